@@ -1,0 +1,54 @@
+# SPDX-License-Identifier: MIT
+# exo: one non-recursive build. `make` builds the kernel ELF and the bootable ISO; `make run`
+# boots it in QEMU; `make test` runs the host unit tests and the QEMU tests. See README.md.
+# Fragments: toolchain/mk/*.mk (tools, QEMU), exo/build.mk (kernel), tests/*/build.mk.
+
+.DEFAULT_GOAL := all
+.DELETE_ON_ERROR:
+.SUFFIXES:
+
+BUILD ?= build
+V ?= 0
+ifeq ($(V),0)
+Q := @
+else
+Q :=
+endif
+
+include toolchain/mk/tools.mk
+include exo/build.mk
+-include tests/unit/build.mk
+include toolchain/mk/image.mk
+include toolchain/mk/qemu.mk
+include tests/build.mk
+
+.PHONY: all clean format format-check help deps
+all: $(KERNEL_ELF) $(KERNEL_ISO)
+
+# The deps script is re-run whenever it changes (or the build directory is new).
+DEPS_STAMP := $(BUILD)/.deps-checked
+$(DEPS_STAMP): toolchain/scripts/deps
+	@mkdir -p $(@D)
+	$(Q)toolchain/scripts/deps
+	@touch $@
+deps:
+	toolchain/scripts/deps
+
+FORMAT_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null || find exo tests -name '*.[ch]')
+format:
+	clang-format -i $(FORMAT_FILES)
+format-check:
+	$(Q)clang-format --dry-run --Werror $(FORMAT_FILES)
+
+clean:
+	rm -rf $(BUILD)
+
+help:
+	@echo "make            build $(KERNEL_ELF) and $(KERNEL_ISO)"
+	@echo "make run        install missing packages, build, boot in QEMU (serial console; Ctrl-A X quits)"
+	@echo "make run UEFI=1 the same through OVMF (UEFI firmware)"
+	@echo "make test       unit tests (host, cmocka) + QEMU tests; ends with 'N passed, N failed'"
+	@echo "make debug      boot with QEMU waiting for gdb (gdb -x toolchain/gdb/exo.gdb)"
+	@echo "make format     clang-format the C sources (make test checks the format)"
+	@echo "make clean      remove $(BUILD)/"
+	@echo "variables: RELEASE=1 (no debug checks), V=1 (show commands), MEM=256M, SMP=1"

@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: MIT
+// GDT with kernel and user segments and the TSS, whose IST stacks (each with an unmapped guard
+// page below it, see paging.c) catch double faults, NMIs and machine checks on a known-good stack.
+#include <arch/layout.h>
+#include <arch/trap.h>
+#include <kern/string.h>
+
+struct tss {
+	uint32_t reserved0;
+	uint64_t rsp[3];
+	uint64_t reserved1;
+	uint64_t ist[7];
+	uint64_t reserved2;
+	uint16_t reserved3;
+	uint16_t iomap_base;
+} __packed;
+
+// Selectors: 0x08 kernel code, 0x10 kernel data, 0x18 user data, 0x20 user code, 0x28 TSS.
+static uint64_t gdt[7];
+static struct tss tss;
+
+// IST stacks live in their own section so paging_init can unmap a guard page under each.
+__section(".bss.ist_stacks") __aligned(4096) uint8_t ist_stacks[3][PAGE_SIZE + KSTACK_SIZE];
+
+void gdt_init(void)
+{
+	uint64_t base = (uint64_t)&tss, limit = sizeof(tss) - 1;
+	struct {
+		uint16_t limit;
+		uint64_t base;
+	} __packed ptr = { sizeof(gdt) - 1, (uint64_t)gdt };
+
+	gdt[0] = 0;
+	gdt[1] = 0x00af9a000000ffff; // kernel code, 64-bit
+	gdt[2] = 0x00cf92000000ffff; // kernel data
+	gdt[3] = 0x00cff2000000ffff; // user data (DPL 3)
+	gdt[4] = 0x00affa000000ffff; // user code, 64-bit (DPL 3)
+	gdt[5] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ull << 40) |
+	         (((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
+	gdt[6] = base >> 32;
+
+	memset(&tss, 0, sizeof(tss));
+	tss.iomap_base = sizeof(tss); // no I/O permission bitmap yet: all ports denied in ring 3
+	tss.ist[IST_DF - 1] = (uint64_t)(ist_stacks[0] + sizeof(ist_stacks[0]));
+	tss.ist[IST_NMI - 1] = (uint64_t)(ist_stacks[1] + sizeof(ist_stacks[1]));
+	tss.ist[IST_MC - 1] = (uint64_t)(ist_stacks[2] + sizeof(ist_stacks[2]));
+
+	__asm__ volatile("lgdt %0\n\t"
+	                 "mov $0x10, %%ax\n\t"
+	                 "mov %%ax, %%ds\n\t"
+	                 "mov %%ax, %%es\n\t"
+	                 "mov %%ax, %%ss\n\t"
+	                 "pushq $0x08\n\t"
+	                 "lea 1f(%%rip), %%rax\n\t"
+	                 "pushq %%rax\n\t"
+	                 "lretq\n"
+	                 "1:\n\t"
+	                 "mov $0x28, %%ax\n\t"
+	                 "ltr %%ax"
+	                 :
+	                 : "m"(ptr)
+	                 : "rax", "memory");
+}

@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: MIT
+// IDT for all 256 vectors, trap dispatch, and the exception report. A CPU exception in the
+// kernel is fatal: it prints vector name, error code, RIP, RSP, CR2, CR3, all general registers
+// and a symbolic backtrace, then panics. Device vectors go to handlers registered here.
+#include <arch/cpu.h>
+#include <arch/trap.h>
+#include <kern/backtrace.h>
+#include <kern/errno.h>
+#include <kern/panic.h>
+#include <kern/printf.h>
+
+struct idt_entry {
+	uint16_t off_lo;
+	uint16_t sel;
+	uint8_t ist;
+	uint8_t type;
+	uint16_t off_mid;
+	uint32_t off_hi;
+	uint32_t zero;
+} __packed;
+
+static struct idt_entry idt[256] __aligned(16);
+static irq_handler_t handlers[256];
+extern const char trap_stubs[]; // 256 entry stubs, 16 bytes apart (entry.S)
+#define STUB(v) ((uint64_t)trap_stubs + 16 * (v))
+
+static const char *const exception_names[32] = {
+	"divide error",
+	"debug",
+	"non-maskable interrupt",
+	"breakpoint",
+	"overflow",
+	"bound range exceeded",
+	"invalid opcode",
+	"device not available",
+	"double fault",
+	"coprocessor segment overrun",
+	"invalid TSS",
+	"segment not present",
+	"stack-segment fault",
+	"general protection fault",
+	"page fault",
+	"reserved (15)",
+	"x87 floating-point error",
+	"alignment check",
+	"machine check",
+	"SIMD floating-point error",
+	"virtualization exception",
+	"control protection exception",
+};
+
+const char *trap_name(unsigned vector)
+{
+	if (vector < 32)
+		return exception_names[vector] ? exception_names[vector] : "reserved exception";
+	if (vector == VEC_SPURIOUS)
+		return "spurious interrupt";
+	return "interrupt";
+}
+
+static void set_gate(unsigned vec, uint64_t handler, unsigned ist)
+{
+	idt[vec] = (struct idt_entry){
+		.off_lo = handler & 0xffff,
+		.sel = 0x08,
+		.ist = ist,
+		.type = 0x8e, // present, DPL 0, 64-bit interrupt gate
+		.off_mid = (handler >> 16) & 0xffff,
+		.off_hi = handler >> 32,
+	};
+}
+
+void idt_init(void)
+{
+	struct {
+		uint16_t limit;
+		uint64_t base;
+	} __packed ptr = { sizeof(idt) - 1, (uint64_t)idt };
+
+	for (unsigned v = 0; v < 256; v++)
+		set_gate(v, STUB(v), 0);
+	set_gate(VEC_DF, STUB(VEC_DF), IST_DF);
+	set_gate(VEC_NMI, STUB(VEC_NMI), IST_NMI);
+	set_gate(VEC_MC, STUB(VEC_MC), IST_MC);
+	__asm__ volatile("lidt %0" : : "m"(ptr));
+}
+
+int trap_set_handler(unsigned vector, irq_handler_t h)
+{
+	if (vector < 32 || vector > 255)
+		return -EXO_EINVAL;
+	if (handlers[vector])
+		return -EXO_EEXIST;
+	handlers[vector] = h;
+	return 0;
+}
+
+void trap_clear_handler(unsigned vector)
+{
+	if (vector < 256)
+		handlers[vector] = NULL;
+}
+
+static void page_fault_detail(const struct trap_frame *tf)
+{
+	uint64_t e = tf->error;
+
+	kprintf("  page fault: %s %s in %s mode%s%s\n", (e & 1) ? "protection violation on" : "no page at",
+	        (e & 16)  ? "instruction fetch"
+	        : (e & 2) ? "write"
+	                  : "read",
+	        (e & 4) ? "user" : "kernel", (e & 8) ? ", reserved bit set" : "",
+	        (e & 32) ? ", protection key" : "");
+}
+
+void trap_report(const struct trap_frame *tf)
+{
+	char sym[96];
+
+	kprintf("\nexo: %s (vector %lu) error=%#lx in %s mode\n", trap_name(tf->vector), tf->vector,
+	        tf->error, (tf->cs & 3) ? "user" : "kernel");
+	backtrace_symbol(tf->rip, sym, sizeof(sym));
+	kprintf("  RIP=%016lx %s\n", tf->rip, sym);
+	kprintf("  RSP=%016lx RFLAGS=%016lx CS=%lx SS=%lx\n", tf->rsp, tf->rflags, tf->cs, tf->ss);
+	kprintf("  CR2=%016lx CR3=%016lx CR0=%016lx CR4=%016lx\n", read_cr2(), read_cr3(), read_cr0(),
+	        read_cr4());
+	if (tf->vector == VEC_PF)
+		page_fault_detail(tf);
+	kprintf("  RAX=%016lx RBX=%016lx RCX=%016lx RDX=%016lx\n", tf->rax, tf->rbx, tf->rcx, tf->rdx);
+	kprintf("  RSI=%016lx RDI=%016lx RBP=%016lx R8 =%016lx\n", tf->rsi, tf->rdi, tf->rbp, tf->r8);
+	kprintf("  R9 =%016lx R10=%016lx R11=%016lx R12=%016lx\n", tf->r9, tf->r10, tf->r11, tf->r12);
+	kprintf("  R13=%016lx R14=%016lx R15=%016lx\n", tf->r13, tf->r14, tf->r15);
+	backtrace_print(tf->rip, tf->rbp);
+}
+
+void trap_dispatch(struct trap_frame *tf)
+{
+	unsigned v = (unsigned)tf->vector;
+
+	if (v < 32) {
+		trap_report(tf);
+		panic("unhandled %s in %s mode", trap_name(v), (tf->cs & 3) ? "user" : "kernel");
+	}
+	if (handlers[v]) {
+		handlers[v](tf);
+		return;
+	}
+	if (v == VEC_SPURIOUS || (v >= VEC_IRQ_BASE && v < VEC_IRQ_BASE + 16))
+		return; // spurious APIC / masked legacy PIC interrupt: nothing to acknowledge
+	klog(LOG_WARN, "unexpected interrupt on vector %u\n", v);
+}

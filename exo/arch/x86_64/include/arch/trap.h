@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: MIT
+// Interrupt and exception entry: the saved register frame, vector numbers and handler registry.
+#pragma once
+
+#include <kern/types.h>
+
+// Pushed by entry.S (general registers) and the CPU (error code .. ss). Order matters.
+struct trap_frame {
+	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
+	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
+	uint64_t vector, error;
+	uint64_t rip, cs, rflags, rsp, ss;
+};
+
+enum {
+	VEC_DE = 0,
+	VEC_DB,
+	VEC_NMI,
+	VEC_BP,
+	VEC_OF,
+	VEC_BR,
+	VEC_UD,
+	VEC_NM,
+	VEC_DF,
+	VEC_CSO,
+	VEC_TS,
+	VEC_NP,
+	VEC_SS,
+	VEC_GP,
+	VEC_PF,
+	VEC_RES15,
+	VEC_MF,
+	VEC_AC,
+	VEC_MC,
+	VEC_XM,
+	VEC_VE,
+	VEC_CP,
+	VEC_IRQ_BASE = 32,    // legacy PIC IRQs are remapped here (and masked)
+	VEC_TIMER = 48,       // local APIC timer
+	VEC_IOAPIC_BASE = 64, // IOAPIC-routed device interrupts
+	VEC_SPURIOUS = 255,
+};
+
+// IST stack numbers (TSS) for exceptions that must not use the current stack.
+enum { IST_DF = 1, IST_NMI = 2, IST_MC = 3 };
+
+typedef void (*irq_handler_t)(struct trap_frame *tf);
+
+void gdt_init(void);
+void idt_init(void);
+// Installs the handler for a vector >= 32; returns -EXO_EEXIST if one is set already.
+int trap_set_handler(unsigned vector, irq_handler_t h);
+void trap_clear_handler(unsigned vector);
+// Prints the exception report for tf (used by the fault path and by tests).
+void trap_report(const struct trap_frame *tf);
+const char *trap_name(unsigned vector);

@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: MIT
+// kmain: brings the machine up in order (console, CPU tables, memory, paging, interrupt
+// controllers, timer), prints the banner, then runs the selected in-kernel test or idles.
+#include <arch/acpi.h>
+#include <arch/apic.h>
+#include <arch/cpu.h>
+#include <arch/layout.h>
+#include <arch/paging.h>
+#include <arch/trap.h>
+#include <kern/bootinfo.h>
+#include <kern/clock.h>
+#include <kern/frame.h>
+#include <kern/ktest.h>
+#include <kern/panic.h>
+#include <kern/printf.h>
+
+#define TIMER_HZ    1000
+#define EXO_VERSION "0.1"
+
+void serial_init(void);
+void pic_disable(void);
+extern char _boot_start[], _kernel_end[];
+
+// Hands all usable RAM except low memory, the kernel image, the boot information and the boot
+// modules to the frame allocator, and reports the totals.
+static void memory_init(void)
+{
+	struct mem_range usable[BOOT_MAX_MMAP], excluded[BOOT_MAX_MODULES + 3];
+	size_t nusable = 0, nexcluded = 0;
+	uint64_t reserved = 0, top = 0;
+	struct frame_stats st;
+
+	for (size_t i = 0; i < boot_info.nmmap; i++) {
+		const struct boot_mmap_entry *e = &boot_info.mmap[i];
+
+		if (e->type == MMAP_USABLE) {
+			usable[nusable++] = (struct mem_range){ e->base, e->len };
+			top = MAX(top, e->base + e->len);
+		}
+	}
+	// Reserved: what the map withholds below the top of RAM (address-space holes such as
+	// QEMU's HyperTransport window far above RAM are not memory).
+	for (size_t i = 0; i < boot_info.nmmap; i++) {
+		const struct boot_mmap_entry *e = &boot_info.mmap[i];
+
+		if (e->type != MMAP_USABLE && e->base < top)
+			reserved += MIN(e->len, top - e->base);
+	}
+	excluded[nexcluded++] = (struct mem_range){ 0, 1 * MiB }; // BIOS data, EBDA, ROMs
+	excluded[nexcluded++] = (struct mem_range){ (paddr_t)_boot_start, (paddr_t)_kernel_end - KERNEL_VMA -
+		                                                              (paddr_t)_boot_start };
+	excluded[nexcluded++] =
+	    (struct mem_range){ boot_info.info_start, boot_info.info_end - boot_info.info_start };
+	for (size_t i = 0; i < boot_info.nmodules; i++)
+		excluded[nexcluded++] =
+		    (struct mem_range){ boot_info.modules[i].start,
+			                boot_info.modules[i].end - boot_info.modules[i].start };
+	if (frame_init(usable, nusable, excluded, nexcluded, reserved))
+		panic("memory: no usable RAM for the frame allocator (memory map has %zu entries)",
+		      boot_info.nmmap);
+	frame_get_stats(&st);
+	klog(LOG_INFO, "memory: %lu MiB usable, %lu MiB reserved\n", st.total * PAGE_SIZE / MiB,
+	     st.reserved / MiB);
+}
+
+void kmain(uint32_t magic, uint64_t info)
+{
+	uint64_t tsc_start = rdtsc();
+	char buf[160];
+	int err;
+
+	serial_init();
+	err = bootinfo_parse(magic, info);
+	if (err)
+		panic("boot: unusable boot information (magic %#x, error %d): exo needs a Multiboot1 or "
+		      "Multiboot2 loader that provides a memory map",
+		      magic, err);
+	cpu_probe();
+	gdt_init();
+	idt_init();
+	memory_init();
+	paging_init();
+	cpu_enable_protections();
+	acpi_init();
+	pic_disable();
+	lapic_init();
+	ioapic_init();
+	lapic_timer_start(TIMER_HZ);
+	irq_enable();
+
+	kprintf("\nexo " EXO_VERSION " (x86_64) booted by %s; command line '%s'\n", boot_info.loader,
+	        boot_info.cmdline);
+	cpu_features_string(buf, sizeof(buf));
+	klog(LOG_INFO, "cpu: %s %s, %zu CPU(s); features: %s\n", cpu.vendor, cpu.brand, acpi.ncpus, buf);
+	klog(LOG_INFO, "timer: APIC timer %lu.%03lu MHz, tick %u Hz; TSC %lu.%03lu MHz\n",
+	     lapic_timer_hz() / 1000000, lapic_timer_hz() / 1000 % 1000, clock_tick_hz(),
+	     clock_tsc_hz() / 1000000, clock_tsc_hz() / 1000 % 1000);
+	klog(LOG_INFO, "interrupts: %zu IOAPIC(s), %u GSIs; legacy PIC masked\n", acpi.nioapics,
+	     ioapic_gsi_count());
+	if (clock_tsc_hz())
+		klog(LOG_INFO, "boot: %lu us from kmain to banner\n",
+		     (rdtsc() - tsc_start) * 1000000 / clock_tsc_hz());
+
+	if (bootinfo_arg("test", buf, sizeof(buf)))
+		ktest_run(buf);
+	klog(LOG_INFO, "ready; no user space yet (Ctrl-A X quits QEMU)\n");
+	for (;;)
+		halt();
+}
