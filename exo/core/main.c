@@ -75,6 +75,8 @@ void kmain(uint32_t magic, uint64_t info)
 		panic("boot: unusable boot information (magic %#x, error %d): exo needs a Multiboot1 or "
 		      "Multiboot2 loader that provides a memory map",
 		      magic, err);
+	kprintf("\nexo " EXO_VERSION " (x86_64) booted by %s; command line '%s'\n", boot_info.loader,
+		boot_info.cmdline);
 	cpu_probe();
 	gdt_init();
 	idt_init();
@@ -88,8 +90,6 @@ void kmain(uint32_t magic, uint64_t info)
 	lapic_timer_start(TIMER_HZ);
 	irq_enable();
 
-	kprintf("\nexo " EXO_VERSION " (x86_64) booted by %s; command line '%s'\n", boot_info.loader,
-	        boot_info.cmdline);
 	cpu_features_string(buf, sizeof(buf));
 	klog(LOG_INFO, "cpu: %s %s, %zu CPU(s); features: %s\n", cpu.vendor, cpu.brand, acpi.ncpus, buf);
 	klog(LOG_INFO, "timer: APIC timer %lu.%03lu MHz, tick %u Hz; TSC %lu.%03lu MHz\n",
