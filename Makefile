@@ -16,14 +16,16 @@ Q :=
 endif
 
 include toolchain/mk/tools.mk
+include exo/abi/build.mk
 include exo/build.mk
--include tests/unit/build.mk
+include libexo/build.mk
+include tests/unit/build.mk
 include toolchain/mk/image.mk
 include toolchain/mk/qemu.mk
 include tests/build.mk
 
 .PHONY: all clean format format-check help deps
-all: $(KERNEL_ELF) $(KERNEL_ISO)
+all: $(KERNEL_ELF) $(KERNEL_ISO) $(USER_PROGS)
 
 # The deps script is re-run whenever it changes (or the build directory is new).
 DEPS_STAMP := $(BUILD)/.deps-checked

@@ -132,8 +132,10 @@ int frame_init(const struct mem_range *usable, size_t nusable, const struct mem_
 			break;
 		}
 	}
-	if (bm.len == 0)
+	if (bm.len == 0) {
+		fa.nframes = 0; // nothing can be allocated: frame_alloc returns 0
 		return -1;
+	}
 	ranges_subtract(bm);
 	fa.bitmap = phys_to_virt(bm.base);
 	memset(fa.bitmap, 0xff, bitmap_bytes);

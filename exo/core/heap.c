@@ -5,7 +5,8 @@
 // front. Every object starts on a page whose header says which kind it is, so kfree needs only
 // the pointer. Debug builds (without EXO_NDEBUG) keep the requested size in front of the object
 // and fill the rest of the slot with a guard pattern that kfree and heap_check verify, and
-// poison freed memory. Locking: one spin lock; not for interrupt handlers.
+// poison freed memory. An empty slab goes back to the frame allocator at once, so the heap holds
+// no frame it does not use. Locking: one spin lock; not for interrupt handlers.
 #include <kern/frame.h>
 #include <kern/heap.h>
 #include <kern/panic.h>
@@ -36,6 +37,7 @@ struct slab {
 	uint16_t inuse; // allocated slots
 	uint16_t nslots;
 	uint16_t first;    // byte offset of slot 0 in the page
+	uint32_t reg;      // index in heap.pages
 	void *free;        // free list through the slots
 	struct slab *next; // in the class's list of slabs with free slots
 	struct slab *prev;
@@ -45,7 +47,8 @@ struct slab {
 struct large {
 	uint32_t magic;
 	uint32_t npages;
-	uint64_t pad;
+	uint32_t reg; // index in heap.pages
+	uint32_t pad;
 };
 
 struct obj_hdr {
@@ -57,8 +60,8 @@ static struct {
 	spinlock_t lock;
 	struct slab *partial[NCLASSES];
 	struct heap_stats stats;
-	struct slab *all[4096]; // every slab page, for heap_check (debug)
-	size_t nall;
+	void *pages[4096]; // first page of every slab and large allocation, for heap_check
+	uint32_t npages;
 } heap;
 
 // Panics with the heap lock released, so a host test that catches the panic can go on.
@@ -102,6 +105,33 @@ static void guard_check(uint8_t *obj, size_t room)
 			           obj + OBJ_HDR, (unsigned long)size, (unsigned long)(i - OBJ_HDR - size));
 }
 
+#define UNREGISTERED UINT32_MAX
+
+// Pages beyond the registry's capacity are simply not covered by heap_check.
+static uint32_t page_register(void *page)
+{
+	if (heap.npages == ARRAY_SIZE(heap.pages))
+		return UNREGISTERED;
+	heap.pages[heap.npages] = page;
+	return heap.npages++;
+}
+
+static uint32_t *reg_of(void *page)
+{
+	struct slab *s = page;
+
+	return s->magic == SLAB_MAGIC ? &s->reg : &((struct large *)page)->reg;
+}
+
+static void page_unregister(uint32_t reg)
+{
+	if (reg == UNREGISTERED)
+		return;
+	heap.pages[reg] = heap.pages[--heap.npages];
+	if (reg != heap.npages)
+		*reg_of(heap.pages[reg]) = reg;
+}
+
 static struct slab *slab_new(unsigned cls)
 {
 	paddr_t pa = frame_alloc();
@@ -122,8 +152,7 @@ static struct slab *slab_new(unsigned cls)
 		*(void **)(slot + i * sz) = s->free;
 		s->free = slot + i * sz;
 	}
-	if (heap.nall < ARRAY_SIZE(heap.all))
-		heap.all[heap.nall++] = s;
+	s->reg = page_register(s);
 	heap.stats.slab_pages++;
 	return s;
 }
@@ -160,6 +189,7 @@ static void *large_alloc(size_t size)
 	l = phys_to_virt(pa);
 	l->magic = LARGE_MAGIC;
 	l->npages = npages;
+	l->reg = page_register(l);
 	guard_fill((uint8_t *)(l + 1), size, npages * PAGE_SIZE - sizeof(*l));
 	heap.stats.large_pages += npages;
 	return (uint8_t *)(l + 1) + OBJ_HDR;
@@ -231,18 +261,31 @@ static void large_free(struct large *l, uint8_t *obj)
 	guard_check(obj, room);
 	heap.stats.bytes_in_use -= obj_size(obj, room - OBJ_HDR);
 	heap.stats.large_pages -= l->npages;
+	page_unregister(l->reg);
 	l->magic = 0;
 	frame_free_contig(virt_to_phys(l), l->npages);
 }
 
+// Returns an empty slab's frame.
+static void slab_destroy(struct slab *s)
+{
+	page_unregister(s->reg);
+	heap.stats.slab_pages--;
+	s->magic = 0;
+	frame_free(virt_to_phys(s));
+}
+
 void kfree(void *p)
 {
-	uint8_t *obj = (uint8_t *)p - OBJ_HDR;
-	struct slab *s = (struct slab *)ALIGN_DOWN((uintptr_t)obj, PAGE_SIZE);
+	uint8_t *obj;
+	struct slab *s;
 	size_t sz, off, idx;
+	bool was_full;
 
 	if (!p)
 		return;
+	obj = (uint8_t *)p - OBJ_HDR;
+	s = (struct slab *)ALIGN_DOWN((uintptr_t)obj, PAGE_SIZE);
 	spin_lock(&heap.lock);
 	heap.stats.frees++;
 	if (s->magic == LARGE_MAGIC) {
@@ -265,8 +308,14 @@ void kfree(void *p)
 	s->bitmap[idx / 64] &= ~(1ull << (idx % 64));
 	*(void **)obj = s->free;
 	s->free = obj;
-	if (s->inuse-- == s->nslots)
+	was_full = s->inuse == s->nslots;
+	if (--s->inuse == 0) {
+		if (!was_full)
+			list_remove(s);
+		slab_destroy(s);
+	} else if (was_full) {
 		list_push(s);
+	}
 out:
 	spin_unlock(&heap.lock);
 }
@@ -274,10 +323,16 @@ out:
 void heap_check(void)
 {
 	spin_lock(&heap.lock);
-	for (size_t i = 0; i < heap.nall; i++) {
-		struct slab *s = heap.all[i];
-		size_t sz = class_size(s->cls);
+	for (uint32_t i = 0; i < heap.npages; i++) {
+		struct slab *s = heap.pages[i];
+		struct large *l = heap.pages[i];
+		size_t sz;
 
+		if (l->magic == LARGE_MAGIC) {
+			guard_check((uint8_t *)(l + 1), l->npages * PAGE_SIZE - sizeof(*l));
+			continue;
+		}
+		sz = class_size(s->cls);
 		for (size_t j = 0; j < s->nslots; j++)
 			if (s->bitmap[j / 64] & (1ull << (j % 64)))
 				guard_check((uint8_t *)s + s->first + j * sz, sz);

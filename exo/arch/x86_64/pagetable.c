@@ -149,7 +149,9 @@ static int check_range(vaddr_t va, size_t len)
 {
 	if ((va & PAGE_MASK) || (len & PAGE_MASK) || len == 0)
 		return -EXO_EINVAL;
-	if (va + len < va || !canonical(va) || !canonical(va + len - 1))
+	// The last byte must not wrap, and the range must stay in one canonical half.
+	if (va + (len - 1) < va || !canonical(va) || !canonical(va + (len - 1)) ||
+	    ((int64_t)va < 0) != ((int64_t)(va + (len - 1)) < 0))
 		return -EXO_EINVAL;
 	return 0;
 }
@@ -204,16 +206,17 @@ int pt_unmap(paddr_t root, vaddr_t va, size_t len)
 
 	if (err)
 		return err;
-	for (vaddr_t v = va; v < va + len;) {
+	// Offsets, not end addresses: a range may end at the very top of the address space.
+	for (size_t off = 0; off < len;) {
+		vaddr_t v = va + off;
 		size_t size;
 		uint64_t *e = leaf(root, v, &size);
 
 		if (!e) {
-			// Skip to the next page (or the next 2 MiB if the whole PD entry is empty).
-			v += PAGE_SIZE;
+			off += PAGE_SIZE;
 			continue;
 		}
-		if (size == LARGE_PAGE && (v & (LARGE_PAGE - 1) || va + len - v < LARGE_PAGE)) {
+		if (size == LARGE_PAGE && (v & (LARGE_PAGE - 1) || len - off < LARGE_PAGE)) {
 			err = split_large(root, v);
 			if (err)
 				return err;
@@ -221,7 +224,7 @@ int pt_unmap(paddr_t root, vaddr_t va, size_t len)
 		}
 		*e = 0;
 		tlb_invalidate(root, v);
-		v += size;
+		off += size;
 	}
 	return 0;
 }
@@ -235,25 +238,28 @@ int pt_protect(paddr_t root, vaddr_t va, size_t len, unsigned prot)
 		return err;
 	if ((prot & VM_WRITE) && (prot & VM_EXEC))
 		return -EXO_EINVAL;
-	for (vaddr_t v = va; v < va + len; v += PAGE_SIZE) {
+	for (size_t off = 0; off < len; off += PAGE_SIZE) {
 		size_t size;
 
-		if (!leaf(root, v, &size))
+		if (!leaf(root, va + off, &size))
 			return -EXO_ENOENT;
 	}
-	for (vaddr_t v = va; v < va + len;) {
+	for (size_t off = 0; off < len;) {
+		vaddr_t v = va + off;
 		size_t size;
 		uint64_t *e = leaf(root, v, &size);
 
-		if (size == LARGE_PAGE && (v & (LARGE_PAGE - 1) || va + len - v < LARGE_PAGE)) {
+		if (size == LARGE_PAGE && (v & (LARGE_PAGE - 1) || len - off < LARGE_PAGE)) {
 			err = split_large(root, v);
 			if (err)
 				return err;
 			continue;
 		}
-		*e = (*e & PTE_ADDR) | flags | (size == LARGE_PAGE ? PTE_PS : 0);
+		// The user/supervisor bit is decided when a page is mapped and never changed here:
+		// the tables above the leaf were built for one or the other.
+		*e = (*e & PTE_ADDR) | (flags & ~PTE_U) | (*e & PTE_U) | (size == LARGE_PAGE ? PTE_PS : 0);
 		tlb_invalidate(root, v);
-		v += size;
+		off += size;
 	}
 	return 0;
 }

@@ -43,6 +43,7 @@ int pt_map(paddr_t root, vaddr_t va, paddr_t pa, size_t len, unsigned prot);
 // Unmaps every mapped page of [va, va+len), splitting 2 MiB pages at the edges.
 int pt_unmap(paddr_t root, vaddr_t va, size_t len);
 // Changes the protection of every mapped page in [va, va+len); -EXO_ENOENT if any is unmapped.
+// VM_USER in prot is ignored: whether a page is a user page is fixed when it is mapped.
 int pt_protect(paddr_t root, vaddr_t va, size_t len, unsigned prot);
 // Translates va; returns true and fills *pa / *prot (if non-NULL) when mapped.
 bool pt_translate(paddr_t root, vaddr_t va, paddr_t *pa, unsigned *prot);

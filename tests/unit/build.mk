@@ -1,0 +1,40 @@
+# SPDX-License-Identifier: MIT
+# Host unit tests (cmocka): included by the top-level Makefile, which builds every test T from
+# $(T_SRCS) with $(T_CFLAGS) added to the common flags. This file only appends to variables.
+
+UNIT_SUPPORT_SRCS := tests/unit/support/physmem.c tests/unit/support/panic.c
+
+UNIT_TESTS += frame_test
+frame_test_SRCS := tests/unit/exo/core/frame_test.c exo/core/frame.c $(UNIT_SUPPORT_SRCS)
+frame_test_CFLAGS :=
+
+UNIT_TESTS += pagetable_test
+pagetable_test_SRCS := tests/unit/exo/arch/x86_64/pagetable_test.c exo/arch/x86_64/pagetable.c \
+	exo/core/frame.c $(UNIT_SUPPORT_SRCS) tests/unit/support/tlb.c
+pagetable_test_CFLAGS :=
+
+UNIT_TESTS += heap_test
+heap_test_SRCS := tests/unit/exo/core/heap_test.c exo/core/heap.c exo/core/frame.c $(UNIT_SUPPORT_SRCS)
+heap_test_CFLAGS :=
+
+UNIT_TESTS += printf_test
+printf_test_SRCS := tests/unit/exo/lib/printf_test.c exo/lib/printf.c tests/unit/support/console.c
+printf_test_CFLAGS :=
+
+# The kernel's string functions have libc's names: rename them so the test compares the kernel's.
+UNIT_TESTS += string_test
+string_test_SRCS := tests/unit/exo/lib/string_test.c exo/lib/string.c
+string_test_CFLAGS := -fno-builtin -Dmemcpy=kmemcpy -Dmemmove=kmemmove -Dmemset=kmemset \
+	-Dmemcmp=kmemcmp -Dstrlen=kstrlen -Dstrnlen=kstrnlen -Dstrcmp=kstrcmp -Dstrncmp=kstrncmp \
+	-Dstrchr=kstrchr -Dstrlcpy=kstrlcpy
+
+# The ELF validator formats its errors with ksnprintf; libc provides memcpy and friends.
+UNIT_TESTS += elf_test
+elf_test_SRCS := tests/unit/exo/core/elf_test.c exo/core/elf.c exo/lib/printf.c tests/unit/support/console.c
+elf_test_CFLAGS :=
+
+# Capability tables over the real heap (simulated physical memory); pthread runs the deep-chain
+# operations on a small stack.
+UNIT_TESTS += cap_test
+cap_test_SRCS := tests/unit/exo/core/cap_test.c exo/core/cap.c exo/core/heap.c exo/core/frame.c $(UNIT_SUPPORT_SRCS)
+cap_test_CFLAGS :=
