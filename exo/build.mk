@@ -5,15 +5,15 @@
 
 KERNEL_SRCS := $(wildcard exo/core/*.c exo/lib/*.c exo/arch/x86_64/*.c exo/arch/x86_64/*.S) \
 	$(wildcard tests/qemu/ktests/*.c)
-KERNEL_OBJS := $(patsubst %,$(BUILD)/kernel/%.o,$(KERNEL_SRCS))
+KERNEL_OBJS := $(patsubst %,$(BUILD)/kernel/%.o,$(KERNEL_SRCS)) $(BUILD)/kernel/syscall_table.c.o
 KERNEL_ELF := $(BUILD)/exo.elf
 
-$(BUILD)/kernel/%.c.o: %.c | $(DEPS_STAMP)
+$(BUILD)/kernel/%.c.o: %.c | $(DEPS_STAMP) $(ABI_HEADER)
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(KERNEL_CFLAGS) -c $< -o $@
 
-$(BUILD)/kernel/%.S.o: %.S | $(DEPS_STAMP)
+$(BUILD)/kernel/%.S.o: %.S | $(DEPS_STAMP) $(ABI_HEADER)
 	@mkdir -p $(@D)
 	@echo "  AS      $<"
 	$(Q)$(CC) $(KERNEL_ASFLAGS) -c $< -o $@
@@ -36,5 +36,9 @@ $(KERNEL_ELF): $(KERNEL_OBJS) $(BUILD)/kernel/ksyms.S.o toolchain/ld/kernel.ld t
 
 $(BUILD)/kernel/%.S.o: $(BUILD)/kernel/%.S
 	$(Q)$(CC) $(KERNEL_ASFLAGS) -c $< -o $@
+
+$(BUILD)/kernel/syscall_table.c.o: $(ABI_KERNEL) $(ABI_HEADER)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(KERNEL_CFLAGS) -c $< -o $@
 
 -include $(KERNEL_OBJS:.o=.d)

@@ -15,7 +15,7 @@ void ktest_wait_ticks(uint64_t n)
 	uint64_t end = clock_ticks() + n;
 
 	while (clock_ticks() < end)
-		halt();
+		irq_enable_and_halt();
 }
 
 void ktest_run(const char *name)

@@ -1,18 +1,24 @@
 // SPDX-License-Identifier: MIT
 // kmain: brings the machine up in order (console, CPU tables, memory, paging, interrupt
-// controllers, timer), prints the banner, then runs the selected in-kernel test or idles.
+// controllers, timer, threads), prints the banner, then runs the selected in-kernel test or
+// starts init and becomes the idle thread.
 #include <arch/acpi.h>
 #include <arch/apic.h>
 #include <arch/cpu.h>
+#include <arch/fpu.h>
 #include <arch/layout.h>
 #include <arch/paging.h>
+#include <arch/percpu.h>
 #include <arch/trap.h>
 #include <kern/bootinfo.h>
 #include <kern/clock.h>
 #include <kern/frame.h>
+#include <kern/init.h>
 #include <kern/ktest.h>
 #include <kern/panic.h>
 #include <kern/printf.h>
+#include <kern/quota.h>
+#include <kern/sched.h>
 
 #define TIMER_HZ    1000
 #define EXO_VERSION "0.1"
@@ -63,9 +69,20 @@ static void memory_init(void)
 	     st.reserved / MiB);
 }
 
+static paddr_t max_ram_address(void)
+{
+	paddr_t top = 0;
+
+	for (size_t i = 0; i < boot_info.nmmap; i++)
+		if (boot_info.mmap[i].type == MMAP_USABLE)
+			top = MAX(top, boot_info.mmap[i].base + boot_info.mmap[i].len);
+	return top;
+}
+
 void kmain(uint32_t magic, uint64_t info)
 {
 	uint64_t tsc_start = rdtsc();
+	struct process *init;
 	char buf[160];
 	int err;
 
@@ -76,7 +93,7 @@ void kmain(uint32_t magic, uint64_t info)
 		      "Multiboot2 loader that provides a memory map",
 		      magic, err);
 	kprintf("\nexo " EXO_VERSION " (x86_64) booted by %s; command line '%s'\n", boot_info.loader,
-		boot_info.cmdline);
+	        boot_info.cmdline);
 	cpu_probe();
 	gdt_init();
 	idt_init();
@@ -88,6 +105,10 @@ void kmain(uint32_t magic, uint64_t info)
 	lapic_init();
 	ioapic_init();
 	lapic_timer_start(TIMER_HZ);
+	percpu_init();
+	fpu_init();
+	uframe_init(max_ram_address());
+	sched_init();
 	irq_enable();
 
 	cpu_features_string(buf, sizeof(buf));
@@ -101,9 +122,12 @@ void kmain(uint32_t magic, uint64_t info)
 		klog(LOG_INFO, "boot: %lu us from kmain to banner\n",
 		     (rdtsc() - tsc_start) * 1000000 / clock_tsc_hz());
 
+	irq_disable(); // from here on, the kernel runs with interrupts off outside the idle loop
 	if (bootinfo_arg("test", buf, sizeof(buf)))
 		ktest_run(buf);
-	klog(LOG_INFO, "ready; no user space yet (Ctrl-A X quits QEMU)\n");
-	for (;;)
-		halt();
+	if (init_start(&init) == 0)
+		kobj_put(&init->obj);
+	else if (boot_info.nmodules == 0)
+		klog(LOG_INFO, "no init module given: nothing to run (Ctrl-A X quits QEMU)\n");
+	sched_idle_loop();
 }

@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: MIT
 // Interrupt and exception entry stubs for all 256 vectors. Each (16 bytes) pushes a dummy error code when
 // the CPU does not, then its vector, and joins trap_common, which saves the general registers as
-// a struct trap_frame and calls trap_dispatch(frame).
+// a struct trap_frame and calls trap_dispatch(frame). Also: the SYSCALL entry, the common
+// return path and the kernel context switch.
 
-	.text
-	.globl trap_common
-trap_common:
+#define SYSCALL_VECTOR 256 // marks a trap frame built by syscall_entry
+#define PERCPU_KSTACK 8    // offsets in struct percpu (arch/percpu.h)
+#define PERCPU_URSP   16
+
+.macro SAVE_REGS
 	push %rax
 	push %rbx
 	push %rcx
@@ -21,14 +24,9 @@ trap_common:
 	push %r13
 	push %r14
 	push %r15
-	cld
-	mov %rsp, %rdi
-	// Frame-pointer chain for backtraces: a fake frame [rbp, rip] of the interrupted code.
-	push 17*8(%rsp) // rip
-	push 8*8+8(%rsp) // rbp (index 8, one push ago)
-	mov %rsp, %rbp
-	call trap_dispatch
-	add $16, %rsp
+.endm
+
+.macro RESTORE_REGS
 	pop %r15
 	pop %r14
 	pop %r13
@@ -44,8 +42,86 @@ trap_common:
 	pop %rcx
 	pop %rbx
 	pop %rax
+.endm
+
+// Calls \handler(frame) with a fake frame [rbp, rip] of the interrupted code on top, so that
+// backtraces continue into it.
+.macro CALL_WITH_FRAME handler
+	cld
+	mov %rsp, %rdi
+	push 17*8(%rsp) // rip
+	push 8*8+8(%rsp) // rbp (index 8, one push ago)
+	mov %rsp, %rbp
+	call \handler
+	add $16, %rsp
+.endm
+
+	.text
+	.globl trap_common, trap_return
+trap_common:
+	testb $3, 24(%rsp) // CS: did we come from user mode?
+	jz 1f
+	swapgs
+1:	SAVE_REGS
+	CALL_WITH_FRAME trap_dispatch
+// Returns to the context in the trap frame at rsp (also how new threads first enter user mode).
+trap_return:
+	RESTORE_REGS
 	add $16, %rsp // vector, error code
-	iretq
+	testb $3, 8(%rsp)
+	jz 2f
+	swapgs
+2:	iretq
+
+// SYSCALL: rip in rcx, rflags in r11, interrupts masked (SFMASK). Builds the same trap frame
+// as an interrupt on the thread's kernel stack, so every path out can use it.
+	.globl syscall_entry
+syscall_entry:
+	swapgs
+	mov %rsp, %gs:PERCPU_URSP
+	mov %gs:PERCPU_KSTACK, %rsp
+	push $0x1b // user ss
+	push %gs:PERCPU_URSP
+	push %r11 // rflags
+	push $0x23 // user cs
+	push %rcx // rip
+	push $0
+	push $SYSCALL_VECTOR
+	SAVE_REGS
+	CALL_WITH_FRAME syscall_handler
+	test %eax, %eax // non-zero: the frame must go back through iretq (see syscall_handler)
+	jnz trap_return
+	RESTORE_REGS
+	mov 16(%rsp), %rcx // rip (checked canonical by syscall_handler: the SYSRET hazard)
+	mov 32(%rsp), %r11 // rflags
+	mov 40(%rsp), %rsp // user rsp
+	swapgs
+	sysretq
+
+// Entry of a new thread: context_switch "returns" here with rsp at its initial trap frame.
+	.globl thread_first_entry
+thread_first_entry:
+	jmp trap_return
+
+// void context_switch(uint64_t *save_rsp, uint64_t new_rsp): saves the callee-saved registers
+// on the current kernel stack, stores rsp, and resumes the other stack the same way.
+	.globl context_switch
+context_switch:
+	push %rbp
+	push %rbx
+	push %r12
+	push %r13
+	push %r14
+	push %r15
+	mov %rsp, (%rdi)
+	mov %rsi, %rsp
+	pop %r15
+	pop %r14
+	pop %r13
+	pop %r12
+	pop %rbx
+	pop %rbp
+	ret
 
 // Stub for vector N starts at trap_stubs + 16 * N (idt.c relies on it): each stub is at most
 // 12 bytes (push imm8, push imm32, jmp rel32) and starts 16-byte aligned.

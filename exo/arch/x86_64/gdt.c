@@ -22,6 +22,11 @@ static struct tss tss;
 // IST stacks live in their own section so paging_init can unmap a guard page under each.
 __section(".bss.ist_stacks") __aligned(4096) uint8_t ist_stacks[3][PAGE_SIZE + KSTACK_SIZE];
 
+void tss_set_rsp0(uint64_t rsp0)
+{
+	tss.rsp[0] = rsp0;
+}
+
 void gdt_init(void)
 {
 	uint64_t base = (uint64_t)&tss, limit = sizeof(tss) - 1;

@@ -3,11 +3,16 @@
 // kernel is fatal: it prints vector name, error code, RIP, RSP, CR2, CR3, all general registers
 // and a symbolic backtrace, then panics. Device vectors go to handlers registered here.
 #include <arch/cpu.h>
+#include <arch/percpu.h>
 #include <arch/trap.h>
+#include <arch/usercopy.h>
 #include <kern/backtrace.h>
 #include <kern/errno.h>
 #include <kern/panic.h>
 #include <kern/printf.h>
+#include <kern/sched.h>
+
+void user_fault(struct trap_frame *tf);
 
 struct idt_entry {
 	uint16_t off_lo;
@@ -133,19 +138,26 @@ void trap_report(const struct trap_frame *tf)
 	backtrace_print(tf->rip, tf->rbp);
 }
 
+// Exceptions in user mode go to the thread's upcall handler (or kill its process); in kernel
+// mode they are fatal unless raised by a checked user copy. On the way back to user mode the
+// scheduler may switch threads.
 void trap_dispatch(struct trap_frame *tf)
 {
 	unsigned v = (unsigned)tf->vector;
+	bool from_user = tf->cs & 3;
 
 	if (v < 32) {
-		trap_report(tf);
-		panic("unhandled %s in %s mode", trap_name(v), (tf->cs & 3) ? "user" : "kernel");
-	}
-	if (handlers[v]) {
+		if (from_user) {
+			user_fault(tf);
+		} else if (!(v == VEC_PF && usercopy_fixup_fault(tf))) {
+			trap_report(tf);
+			panic("unhandled %s in kernel mode", trap_name(v));
+		}
+	} else if (handlers[v]) {
 		handlers[v](tf);
-		return;
-	}
-	if (v == VEC_SPURIOUS || (v >= VEC_IRQ_BASE && v < VEC_IRQ_BASE + 16))
-		return; // spurious APIC / masked legacy PIC interrupt: nothing to acknowledge
-	klog(LOG_WARN, "unexpected interrupt on vector %u\n", v);
+	} else if (v != VEC_SPURIOUS && (v < VEC_IRQ_BASE || v >= VEC_IRQ_BASE + 16)) {
+		klog(LOG_WARN, "unexpected interrupt on vector %u\n", v);
+	} // else: spurious APIC / masked legacy PIC interrupt, nothing to acknowledge
+	if (from_user && percpu()->need_resched)
+		schedule();
 }

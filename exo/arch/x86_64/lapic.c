@@ -10,6 +10,7 @@
 #include <arch/trap.h>
 #include <kern/clock.h>
 #include <kern/panic.h>
+#include <kern/sched.h>
 
 enum {
 	LAPIC_ID = 0x20,
@@ -81,6 +82,7 @@ static void timer_tick(struct trap_frame *tf)
 {
 	(void)tf;
 	clock_tick();
+	sched_tick();
 	lapic_eoi();
 }
 

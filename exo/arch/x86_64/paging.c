@@ -112,7 +112,26 @@ void paging_init(void)
 	for (size_t i = 0; i < n; i++)
 		map_or_panic(PHYSMAP_BASE + ranges[i].base, ranges[i].base, ranges[i].len,
 		             VM_READ | VM_WRITE | global, "direct map");
+	// Every kernel PML4 entry exists from now on, so user roots can share the kernel half by
+	// copying entries 256..511 once.
+	for (unsigned i = PT_ENTRIES / 2; i < PT_ENTRIES; i++) {
+		uint64_t *e = (uint64_t *)phys_to_virt(kernel_root) + i;
+		paddr_t t;
+
+		if (*e & PTE_P)
+			continue;
+		t = pt_create();
+		if (!t)
+			panic("paging: no memory for the kernel half");
+		*e = t | PTE_P | PTE_W;
+	}
 	write_cr3(kernel_root);
+}
+
+void paging_leave(paddr_t root)
+{
+	if ((read_cr3() & PTE_ADDR) == root)
+		write_cr3(kernel_root);
 }
 
 void *mmio_map(paddr_t pa, size_t len, unsigned prot)

@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: MIT
-// Kernel-side view of the ABI error codes.
+// Kernel-side view of the ABI constants (error codes, object types, rights), generated from
+// exo/abi/exo.abi into $(BUILD)/gen/exo/exo.h.
 #pragma once
 
-#include "../../abi/errno.h"
+#ifndef EXO_KERNEL
+#define EXO_KERNEL
+#endif
+#include <exo/exo.h>

@@ -74,6 +74,13 @@ static inline void irq_disable(void)
 	__asm__ volatile("cli" ::: "memory");
 }
 
+// Waits for an interrupt with interrupts enabled just for the wait (sti's one-instruction
+// shadow makes the pair atomic: no wake-up is lost between them).
+static inline void irq_enable_and_halt(void)
+{
+	__asm__ volatile("sti\n\thlt\n\tcli" ::: "memory");
+}
+
 static inline void halt(void)
 {
 	__asm__ volatile("hlt" ::: "memory");

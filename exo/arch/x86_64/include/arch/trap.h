@@ -39,6 +39,7 @@ enum {
 	VEC_TIMER = 48,       // local APIC timer
 	VEC_IOAPIC_BASE = 64, // IOAPIC-routed device interrupts
 	VEC_SPURIOUS = 255,
+	VEC_SYSCALL = 256, // not a vector: marks frames built by syscall_entry
 };
 
 // IST stack numbers (TSS) for exceptions that must not use the current stack.
@@ -47,6 +48,7 @@ enum { IST_DF = 1, IST_NMI = 2, IST_MC = 3 };
 typedef void (*irq_handler_t)(struct trap_frame *tf);
 
 void gdt_init(void);
+void tss_set_rsp0(uint64_t rsp0);
 void idt_init(void);
 // Installs the handler for a vector >= 32; returns -EXO_EEXIST if one is set already.
 int trap_set_handler(unsigned vector, irq_handler_t h);

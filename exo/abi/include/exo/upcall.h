@@ -1,0 +1,24 @@
+// SPDX-License-Identifier: MIT
+// Part of the exo ABI: the record the kernel writes on a thread's upcall stack when the thread
+// faults (page fault, general protection, divide error, invalid opcode, ...). The handler runs
+// with rdi pointing at it; it may fix the cause, edit regs, and resume with
+// exo_upcall_return(record), or exit. A fault inside the handler kills the process.
+#pragma once
+
+#include <stdint.h>
+
+struct exo_regs {
+	uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp, rsp;
+	uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+	uint64_t rip, rflags;
+};
+
+struct exo_fault {
+	uint64_t vector; // x86 exception vector (14 = page fault, 13 = GP, 0 = divide error, ...)
+	uint64_t error;  // CPU error code (page fault: bit 0 present, 1 write, 2 user, 4 fetch)
+	uint64_t addr;   // faulting address (page fault), else 0
+	struct exo_regs regs;
+};
+
+// Exit status of a process killed by an unhandled fault.
+#define EXO_STATUS_FAULT(vector) (0x100 + (vector))

@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: MIT
+// Per-CPU data, reached through GS in the kernel (swapgs on every entry from user mode).
+#pragma once
+
+#include <kern/types.h>
+
+struct thread;
+
+struct percpu {
+	struct percpu *self;   // 0: for percpu()
+	uint64_t kstack_top;   // 8: syscall_entry switches to it (entry.S)
+	uint64_t user_rsp;     // 16: scratch for syscall_entry
+	struct thread *current;
+	struct thread *idle;
+	bool need_resched;
+	uint32_t cpu_id;
+};
+
+static inline struct percpu *percpu(void)
+{
+	struct percpu *p;
+
+	__asm__ volatile("mov %%gs:0, %0" : "=r"(p));
+	return p;
+}
+
+void percpu_init(void);
+// Sets the stack used for entries from user mode (TSS rsp0 and syscall_entry).
+void percpu_set_kstack(uint64_t top);

@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: MIT
+// Per-CPU area and the SYSCALL/SYSRET setup: STAR selects kernel CS 0x08/SS 0x10 on entry and
+// user SS 0x1b/CS 0x23 on return, LSTAR is syscall_entry, SFMASK clears IF, DF, TF and AC.
+#include <arch/cpu.h>
+#include <arch/percpu.h>
+#include <arch/trap.h>
+
+#define MSR_STAR           0xc0000081
+#define MSR_LSTAR          0xc0000082
+#define MSR_SFMASK         0xc0000084
+#define MSR_GS_BASE        0xc0000101
+#define MSR_KERNEL_GS_BASE 0xc0000102
+#define EFER_SCE           (1ull << 0)
+
+static struct percpu cpu0;
+void syscall_entry(void);
+
+void percpu_init(void)
+{
+	cpu0.self = &cpu0;
+	wrmsr(MSR_GS_BASE, (uint64_t)&cpu0);
+	wrmsr(MSR_KERNEL_GS_BASE, 0);
+	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
+	wrmsr(MSR_STAR, (0x10ull << 48) | (0x08ull << 32));
+	wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
+	wrmsr(MSR_SFMASK, (1 << 9) | (1 << 10) | (1 << 8) | (1 << 18)); // IF DF TF AC
+}
+
+void percpu_set_kstack(uint64_t top)
+{
+	cpu0.kstack_top = top;
+	tss_set_rsp0(top);
+}

@@ -1,0 +1,357 @@
+// SPDX-License-Identifier: MIT
+// Capability tables and the derivation tree that links capabilities across them (see cap.h).
+//
+// A cspace is an array of slots. A handle is (gen << 32) | index: the index picks the slot, the
+// generation must match the slot's, and a slot's generation moves on every time the slot is
+// emptied (delete, move, revoke, table destruction), so a handle kept past its capability's end
+// names nothing instead of the slot's next occupant. Generations start at 1 and skip 0 when they
+// wrap; index 0 is never handed out, so 0 is never a valid handle. Empty slots form a LIFO free
+// list linked through their next_sibling fields, headed by the never-used slot 0: finding a free
+// slot is O(1).
+//
+// Every capability made from another (cap_copy, cap_mint) becomes its child: a node in a tree
+// whose edges cross tables (parent, first_child and a doubly linked sibling list). All
+// capabilities of one tree name the same object, that of the root cap_insert created, so a
+// revoke, which always keeps its root, never drops an object's last reference. Delete hoists
+// the children to the parent; revoke deletes leaves bottom-up with an explicit walk (no
+// recursion: a chain of derived copies may be arbitrarily deep, the kernel stack is 16 KiB);
+// move rewrites the links that point at the moved slot.
+//
+// kobj_put comes last in every operation, after the tables and the tree are consistent again: a
+// release callback may free the object and may itself change tables (a process's release
+// destroying its table), but must not touch the table being destroyed by cspace_destroy.
+// No locks: the kernel runs on one CPU for now; with SMP these operations need one lock over
+// all tables, as the tree spans them.
+#include <kern/cap.h>
+#include <kern/heap.h>
+#include <kern/panic.h>
+
+#define HANDLE_INDEX(h) ((uint32_t)(h))
+#define HANDLE_GEN(h)   ((uint32_t)((h) >> 32))
+
+static cap_handle_t cap_handle(const struct cap *c)
+{
+	return (uint64_t)c->gen << 32 | (uint32_t)(c - c->owner->slots);
+}
+
+// The capability h names in cs, even if its object is dead; NULL if none.
+static struct cap *cap_get(struct cspace *cs, cap_handle_t h)
+{
+	struct cap *c;
+
+	KASSERT(cs && cs->slots);
+	if (HANDLE_INDEX(h) == 0 || HANDLE_INDEX(h) >= cs->nslots)
+		return NULL;
+	c = &cs->slots[HANDLE_INDEX(h)];
+	if (!c->obj || c->gen != HANDLE_GEN(h))
+		return NULL;
+	KASSERT(c->owner == cs);
+	return c;
+}
+
+// Like cap_get, but a capability to a dead object counts as none.
+static struct cap *cap_get_live(struct cspace *cs, cap_handle_t h)
+{
+	struct cap *c = cap_get(cs, h);
+
+	return c && !c->obj->dead ? c : NULL;
+}
+
+// Takes a slot off the free list; NULL if the table is full.
+static struct cap *slot_alloc(struct cspace *cs)
+{
+	struct cap *c = cs->slots[0].next_sibling;
+
+	if (!c)
+		return NULL;
+	KASSERT(!c->obj && cs->used < cs->nslots - 1);
+	cs->slots[0].next_sibling = c->next_sibling;
+	c->next_sibling = NULL;
+	c->owner = cs;
+	cs->used++;
+	return c;
+}
+
+// Empties a slot that is out of the tree (its object reference already moved or dropped by the
+// caller) and puts it back on the free list.
+static void slot_free(struct cap *c)
+{
+	struct cspace *cs = c->owner;
+
+	KASSERT(c->obj && !c->parent && !c->first_child && !c->prev_sibling && !c->next_sibling);
+	c->obj = NULL;
+	c->rights = 0;
+	c->badge = 0;
+	c->owner = NULL;
+	if (++c->gen == 0)
+		c->gen = 1;
+	c->next_sibling = cs->slots[0].next_sibling;
+	cs->slots[0].next_sibling = c;
+	cs->used--;
+}
+
+// Takes c out of its parent's child list; c becomes a root (its own children stay).
+static void tree_unlink(struct cap *c)
+{
+	if (c->prev_sibling)
+		c->prev_sibling->next_sibling = c->next_sibling;
+	else if (c->parent)
+		c->parent->first_child = c->next_sibling;
+	if (c->next_sibling)
+		c->next_sibling->prev_sibling = c->prev_sibling;
+	c->parent = c->prev_sibling = c->next_sibling = NULL;
+}
+
+// Makes the root c the first child of parent (or leaves it a root if parent is NULL).
+static void tree_link(struct cap *parent, struct cap *c)
+{
+	KASSERT(!c->parent && !c->prev_sibling && !c->next_sibling);
+	if (!parent)
+		return;
+	KASSERT(parent->obj == c->obj);
+	c->parent = parent;
+	c->next_sibling = parent->first_child;
+	if (parent->first_child)
+		parent->first_child->prev_sibling = c;
+	parent->first_child = c;
+}
+
+// Deletes c: its children move to its parent (or become roots), its slot is emptied, and its
+// object reference is dropped, last.
+static void cap_remove(struct cap *c)
+{
+	struct kobj *obj = c->obj;
+	struct cap *child;
+
+	while ((child = c->first_child)) {
+		tree_unlink(child);
+		tree_link(c->parent, child);
+	}
+	tree_unlink(c);
+	slot_free(c);
+	kobj_put(obj);
+}
+
+// Puts a new capability into a free slot of cs as a child of parent (NULL: a root).
+static int cap_new(struct cspace *cs, struct kobj *obj, uint32_t rights, uint64_t badge, struct cap *parent,
+                   cap_handle_t *out)
+{
+	struct cap *c = slot_alloc(cs);
+
+	if (!c)
+		return -EXO_ENOSPC;
+	c->obj = obj;
+	c->rights = rights;
+	c->badge = badge;
+	tree_link(parent, c);
+	kobj_get(obj);
+	*out = cap_handle(c);
+	return 0;
+}
+
+int cspace_init(struct cspace *cs, uint32_t nslots)
+{
+	KASSERT(cs);
+	cs->slots = NULL;
+	cs->nslots = cs->used = 0;
+	if (nslots < 2)
+		return -EXO_EINVAL;
+	cs->slots = kzalloc((size_t)nslots * sizeof(struct cap));
+	if (!cs->slots)
+		return -EXO_ENOMEM;
+	cs->nslots = nslots;
+	for (uint32_t i = 0; i < nslots; i++) {
+		cs->slots[i].gen = 1;
+		cs->slots[i].next_sibling = i + 1 < nslots ? &cs->slots[i + 1] : NULL;
+	}
+	return 0;
+}
+
+// Points c's parent, and that of every capability of cs between c and it, at c's nearest
+// ancestor outside cs (NULL if none). Path compression keeps the whole pass linear.
+static void parent_outside(struct cspace *cs, struct cap *c)
+{
+	struct cap *out = c->parent, *up;
+
+	while (out && out->owner == cs)
+		out = out->parent;
+	while (c->parent != out) {
+		up = c->parent;
+		c->parent = out;
+		c = up;
+	}
+}
+
+// Cuts cs out of the tree: every child outside cs of a capability in cs moves to that
+// capability's nearest ancestor outside cs, and every capability of cs ends up a lone root.
+// Deleting the capabilities one at a time would do the same but hoist one child again and
+// again up a chain of capabilities in cs: quadratic. Each pass here is linear.
+static void cspace_detach(struct cspace *cs)
+{
+	struct cap *c, *child, *next, *parent;
+	uint32_t i;
+
+	// Leave the child lists of outside parents; keep c->parent as c's nearest outside ancestor.
+	for (i = 1, c = &cs->slots[1]; i < cs->nslots; i++, c++) {
+		if (c->obj && c->parent && c->parent->owner != cs) {
+			parent = c->parent;
+			tree_unlink(c);
+			c->parent = parent;
+		}
+	}
+	// From here on, c->parent of a capability in cs is its nearest outside ancestor; the child
+	// lists of capabilities in cs are untouched.
+	for (i = 1, c = &cs->slots[1]; i < cs->nslots; i++, c++)
+		if (c->obj)
+			parent_outside(cs, c);
+	for (i = 1, c = &cs->slots[1]; i < cs->nslots; i++, c++) {
+		if (!c->obj)
+			continue;
+		for (child = c->first_child; child; child = next) {
+			next = child->next_sibling;
+			if (child->owner != cs) {
+				tree_unlink(child);
+				tree_link(c->parent, child);
+			}
+		}
+	}
+	for (i = 1, c = &cs->slots[1]; i < cs->nslots; i++, c++)
+		if (c->obj)
+			c->parent = c->first_child = c->prev_sibling = c->next_sibling = NULL;
+}
+
+void cspace_destroy(struct cspace *cs)
+{
+	KASSERT(cs);
+	if (!cs->slots)
+		return; // never initialised, or destroyed already
+	cspace_detach(cs);
+	for (uint32_t i = 1; i < cs->nslots; i++)
+		if (cs->slots[i].obj)
+			cap_remove(&cs->slots[i]);
+	KASSERT(cs->used == 0);
+	kfree(cs->slots);
+	cs->slots = NULL;
+	cs->nslots = 0;
+}
+
+int cap_insert(struct cspace *cs, struct kobj *obj, uint32_t rights, uint64_t badge, cap_handle_t *out)
+{
+	KASSERT(cs && cs->slots && obj && out);
+	if (rights & ~EXO_R_ALL)
+		return -EXO_EINVAL;
+	return cap_new(cs, obj, rights, badge, NULL, out);
+}
+
+int cap_lookup(struct cspace *cs, cap_handle_t h, uint16_t type, uint32_t rights, struct cap **out)
+{
+	struct cap *c = cap_get_live(cs, h);
+
+	KASSERT(out);
+	if (!c)
+		return -EXO_EBADCAP;
+	if (type != 0 && c->obj->type != type)
+		return -EXO_ETYPE;
+	if (rights & ~c->rights)
+		return -EXO_EPERM;
+	*out = c;
+	return 0;
+}
+
+// Makes a child of src in dst: rights only shrink, and leaving src's table needs GRANT.
+static int cap_derive(struct cap *src, struct cspace *dst, uint32_t rights, uint64_t badge, cap_handle_t *out)
+{
+	KASSERT(dst && dst->slots && out);
+	if (rights & ~src->rights)
+		return -EXO_EPERM;
+	if (dst != src->owner && !(src->rights & EXO_R_GRANT))
+		return -EXO_EPERM;
+	return cap_new(dst, src->obj, rights, badge, src, out);
+}
+
+int cap_copy(struct cspace *src, cap_handle_t h, struct cspace *dst, uint32_t rights, cap_handle_t *out)
+{
+	struct cap *c = cap_get_live(src, h);
+
+	if (!c)
+		return -EXO_EBADCAP;
+	return cap_derive(c, dst, rights, c->badge, out);
+}
+
+int cap_mint(struct cspace *cs, cap_handle_t h, uint32_t rights, uint64_t badge, cap_handle_t *out)
+{
+	struct cap *c = cap_get_live(cs, h);
+
+	if (!c)
+		return -EXO_EBADCAP;
+	if (badge == 0)
+		return -EXO_EINVAL;
+	if (c->badge != 0)
+		return -EXO_EPERM;
+	return cap_derive(c, cs, rights, badge, out);
+}
+
+int cap_move(struct cspace *src, cap_handle_t h, struct cspace *dst, cap_handle_t *out)
+{
+	struct cap *s = cap_get_live(src, h), *d, *child;
+
+	KASSERT(dst && dst->slots && out);
+	if (!s)
+		return -EXO_EBADCAP;
+	if (dst != src && !(s->rights & EXO_R_GRANT))
+		return -EXO_EPERM;
+	d = slot_alloc(dst);
+	if (!d)
+		return -EXO_ENOSPC;
+	d->obj = s->obj;
+	d->rights = s->rights;
+	d->badge = s->badge;
+	d->parent = s->parent;
+	d->first_child = s->first_child;
+	d->prev_sibling = s->prev_sibling;
+	d->next_sibling = s->next_sibling;
+	if (d->prev_sibling)
+		d->prev_sibling->next_sibling = d;
+	else if (d->parent)
+		d->parent->first_child = d;
+	if (d->next_sibling)
+		d->next_sibling->prev_sibling = d;
+	for (child = d->first_child; child; child = child->next_sibling)
+		child->parent = d;
+	s->parent = s->first_child = s->prev_sibling = s->next_sibling = NULL;
+	slot_free(s); // the reference moved to d
+	*out = cap_handle(d);
+	return 0;
+}
+
+int cap_delete(struct cspace *cs, cap_handle_t h)
+{
+	struct cap *c = cap_get(cs, h);
+
+	if (!c)
+		return -EXO_EBADCAP;
+	cap_remove(c);
+	return 0;
+}
+
+// Walks down to a leaf, deletes it, and resumes at its parent: O(descendants), constant stack.
+// The root keeps a reference to the object every descendant names, so no put here releases it.
+int cap_revoke(struct cspace *cs, cap_handle_t h)
+{
+	struct cap *root = cap_get(cs, h), *c, *parent;
+
+	if (!root)
+		return -EXO_EBADCAP;
+	c = root->first_child;
+	while (c) {
+		if (c->first_child) {
+			c = c->first_child;
+			continue;
+		}
+		KASSERT(c->obj == root->obj && c->obj->refs > 1);
+		parent = c->parent;
+		cap_remove(c);
+		c = parent == root ? root->first_child : parent;
+	}
+	return 0;
+}

@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: MIT
+// Starts the one user program the kernel loads itself: init, the first boot module. Its ELF is
+// validated first (a bad file is a clear boot error). init receives the root capabilities - itself,
+// its thread, and a quota of all free memory but a reserve for the kernel - and a read-only
+// struct exo_bootinfo naming them. Everything after that is user space.
+#include <arch/pagetable.h>
+#include <exo/bootinfo.h>
+#include <kern/bootinfo.h>
+#include <kern/elf.h>
+#include <kern/frame.h>
+#include <kern/init.h>
+#include <kern/physmap.h>
+#include <kern/printf.h>
+#include <kern/quota.h>
+#include <kern/string.h>
+#include <kern/syscall.h>
+#include <kern/vspace.h>
+
+#define INIT_STACK_TOP   0x7ffffff00000ull
+#define INIT_STACK_PAGES 16
+#define KERNEL_RESERVE   (4 * MiB / PAGE_SIZE) // frames kept back for kernel objects
+
+// Maps npages fresh frames at va with prot; copies len bytes from src to va + skip first.
+static int map_fresh(struct process *p, vaddr_t va, size_t npages, unsigned prot, const uint8_t *src,
+		     size_t skip, size_t len)
+{
+	for (size_t i = 0; i < npages; i++) {
+		struct uframe *f;
+		uint8_t *page;
+		size_t lo = i * PAGE_SIZE, hi = lo + PAGE_SIZE;
+		int err = uframe_alloc(p->quota, &f);
+
+		if (err)
+			return err;
+		page = phys_to_virt(f->pa);
+		// Copy the part of [skip, skip + len) that falls into this page.
+		if (src && skip + len > lo && skip < hi) {
+			size_t from = MAX(skip, lo), to = MIN(skip + len, hi);
+
+			memcpy(page + (from - lo), src + (from - skip), to - from);
+		}
+		err = vspace_map(p->root, va + lo, f, prot);
+		kobj_put(&f->obj); // the mapping holds it now (or nobody, on error)
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int load_segments(struct process *p, const uint8_t *file, const struct elf_image *img)
+{
+	for (size_t i = 0; i < img->nsegs; i++) {
+		const struct elf_segment *s = &img->segs[i];
+		vaddr_t start = ALIGN_DOWN(s->vaddr, PAGE_SIZE);
+		vaddr_t end = ALIGN_UP(s->vaddr + s->memsz, PAGE_SIZE);
+		int err = map_fresh(p, start, (end - start) / PAGE_SIZE, s->prot, file + s->offset,
+				    s->vaddr - start, s->filesz);
+
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int give(struct process *p, struct kobj *o, uint64_t *handle)
+{
+	return cap_insert(&p->cs, o, EXO_R_ALL, 0, handle);
+}
+
+static int make_bootinfo(struct process *p, struct exo_bootinfo *bi)
+{
+	struct uframe *f;
+	int err = uframe_alloc(p->quota, &f);
+
+	if (err)
+		return err;
+	bi->magic = EXO_BOOTINFO_MAGIC;
+	strlcpy(bi->cmdline, boot_info.cmdline, sizeof(bi->cmdline));
+	memcpy(phys_to_virt(f->pa), bi, sizeof(*bi));
+	err = vspace_map(p->root, EXO_BOOTINFO_ADDR, f, VM_READ);
+	kobj_put(&f->obj);
+	return err;
+}
+
+int init_start(struct process **out)
+{
+	static struct exo_bootinfo bi;
+	const struct boot_module *m = &boot_info.modules[0];
+	struct elf_image img;
+	struct frame_stats st;
+	struct quota *q;
+	struct process *p;
+	struct thread *t;
+	char why[160];
+	int err;
+
+	if (boot_info.nmodules == 0)
+		return -EXO_ENOENT;
+	err = elf_parse(phys_to_virt(m->start), m->end - m->start, USER_TOP, &img, why, sizeof(why));
+	if (err) {
+		klog(LOG_ERROR, "init '%s' rejected: %s\n", m->name, why);
+		return err;
+	}
+	frame_get_stats(&st);
+	q = quota_create_root(st.free > 2 * KERNEL_RESERVE ? st.free - KERNEL_RESERVE : st.free / 2);
+	if (!q)
+		return -EXO_ENOMEM;
+	err = process_create("init", q, PRIO_MAX, &p);
+	if (err) {
+		kobj_put(&q->obj);
+		return err;
+	}
+	memset(&bi, 0, sizeof(bi));
+	bi.quota_frames = q->limit;
+	err = give(p, &q->obj, &bi.quota);
+	kobj_put(&q->obj); // the process and its capability hold the quota
+	if (!err)
+		err = load_segments(p, phys_to_virt(m->start), &img);
+	if (!err)
+		err = map_fresh(p, INIT_STACK_TOP - INIT_STACK_PAGES * PAGE_SIZE, INIT_STACK_PAGES,
+				VM_READ | VM_WRITE, NULL, 0, 0);
+	if (!err)
+		err = thread_create(p, PRIO_DEFAULT, &t);
+	if (err)
+		goto fail;
+	err = give(p, &p->obj, &bi.self);
+	if (!err)
+		err = give(p, &t->obj, &bi.thread);
+	kobj_put(&t->obj);
+	if (!err)
+		err = make_bootinfo(p, &bi);
+	if (!err)
+		err = thread_start(t, img.entry, INIT_STACK_TOP, EXO_BOOTINFO_ADDR);
+	if (err)
+		goto fail;
+	klog(LOG_INFO, "init: '%s' started as pid %u (%lu KiB, %zu segments, quota %lu MiB)\n", m->name, p->pid,
+	     (unsigned long)((m->end - m->start) / 1024), img.nsegs, q->limit * PAGE_SIZE / MiB);
+	*out = p;
+	return 0;
+fail:
+	klog(LOG_ERROR, "init: cannot start '%s': error %d\n", m->name, err);
+	process_exit(p, -1, NULL);
+	kobj_put(&p->obj);
+	return err;
+}

@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: MIT
+// Scheduler (see kern/sched.h). One run queue per priority, a bitmap of non-empty queues, a
+// sleep list in deadline order, and the idle thread (the boot context) when nothing is runnable.
+// Dead threads are freed by reap(), after the switch away from them.
+#include <arch/cpu.h>
+#include <arch/percpu.h>
+#include <kern/clock.h>
+#include <kern/panic.h>
+#include <kern/sched.h>
+
+void arch_switch(struct thread *prev, struct thread *next);
+void thread_reap(struct thread *t);
+
+static struct thread *rq_head[PRIO_MAX + 1], *rq_tail[PRIO_MAX + 1];
+static uint32_t rq_bitmap;
+static struct thread *sleepers; // sorted by wake_at_ns
+static struct thread *reap_list;
+static struct thread idle_thread;
+
+struct thread *current_thread(void)
+{
+	return percpu()->current;
+}
+
+void sched_init(void)
+{
+	idle_thread.state = T_RUNNING;
+	idle_thread.obj.refs = 1;
+	percpu()->current = &idle_thread;
+	percpu()->idle = &idle_thread;
+}
+
+static void rq_push(struct thread *t)
+{
+	t->rq_next = NULL;
+	t->rq_prev = rq_tail[t->prio];
+	if (t->rq_prev)
+		t->rq_prev->rq_next = t;
+	else
+		rq_head[t->prio] = t;
+	rq_tail[t->prio] = t;
+	rq_bitmap |= 1u << t->prio;
+}
+
+static void list_unlink(struct thread *t, struct thread **head, struct thread **tail)
+{
+	if (t->rq_prev)
+		t->rq_prev->rq_next = t->rq_next;
+	else
+		*head = t->rq_next;
+	if (t->rq_next)
+		t->rq_next->rq_prev = t->rq_prev;
+	else if (tail)
+		*tail = t->rq_prev;
+	t->rq_next = t->rq_prev = NULL;
+}
+
+void sched_enqueue(struct thread *t)
+{
+	KASSERT(t->proc && t->state != T_DEAD);
+	t->state = T_RUNNABLE;
+	rq_push(t);
+}
+
+void sched_dequeue(struct thread *t)
+{
+	if (t->state == T_RUNNABLE) {
+		list_unlink(t, &rq_head[t->prio], &rq_tail[t->prio]);
+		if (!rq_head[t->prio])
+			rq_bitmap &= ~(1u << t->prio);
+	} else if (t->state == T_BLOCKED) {
+		list_unlink(t, &sleepers, NULL);
+	}
+}
+
+static struct thread *pick(void)
+{
+	struct thread *t;
+	unsigned p;
+
+	if (!rq_bitmap)
+		return &idle_thread;
+	p = 31 - (unsigned)__builtin_clz(rq_bitmap);
+	t = rq_head[p];
+	list_unlink(t, &rq_head[p], &rq_tail[p]);
+	if (!rq_head[p])
+		rq_bitmap &= ~(1u << p);
+	return t;
+}
+
+static void reap(void)
+{
+	while (reap_list) {
+		struct thread *t = reap_list;
+
+		reap_list = t->reap_next;
+		thread_reap(t);
+	}
+}
+
+void schedule(void)
+{
+	struct thread *prev = current_thread(), *next;
+
+	percpu()->need_resched = false;
+	if (prev->state == T_RUNNING && prev != &idle_thread)
+		sched_enqueue(prev);
+	next = pick();
+	if (next == prev) {
+		prev->state = T_RUNNING;
+		return;
+	}
+	if (prev->state == T_DEAD) {
+		prev->reap_next = reap_list;
+		reap_list = prev;
+	}
+	if (next->slice_left == 0)
+		next->slice_left = next->slice;
+	next->state = T_RUNNING;
+	arch_switch(prev, next);
+	reap(); // now on another stack than any thread on the list
+}
+
+void sched_yield(void)
+{
+	struct thread *t = current_thread();
+
+	t->slice_left = t->slice;
+	schedule();
+}
+
+void sched_sleep_until(uint64_t ns)
+{
+	struct thread *t = current_thread(), **pp = &sleepers, *prev = NULL;
+
+	if (clock_ns() >= ns)
+		return;
+	t->state = T_BLOCKED;
+	t->wake_at_ns = ns;
+	while (*pp && (*pp)->wake_at_ns <= ns) {
+		prev = *pp;
+		pp = &(*pp)->rq_next;
+	}
+	t->rq_next = *pp;
+	t->rq_prev = prev;
+	if (*pp)
+		(*pp)->rq_prev = t;
+	*pp = t;
+	schedule();
+}
+
+void sched_tick(void)
+{
+	struct thread *t = current_thread();
+	uint64_t now = clock_ns();
+
+	while (sleepers && sleepers->wake_at_ns <= now) {
+		struct thread *s = sleepers;
+
+		list_unlink(s, &sleepers, NULL);
+		sched_enqueue(s);
+		percpu()->need_resched = true;
+	}
+	if (t != &idle_thread && t->slice_left && --t->slice_left == 0)
+		percpu()->need_resched = true;
+	if (t == &idle_thread && rq_bitmap)
+		percpu()->need_resched = true;
+}
+
+void sched_wait_idle(bool (*done)(void *), void *arg)
+{
+	while (!done(arg)) {
+		if (!rq_bitmap)
+			irq_enable_and_halt();
+		schedule();
+	}
+}
+
+void sched_idle_loop(void)
+{
+	for (;;) {
+		irq_enable_and_halt();
+		schedule();
+	}
+}

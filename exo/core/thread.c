@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: MIT
+// Thread and process life cycle. Killing marks objects dead at once (capabilities to them turn
+// stale) and releases what can go immediately; a thread's kernel stack and FPU area are freed
+// only after the CPU has switched away from it (sched.c's reaper calls thread_reap).
+// References: a process holds one on each live thread, each thread one on its process.
+#include <arch/fpu.h>
+#include <arch/percpu.h>
+#include <kern/heap.h>
+#include <kern/kstack.h>
+#include <kern/panic.h>
+#include <kern/printf.h>
+#include <kern/quota.h>
+#include <kern/sched.h>
+#include <kern/string.h>
+#include <kern/vspace.h>
+
+void arch_thread_setup(struct thread *t, uint64_t rip, uint64_t rsp, uint64_t arg);
+
+static uint32_t next_pid = 1, next_tid = 1;
+
+static void thread_release(struct kobj *o)
+{
+	struct thread *t = (struct thread *)o;
+
+	KASSERT(t->state == T_DEAD || t->state == T_INACTIVE);
+	if (t->kstack_top)
+		kstack_free(t->kstack_top);
+	if (t->fpu)
+		fpu_state_free(t->fpu);
+	if (t->proc)
+		kobj_put(&t->proc->obj);
+	kfree(t);
+}
+
+// The process keeps a reference on each of its threads; dropping it after death frees the thread
+// unless capabilities still name it.
+void thread_reap(struct thread *t)
+{
+	kobj_put(&t->obj);
+}
+
+int thread_create(struct process *p, uint8_t prio, struct thread **out)
+{
+	struct thread *t;
+
+	if (p->exited)
+		return -EXO_EBADCAP;
+	t = kzalloc(sizeof(*t));
+	if (!t)
+		return -EXO_ENOMEM;
+	kobj_init(&t->obj, EXO_OBJ_THREAD, thread_release);
+	t->kstack_top = kstack_alloc();
+	t->fpu = fpu_state_alloc();
+	if (!t->kstack_top || !t->fpu) {
+		t->state = T_DEAD;
+		thread_release(&t->obj);
+		return -EXO_ENOMEM;
+	}
+	t->proc = p;
+	kobj_get(&p->obj); // a thread keeps its process (and its address space) alive
+	t->state = T_INACTIVE;
+	t->prio = MIN(prio, p->max_prio);
+	t->slice = SLICE_DEFAULT;
+	t->tid = next_tid++;
+	t->proc_next = p->threads;
+	p->threads = t;
+	kobj_get(&t->obj); // the process's reference
+	*out = t;
+	return 0;
+}
+
+int thread_start(struct thread *t, uint64_t rip, uint64_t rsp, uint64_t arg)
+{
+	if (t->state != T_INACTIVE)
+		return -EXO_EBUSY;
+	arch_thread_setup(t, rip, rsp, arg);
+	sched_enqueue(t);
+	if (t->prio > current_thread()->prio)
+		percpu()->need_resched = true;
+	return 0;
+}
+
+void thread_set_prio(struct thread *t, uint8_t prio)
+{
+	bool queued = t->state == T_RUNNABLE;
+
+	if (queued)
+		sched_dequeue(t);
+	t->prio = prio;
+	if (queued)
+		sched_enqueue(t);
+	percpu()->need_resched = true;
+}
+
+static void unlink_from_process(struct thread *t)
+{
+	struct thread **pp = &t->proc->threads;
+
+	while (*pp && *pp != t)
+		pp = &(*pp)->proc_next;
+	if (*pp)
+		*pp = t->proc_next;
+}
+
+void thread_kill(struct thread *t)
+{
+	if (t->state == T_DEAD)
+		return;
+	unlink_from_process(t);
+	sched_dequeue(t);
+	t->state = T_DEAD;
+	t->obj.dead = 1;
+	if (t == current_thread()) {
+		schedule(); // the reaper drops the process's reference once we are off this stack
+		panic("thread: dead thread %u was scheduled", t->tid);
+	}
+	thread_reap(t);
+}
+
+// Frees what the process owns: capabilities, mappings and page tables, its quota reference.
+static void process_teardown(struct process *p)
+{
+	p->exited = true;
+	p->obj.dead = 1;
+	cspace_destroy(&p->cs);
+	vspace_destroy(p->root);
+	kobj_put(&p->quota->obj);
+}
+
+static void process_release(struct kobj *o)
+{
+	struct process *p = (struct process *)o;
+
+	if (!p->exited) // never ran, or lost its last thread: nobody can reach it any more
+		process_teardown(p);
+	kfree(p);
+}
+
+int process_create(const char *name, struct quota *q, uint8_t max_prio, struct process **out)
+{
+	struct process *p = kzalloc(sizeof(*p));
+	int err;
+
+	if (!p)
+		return -EXO_ENOMEM;
+	kobj_init(&p->obj, EXO_OBJ_PROCESS, process_release);
+	p->root = vspace_create();
+	if (!p->root) {
+		err = -EXO_ENOMEM;
+		goto fail;
+	}
+	err = cspace_init(&p->cs, PROC_SLOTS);
+	if (err)
+		goto fail_vspace;
+	p->quota = q;
+	kobj_get(&q->obj);
+	p->pid = next_pid++;
+	p->max_prio = MIN(max_prio, PRIO_MAX);
+	strlcpy(p->name, name, sizeof(p->name));
+	*out = p;
+	return 0;
+fail_vspace:
+	vspace_destroy(p->root);
+fail:
+	kfree(p);
+	return err;
+}
+
+void process_exit(struct process *p, long status, const char *why)
+{
+	struct thread *t, *next;
+
+	if (p->exited)
+		return;
+	if (why)
+		kprintf("exo: pid %u '%s' killed: %s\n", p->pid, p->name, why);
+	kobj_get(&p->obj); // the capability table may hold the last reference to p itself
+	p->exit_status = status;
+	for (t = p->threads; t; t = next) {
+		next = t->proc_next;
+		if (t != current_thread())
+			thread_kill(t);
+	}
+	process_teardown(p);
+	t = current_thread();
+	kobj_put(&p->obj);
+	if (t->proc == p)
+		thread_kill(t); // does not return
+}

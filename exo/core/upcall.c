@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: MIT
+// Faults of user threads. With an upcall handler registered, the kernel writes a struct
+// exo_fault on the handler's stack and resumes the thread in the handler, which may fix the
+// cause and return with exo_upcall_return. Without one, or when the handler itself faults or its
+// stack is unusable, the process is killed with a one-line reason on the console.
+#include <arch/cpu.h>
+#include <arch/trap.h>
+#include <exo/upcall.h>
+#include <kern/printf.h>
+#include <kern/string.h>
+#include <kern/syscall.h>
+
+// Flags user code may change on return from a handler: CF PF AF ZF SF TF DF OF (IF stays on).
+#define RFLAGS_USER  0x0dd5ull
+#define RFLAGS_FIXED 0x0202ull
+
+static void regs_from_frame(struct exo_regs *r, const struct trap_frame *tf)
+{
+	*r = (struct exo_regs){ tf->rax, tf->rbx, tf->rcx, tf->rdx, tf->rsi, tf->rdi, tf->rbp, tf->rsp,
+				tf->r8,  tf->r9,  tf->r10, tf->r11, tf->r12, tf->r13, tf->r14, tf->r15,
+				tf->rip, tf->rflags };
+}
+
+static void regs_to_frame(struct trap_frame *tf, const struct exo_regs *r)
+{
+	tf->rax = r->rax, tf->rbx = r->rbx, tf->rcx = r->rcx, tf->rdx = r->rdx;
+	tf->rsi = r->rsi, tf->rdi = r->rdi, tf->rbp = r->rbp, tf->rsp = r->rsp;
+	tf->r8 = r->r8, tf->r9 = r->r9, tf->r10 = r->r10, tf->r11 = r->r11;
+	tf->r12 = r->r12, tf->r13 = r->r13, tf->r14 = r->r14, tf->r15 = r->r15;
+	tf->rip = r->rip;
+	tf->rflags = (r->rflags & RFLAGS_USER) | RFLAGS_FIXED;
+	tf->cs = 0x23;
+	tf->ss = 0x1b;
+}
+
+static int deliver(struct thread *t, struct trap_frame *tf, uint64_t addr)
+{
+	struct exo_fault f = { tf->vector, tf->error, addr, { 0 } };
+	uint64_t at = ALIGN_DOWN(t->upcall_sp - sizeof(f), 16);
+
+	regs_from_frame(&f.regs, tf);
+	if (copyout(at, &f, sizeof(f)))
+		return -EXO_EFAULT;
+	tf->rip = t->upcall_rip;
+	tf->rsp = at - 8; // as if called: rsp + 8 is 16-byte aligned at the handler's entry
+	tf->rdi = at;
+	tf->rflags = RFLAGS_FIXED;
+	t->in_upcall = true;
+	return 0;
+}
+
+static void describe(char *buf, size_t size, const struct trap_frame *tf, uint64_t addr)
+{
+	if (tf->vector == VEC_PF)
+		ksnprintf(buf, size, "page fault at %#lx (%s, %s) rip=%#lx", addr,
+			  (tf->error & 16) ? "exec" : (tf->error & 2) ? "write" : "read",
+			  (tf->error & 1) ? "protection" : "not mapped", tf->rip);
+	else
+		ksnprintf(buf, size, "%s (error %#lx) rip=%#lx", trap_name((unsigned)tf->vector), tf->error,
+			  tf->rip);
+}
+
+void user_fault(struct trap_frame *tf)
+{
+	struct thread *t = current_thread();
+	uint64_t addr = tf->vector == VEC_PF ? read_cr2() : 0;
+	char why[160];
+
+	if (t->upcall_rip && !t->in_upcall && deliver(t, tf, addr) == 0)
+		return;
+	describe(why, sizeof(why), tf, addr);
+	if (t->in_upcall) {
+		size_t n = strlen(why);
+
+		ksnprintf(why + n, sizeof(why) - n, " in its fault handler");
+	}
+	process_exit(t->proc, EXO_STATUS_FAULT(tf->vector), why);
+}
+
+long sys_upcall_set(uint64_t rip, uint64_t stack_top)
+{
+	struct thread *t = current_thread();
+
+	if (rip == 0 && stack_top == 0) { // unregister
+		t->upcall_rip = t->upcall_sp = 0;
+		return 0;
+	}
+	if (!user_range_ok(rip, 1) || !user_range_ok(stack_top - PAGE_SIZE, PAGE_SIZE))
+		return -EXO_EINVAL;
+	t->upcall_rip = rip;
+	t->upcall_sp = stack_top;
+	return 0;
+}
+
+long sys_upcall_return(uint64_t record)
+{
+	struct thread *t = current_thread();
+	struct exo_fault f;
+	int err;
+
+	if (!t->in_upcall)
+		return -EXO_EINVAL;
+	err = copyin(&f, record, sizeof(f));
+	if (err)
+		return err;
+	if (!user_range_ok(f.regs.rip, 1))
+		return -EXO_EINVAL;
+	regs_to_frame(thread_frame(t), &f.regs);
+	t->in_upcall = false;
+	t->frame_replaced = true;
+	return 0;
+}

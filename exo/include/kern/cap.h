@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: MIT
+// Capability tables ("cspaces"). A process names kernel objects through handles into its own
+// table; each slot holds an object reference, a rights mask and a badge. Handles are
+// (generation << 32) | index with index >= 1, and a slot's generation changes every time it is
+// emptied, so an old handle to a reused slot is stale (EXO_EBADCAP), never another object.
+// Every capability derived from another (copy, mint) is its child in a derivation tree that spans
+// all tables: revoke deletes all descendants, delete re-parents a capability's children to its
+// parent. Rights only ever shrink along the tree.
+#pragma once
+
+#include <kern/errno.h>
+#include <kern/kobj.h>
+
+typedef uint64_t cap_handle_t;
+
+struct cspace;
+
+struct cap {
+	struct kobj *obj; // NULL: empty slot
+	uint32_t rights;  // EXO_R_*
+	uint32_t gen;     // generation of this slot
+	uint64_t badge;   // 0: unbadged
+	struct cspace *owner;
+	struct cap *parent, *first_child, *next_sibling, *prev_sibling; // derivation tree
+};
+
+struct cspace {
+	struct cap *slots; // slots[0] is never used
+	uint32_t nslots;
+	uint32_t used;
+};
+
+// Allocates a table of nslots (including the unused slot 0). -EXO_ENOMEM / -EXO_EINVAL.
+int cspace_init(struct cspace *cs, uint32_t nslots);
+// Deletes every capability in the table (re-parenting children elsewhere) and frees it.
+void cspace_destroy(struct cspace *cs);
+
+// Puts a new root capability (no parent) for obj into cs; takes a reference to obj.
+int cap_insert(struct cspace *cs, struct kobj *obj, uint32_t rights, uint64_t badge, cap_handle_t *out);
+// Finds h in cs. Errors: -EXO_EBADCAP (no such live capability, or the object is dead),
+// -EXO_ETYPE (type != 0 and the object has another type), -EXO_EPERM (rights missing).
+int cap_lookup(struct cspace *cs, cap_handle_t h, uint16_t type, uint32_t rights, struct cap **out);
+// Copies h from src into dst with rights (a subset of the source's, else -EXO_EPERM) as a child
+// of the source. Copying into another table needs EXO_R_GRANT on the source.
+int cap_copy(struct cspace *src, cap_handle_t h, struct cspace *dst, uint32_t rights, cap_handle_t *out);
+// Like cap_copy within one table, also setting a badge; the source must be unbadged (-EXO_EPERM).
+int cap_mint(struct cspace *cs, cap_handle_t h, uint32_t rights, uint64_t badge, cap_handle_t *out);
+// Moves h from src to dst (keeping its place in the tree); h is empty afterwards. Moving into
+// another table needs EXO_R_GRANT.
+int cap_move(struct cspace *src, cap_handle_t h, struct cspace *dst, cap_handle_t *out);
+// Deletes h; its children become children of its parent. Drops the object reference.
+int cap_delete(struct cspace *cs, cap_handle_t h);
+// Deletes every descendant of h (in any table), keeping h itself.
+int cap_revoke(struct cspace *cs, cap_handle_t h);

@@ -1,0 +1,18 @@
+// SPDX-License-Identifier: MIT
+// The scheduler: fixed priorities 0..PRIO_MAX, round robin within a priority, time slices counted
+// in timer ticks; the running thread is not on a run queue. Kernel code is not preemptible: the
+// switch happens on the way back to user mode or from the idle loop.
+#pragma once
+
+#include <kern/thread.h>
+
+void sched_init(void);
+// Runs the idle loop on the boot stack; never returns.
+void sched_idle_loop(void) __noreturn;
+void sched_enqueue(struct thread *t);      // RUNNABLE, at the tail of its priority
+void sched_dequeue(struct thread *t);      // off the run queue or sleep list
+void schedule(void);                       // picks the next thread (maybe the current one)
+void sched_yield(void);                    // to the tail of its priority, then schedule
+void sched_sleep_until(uint64_t ns);       // blocks the current thread until clock_ns() >= ns
+void sched_tick(void);                     // timer interrupt: slices and sleepers
+void sched_wait_idle(bool (*done)(void *), void *arg); // boot thread: run others until done

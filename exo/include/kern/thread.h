@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: MIT
+// Threads and processes. A process is an address space (page-table root whose upper half is the
+// kernel's), a capability table and its threads. A thread has a kernel stack (with a guard page),
+// its user registers in the trap frame at the top of that stack, FPU state, FS base, a priority
+// and time slice, and an optional upcall handler for its faults.
+#pragma once
+
+#include <kern/cap.h>
+#include <kern/kobj.h>
+
+struct quota;
+struct trap_frame;
+
+enum thread_state { T_INACTIVE, T_RUNNABLE, T_RUNNING, T_BLOCKED, T_SUSPENDED, T_DEAD };
+
+#define PRIO_MAX      31
+#define PRIO_DEFAULT  16
+#define SLICE_DEFAULT 10 // ticks
+
+struct process;
+
+struct thread {
+	struct kobj obj;
+	struct process *proc;     // NULL for the idle thread
+	enum thread_state state;
+	uint8_t prio;
+	uint32_t tid;
+	uint32_t slice, slice_left; // ticks
+	uint64_t ksp;             // saved kernel rsp while switched out
+	uint64_t kstack_top;
+	void *fpu;
+	uint64_t fs_base;
+	uint64_t upcall_rip, upcall_sp;
+	bool in_upcall;
+	bool frame_replaced;      // the call rewrote the whole user frame: return with iretq
+	uint64_t wake_at_ns;      // T_BLOCKED in sleep: deadline
+	struct thread *rq_next, *rq_prev; // run queue or sleep list
+	struct thread *proc_next;         // the process's thread list
+	struct thread *reap_next;
+};
+
+struct process {
+	struct kobj obj;
+	paddr_t root;
+	struct cspace cs;
+	struct quota *quota;      // budget of the process's own allocations
+	struct thread *threads;
+	uint32_t pid;
+	char name[16];
+	uint8_t max_prio;
+	bool exited;
+	long exit_status;
+};
+
+#define PROC_SLOTS 1024
+
+struct thread *current_thread(void);
+struct trap_frame *thread_frame(struct thread *t);
+
+// New process with an empty address space and capability table; one reference for the caller.
+int process_create(const char *name, struct quota *q, uint8_t max_prio, struct process **out);
+// Ends the process: all its threads die, its mappings, page tables and capabilities go.
+// why is logged unless NULL. Safe to call on the current process (then it does not return).
+void process_exit(struct process *p, long status, const char *why);
+
+int thread_create(struct process *p, uint8_t prio, struct thread **out);
+// Makes an inactive thread runnable at rip with rsp and rdi = arg.
+int thread_start(struct thread *t, uint64_t rip, uint64_t rsp, uint64_t arg);
+void thread_kill(struct thread *t);
+void thread_set_prio(struct thread *t, uint8_t prio);

@@ -1,0 +1,36 @@
+# SPDX-License-Identifier: MIT
+# libexo.a (generated stubs, start-up, console printf) and the libexo programs of the tree:
+# tests/qemu/user/NAME.c -> $(BUILD)/user/NAME, loaded by the kernel as init in QEMU tests.
+
+USER_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-pic -fno-pie -fno-stack-protector \
+	-fno-builtin -fno-tree-loop-distribute-patterns -fno-asynchronous-unwind-tables \
+	-Wall -Wextra -Werror -MMD -MP -I$(BUILD)/gen -Iexo/abi/include -Ilibexo/include -Iexo/include
+USER_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 -z noexecstack --build-id=none \
+	-T toolchain/ld/user.ld
+
+LIBEXO := $(BUILD)/libexo.a
+LIBEXO_OBJS := $(addprefix $(BUILD)/user-obj/,libexo/crt0.S.o libexo/print.c.o exo/lib/printf.c.o \
+	exo/lib/string.c.o libexo_stubs.S.o)
+USER_PROGS := $(patsubst tests/qemu/user/%.c,$(BUILD)/user/%,$(wildcard tests/qemu/user/*.c))
+
+$(BUILD)/user-obj/%.c.o: %.c | $(DEPS_STAMP) $(ABI_HEADER)
+	@mkdir -p $(@D)
+	@echo "  UCC     $<"
+	$(Q)$(CC) $(USER_CFLAGS) -c $< -o $@
+$(BUILD)/user-obj/%.S.o: %.S | $(DEPS_STAMP) $(ABI_HEADER)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(USER_CFLAGS) -c $< -o $@
+$(BUILD)/user-obj/libexo_stubs.S.o: $(ABI_STUBS)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(USER_CFLAGS) -c $< -o $@
+
+$(LIBEXO): $(LIBEXO_OBJS)
+	@echo "  AR      $@"
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/user/%: $(BUILD)/user-obj/tests/qemu/user/%.c.o $(LIBEXO) toolchain/ld/user.ld
+	@mkdir -p $(@D)
+	@echo "  ULD     $@"
+	$(Q)$(LD) $(USER_LDFLAGS) -o $@ $(BUILD)/user-obj/libexo/crt0.S.o $< $(LIBEXO)
+
+-include $(LIBEXO_OBJS:.o=.d) $(USER_PROGS:$(BUILD)/user/%=$(BUILD)/user-obj/tests/qemu/user/%.c.d)

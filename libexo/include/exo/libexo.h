@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: MIT
+// libexo: the user side of the kernel interface - generated call stubs (<exo/exo.h>), the ABI
+// records, program start-up and a few helpers for programs that run directly on the kernel
+// (init, services, kernel tests). POSIX programs use libos instead.
+#pragma once
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <exo/bootinfo.h>
+#include <exo/exo.h>
+#include <exo/upcall.h>
+
+// Formats (kernel printf subset: flags, width, precision, hh h l ll z, d i u x X o p s c) and
+// writes to the kernel console. Returns the formatted length.
+int exo_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int exo_snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+// The program's entry point, called by crt0 with init's boot information (or NULL).
+int main(const struct exo_bootinfo *bi);
+
+void *memcpy(void *restrict dst, const void *restrict src, size_t n);
+void *memset(void *dst, int c, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
+size_t strlen(const char *s);
+int strcmp(const char *a, const char *b);
