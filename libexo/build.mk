@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: MIT
-# libexo.a (generated stubs, start-up, console printf) and the libexo programs of the tree:
+# libexo.a (generated stubs, start-up, console printf, spawning from an ELF in frames; the
+# formatter, string functions and ELF validator are the kernel's own sources) and the libexo programs of the tree:
 # tests/qemu/user/NAME.c -> $(BUILD)/user/NAME, loaded by the kernel as init in QEMU tests.
 
 USER_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-pic -fno-pie -fno-stack-protector \
@@ -9,8 +10,8 @@ USER_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 -z noexecstack
 	-T toolchain/ld/user.ld
 
 LIBEXO := $(BUILD)/libexo.a
-LIBEXO_OBJS := $(addprefix $(BUILD)/user-obj/,libexo/crt0.S.o libexo/print.c.o exo/lib/printf.c.o \
-	exo/lib/string.c.o libexo_stubs.S.o)
+LIBEXO_OBJS := $(addprefix $(BUILD)/user-obj/,libexo/crt0.S.o libexo/print.c.o libexo/spawn.c.o \
+	exo/lib/printf.c.o exo/lib/string.c.o exo/core/elf.c.o libexo_stubs.S.o)
 USER_PROGS := $(patsubst tests/qemu/user/%.c,$(BUILD)/user/%,$(wildcard tests/qemu/user/*.c))
 
 $(BUILD)/user-obj/%.c.o: %.c | $(DEPS_STAMP) $(ABI_HEADER)

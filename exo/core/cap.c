@@ -243,10 +243,8 @@ int cap_insert(struct cspace *cs, struct kobj *obj, uint32_t rights, uint64_t ba
 	return cap_new(cs, obj, rights, badge, NULL, out);
 }
 
-int cap_lookup(struct cspace *cs, cap_handle_t h, uint16_t type, uint32_t rights, struct cap **out)
+static int check(struct cap *c, uint16_t type, uint32_t rights, struct cap **out)
 {
-	struct cap *c = cap_get_live(cs, h);
-
 	KASSERT(out);
 	if (!c)
 		return -EXO_EBADCAP;
@@ -256,6 +254,16 @@ int cap_lookup(struct cspace *cs, cap_handle_t h, uint16_t type, uint32_t rights
 		return -EXO_EPERM;
 	*out = c;
 	return 0;
+}
+
+int cap_lookup(struct cspace *cs, cap_handle_t h, uint16_t type, uint32_t rights, struct cap **out)
+{
+	return check(cap_get_live(cs, h), type, rights, out);
+}
+
+int cap_lookup_any(struct cspace *cs, cap_handle_t h, uint16_t type, uint32_t rights, struct cap **out)
+{
+	return check(cap_get(cs, h), type, rights, out);
 }
 
 // Makes a child of src in dst: rights only shrink, and leaving src's table needs GRANT.

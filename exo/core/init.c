@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: MIT
 // Starts the one user program the kernel loads itself: init, the first boot module. Its ELF is
 // validated first (a bad file is a clear boot error). init receives the root capabilities - itself,
-// its thread, and a quota of all free memory but a reserve for the kernel - and a read-only
-// struct exo_bootinfo naming them. Everything after that is user space.
+// its thread, a quota of all free memory but a reserve for the kernel, every IRQ line, all I/O
+// ports, all device memory, the boot modules as read-only frames - and a read-only struct
+// exo_bootinfo naming them. Everything after that is user space.
 #include <arch/pagetable.h>
 #include <exo/bootinfo.h>
 #include <kern/bootinfo.h>
 #include <kern/elf.h>
 #include <kern/frame.h>
 #include <kern/init.h>
+#include <kern/ioport.h>
+#include <kern/irq.h>
 #include <kern/physmap.h>
 #include <kern/printf.h>
 #include <kern/quota.h>
@@ -22,7 +25,7 @@
 
 // Maps npages fresh frames at va with prot; copies len bytes from src to va + skip first.
 static int map_fresh(struct process *p, vaddr_t va, size_t npages, unsigned prot, const uint8_t *src,
-		     size_t skip, size_t len)
+                     size_t skip, size_t len)
 {
 	for (size_t i = 0; i < npages; i++) {
 		struct uframe *f;
@@ -54,7 +57,7 @@ static int load_segments(struct process *p, const uint8_t *file, const struct el
 		vaddr_t start = ALIGN_DOWN(s->vaddr, PAGE_SIZE);
 		vaddr_t end = ALIGN_UP(s->vaddr + s->memsz, PAGE_SIZE);
 		int err = map_fresh(p, start, (end - start) / PAGE_SIZE, s->prot, file + s->offset,
-				    s->vaddr - start, s->filesz);
+		                    s->vaddr - start, s->filesz);
 
 		if (err)
 			return err;
@@ -65,6 +68,66 @@ static int load_segments(struct process *p, const uint8_t *file, const struct el
 static int give(struct process *p, struct kobj *o, uint64_t *handle)
 {
 	return cap_insert(&p->cs, o, EXO_R_ALL, 0, handle);
+}
+
+// The root device capabilities: every IRQ line, every I/O port, all device memory.
+static int give_devices(struct process *p, struct exo_bootinfo *bi)
+{
+	struct ioport *io = ioport_create(0, 65536);
+	struct mmio *mm = mmio_create(0, 1ull << 52);
+	int err = io && mm ? 0 : -EXO_ENOMEM;
+
+	if (!err)
+		err = give(p, &io->obj, &bi->ioports);
+	if (!err)
+		err = give(p, &mm->obj, &bi->mmio);
+	if (io)
+		kobj_put(&io->obj);
+	if (mm)
+		kobj_put(&mm->obj);
+	for (uint32_t gsi = 0; !err && irq_get(gsi); gsi++) {
+		uint64_t h;
+
+		err = give(p, &irq_get(gsi)->obj, &h);
+		if (gsi == 0)
+			bi->irq_first = h;
+		bi->nirqs++;
+	}
+	return err;
+}
+
+// Each boot module as read-only frames with consecutive handles (init itself is module 0).
+static int give_modules(struct process *p, struct exo_bootinfo *bi)
+{
+	for (size_t i = 0; i < boot_info.nmodules && i < EXO_MAX_BOOT_MODULES; i++) {
+		const struct boot_module *m = &boot_info.modules[i];
+		struct exo_boot_module *bm = &bi->modules[bi->nmodules];
+
+		if (m->start & PAGE_MASK) {
+			klog(LOG_WARN, "init: boot module '%s' is not page aligned; not passed on\n",
+			     m->name);
+			continue;
+		}
+		bm->size = m->end - m->start;
+		bm->npages = ALIGN_UP(bm->size, PAGE_SIZE) / PAGE_SIZE;
+		strlcpy(bm->name, m->name, sizeof(bm->name));
+		for (uint64_t pg = 0; pg < bm->npages; pg++) {
+			struct uframe *f;
+			uint64_t h;
+			int err = uframe_wrap(m->start + pg * PAGE_SIZE, &f);
+
+			if (!err) {
+				err = cap_insert(&p->cs, &f->obj, EXO_R_READ | EXO_R_GRANT, 0, &h);
+				kobj_put(&f->obj);
+			}
+			if (err)
+				return err;
+			if (pg == 0)
+				bm->frames = h;
+		}
+		bi->nmodules++;
+	}
+	return 0;
 }
 
 static int make_bootinfo(struct process *p, struct exo_bootinfo *bi)
@@ -118,7 +181,7 @@ int init_start(struct process **out)
 		err = load_segments(p, phys_to_virt(m->start), &img);
 	if (!err)
 		err = map_fresh(p, INIT_STACK_TOP - INIT_STACK_PAGES * PAGE_SIZE, INIT_STACK_PAGES,
-				VM_READ | VM_WRITE, NULL, 0, 0);
+		                VM_READ | VM_WRITE, NULL, 0, 0);
 	if (!err)
 		err = thread_create(p, PRIO_DEFAULT, &t);
 	if (err)
@@ -128,13 +191,17 @@ int init_start(struct process **out)
 		err = give(p, &t->obj, &bi.thread);
 	kobj_put(&t->obj);
 	if (!err)
+		err = give_devices(p, &bi);
+	if (!err)
+		err = give_modules(p, &bi);
+	if (!err)
 		err = make_bootinfo(p, &bi);
 	if (!err)
 		err = thread_start(t, img.entry, INIT_STACK_TOP, EXO_BOOTINFO_ADDR);
 	if (err)
 		goto fail;
-	klog(LOG_INFO, "init: '%s' started as pid %u (%lu KiB, %zu segments, quota %lu MiB)\n", m->name, p->pid,
-	     (unsigned long)((m->end - m->start) / 1024), img.nsegs, q->limit * PAGE_SIZE / MiB);
+	klog(LOG_INFO, "init: '%s' started as pid %u (%lu KiB, %zu segments, quota %lu MiB)\n", m->name,
+	     p->pid, (unsigned long)((m->end - m->start) / 1024), img.nsegs, q->limit * PAGE_SIZE / MiB);
 	*out = p;
 	return 0;
 fail:

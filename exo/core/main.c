@@ -14,6 +14,7 @@
 #include <kern/clock.h>
 #include <kern/frame.h>
 #include <kern/init.h>
+#include <kern/irq.h>
 #include <kern/ktest.h>
 #include <kern/panic.h>
 #include <kern/printf.h>
@@ -109,6 +110,7 @@ void kmain(uint32_t magic, uint64_t info)
 	fpu_init();
 	uframe_init(max_ram_address());
 	sched_init();
+	irq_init();
 	irq_enable();
 
 	cpu_features_string(buf, sizeof(buf));

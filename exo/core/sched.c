@@ -57,7 +57,7 @@ static void list_unlink(struct thread *t, struct thread **head, struct thread **
 
 void sched_enqueue(struct thread *t)
 {
-	KASSERT(t->proc && t->state != T_DEAD);
+	KASSERT(t->proc && t->state != T_DEAD && t->state != T_RUNNABLE);
 	t->state = T_RUNNABLE;
 	rq_push(t);
 }
@@ -82,6 +82,7 @@ static struct thread *pick(void)
 		return &idle_thread;
 	p = 31 - (unsigned)__builtin_clz(rq_bitmap);
 	t = rq_head[p];
+	KASSERT(t->state == T_RUNNABLE);
 	list_unlink(t, &rq_head[p], &rq_tail[p]);
 	if (!rq_head[p])
 		rq_bitmap &= ~(1u << p);

@@ -6,6 +6,8 @@
 #include <arch/fpu.h>
 #include <arch/percpu.h>
 #include <kern/heap.h>
+#include <kern/ioport.h>
+#include <kern/irq.h>
 #include <kern/kstack.h>
 #include <kern/panic.h>
 #include <kern/printf.h>
@@ -102,12 +104,41 @@ static void unlink_from_process(struct thread *t)
 		*pp = t->proc_next;
 }
 
+int thread_suspend(struct thread *t)
+{
+	switch (t->state) {
+	case T_RUNNABLE:
+	case T_BLOCKED: // a sleep is cut short
+		sched_dequeue(t);
+		t->state = T_SUSPENDED;
+		return 0;
+	case T_RUNNING:
+		t->state = T_SUSPENDED;
+		schedule();
+		return 0;
+	default:
+		return -EXO_EBUSY;
+	}
+}
+
+int thread_resume(struct thread *t)
+{
+	if (t->state != T_SUSPENDED)
+		return -EXO_EBUSY;
+	sched_enqueue(t);
+	if (t->prio > current_thread()->prio)
+		percpu()->need_resched = true;
+	return 0;
+}
+
 void thread_kill(struct thread *t)
 {
 	if (t->state == T_DEAD)
 		return;
 	unlink_from_process(t);
 	sched_dequeue(t);
+	if (t->state == T_WAIT_IRQ)
+		irq_cancel_wait(t);
 	t->state = T_DEAD;
 	t->obj.dead = 1;
 	if (t == current_thread()) {
@@ -122,6 +153,7 @@ static void process_teardown(struct process *p)
 {
 	p->exited = true;
 	p->obj.dead = 1;
+	ioport_release(p);
 	cspace_destroy(&p->cs);
 	vspace_destroy(p->root);
 	kobj_put(&p->quota->obj);

@@ -16,9 +16,9 @@
 
 static void regs_from_frame(struct exo_regs *r, const struct trap_frame *tf)
 {
-	*r = (struct exo_regs){ tf->rax, tf->rbx, tf->rcx, tf->rdx, tf->rsi, tf->rdi, tf->rbp, tf->rsp,
-				tf->r8,  tf->r9,  tf->r10, tf->r11, tf->r12, tf->r13, tf->r14, tf->r15,
-				tf->rip, tf->rflags };
+	*r = (struct exo_regs){ tf->rax, tf->rbx, tf->rcx, tf->rdx, tf->rsi, tf->rdi,
+		                tf->rbp, tf->rsp, tf->r8,  tf->r9,  tf->r10, tf->r11,
+		                tf->r12, tf->r13, tf->r14, tf->r15, tf->rip, tf->rflags };
 }
 
 static void regs_to_frame(struct trap_frame *tf, const struct exo_regs *r)
@@ -52,12 +52,14 @@ static int deliver(struct thread *t, struct trap_frame *tf, uint64_t addr)
 static void describe(char *buf, size_t size, const struct trap_frame *tf, uint64_t addr)
 {
 	if (tf->vector == VEC_PF)
-		ksnprintf(buf, size, "page fault at %#lx (%s, %s) rip=%#lx", addr,
-			  (tf->error & 16) ? "exec" : (tf->error & 2) ? "write" : "read",
-			  (tf->error & 1) ? "protection" : "not mapped", tf->rip);
+		ksnprintf(buf, size, "page fault at 0x%lx (%s, %s) rip=%#lx", addr,
+		          (tf->error & 16)  ? "exec"
+		          : (tf->error & 2) ? "write"
+		                            : "read",
+		          (tf->error & 1) ? "protection" : "not mapped", tf->rip);
 	else
 		ksnprintf(buf, size, "%s (error %#lx) rip=%#lx", trap_name((unsigned)tf->vector), tf->error,
-			  tf->rip);
+		          tf->rip);
 }
 
 void user_fault(struct trap_frame *tf)

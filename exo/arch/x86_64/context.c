@@ -7,6 +7,7 @@
 #include <arch/paging.h>
 #include <arch/percpu.h>
 #include <arch/trap.h>
+#include <kern/ioport.h>
 #include <kern/string.h>
 #include <kern/thread.h>
 
@@ -36,7 +37,7 @@ void arch_thread_setup(struct thread *t, uint64_t rip, uint64_t rsp, uint64_t ar
 	tf->rflags = RFLAGS_IF | RFLAGS_RES1;
 	tf->vector = VEC_SYSCALL;
 	*--sp = (uint64_t)thread_first_entry; // context_switch's ret
-	for (int i = 0; i < 6; i++)          // rbp rbx r12 r13 r14 r15
+	for (int i = 0; i < 6; i++)           // rbp rbx r12 r13 r14 r15
 		*--sp = 0;
 	t->ksp = (uint64_t)sp;
 }
@@ -49,6 +50,7 @@ void arch_switch(struct thread *prev, struct thread *next)
 		if ((read_cr3() & PTE_ADDR) != next->proc->root)
 			write_cr3(next->proc->root);
 		wrmsr(MSR_FS_BASE, next->fs_base);
+		ioport_switch(next->proc);
 	}
 	if (prev->proc && prev->state != T_DEAD)
 		fpu_save(prev->fpu);

@@ -26,8 +26,10 @@ static uint8_t template_area[4096] __aligned(64);
 void fpu_save(void *area)
 {
 	if (use_xsave)
-		__asm__ volatile("xsave64 (%0)" : : "r"(area), "a"((uint32_t)xcr0), "d"((uint32_t)(xcr0 >> 32))
-				 : "memory");
+		__asm__ volatile("xsave64 (%0)"
+		                 :
+		                 : "r"(area), "a"((uint32_t)xcr0), "d"((uint32_t)(xcr0 >> 32))
+		                 : "memory");
 	else
 		__asm__ volatile("fxsave64 (%0)" : : "r"(area) : "memory");
 }
@@ -35,8 +37,10 @@ void fpu_save(void *area)
 void fpu_restore(const void *area)
 {
 	if (use_xsave)
-		__asm__ volatile("xrstor64 (%0)" : : "r"(area), "a"((uint32_t)xcr0), "d"((uint32_t)(xcr0 >> 32))
-				 : "memory");
+		__asm__ volatile("xrstor64 (%0)"
+		                 :
+		                 : "r"(area), "a"((uint32_t)xcr0), "d"((uint32_t)(xcr0 >> 32))
+		                 : "memory");
 	else
 		__asm__ volatile("fxrstor64 (%0)" : : "r"(area) : "memory");
 }

@@ -15,9 +15,39 @@ struct tss {
 	uint16_t iomap_base;
 } __packed;
 
+// The TSS with its I/O permission bitmap (one bit per port, 1 = denied) and the 0xff byte the
+// CPU needs after it. While iomap_base points past the limit, every port is denied in ring 3.
+#define IOMAP_BYTES 8192
+static struct {
+	struct tss tss;
+	uint8_t iomap[IOMAP_BYTES + 1];
+} __packed tss_area;
+#define tss        (tss_area.tss)
+#define IOMAP_OFF  offsetof(__typeof__(tss_area), iomap)
+#define IOMAP_NONE sizeof(tss_area)
+
 // Selectors: 0x08 kernel code, 0x10 kernel data, 0x18 user data, 0x20 user code, 0x28 TSS.
 static uint64_t gdt[7];
-static struct tss tss;
+static const void *iomap_loaded; // whose bitmap tss_area.iomap holds
+
+void tss_load_iomap(const void *map)
+{
+	if (!map) {
+		tss.iomap_base = IOMAP_NONE;
+		return;
+	}
+	if (map != iomap_loaded) {
+		memcpy(tss_area.iomap, map, IOMAP_BYTES);
+		iomap_loaded = map;
+	}
+	tss.iomap_base = IOMAP_OFF;
+}
+
+void tss_forget_iomap(const void *map)
+{
+	if (map == iomap_loaded)
+		iomap_loaded = NULL;
+}
 
 // IST stacks live in their own section so paging_init can unmap a guard page under each.
 __section(".bss.ist_stacks") __aligned(4096) uint8_t ist_stacks[3][PAGE_SIZE + KSTACK_SIZE];
@@ -29,7 +59,7 @@ void tss_set_rsp0(uint64_t rsp0)
 
 void gdt_init(void)
 {
-	uint64_t base = (uint64_t)&tss, limit = sizeof(tss) - 1;
+	uint64_t base = (uint64_t)&tss_area, limit = sizeof(tss_area) - 1;
 	struct {
 		uint16_t limit;
 		uint64_t base;
@@ -44,8 +74,9 @@ void gdt_init(void)
 	         (((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
 	gdt[6] = base >> 32;
 
-	memset(&tss, 0, sizeof(tss));
-	tss.iomap_base = sizeof(tss); // no I/O permission bitmap yet: all ports denied in ring 3
+	memset(&tss_area, 0, sizeof(tss_area));
+	tss_area.iomap[IOMAP_BYTES] = 0xff;
+	tss.iomap_base = IOMAP_NONE;
 	tss.ist[IST_DF - 1] = (uint64_t)(ist_stacks[0] + sizeof(ist_stacks[0]));
 	tss.ist[IST_NMI - 1] = (uint64_t)(ist_stacks[1] + sizeof(ist_stacks[1]));
 	tss.ist[IST_MC - 1] = (uint64_t)(ist_stacks[2] + sizeof(ist_stacks[2]));

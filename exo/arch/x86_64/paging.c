@@ -19,9 +19,11 @@ paddr_t kernel_root;
 static vaddr_t mmio_next = MMIO_BASE;
 static spinlock_t mmio_lock = SPINLOCK_INIT;
 
+// The kernel half is shared by every address space (and its entries are global), so a change
+// there must be flushed whatever CR3 holds; a user-half change only matters in the live tree.
 void tlb_invalidate(paddr_t root, vaddr_t va)
 {
-	if (root == (read_cr3() & PTE_ADDR))
+	if ((int64_t)va < 0 || root == (read_cr3() & PTE_ADDR))
 		invlpg(va);
 }
 

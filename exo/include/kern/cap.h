@@ -40,6 +40,9 @@ int cap_insert(struct cspace *cs, struct kobj *obj, uint32_t rights, uint64_t ba
 // Finds h in cs. Errors: -EXO_EBADCAP (no such live capability, or the object is dead),
 // -EXO_ETYPE (type != 0 and the object has another type), -EXO_EPERM (rights missing).
 int cap_lookup(struct cspace *cs, cap_handle_t h, uint16_t type, uint32_t rights, struct cap **out);
+// Like cap_lookup, but also finds capabilities to dead objects (to read what they left, such as
+// a process's exit status).
+int cap_lookup_any(struct cspace *cs, cap_handle_t h, uint16_t type, uint32_t rights, struct cap **out);
 // Copies h from src into dst with rights (a subset of the source's, else -EXO_EPERM) as a child
 // of the source. Copying into another table needs EXO_R_GRANT on the source.
 int cap_copy(struct cspace *src, cap_handle_t h, struct cspace *dst, uint32_t rights, cap_handle_t *out);

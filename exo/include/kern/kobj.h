@@ -9,8 +9,8 @@
 #include <kern/types.h>
 
 struct kobj {
-	uint16_t type;  // EXO_OBJ_*
-	uint16_t dead;  // killed: capabilities to it are stale
+	uint16_t type; // EXO_OBJ_*
+	uint16_t dead; // killed: capabilities to it are stale
 	uint32_t refs;
 	void (*release)(struct kobj *o); // frees the object when refs drops to 0
 };

@@ -9,10 +9,10 @@
 void sched_init(void);
 // Runs the idle loop on the boot stack; never returns.
 void sched_idle_loop(void) __noreturn;
-void sched_enqueue(struct thread *t);      // RUNNABLE, at the tail of its priority
-void sched_dequeue(struct thread *t);      // off the run queue or sleep list
-void schedule(void);                       // picks the next thread (maybe the current one)
-void sched_yield(void);                    // to the tail of its priority, then schedule
-void sched_sleep_until(uint64_t ns);       // blocks the current thread until clock_ns() >= ns
-void sched_tick(void);                     // timer interrupt: slices and sleepers
+void sched_enqueue(struct thread *t);                  // RUNNABLE, at the tail of its priority
+void sched_dequeue(struct thread *t);                  // off the run queue or sleep list
+void schedule(void);                                   // picks the next thread (maybe the current one)
+void sched_yield(void);                                // to the tail of its priority, then schedule
+void sched_sleep_until(uint64_t ns);                   // blocks the current thread until clock_ns() >= ns
+void sched_tick(void);                                 // timer interrupt: slices and sleepers
 void sched_wait_idle(bool (*done)(void *), void *arg); // boot thread: run others until done

@@ -7,7 +7,7 @@
 #include <kern/thread.h>
 
 long syscall_dispatch(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
-		      uint64_t a5);
+                      uint64_t a5);
 extern const char *const syscall_names[EXO_NSYSCALLS];
 
 // The caller's process (never NULL inside a kernel call).

@@ -11,7 +11,8 @@
 struct quota;
 struct trap_frame;
 
-enum thread_state { T_INACTIVE, T_RUNNABLE, T_RUNNING, T_BLOCKED, T_SUSPENDED, T_DEAD };
+// T_BLOCKED: on the sleep list; T_WAIT_IRQ: the waiter of one IRQ object.
+enum thread_state { T_INACTIVE, T_RUNNABLE, T_RUNNING, T_BLOCKED, T_WAIT_IRQ, T_SUSPENDED, T_DEAD };
 
 #define PRIO_MAX      31
 #define PRIO_DEFAULT  16
@@ -21,19 +22,19 @@ struct process;
 
 struct thread {
 	struct kobj obj;
-	struct process *proc;     // NULL for the idle thread
+	struct process *proc; // NULL for the idle thread
 	enum thread_state state;
 	uint8_t prio;
 	uint32_t tid;
 	uint32_t slice, slice_left; // ticks
-	uint64_t ksp;             // saved kernel rsp while switched out
+	uint64_t ksp;               // saved kernel rsp while switched out
 	uint64_t kstack_top;
 	void *fpu;
 	uint64_t fs_base;
 	uint64_t upcall_rip, upcall_sp;
 	bool in_upcall;
-	bool frame_replaced;      // the call rewrote the whole user frame: return with iretq
-	uint64_t wake_at_ns;      // T_BLOCKED in sleep: deadline
+	bool frame_replaced;              // the call rewrote the whole user frame: return with iretq
+	uint64_t wake_at_ns;              // T_BLOCKED in sleep: deadline
 	struct thread *rq_next, *rq_prev; // run queue or sleep list
 	struct thread *proc_next;         // the process's thread list
 	struct thread *reap_next;
@@ -43,13 +44,14 @@ struct process {
 	struct kobj obj;
 	paddr_t root;
 	struct cspace cs;
-	struct quota *quota;      // budget of the process's own allocations
+	struct quota *quota; // budget of the process's own allocations
 	struct thread *threads;
 	uint32_t pid;
 	char name[16];
 	uint8_t max_prio;
 	bool exited;
 	long exit_status;
+	uint8_t *iobitmap; // I/O permission bitmap (1 = denied), or NULL: no ports
 };
 
 #define PROC_SLOTS 1024
@@ -68,3 +70,5 @@ int thread_create(struct process *p, uint8_t prio, struct thread **out);
 int thread_start(struct thread *t, uint64_t rip, uint64_t rsp, uint64_t arg);
 void thread_kill(struct thread *t);
 void thread_set_prio(struct thread *t, uint8_t prio);
+int thread_suspend(struct thread *t);
+int thread_resume(struct thread *t);

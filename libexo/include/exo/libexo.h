@@ -10,6 +10,7 @@
 
 #include <exo/bootinfo.h>
 #include <exo/exo.h>
+#include <exo/types.h>
 #include <exo/upcall.h>
 
 // Formats (kernel printf subset: flags, width, precision, hh h l ll z, d i u x X o p s c) and
@@ -17,8 +18,17 @@
 int exo_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int exo_snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
-// The program's entry point, called by crt0 with init's boot information (or NULL).
-int main(const struct exo_bootinfo *bi);
+// The program's entry point, called by crt0 with the value its first thread got in rdi: for
+// init, the address of its struct exo_bootinfo (EXO_BOOTINFO_ADDR); for a spawned process,
+// the spawner's argument. The result is the exit status.
+int main(uint64_t arg);
+
+// Starts a process from the ELF executable in a boot module (as init received it): validates it,
+// copies its segments into fresh frames charged to quota, gives it a stack and starts one thread
+// at priority prio with rdi = arg. self: the caller's own PROCESS capability (for the scratch
+// mappings). On success *process and *thread name the new process and its thread.
+long exo_spawn(uint64_t self, uint64_t quota, const struct exo_boot_module *m, const char *name,
+               uint64_t prio, uint64_t arg, uint64_t *process, uint64_t *thread);
 
 void *memcpy(void *restrict dst, const void *restrict src, size_t n);
 void *memset(void *dst, int c, size_t n);

@@ -6,24 +6,25 @@
 
 // exo_bootinfo: what the kernel gives init, mapped read-only at EXO_BOOTINFO_ADDR and passed in
 // rdi to its entry point. Handles name capabilities in init's table.
-#define EXO_BOOTINFO_ADDR  0x7fffffe00000ull
-#define EXO_BOOTINFO_MAGIC 0x746f6f626f7865ull // "exoboot"
+#define EXO_BOOTINFO_ADDR    0x7fffffe00000ull
+#define EXO_BOOTINFO_MAGIC   0x746f6f626f7865ull // "exoboot"
 #define EXO_MAX_BOOT_MODULES 16
 
 struct exo_boot_module {
-	uint64_t frames;  // handle of the first frame; the module's frames have consecutive handles
+	uint64_t frames; // handle of the first frame; the module's frames have consecutive handles
 	uint64_t npages;
-	uint64_t size;    // bytes
+	uint64_t size; // bytes
 	char name[64];
 };
 
 struct exo_bootinfo {
 	uint64_t magic;
-	uint64_t self;      // PROCESS capability of init itself (all rights)
-	uint64_t thread;    // THREAD capability of init's first thread
-	uint64_t quota;     // QUOTA: all free memory
+	uint64_t self;   // PROCESS capability of init itself (all rights)
+	uint64_t thread; // THREAD capability of init's first thread
+	uint64_t quota;  // QUOTA: all free memory
 	uint64_t quota_frames;
 	uint64_t ioports;   // IOPORT: ports 0..0xffff
+	uint64_t mmio;      // MMIO: all physical addresses (RAM and the kernel's devices refused)
 	uint64_t irq_first; // IRQ capabilities for GSIs 0..nirqs-1, consecutive handles
 	uint64_t nirqs;
 	uint64_t nmodules;

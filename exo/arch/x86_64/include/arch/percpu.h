@@ -7,9 +7,9 @@
 struct thread;
 
 struct percpu {
-	struct percpu *self;   // 0: for percpu()
-	uint64_t kstack_top;   // 8: syscall_entry switches to it (entry.S)
-	uint64_t user_rsp;     // 16: scratch for syscall_entry
+	struct percpu *self; // 0: for percpu()
+	uint64_t kstack_top; // 8: syscall_entry switches to it (entry.S)
+	uint64_t user_rsp;   // 16: scratch for syscall_entry
 	struct thread *current;
 	struct thread *idle;
 	bool need_resched;

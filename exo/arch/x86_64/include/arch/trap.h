@@ -49,6 +49,10 @@ typedef void (*irq_handler_t)(struct trap_frame *tf);
 
 void gdt_init(void);
 void tss_set_rsp0(uint64_t rsp0);
+// Makes the 8 KiB I/O permission bitmap map (NULL: deny every port) the one in force; a map is
+// copied only when it differs from the last one loaded. tss_forget_iomap before freeing a map.
+void tss_load_iomap(const void *map);
+void tss_forget_iomap(const void *map);
 void idt_init(void);
 // Installs the handler for a vector >= 32; returns -EXO_EEXIST if one is set already.
 int trap_set_handler(unsigned vector, irq_handler_t h);

@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: MIT
+// Part of the exo ABI: records passed to kernel calls by pointer.
+#pragma once
+
+#include <stdint.h>
+
+// One operation of vspace_map / vspace_protect.
+struct exo_map_op {
+	uint64_t frame; // FRAME capability
+	uint64_t vaddr; // page-aligned user address
+	uint64_t prot;  // EXO_R_READ | EXO_R_WRITE | EXO_R_EXEC (not W and X together)
+};
+
+#define EXO_MAP_BATCH_MAX 512 // ops, handles or addresses per call
+
+// Filled by cap_info.
+struct exo_cap_info {
+	uint64_t type;   // EXO_OBJ_*
+	uint64_t rights; // EXO_R_*
+	uint64_t badge;
+	uint64_t a, b; // QUOTA: limit, used; FRAME: 0, 0; IOPORT: first, count; MMIO: paddr, size;
+	               // IRQ: gsi, 0; PROCESS: pid, exited; THREAD: tid, state
+};

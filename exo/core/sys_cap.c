@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: MIT
+// Kernel calls on capabilities themselves: copy, mint, move, delete, revoke, info.
+#include <exo/types.h>
+#include <kern/ioport.h>
+#include <kern/irq.h>
+#include <kern/quota.h>
+#include <kern/syscall.h>
+
+// The table named by dest: 0 is the caller's own; else a PROCESS capability with CONTROL.
+static int dest_table(uint64_t dest, struct cspace **out)
+{
+	struct cap *c;
+	int err;
+
+	if (dest == 0) {
+		*out = &current_process()->cs;
+		return 0;
+	}
+	err = lookup(dest, EXO_OBJ_PROCESS, EXO_R_CONTROL, &c);
+	if (!err)
+		*out = &((struct process *)c->obj)->cs;
+	return err;
+}
+
+long sys_cap_copy(uint64_t cap, uint64_t dest, uint64_t rights)
+{
+	struct cspace *cs;
+	cap_handle_t h;
+	int err;
+
+	if (rights & ~(uint64_t)EXO_R_ALL)
+		return -EXO_EINVAL;
+	err = dest_table(dest, &cs);
+	if (!err)
+		err = cap_copy(&current_process()->cs, cap, cs, (uint32_t)rights, &h);
+	return err ? err : (long)h;
+}
+
+long sys_cap_mint(uint64_t cap, uint64_t rights, uint64_t badge)
+{
+	cap_handle_t h;
+	int err;
+
+	if (rights & ~(uint64_t)EXO_R_ALL)
+		return -EXO_EINVAL;
+	err = cap_mint(&current_process()->cs, cap, (uint32_t)rights, badge, &h);
+	return err ? err : (long)h;
+}
+
+long sys_cap_move(uint64_t cap, uint64_t dest)
+{
+	struct cspace *cs;
+	cap_handle_t h;
+	int err = dest_table(dest, &cs);
+
+	if (!err)
+		err = cap_move(&current_process()->cs, cap, cs, &h);
+	return err ? err : (long)h;
+}
+
+long sys_cap_delete(uint64_t cap)
+{
+	return cap_delete(&current_process()->cs, cap);
+}
+
+long sys_cap_revoke(uint64_t cap)
+{
+	return cap_revoke(&current_process()->cs, cap);
+}
+
+static void describe(const struct kobj *o, struct exo_cap_info *info)
+{
+	switch (o->type) {
+	case EXO_OBJ_QUOTA:
+		info->a = ((const struct quota *)o)->limit;
+		info->b = ((const struct quota *)o)->used;
+		break;
+	case EXO_OBJ_PROCESS:
+		info->a = ((const struct process *)o)->pid;
+		info->b = ((const struct process *)o)->exited;
+		break;
+	case EXO_OBJ_THREAD:
+		info->a = ((const struct thread *)o)->tid;
+		info->b = ((const struct thread *)o)->state;
+		break;
+	case EXO_OBJ_IRQ:
+		info->a = ((const struct irq *)o)->gsi;
+		break;
+	case EXO_OBJ_IOPORT:
+		info->a = ((const struct ioport *)o)->first;
+		info->b = ((const struct ioport *)o)->count;
+		break;
+	case EXO_OBJ_MMIO:
+		info->a = ((const struct mmio *)o)->paddr;
+		info->b = ((const struct mmio *)o)->size;
+		break;
+	}
+}
+
+long sys_cap_info(uint64_t cap, uint64_t out)
+{
+	struct exo_cap_info info = { 0 };
+	struct cap *c;
+	int err = lookup(cap, 0, 0, &c);
+
+	if (err)
+		return err;
+	info.type = c->obj->type;
+	info.rights = c->rights;
+	info.badge = c->badge;
+	describe(c->obj, &info);
+	return copyout(out, &info, sizeof(info));
+}

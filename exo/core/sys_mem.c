@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: MIT
+// Kernel calls on memory: quotas, frames, and batched map/unmap/protect of a process's address
+// space. Batches are copied in chunks; each op is checked on its own (secure binding: a frame can
+// be mapped only through a capability to it, with at most the rights the capability carries).
+#include <arch/pagetable.h>
+#include <exo/types.h>
+#include <kern/heap.h>
+#include <kern/quota.h>
+#include <kern/syscall.h>
+#include <kern/vspace.h>
+
+#define CHUNK 32
+
+long sys_quota_split(uint64_t quota, uint64_t frames)
+{
+	struct cap *c;
+	struct quota *child;
+	cap_handle_t h;
+	int err = lookup(quota, EXO_OBJ_QUOTA, EXO_R_WRITE, &c);
+
+	if (err)
+		return err;
+	err = quota_split((struct quota *)c->obj, frames, &child);
+	if (err)
+		return err;
+	err = cap_insert(&current_process()->cs, &child->obj, EXO_R_ALL, 0, &h);
+	kobj_put(&child->obj);
+	return err ? err : (long)h;
+}
+
+long sys_frame_alloc(uint64_t quota, uint64_t count, uint64_t out)
+{
+	struct cspace *cs = &current_process()->cs;
+	cap_handle_t *handles;
+	struct cap *c;
+	size_t n = 0;
+	int err = lookup(quota, EXO_OBJ_QUOTA, EXO_R_WRITE, &c);
+
+	if (err)
+		return err;
+	if (count == 0 || count > EXO_MAP_BATCH_MAX)
+		return -EXO_EINVAL;
+	handles = kmalloc(count * sizeof(*handles));
+	if (!handles)
+		return -EXO_ENOMEM;
+	while (n < count) {
+		struct uframe *f;
+
+		err = uframe_alloc((struct quota *)c->obj, &f);
+		if (err)
+			break;
+		err = cap_insert(cs, &f->obj, EXO_R_ALL, 0, &handles[n]);
+		kobj_put(&f->obj); // the capability holds it now (or nobody, and it is freed)
+		if (err)
+			break;
+		n++;
+	}
+	if (!err)
+		err = copyout(out, handles, count * sizeof(*handles));
+	if (err) // all or nothing
+		for (size_t i = 0; i < n; i++)
+			cap_delete(cs, handles[i]);
+	kfree(handles);
+	return err ? err : (long)count;
+}
+
+static int target_root(uint64_t process, paddr_t *root)
+{
+	struct cap *c;
+	int err = lookup(process, EXO_OBJ_PROCESS, EXO_R_CONTROL, &c);
+
+	if (!err)
+		*root = ((struct process *)c->obj)->root;
+	return err;
+}
+
+static unsigned vm_prot(uint64_t rights)
+{
+	return ((rights & EXO_R_READ) ? VM_READ : 0) | ((rights & EXO_R_WRITE) ? VM_WRITE : 0) |
+	       ((rights & EXO_R_EXEC) ? VM_EXEC : 0);
+}
+
+// Checks op: its frame capability must carry every right the protection asks for (and READ).
+static int op_frame(const struct exo_map_op *op, struct uframe **f)
+{
+	struct cap *c;
+	int err;
+
+	if (op->prot & ~(uint64_t)(EXO_R_READ | EXO_R_WRITE | EXO_R_EXEC))
+		return -EXO_EINVAL;
+	if ((op->prot & EXO_R_WRITE) && (op->prot & EXO_R_EXEC))
+		return -EXO_EINVAL;
+	err = lookup(op->frame, EXO_OBJ_FRAME, (uint32_t)op->prot | EXO_R_READ, &c);
+	if (!err)
+		*f = (struct uframe *)c->obj;
+	return err;
+}
+
+static int do_map(paddr_t root, const struct exo_map_op *op)
+{
+	struct uframe *f;
+	int err = op_frame(op, &f);
+
+	return err ? err : vspace_map(root, op->vaddr, f, vm_prot(op->prot) | VM_READ);
+}
+
+static int do_protect(paddr_t root, const struct exo_map_op *op)
+{
+	struct uframe *f;
+	paddr_t pa;
+	int err = op_frame(op, &f);
+
+	if (err)
+		return err;
+	if (!pt_translate(root, op->vaddr, &pa, NULL) || pa != f->pa)
+		return -EXO_ENOENT;
+	return vspace_protect(root, op->vaddr, vm_prot(op->prot) | VM_READ);
+}
+
+// Applies fn to each op, copying them in chunks; returns how many succeeded from the first, or
+// the first error when none did.
+static long batch(uint64_t process, uint64_t uops, uint64_t count,
+                  int (*fn)(paddr_t, const struct exo_map_op *))
+{
+	struct exo_map_op ops[CHUNK];
+	paddr_t root;
+	int err = target_root(process, &root);
+
+	if (err)
+		return err;
+	if (count == 0 || count > EXO_MAP_BATCH_MAX)
+		return -EXO_EINVAL;
+	for (uint64_t done = 0; done < count;) {
+		size_t n = MIN(count - done, (uint64_t)CHUNK);
+
+		err = copyin(ops, uops + done * sizeof(ops[0]), n * sizeof(ops[0]));
+		for (size_t i = 0; i < n && !err; i++) {
+			err = fn(root, &ops[i]);
+			done += !err;
+		}
+		if (err)
+			return done ? (long)done : err;
+	}
+	return (long)count;
+}
+
+long sys_vspace_map(uint64_t process, uint64_t ops, uint64_t count)
+{
+	return batch(process, ops, count, do_map);
+}
+
+long sys_vspace_protect(uint64_t process, uint64_t ops, uint64_t count)
+{
+	return batch(process, ops, count, do_protect);
+}
+
+long sys_vspace_unmap(uint64_t process, uint64_t vaddrs, uint64_t count)
+{
+	uint64_t va[CHUNK];
+	paddr_t root;
+	int err = target_root(process, &root);
+
+	if (err)
+		return err;
+	if (count == 0 || count > EXO_MAP_BATCH_MAX)
+		return -EXO_EINVAL;
+	for (uint64_t done = 0; done < count;) {
+		size_t n = MIN(count - done, (uint64_t)CHUNK);
+
+		err = copyin(va, vaddrs + done * sizeof(va[0]), n * sizeof(va[0]));
+		for (size_t i = 0; i < n && !err; i++) {
+			err = vspace_unmap(root, va[i]);
+			done += !err;
+		}
+		if (err)
+			return done ? (long)done : err;
+	}
+	return (long)count;
+}

@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: MIT
+// exo_spawn: a process from an ELF executable held in frames, built entirely in user space with
+// kernel calls - the same validator as the kernel's (exo/core/elf.c, built into libexo), fresh
+// frames filled through a scratch mapping in the caller, then mapped into the child.
+#include <exo/libexo.h>
+#include <kern/elf.h>
+
+#define SCRATCH_IMAGE 0x100000000000ull // where the module is mapped for reading
+#define SCRATCH_PAGE  0x0ff000000000ull // where one fresh frame is mapped for filling
+#define STACK_TOP     0x7ffffff00000ull
+#define STACK_PAGES   16
+
+static long map_one(uint64_t process, uint64_t frame, uint64_t va, uint64_t prot)
+{
+	struct exo_map_op op = { frame, va, prot };
+	long r = exo_vspace_map(process, &op, 1);
+
+	return r == 1 ? 0 : r;
+}
+
+static long unmap_one(uint64_t process, uint64_t va)
+{
+	long r = exo_vspace_unmap(process, &va, 1);
+
+	return r == 1 ? 0 : r;
+}
+
+// Maps one fresh frame at va in the child with prot, first filling it with len bytes of src
+// placed at offset off (through a scratch mapping in the caller).
+static long fresh_page(uint64_t self, uint64_t quota, uint64_t child, uint64_t va, uint64_t prot,
+		       const uint8_t *src, size_t off, size_t len)
+{
+	uint64_t frame;
+	long r = exo_frame_alloc(quota, 1, &frame);
+
+	if (r < 0)
+		return r;
+	if (len) {
+		r = map_one(self, frame, SCRATCH_PAGE, EXO_R_READ | EXO_R_WRITE);
+		if (r)
+			goto out;
+		memcpy((uint8_t *)SCRATCH_PAGE + off, src, len);
+		unmap_one(self, SCRATCH_PAGE);
+	}
+	r = map_one(child, frame, va, prot);
+out:
+	exo_cap_delete(frame); // the child's mapping keeps the frame
+	return r;
+}
+
+static uint64_t rights_of(unsigned prot)
+{
+	return ((prot & ELF_PROT_R) ? EXO_R_READ : 0) | ((prot & ELF_PROT_W) ? EXO_R_WRITE : 0) |
+	       ((prot & ELF_PROT_X) ? EXO_R_EXEC : 0);
+}
+
+static long load_segment(uint64_t self, uint64_t quota, uint64_t child, const uint8_t *image,
+			 const struct elf_segment *s)
+{
+	uint64_t start = s->vaddr & ~0xfffull, end = (s->vaddr + s->memsz + 0xfff) & ~0xfffull;
+
+	for (uint64_t va = start; va < end; va += 4096) {
+		// The file bytes [s->vaddr, s->vaddr + filesz) that fall into this page.
+		uint64_t lo = va > s->vaddr ? va : s->vaddr;
+		uint64_t hi = va + 4096 < s->vaddr + s->filesz ? va + 4096 : s->vaddr + s->filesz;
+		size_t len = hi > lo ? hi - lo : 0;
+		long r = fresh_page(self, quota, child, va, rights_of(s->prot), image + s->offset + (lo - s->vaddr),
+				    lo - va, len);
+
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+static long map_image(uint64_t self, const struct exo_boot_module *m)
+{
+	for (uint64_t i = 0; i < m->npages; i++) {
+		long r = map_one(self, m->frames + i, SCRATCH_IMAGE + i * 4096, EXO_R_READ);
+
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+static void unmap_image(uint64_t self, const struct exo_boot_module *m)
+{
+	for (uint64_t i = 0; i < m->npages; i++)
+		unmap_one(self, SCRATCH_IMAGE + i * 4096);
+}
+
+long exo_spawn(uint64_t self, uint64_t quota, const struct exo_boot_module *m, const char *name,
+	       uint64_t prio, uint64_t arg, uint64_t *process, uint64_t *thread)
+{
+	struct elf_image img;
+	char why[128];
+	long child, t, r = map_image(self, m);
+
+	if (r)
+		return r;
+	r = elf_parse((const void *)SCRATCH_IMAGE, m->size, 0x00007ffffffff000ull, &img, why, sizeof(why));
+	if (r) {
+		exo_printf("spawn: %s: %s\n", m->name, why);
+		goto out;
+	}
+	child = exo_process_create(quota, name);
+	if (child < 0) {
+		r = child;
+		goto out;
+	}
+	for (size_t i = 0; i < img.nsegs && !r; i++)
+		r = load_segment(self, quota, child, (const uint8_t *)SCRATCH_IMAGE, &img.segs[i]);
+	for (uint64_t i = 0; i < STACK_PAGES && !r; i++)
+		r = fresh_page(self, quota, child, STACK_TOP - (i + 1) * 4096, EXO_R_READ | EXO_R_WRITE, NULL, 0, 0);
+	t = r ? r : exo_thread_create(child, prio);
+	if (!r && t < 0)
+		r = t;
+	if (!r)
+		r = exo_thread_start(t, img.entry, STACK_TOP, arg);
+	if (r) {
+		exo_process_kill(child, -1);
+		exo_cap_delete(child);
+		goto out;
+	}
+	*process = child;
+	*thread = t;
+out:
+	unmap_image(self, m);
+	return r;
+}
