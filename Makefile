@@ -24,6 +24,7 @@ include tests/unit/build.mk
 include toolchain/mk/image.mk
 include toolchain/mk/qemu.mk
 include tests/build.mk
+include tests/bench/build.mk
 
 .PHONY: all clean format format-check help deps
 all: $(KERNEL_ELF) $(KERNEL_ISO) $(USER_PROGS)
@@ -51,6 +52,7 @@ help:
 	@echo "make run        install missing packages, build, boot in QEMU (serial console; Ctrl-A X quits)"
 	@echo "make run UEFI=1 the same through OVMF (UEFI firmware)"
 	@echo "make test       unit tests (host, cmocka) + QEMU tests; ends with 'N passed, N failed'"
+	@echo "make bench      instruction counts of kernel paths, exo beside Linux in the same QEMU"
 	@echo "make debug      boot with QEMU waiting for gdb (gdb -x toolchain/gdb/exo.gdb)"
 	@echo "make format     clang-format the C sources (make test checks the format)"
 	@echo "make clean      remove $(BUILD)/"

@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: MIT
+// Micro-benchmarks built from this one source for exo (as init, with libexo) and for Linux (as
+// the /init of an initramfs, static with musl). Under QEMU -icount shift=0,sleep=off the TSC
+// advances one tick per guest instruction, so rdtsc deltas count guest instructions. Each result
+// line is "BENCH <name> <instructions per operation>", the cost of an empty loop subtracted.
+#ifdef __exo__
+#include <exo/libexo.h>
+#define print exo_printf
+#else
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/io.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/reboot.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <ucontext.h>
+#include <unistd.h>
+#define print printf
+#endif
+
+#define ITERATIONS 20000
+#define FAULT_ITERATIONS 2000
+
+static inline uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("lfence\n\trdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+// The faulting instruction: a store to a read-only page, "mov %eax, (%rdx)" (2 bytes, which the
+// handlers skip).
+static volatile uint32_t *ro_page;
+
+static void fault_once(void)
+{
+	__asm__ volatile("mov %%eax, (%0)\n\tnop" : : "d"(ro_page), "a"(0) : "memory");
+}
+
+#ifdef __exo__
+static const struct exo_bootinfo *bi;
+
+static void null_call(void)
+{
+	exo_null();
+}
+
+static void fault_handler(struct exo_fault *f)
+{
+	f->regs.rip += 2; // skip the store
+	exo_upcall_return(f);
+}
+
+static int setup(uint64_t arg)
+{
+	struct exo_map_op op = { 0, 0x800000000ull, EXO_R_READ };
+	struct exo_map_op stack = { 0, 0x900000000ull, EXO_R_READ | EXO_R_WRITE };
+
+	bi = (const void *)arg;
+	if (exo_frame_alloc(bi->quota, 1, &op.frame) != 1 || exo_vspace_map(bi->self, &op, 1) != 1)
+		return -1;
+	if (exo_frame_alloc(bi->quota, 1, &stack.frame) != 1 || exo_vspace_map(bi->self, &stack, 1) != 1)
+		return -1;
+	ro_page = (volatile uint32_t *)op.vaddr;
+	return (int)exo_upcall_set((void *)fault_handler, (void *)(stack.vaddr + 0x1000));
+}
+
+static void finish(void)
+{
+}
+#else
+static void null_call(void)
+{
+	syscall(SYS_getppid);
+}
+
+static void fault_handler(int sig, siginfo_t *si, void *ctx)
+{
+	(void)sig;
+	(void)si;
+	((ucontext_t *)ctx)->uc_mcontext.gregs[REG_RIP] += 2; // skip the store
+}
+
+static int setup(uint64_t arg)
+{
+	struct sigaction sa = { 0 };
+	int fd;
+
+	(void)arg;
+	mkdir("/dev", 0755);
+	mount("devtmpfs", "/dev", "devtmpfs", 0, NULL);
+	fd = open("/dev/ttyS0", O_WRONLY);
+	if (fd >= 0) {
+		dup2(fd, 1);
+		dup2(fd, 2);
+	}
+	setvbuf(stdout, NULL, _IONBF, 0);
+	ro_page = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	sa.sa_sigaction = fault_handler;
+	sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+	return ro_page == MAP_FAILED ? -1 : sigaction(SIGSEGV, &sa, NULL);
+}
+
+static void finish(void)
+{
+	// End QEMU through isa-debug-exit (status 33), as the exo side does.
+	if (ioperm(0xf4, 1, 1) == 0)
+		outb(0x10, 0xf4);
+	reboot(RB_POWER_OFF); // if the port is missing
+}
+#endif
+
+static void empty(void)
+{
+	__asm__ volatile("" ::: "memory");
+}
+
+// Instructions per call of fn, over n calls.
+static uint64_t measure(void (*fn)(void), int n)
+{
+	uint64_t t0 = rdtsc();
+
+	for (int i = 0; i < n; i++)
+		fn();
+	return (rdtsc() - t0) / (uint64_t)n;
+}
+
+static int run(uint64_t arg)
+{
+	uint64_t loop;
+
+	if (setup(arg)) {
+		print("BENCH setup failed\n");
+		return 1;
+	}
+	measure(null_call, 100); // warm up
+	loop = measure(empty, ITERATIONS);
+	print("BENCH null_call %lu\n", (unsigned long)(measure(null_call, ITERATIONS) - loop));
+	measure(fault_once, 10);
+	print("BENCH fault_roundtrip %lu\n", (unsigned long)(measure(fault_once, FAULT_ITERATIONS) - loop));
+	print("BENCH done\n");
+	finish();
+	return 0;
+}
+
+#ifdef __exo__
+int main(uint64_t arg)
+{
+	return run(arg);
+}
+#else
+int main(void)
+{
+	return run(0);
+}
+#endif
