@@ -28,7 +28,7 @@ static long unmap_one(uint64_t process, uint64_t va)
 // Maps one fresh frame at va in the child with prot, first filling it with len bytes of src
 // placed at offset off (through a scratch mapping in the caller).
 static long fresh_page(uint64_t self, uint64_t quota, uint64_t child, uint64_t va, uint64_t prot,
-		       const uint8_t *src, size_t off, size_t len)
+                       const uint8_t *src, size_t off, size_t len)
 {
 	uint64_t frame;
 	long r = exo_frame_alloc(quota, 1, &frame);
@@ -55,7 +55,7 @@ static uint64_t rights_of(unsigned prot)
 }
 
 static long load_segment(uint64_t self, uint64_t quota, uint64_t child, const uint8_t *image,
-			 const struct elf_segment *s)
+                         const struct elf_segment *s)
 {
 	uint64_t start = s->vaddr & ~0xfffull, end = (s->vaddr + s->memsz + 0xfff) & ~0xfffull;
 
@@ -64,8 +64,8 @@ static long load_segment(uint64_t self, uint64_t quota, uint64_t child, const ui
 		uint64_t lo = va > s->vaddr ? va : s->vaddr;
 		uint64_t hi = va + 4096 < s->vaddr + s->filesz ? va + 4096 : s->vaddr + s->filesz;
 		size_t len = hi > lo ? hi - lo : 0;
-		long r = fresh_page(self, quota, child, va, rights_of(s->prot), image + s->offset + (lo - s->vaddr),
-				    lo - va, len);
+		long r = fresh_page(self, quota, child, va, rights_of(s->prot),
+		                    image + s->offset + (lo - s->vaddr), lo - va, len);
 
 		if (r)
 			return r;
@@ -91,7 +91,7 @@ static void unmap_image(uint64_t self, const struct exo_boot_module *m)
 }
 
 long exo_spawn(uint64_t self, uint64_t quota, const struct exo_boot_module *m, const char *name,
-	       uint64_t prio, uint64_t arg, uint64_t *process, uint64_t *thread)
+               uint64_t prio, uint64_t arg, uint64_t *process, uint64_t *thread)
 {
 	struct elf_image img;
 	char why[128];
@@ -112,7 +112,8 @@ long exo_spawn(uint64_t self, uint64_t quota, const struct exo_boot_module *m, c
 	for (size_t i = 0; i < img.nsegs && !r; i++)
 		r = load_segment(self, quota, child, (const uint8_t *)SCRATCH_IMAGE, &img.segs[i]);
 	for (uint64_t i = 0; i < STACK_PAGES && !r; i++)
-		r = fresh_page(self, quota, child, STACK_TOP - (i + 1) * 4096, EXO_R_READ | EXO_R_WRITE, NULL, 0, 0);
+		r = fresh_page(self, quota, child, STACK_TOP - (i + 1) * 4096, EXO_R_READ | EXO_R_WRITE, NULL,
+		               0, 0);
 	t = r ? r : exo_thread_create(child, prio);
 	if (!r && t < 0)
 		r = t;

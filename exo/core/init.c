@@ -17,6 +17,7 @@
 #include <kern/quota.h>
 #include <kern/string.h>
 #include <kern/syscall.h>
+#include <kern/timeslice.h>
 #include <kern/vspace.h>
 
 #define INIT_STACK_TOP   0x7ffffff00000ull
@@ -70,17 +71,23 @@ static int give(struct process *p, struct kobj *o, uint64_t *handle)
 	return cap_insert(&p->cs, o, EXO_R_ALL, 0, handle);
 }
 
-// The root device capabilities: every IRQ line, every I/O port, all device memory.
+// The root device capabilities - every IRQ line, every I/O port, all device memory - and the
+// root CPU budget.
 static int give_devices(struct process *p, struct exo_bootinfo *bi)
 {
 	struct ioport *io = ioport_create(0, 65536);
 	struct mmio *mm = mmio_create(0, 1ull << 52);
-	int err = io && mm ? 0 : -EXO_ENOMEM;
+	struct timeslice *ts = timeslice_create_root();
+	int err = io && mm && ts ? 0 : -EXO_ENOMEM;
 
 	if (!err)
 		err = give(p, &io->obj, &bi->ioports);
 	if (!err)
 		err = give(p, &mm->obj, &bi->mmio);
+	if (!err)
+		err = give(p, &ts->obj, &bi->timeslice);
+	if (ts)
+		kobj_put(&ts->obj);
 	if (io)
 		kobj_put(&io->obj);
 	if (mm)

@@ -7,6 +7,7 @@
 #include <kern/clock.h>
 #include <kern/panic.h>
 #include <kern/sched.h>
+#include <kern/timeslice.h>
 
 void arch_switch(struct thread *prev, struct thread *next);
 void thread_reap(struct thread *t);
@@ -70,23 +71,36 @@ void sched_dequeue(struct thread *t)
 			rq_bitmap &= ~(1u << t->prio);
 	} else if (t->state == T_BLOCKED) {
 		list_unlink(t, &sleepers, NULL);
+	} else if (t->state == T_THROTTLED) {
+		timeslice_unpark(t);
+	} else {
+		return;
 	}
+	t->state = T_INACTIVE;
 }
 
+static bool over_budget(const struct thread *t)
+{
+	return t->proc && t->proc->ts && timeslice_exhausted(t->proc->ts);
+}
+
+// The first runnable thread of the highest priority whose process has CPU budget left; threads
+// of exhausted timeslices are parked on their way.
 static struct thread *pick(void)
 {
-	struct thread *t;
-	unsigned p;
+	while (rq_bitmap) {
+		unsigned p = 31 - (unsigned)__builtin_clz(rq_bitmap);
+		struct thread *t = rq_head[p];
 
-	if (!rq_bitmap)
-		return &idle_thread;
-	p = 31 - (unsigned)__builtin_clz(rq_bitmap);
-	t = rq_head[p];
-	KASSERT(t->state == T_RUNNABLE);
-	list_unlink(t, &rq_head[p], &rq_tail[p]);
-	if (!rq_head[p])
-		rq_bitmap &= ~(1u << p);
-	return t;
+		KASSERT(t->state == T_RUNNABLE);
+		list_unlink(t, &rq_head[p], &rq_tail[p]);
+		if (!rq_head[p])
+			rq_bitmap &= ~(1u << p);
+		if (!over_budget(t))
+			return t;
+		timeslice_park(t->proc->ts, t);
+	}
+	return &idle_thread;
 }
 
 static void reap(void)
@@ -104,8 +118,12 @@ void schedule(void)
 	struct thread *prev = current_thread(), *next;
 
 	percpu()->need_resched = false;
-	if (prev->state == T_RUNNING && prev != &idle_thread)
-		sched_enqueue(prev);
+	if (prev->state == T_RUNNING && prev != &idle_thread) {
+		if (over_budget(prev))
+			timeslice_park(prev->proc->ts, prev);
+		else
+			sched_enqueue(prev);
+	}
 	next = pick();
 	if (next == prev) {
 		prev->state = T_RUNNING;
@@ -164,6 +182,12 @@ void sched_tick(void)
 	}
 	if (t != &idle_thread && t->slice_left && --t->slice_left == 0)
 		percpu()->need_resched = true;
+	if (t->proc && t->proc->ts && timeslice_charge(t->proc->ts))
+		percpu()->need_resched = true;
+	if (clock_ticks() % TIMESLICE_PERIOD == 0) {
+		timeslice_new_period();
+		percpu()->need_resched = true;
+	}
 	if (t == &idle_thread && rq_bitmap)
 		percpu()->need_resched = true;
 }

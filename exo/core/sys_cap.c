@@ -5,6 +5,7 @@
 #include <kern/irq.h>
 #include <kern/quota.h>
 #include <kern/syscall.h>
+#include <kern/timeslice.h>
 
 // The table named by dest: 0 is the caller's own; else a PROCESS capability with CONTROL.
 static int dest_table(uint64_t dest, struct cspace **out)
@@ -89,6 +90,10 @@ static void describe(const struct kobj *o, struct exo_cap_info *info)
 	case EXO_OBJ_IOPORT:
 		info->a = ((const struct ioport *)o)->first;
 		info->b = ((const struct ioport *)o)->count;
+		break;
+	case EXO_OBJ_TIMESLICE:
+		info->a = ((const struct timeslice *)o)->budget;
+		info->b = ((const struct timeslice *)o)->throttles;
 		break;
 	case EXO_OBJ_MMIO:
 		info->a = ((const struct mmio *)o)->paddr;

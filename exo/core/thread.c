@@ -14,6 +14,7 @@
 #include <kern/quota.h>
 #include <kern/sched.h>
 #include <kern/string.h>
+#include <kern/timeslice.h>
 #include <kern/vspace.h>
 
 void arch_thread_setup(struct thread *t, uint64_t rip, uint64_t rsp, uint64_t arg);
@@ -108,6 +109,7 @@ int thread_suspend(struct thread *t)
 {
 	switch (t->state) {
 	case T_RUNNABLE:
+	case T_THROTTLED:
 	case T_BLOCKED: // a sleep is cut short
 		sched_dequeue(t);
 		t->state = T_SUSPENDED;
@@ -157,6 +159,8 @@ static void process_teardown(struct process *p)
 	cspace_destroy(&p->cs);
 	vspace_destroy(p->root);
 	kobj_put(&p->quota->obj);
+	if (p->ts)
+		kobj_put(&p->ts->obj);
 }
 
 static void process_release(struct kobj *o)

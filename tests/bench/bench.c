@@ -23,7 +23,7 @@
 #define print printf
 #endif
 
-#define ITERATIONS 20000
+#define ITERATIONS       20000
 #define FAULT_ITERATIONS 2000
 
 static inline uint64_t rdtsc(void)

@@ -9,10 +9,21 @@
 #include <kern/kobj.h>
 
 struct quota;
+struct timeslice;
 struct trap_frame;
 
-// T_BLOCKED: on the sleep list; T_WAIT_IRQ: the waiter of one IRQ object.
-enum thread_state { T_INACTIVE, T_RUNNABLE, T_RUNNING, T_BLOCKED, T_WAIT_IRQ, T_SUSPENDED, T_DEAD };
+// T_BLOCKED: on the sleep list; T_WAIT_IRQ: the waiter of one IRQ object; T_THROTTLED: waiting
+// for the next period of its process's timeslice.
+enum thread_state {
+	T_INACTIVE,
+	T_RUNNABLE,
+	T_RUNNING,
+	T_BLOCKED,
+	T_WAIT_IRQ,
+	T_THROTTLED,
+	T_SUSPENDED,
+	T_DEAD
+};
 
 #define PRIO_MAX      31
 #define PRIO_DEFAULT  16
@@ -44,7 +55,8 @@ struct process {
 	struct kobj obj;
 	paddr_t root;
 	struct cspace cs;
-	struct quota *quota; // budget of the process's own allocations
+	struct quota *quota;  // budget of the process's own allocations
+	struct timeslice *ts; // CPU budget, or NULL: not limited
 	struct thread *threads;
 	uint32_t pid;
 	char name[16];

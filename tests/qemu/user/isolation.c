@@ -2,14 +2,15 @@
 // Isolation between processes, as init: children spawned from this same program (module 0) in
 // roles chosen by their argument. A child sees only its own address space and capabilities; a
 // crash or a forbidden I/O port kills only the child, with a reason; a busy loop is preempted;
-// rights on a shared frame hold. Parent and children meet in a mailbox page mapped in both.
+// rights on a shared frame hold; a CPU budget holds a higher-priority busy loop to its share. Parent and
+// children meet in a mailbox page mapped in both.
 #include <exo/libexo.h>
 
 #define MAILBOX ((volatile struct mailbox *)0x500000000ull)
 #define SECRET  ((volatile uint64_t *)0x600000000ull)
 #define PRIO    16
 
-enum role { PARENT, CRASH = 1, PORT, SNOOP, SPIN, SHARED };
+enum role { PARENT, CRASH = 1, PORT, SNOOP, SPIN, SHARED, HOG };
 
 struct mailbox {
 	uint64_t proc;    // the child's own PROCESS capability (SHARED)
@@ -20,12 +21,12 @@ struct mailbox {
 
 static int failures;
 
-#define CHECK(c)                                                                   \
-	do {                                                                       \
-		if (!(c)) {                                                        \
+#define CHECK(c)                                                                       \
+	do {                                                                           \
+		if (!(c)) {                                                            \
 			exo_printf("isolation: FAILED %s at line %d\n", #c, __LINE__); \
-			failures++;                                                \
-		}                                                                  \
+			failures++;                                                    \
+		}                                                                      \
 	} while (0)
 
 static inline uint8_t inb(uint16_t port)
@@ -46,6 +47,7 @@ static int child(enum role role)
 	case SNOOP:
 		return (int)*SECRET; // the parent's page is not in this address space
 	case SPIN:
+	case HOG:
 		for (;;)
 			MAILBOX->counter++;
 	case SHARED: {
@@ -94,14 +96,18 @@ static long wait_status(uint64_t p)
 	return status;
 }
 
-// Spawns a child in role with the mailbox page shared; returns its process handle.
+// Spawns a child in role with the mailbox page shared; returns its process handle. The child
+// starts at the lowest priority, so it cannot run before the mailbox is mapped, then gets the
+// parent's (but HOG, which is raised above it once its CPU budget is bound).
 static uint64_t spawn(enum role role, uint64_t mailbox_frame, uint64_t *thread)
 {
 	uint64_t p = 0, t = 0;
 	struct exo_map_op op = { mailbox_frame, (uint64_t)MAILBOX, EXO_R_READ | EXO_R_WRITE };
 
-	CHECK(exo_spawn(bi->self, bi->quota, &bi->modules[0], "child", PRIO, role, &p, &t) == 0);
+	CHECK(exo_spawn(bi->self, bi->quota, &bi->modules[0], "child", 1, role, &p, &t) == 0);
 	CHECK(exo_vspace_map(p, &op, 1) == 1);
+	if (role != HOG)
+		CHECK(exo_thread_set_prio(t, PRIO) == 0);
 	*thread = t;
 	return p;
 }
@@ -144,6 +150,26 @@ int main(uint64_t arg)
 	CHECK(exo_process_kill(spin, 9) == 0);
 	CHECK(wait_status(spin) == 9);
 	reap(spin, spin_t);
+
+	// A busy loop above the parent's priority, bound to a fifth of the CPU, leaves it the rest.
+	struct exo_cap_info info;
+	uint64_t ts = (uint64_t)exo_timeslice_split(bi->timeslice, 20);
+
+	CHECK((long)ts > 0);
+	spin = spawn(HOG, mbox, &spin_t); // raised above the parent only once it is bound
+	CHECK(exo_process_set_timeslice(spin, ts) == 0);
+	CHECK(exo_process_set_timeslice(spin, ts) == -EXO_EBUSY);
+	CHECK(exo_thread_set_prio(spin_t, PRIO + 4) == 0);
+	before = MAILBOX->counter;
+	for (int i = 0; i < 30; i++) // 300 ms: runs only while the hog is throttled
+		exo_thread_sleep((uint64_t)exo_clock_ns() + 10000000);
+	CHECK(MAILBOX->counter > before);
+	CHECK(exo_cap_info(ts, &info) == 0 && info.type == EXO_OBJ_TIMESLICE && info.a == 20 && info.b >= 2);
+	CHECK(exo_timeslice_split(bi->timeslice, 81) == -EXO_ENOMEM); // 20 of 100 are taken
+	CHECK(exo_process_kill(spin, 9) == 0);
+	CHECK(wait_status(spin) == 9);
+	reap(spin, spin_t);
+	CHECK(exo_cap_delete(ts) == 0);
 
 	// With the port range enabled, the parent may use it.
 	CHECK(exo_ioport_enable(bi->ioports, 0x70, 2) == 0);

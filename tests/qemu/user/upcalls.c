@@ -5,19 +5,19 @@
 // which kills its process (checked in a child).
 #include <exo/libexo.h>
 
-#define DEMAND     0x800000000ull // nothing mapped here until the handler does it
-#define STACK      0x900000000ull // upcall stack (one page) and thread stacks above it
+#define DEMAND               0x800000000ull // nothing mapped here until the handler does it
+#define STACK                0x900000000ull // upcall stack (one page) and thread stacks above it
 #define CHILD_FAULTY_HANDLER 1
 
 static const struct exo_bootinfo *bi;
 static int failures, faults;
 
-#define CHECK(c)                                                                 \
-	do {                                                                     \
-		if (!(c)) {                                                      \
+#define CHECK(c)                                                                     \
+	do {                                                                         \
+		if (!(c)) {                                                          \
 			exo_printf("upcalls: FAILED %s at line %d\n", #c, __LINE__); \
-			failures++;                                              \
-		}                                                                \
+			failures++;                                                  \
+		}                                                                    \
 	} while (0)
 
 static void map_fresh(uint64_t va)
@@ -92,7 +92,8 @@ static void test_fpu(void)
 		map_fresh(top - 0x1000);
 		t[i] = (uint64_t)exo_thread_create(bi->self, 16);
 		CHECK((long)t[i] > 0);
-		CHECK(exo_thread_start(t[i], (uint64_t)fpu_worker, top - 8, 0x1000000 * (uint64_t)(i + 1)) == 0);
+		CHECK(exo_thread_start(t[i], (uint64_t)fpu_worker, top - 8, 0x1000000 * (uint64_t)(i + 1)) ==
+		      0);
 	}
 	while (done_threads < 2)
 		exo_thread_yield();
@@ -137,7 +138,8 @@ int main(uint64_t arg)
 
 	test_fpu();
 
-	CHECK(exo_spawn(bi->self, bi->quota, &bi->modules[0], "faulty", 16, CHILD_FAULTY_HANDLER, &p, &t) == 0);
+	CHECK(exo_spawn(bi->self, bi->quota, &bi->modules[0], "faulty", 16, CHILD_FAULTY_HANDLER, &p, &t) ==
+	      0);
 	CHECK(wait_status(p) == EXO_STATUS_FAULT(14));
 	exo_cap_delete(t);
 	exo_cap_delete(p);

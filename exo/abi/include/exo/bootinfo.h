@@ -24,6 +24,7 @@ struct exo_bootinfo {
 	uint64_t quota;  // QUOTA: all free memory
 	uint64_t quota_frames;
 	uint64_t ioports;   // IOPORT: ports 0..0xffff
+	uint64_t timeslice; // TIMESLICE: the whole CPU (init itself is not limited)
 	uint64_t mmio;      // MMIO: all physical addresses (RAM and the kernel's devices refused)
 	uint64_t irq_first; // IRQ capabilities for GSIs 0..nirqs-1, consecutive handles
 	uint64_t nirqs;

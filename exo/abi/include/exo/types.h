@@ -19,5 +19,6 @@ struct exo_cap_info {
 	uint64_t rights; // EXO_R_*
 	uint64_t badge;
 	uint64_t a, b; // QUOTA: limit, used; FRAME: 0, 0; IOPORT: first, count; MMIO: paddr, size;
-	               // IRQ: gsi, 0; PROCESS: pid, exited; THREAD: tid, state
+	               // IRQ: gsi, 0; PROCESS: pid, exited; THREAD: tid, state;
+	               // TIMESLICE: budget, periods throttled
 };
