@@ -18,11 +18,6 @@ static struct thread *sleepers; // sorted by wake_at_ns
 static struct thread *reap_list;
 static struct thread idle_thread;
 
-struct thread *current_thread(void)
-{
-	return percpu()->current;
-}
-
 void sched_init(void)
 {
 	idle_thread.state = T_RUNNING;

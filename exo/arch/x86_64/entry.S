@@ -88,7 +88,8 @@ syscall_entry:
 	push $0
 	push $SYSCALL_VECTOR
 	SAVE_REGS
-	CALL_WITH_FRAME syscall_handler
+	mov %rsp, %rdi // no cld (SFMASK cleared DF) and no fake frame: this is the hot path
+	call syscall_handler
 	test %eax, %eax // non-zero: the frame must go back through iretq (see syscall_handler)
 	jnz trap_return
 	RESTORE_REGS

@@ -5,6 +5,7 @@
 // and time slice, and an optional upcall handler for its faults.
 #pragma once
 
+#include <arch/percpu.h>
 #include <kern/cap.h>
 #include <kern/kobj.h>
 
@@ -68,7 +69,10 @@ struct process {
 
 #define PROC_SLOTS 1024
 
-struct thread *current_thread(void);
+static inline struct thread *current_thread(void)
+{
+	return percpu()->current;
+}
 struct trap_frame *thread_frame(struct thread *t);
 
 // New process with an empty address space and capability table; one reference for the caller.
