@@ -7,6 +7,7 @@
 #include <arch/percpu.h>
 #include <arch/trap.h>
 #include <kern/heap.h>
+#include <kern/ipc.h>
 #include <kern/irq.h>
 #include <kern/sched.h>
 #include <kern/syscall.h>
@@ -48,7 +49,10 @@ static void irq_fired(struct trap_frame *tf)
 	ioapic_mask_gsi(q->gsi, true);
 	lapic_eoi();
 	q->pending++;
-	if (q->waiter) {
+	if (q->ntfn) {
+		notify_signal(q->ntfn, q->ntfn_bits);
+		q->pending = 0;
+	} else if (q->waiter) {
 		sched_enqueue(q->waiter);
 		q->waiter = NULL;
 		percpu()->need_resched = true;
@@ -77,6 +81,49 @@ static int route(struct irq *q)
 	return ioapic_route_gsi(q->gsi, VEC_IOAPIC_BASE + q->gsi, q->gsi >= 16, q->gsi >= 16);
 }
 
+static int route_once(struct irq *q)
+{
+	int err = 0;
+
+	if (!q->routed) {
+		err = route(q);
+		q->routed = !err;
+	}
+	return err;
+}
+
+long sys_irq_bind(uint64_t irq, uint64_t ntfn, uint64_t bit)
+{
+	struct cap *c, *nc;
+	struct irq *q;
+	int err = lookup(irq, EXO_OBJ_IRQ, EXO_R_WRITE, &c);
+
+	if (err)
+		return err;
+	q = (struct irq *)c->obj;
+	if (ntfn) {
+		err = lookup(ntfn, EXO_OBJ_NOTIFICATION, EXO_R_WRITE, &nc);
+		if (!err && bit > 62)
+			err = -EXO_EINVAL;
+		if (!err && q->waiter)
+			err = -EXO_EBUSY;
+		if (err)
+			return err;
+	}
+	if (q->ntfn)
+		kobj_put(&q->ntfn->obj);
+	q->ntfn = NULL;
+	if (!ntfn)
+		return 0;
+	err = route_once(q);
+	if (err)
+		return err;
+	q->ntfn = (struct notification *)nc->obj;
+	q->ntfn_bits = 1ull << bit;
+	kobj_get(&q->ntfn->obj);
+	return 0;
+}
+
 long sys_irq_wait(uint64_t irq)
 {
 	struct thread *t = current_thread();
@@ -88,14 +135,11 @@ long sys_irq_wait(uint64_t irq)
 	if (err)
 		return err;
 	q = (struct irq *)c->obj;
-	if (q->waiter)
+	if (q->waiter || q->ntfn)
 		return -EXO_EBUSY;
-	if (!q->routed) {
-		err = route(q);
-		if (err)
-			return err;
-		q->routed = true;
-	}
+	err = route_once(q);
+	if (err)
+		return err;
 	if (!q->pending) {
 		q->waiter = t;
 		t->state = T_WAIT_IRQ;

@@ -5,6 +5,7 @@
 #include <arch/cpu.h>
 #include <arch/percpu.h>
 #include <kern/clock.h>
+#include <kern/ipc.h>
 #include <kern/panic.h>
 #include <kern/sched.h>
 #include <kern/timeslice.h>
@@ -68,6 +69,8 @@ void sched_dequeue(struct thread *t)
 		list_unlink(t, &sleepers, NULL);
 	} else if (t->state == T_THROTTLED) {
 		timeslice_unpark(t);
+	} else if (t->state >= T_IPC_SEND && t->state <= T_NTFN_WAIT) {
+		ipc_cancel(t);
 	} else {
 		return;
 	}
@@ -143,13 +146,10 @@ void sched_yield(void)
 	schedule();
 }
 
-void sched_sleep_until(uint64_t ns)
+static void sleepers_insert(struct thread *t, uint64_t ns)
 {
-	struct thread *t = current_thread(), **pp = &sleepers, *prev = NULL;
+	struct thread **pp = &sleepers, *prev = NULL;
 
-	if (clock_ns() >= ns)
-		return;
-	t->state = T_BLOCKED;
 	t->wake_at_ns = ns;
 	while (*pp && (*pp)->wake_at_ns <= ns) {
 		prev = *pp;
@@ -160,7 +160,54 @@ void sched_sleep_until(uint64_t ns)
 	if (*pp)
 		(*pp)->rq_prev = t;
 	*pp = t;
+}
+
+void sched_sleep_until(uint64_t ns)
+{
+	struct thread *t = current_thread();
+
+	if (clock_ns() >= ns)
+		return;
+	t->state = T_BLOCKED;
+	sleepers_insert(t, ns);
 	schedule();
+}
+
+void sched_add_deadline(struct thread *t, uint64_t ns)
+{
+	t->has_deadline = true;
+	sleepers_insert(t, ns);
+}
+
+void sched_remove_deadline(struct thread *t)
+{
+	if (t->has_deadline) {
+		list_unlink(t, &sleepers, NULL);
+		t->has_deadline = false;
+	}
+}
+
+void sched_wake(struct thread *t, long r)
+{
+	sched_remove_deadline(t);
+	t->ipc_result = r;
+	t->state = T_INACTIVE;
+	sched_enqueue(t);
+	if (t->prio > current_thread()->prio)
+		percpu()->need_resched = true;
+}
+
+void sched_switch_to(struct thread *next)
+{
+	struct thread *prev = current_thread();
+
+	KASSERT(prev->state != T_RUNNING && next->state != T_RUNNABLE);
+	percpu()->need_resched = false;
+	if (next->slice_left == 0)
+		next->slice_left = next->slice;
+	next->state = T_RUNNING;
+	arch_switch(prev, next);
+	reap();
 }
 
 void sched_tick(void)
@@ -172,13 +219,19 @@ void sched_tick(void)
 		struct thread *s = sleepers;
 
 		list_unlink(s, &sleepers, NULL);
-		sched_enqueue(s);
+		if (s->state == T_BLOCKED) {
+			sched_enqueue(s);
+		} else { // an IPC or notification wait with a deadline
+			s->has_deadline = false;
+			ipc_timeout(s);
+		}
 		percpu()->need_resched = true;
 	}
 	if (t != &idle_thread && t->slice_left && --t->slice_left == 0)
 		percpu()->need_resched = true;
 	if (t->proc && t->proc->ts && timeslice_charge(t->proc->ts))
 		percpu()->need_resched = true;
+	notify_timers_tick(now);
 	if (clock_ticks() % TIMESLICE_PERIOD == 0) {
 		timeslice_new_period();
 		percpu()->need_resched = true;

@@ -7,6 +7,7 @@
 #include <arch/percpu.h>
 #include <kern/heap.h>
 #include <kern/ioport.h>
+#include <kern/ipc.h>
 #include <kern/irq.h>
 #include <kern/kstack.h>
 #include <kern/panic.h>
@@ -141,6 +142,7 @@ void thread_kill(struct thread *t)
 	sched_dequeue(t);
 	if (t->state == T_WAIT_IRQ)
 		irq_cancel_wait(t);
+	ipc_thread_dies(t);
 	t->state = T_DEAD;
 	t->obj.dead = 1;
 	if (t == current_thread()) {
@@ -155,6 +157,7 @@ static void process_teardown(struct process *p)
 {
 	p->exited = true;
 	p->obj.dead = 1;
+	endpoints_owner_exit(p);
 	ioport_release(p);
 	cspace_destroy(&p->cs);
 	vspace_destroy(p->root);

@@ -6,13 +6,16 @@
 #include <kern/kobj.h>
 
 struct thread;
+struct notification;
 
 struct irq {
 	struct kobj obj;
 	uint32_t gsi;
 	bool routed;
-	uint64_t pending;      // interrupts since the last wait returned
-	struct thread *waiter; // blocked in irq_wait, or NULL
+	uint64_t pending;          // interrupts since the last wait returned
+	struct thread *waiter;     // blocked in irq_wait, or NULL
+	struct notification *ntfn; // bound: signalled instead of waking a waiter
+	uint64_t ntfn_bits;
 };
 
 // Creates the IRQ objects for every GSI the IOAPICs have; returns how many.

@@ -9,10 +9,18 @@
 void sched_init(void);
 // Runs the idle loop on the boot stack; never returns.
 void sched_idle_loop(void) __noreturn;
-void sched_enqueue(struct thread *t);                  // RUNNABLE, at the tail of its priority
-void sched_dequeue(struct thread *t);                  // off the run queue or sleep list
-void schedule(void);                                   // picks the next thread (maybe the current one)
-void sched_yield(void);                                // to the tail of its priority, then schedule
-void sched_sleep_until(uint64_t ns);                   // blocks the current thread until clock_ns() >= ns
-void sched_tick(void);                                 // timer interrupt: slices and sleepers
+void sched_enqueue(struct thread *t); // RUNNABLE, at the tail of its priority
+void sched_dequeue(struct thread *t); // off the run queue or sleep list
+void schedule(void);                  // picks the next thread (maybe the current one)
+void sched_yield(void);               // to the tail of its priority, then schedule
+void sched_sleep_until(uint64_t ns);  // blocks the current thread until clock_ns() >= ns
+void sched_tick(void);                // timer interrupt: slices and sleepers
+// Switches straight to next, a thread that was blocked and is on no queue, without a trip
+// through the run queue (IPC donation). The current thread must already be blocked.
+void sched_switch_to(struct thread *next);
+// Puts a thread blocked elsewhere (IPC) on the sleep list too, so it times out at ns.
+void sched_add_deadline(struct thread *t, uint64_t ns);
+void sched_remove_deadline(struct thread *t);
+// Makes a thread blocked in IPC runnable with result r (also off the sleep list).
+void sched_wake(struct thread *t, long r);
 void sched_wait_idle(bool (*done)(void *), void *arg); // boot thread: run others until done

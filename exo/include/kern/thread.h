@@ -10,11 +10,15 @@
 #include <kern/kobj.h>
 
 struct quota;
+struct endpoint;
 struct timeslice;
+struct uframe;
+struct exo_ipc_buffer;
 struct trap_frame;
 
 // T_BLOCKED: on the sleep list; T_WAIT_IRQ: the waiter of one IRQ object; T_THROTTLED: waiting
-// for the next period of its process's timeslice.
+// for the next period of its process's timeslice; T_IPC_SEND / T_IPC_RECV: queued on an endpoint;
+// T_IPC_REPLY: waiting for the reply to a call; T_NTFN_WAIT: queued on a notification.
 enum thread_state {
 	T_INACTIVE,
 	T_RUNNABLE,
@@ -22,8 +26,12 @@ enum thread_state {
 	T_BLOCKED,
 	T_WAIT_IRQ,
 	T_THROTTLED,
+	T_IPC_SEND,
+	T_IPC_RECV,
+	T_IPC_REPLY,
+	T_NTFN_WAIT,
 	T_SUSPENDED,
-	T_DEAD
+	T_DEAD,
 };
 
 #define PRIO_MAX      31
@@ -50,6 +58,19 @@ struct thread {
 	struct thread *rq_next, *rq_prev; // run queue or sleep list
 	struct thread *proc_next;         // the process's thread list
 	struct thread *reap_next;
+
+	// IPC (see core/endpoint.c)
+	struct exo_ipc_buffer *ipc_buf; // the registered buffer, through the direct map
+	struct uframe *ipc_buf_frame;   // its frame, kept alive while registered
+	void *ipc_queue;                // the endpoint or notification it is queued on
+	struct thread *ipc_next, *ipc_prev;
+	uint64_t ipc_tag, ipc_badge, ipc_w[4]; // a queued sender's message
+	bool ipc_is_call;
+	bool has_deadline;          // also on the sleep list, for an IPC timeout
+	bool reply_pending;         // received a call and has not replied yet
+	struct thread *reply_to;    // the caller waiting for this thread's reply
+	struct thread *ipc_partner; // the server this caller waits on
+	long ipc_result;            // returned by the blocked call when it resumes
 };
 
 struct process {
@@ -64,7 +85,8 @@ struct process {
 	uint8_t max_prio;
 	bool exited;
 	long exit_status;
-	uint8_t *iobitmap; // I/O permission bitmap (1 = denied), or NULL: no ports
+	uint8_t *iobitmap;          // I/O permission bitmap (1 = denied), or NULL: no ports
+	struct endpoint *endpoints; // owned: they die with the process
 };
 
 #define PROC_SLOTS 1024

@@ -14,12 +14,12 @@ struct thread;
 
 struct timeslice {
 	struct kobj obj;
-	struct timeslice *parent;  // holds a reference while the child lives
-	uint32_t budget;           // ticks per period this object may use (its own and children's)
-	uint32_t reserved;         // of the budget, moved into children
-	uint32_t used;             // ticks used in this period
-	uint64_t throttles;        // periods in which it ran out (cap_info)
-	struct thread *waiting;    // throttled threads, linked through rq_next/rq_prev
+	struct timeslice *parent; // holds a reference while the child lives
+	uint32_t budget;          // ticks per period this object may use (its own and children's)
+	uint32_t reserved;        // of the budget, moved into children
+	uint32_t used;            // ticks used in this period
+	uint64_t throttles;       // periods in which it ran out (cap_info)
+	struct thread *waiting;   // throttled threads, linked through rq_next/rq_prev
 	struct timeslice *all_next, *all_prev; // every live timeslice, for the period reset
 };
 
@@ -28,7 +28,7 @@ int timeslice_split(struct timeslice *ts, uint32_t ticks, struct timeslice **out
 // Scheduler hooks: charge a tick; true when the budget is exhausted.
 bool timeslice_charge(struct timeslice *ts);
 bool timeslice_exhausted(const struct timeslice *ts);
-void timeslice_park(struct timeslice *ts, struct thread *t);   // t waits for the next period
-void timeslice_unpark(struct thread *t);                       // t leaves the waiting list
+void timeslice_park(struct timeslice *ts, struct thread *t); // t waits for the next period
+void timeslice_unpark(struct thread *t);                     // t leaves the waiting list
 // Starts a new period: resets every budget and makes the waiting threads runnable.
 void timeslice_new_period(void);

@@ -10,6 +10,7 @@
 
 #include <exo/bootinfo.h>
 #include <exo/exo.h>
+#include <exo/ipc.h>
 #include <exo/types.h>
 #include <exo/upcall.h>
 
@@ -22,6 +23,13 @@ int exo_snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((fo
 // init, the address of its struct exo_bootinfo (EXO_BOOTINFO_ADDR); for a spawned process,
 // the spawner's argument. The result is the exit status.
 int main(uint64_t arg);
+
+// IPC (libexo/ipc.S; the message format is in exo/ipc.h). Each returns 0 or -EXO_E*.
+long exo_send(uint64_t ep, const struct exo_msg *m);
+long exo_call(uint64_t ep, struct exo_msg *m); // m: the request, then the reply
+long exo_recv(uint64_t ep, struct exo_msg *m); // m->tag: flags in; the message out
+long exo_reply(const struct exo_msg *m);
+long exo_reply_recv(uint64_t ep, struct exo_msg *m); // m: the reply, then the next message
 
 // Starts a process from the ELF executable in a boot module (as init received it): validates it,
 // copies its segments into fresh frames charged to quota, gives it a stack and starts one thread

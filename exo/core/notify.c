@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: MIT
+// Notifications: a word of 63 signal bits (bit 63 is reserved so results stay non-negative). signal ORs bits in and wakes the first waiter, which
+// takes (and clears) the whole word; wait blocks while the word is zero; poll never blocks.
+// An IRQ can be bound to a bit (core/irq.c) and a notification can carry one timer (one-shot or
+// periodic), checked on every tick.
+#include <exo/ipc.h>
+#include <kern/heap.h>
+#include <kern/ipc.h>
+#include <kern/sched.h>
+#include <kern/syscall.h>
+
+static struct notification *timers; // notifications with an armed timer
+
+static void timer_disarm(struct notification *n)
+{
+	struct notification **pp = &timers;
+
+	if (!n->timer_deadline)
+		return;
+	while (*pp && *pp != n)
+		pp = &(*pp)->timer_next;
+	if (*pp)
+		*pp = n->timer_next;
+	n->timer_deadline = 0;
+}
+
+static void notification_release(struct kobj *o)
+{
+	struct notification *n = (struct notification *)o;
+	struct thread *t;
+
+	timer_disarm(n);
+	while ((t = ipc_queue_pop(&n->wait_head, &n->wait_tail)))
+		sched_wake(t, -EXO_EDEAD);
+	kfree(n);
+}
+
+void notify_signal(struct notification *n, uint64_t bits)
+{
+	struct thread *t;
+
+	n->word |= bits;
+	if (n->word && (t = ipc_queue_pop(&n->wait_head, &n->wait_tail))) {
+		sched_wake(t, (long)n->word);
+		n->word = 0;
+	}
+}
+
+void notify_timers_tick(uint64_t now)
+{
+	for (struct notification *n = timers, *next; n; n = next) {
+		next = n->timer_next;
+		if (now < n->timer_deadline)
+			continue;
+		notify_signal(n, n->timer_bits);
+		if (n->timer_period)
+			n->timer_deadline += n->timer_period * ((now - n->timer_deadline) / n->timer_period + 1);
+		else
+			timer_disarm(n);
+	}
+}
+
+static int ntfn_lookup(uint64_t h, uint32_t rights, struct notification **n)
+{
+	struct cap *c;
+	int err = lookup(h, EXO_OBJ_NOTIFICATION, rights, &c);
+
+	if (!err)
+		*n = (struct notification *)c->obj;
+	return err;
+}
+
+long sys_notify_create(void)
+{
+	struct notification *n = kzalloc(sizeof(*n));
+	cap_handle_t h;
+	int err;
+
+	if (!n)
+		return -EXO_ENOMEM;
+	kobj_init(&n->obj, EXO_OBJ_NOTIFICATION, notification_release);
+	err = cap_insert(&current_process()->cs, &n->obj, EXO_R_ALL, 0, &h);
+	kobj_put(&n->obj);
+	return err ? err : (long)h;
+}
+
+long sys_notify_signal(uint64_t ntfn, uint64_t bits)
+{
+	struct notification *n;
+	int err = ntfn_lookup(ntfn, EXO_R_WRITE, &n);
+
+	if (err)
+		return err;
+	if (bits >> 63) // bit 63 is reserved: wait returns the word as a non-negative value
+		return -EXO_EINVAL;
+	notify_signal(n, bits);
+	return 0;
+}
+
+long sys_notify_poll(uint64_t ntfn)
+{
+	struct notification *n;
+	long word;
+	int err = ntfn_lookup(ntfn, EXO_R_READ, &n);
+
+	if (err)
+		return err;
+	word = (long)n->word;
+	n->word = 0;
+	return word;
+}
+
+long sys_notify_wait(uint64_t ntfn)
+{
+	struct thread *self = current_thread();
+	struct notification *n;
+	int err = ntfn_lookup(ntfn, EXO_R_READ, &n);
+	long word;
+
+	if (err)
+		return err;
+	word = (long)n->word;
+	n->word = 0;
+	if (word)
+		return word;
+	ipc_queue_push(&n->wait_head, &n->wait_tail, self, n);
+	self->state = T_NTFN_WAIT;
+	self->ipc_result = 0;
+	schedule();
+	return self->ipc_result;
+}
+
+long sys_notify_timer(uint64_t ntfn, uint64_t bit, uint64_t deadline, uint64_t period)
+{
+	struct notification *n;
+	int err = ntfn_lookup(ntfn, EXO_R_WRITE, &n);
+
+	if (err)
+		return err;
+	if (bit > 62 || (period && period < 100000)) // at most 10 kHz
+		return -EXO_EINVAL;
+	timer_disarm(n);
+	if (!deadline)
+		return 0;
+	n->timer_deadline = deadline;
+	n->timer_period = period;
+	n->timer_bits = 1ull << bit;
+	n->timer_next = timers;
+	timers = n;
+	return 0;
+}
