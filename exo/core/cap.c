@@ -40,12 +40,8 @@ static struct cap *cap_get(struct cspace *cs, cap_handle_t h)
 	struct cap *c;
 
 	KASSERT(cs && cs->slots);
-	if (HANDLE_INDEX(h) == 0 || HANDLE_INDEX(h) >= cs->nslots)
-		return NULL;
-	c = &cs->slots[HANDLE_INDEX(h)];
-	if (!c->obj || c->gen != HANDLE_GEN(h))
-		return NULL;
-	KASSERT(c->owner == cs);
+	c = cap_find(cs, h);
+	KASSERT(!c || c->owner == cs);
 	return c;
 }
 

@@ -8,8 +8,9 @@
 // Calls use the L4 model of an implicit reply: the receiver of a call remembers its caller
 // (reply_to) until it replies; the caller waits in T_IPC_REPLY. A call that finds a receiver
 // waiting switches straight to it (the caller's time slice is donated; no run-queue trip), and
-// reply_recv switches straight back. ipc_fastpath() is that common case - short message, no
-// capabilities, receiver waiting - kept separate from the general path.
+// reply_recv switches straight back. The fast paths at the top of sys_ipc_call and
+// sys_ipc_reply_recv handle that common case - short message, no capabilities, partner waiting -
+// apart from the general path.
 //
 // Death: a server dying wakes its caller with -EXO_EDEAD; a caller dying turns the reply into a
 // no-op; an endpoint dies with its owner process, waking everyone queued on it with -EXO_EDEAD.
@@ -127,11 +128,14 @@ void endpoints_owner_exit(struct process *p)
 // is gone rather than that their handle is wrong.
 static int endpoint_lookup(uint64_t h, uint32_t rights, struct endpoint **ep, uint64_t *badge)
 {
-	struct cap *c;
-	int err = cap_lookup_any(&current_process()->cs, h, EXO_OBJ_ENDPOINT, rights, &c);
+	struct cap *c = cap_find(&current_process()->cs, h);
 
-	if (err)
-		return err;
+	if (!c)
+		return -EXO_EBADCAP;
+	if (c->obj->type != EXO_OBJ_ENDPOINT)
+		return -EXO_ETYPE;
+	if (rights & ~c->rights)
+		return -EXO_EPERM;
 	if (c->obj->dead)
 		return -EXO_EDEAD;
 	*ep = (struct endpoint *)c->obj;
@@ -179,7 +183,8 @@ static int check_tag(struct thread *t, uint64_t tag, uint64_t allowed_flags)
 {
 	if (EXO_TAG_WORDS(tag) > EXO_MSG_MAX_WORDS || (tag & 0xf000 & ~allowed_flags) || (tag & 0x0c80))
 		return -EXO_EINVAL;
-	if ((EXO_TAG_WORDS(tag) > EXO_MSG_REG_WORDS || EXO_TAG_CAPS(tag) || (tag & (EXO_IPC_TIMEOUT | EXO_IPC_GRANT))) &&
+	if ((EXO_TAG_WORDS(tag) > EXO_MSG_REG_WORDS || EXO_TAG_CAPS(tag) ||
+	     (tag & (EXO_IPC_TIMEOUT | EXO_IPC_GRANT))) &&
 	    !t->ipc_buf)
 		return -EXO_EINVAL;
 	return 0;
@@ -210,8 +215,9 @@ static int transfer_caps(struct thread *src, struct thread *dst, unsigned n)
 
 		if (x.move)
 			continue;
-		err = x.rights & ~(uint64_t)EXO_R_ALL ? -EXO_EINVAL
-						      : cap_copy(from, x.handle, to, (uint32_t)x.rights, &got[i]);
+		err = x.rights & ~(uint64_t)EXO_R_ALL
+		          ? -EXO_EINVAL
+		          : cap_copy(from, x.handle, to, (uint32_t)x.rights, &got[i]);
 	}
 	for (i = 0; i < n && !err; i++) {
 		struct exo_cap_xfer x = src->ipc_buf->caps[i];
@@ -253,7 +259,8 @@ static int transfer_grant(struct thread *src, struct thread *dst)
 		unsigned have;
 		struct uframe *f;
 
-		if (!pt_translate(src->proc->root, g.vaddr + i * PAGE_SIZE, &pa, &have) || !(f = uframe_of(pa)))
+		if (!pt_translate(src->proc->root, g.vaddr + i * PAGE_SIZE, &pa, &have) ||
+		    !(f = uframe_of(pa)))
 			err = -EXO_EFAULT;
 		else if ((prot & VM_WRITE) && !(have & VM_WRITE))
 			err = -EXO_EPERM; // never more than the sender's own rights
@@ -322,13 +329,13 @@ void ipc_cancel(struct thread *t)
 	sched_remove_deadline(t);
 	if (t->state == T_IPC_SEND)
 		queue_unlink(&((struct endpoint *)t->ipc_queue)->send_head,
-			     &((struct endpoint *)t->ipc_queue)->send_tail, t);
+		             &((struct endpoint *)t->ipc_queue)->send_tail, t);
 	else if (t->state == T_IPC_RECV)
 		queue_unlink(&((struct endpoint *)t->ipc_queue)->recv_head,
-			     &((struct endpoint *)t->ipc_queue)->recv_tail, t);
+		             &((struct endpoint *)t->ipc_queue)->recv_tail, t);
 	else if (t->state == T_NTFN_WAIT)
 		queue_unlink(&((struct notification *)t->ipc_queue)->wait_head,
-			     &((struct notification *)t->ipc_queue)->wait_tail, t);
+		             &((struct notification *)t->ipc_queue)->wait_tail, t);
 	else if (t->state == T_IPC_REPLY)
 		unlink_partner(t);
 }
@@ -356,26 +363,10 @@ void ipc_thread_dies(struct thread *t)
 
 // ---- the calls ----
 
-// The common case: a short call or reply_recv whose partner is already waiting. Returns true if
-// it took the message; then the current thread has switched and come back with its result.
-static bool ipc_fastpath(struct endpoint *ep, uint64_t tag, const uint64_t w[4], uint64_t badge, long *r)
+// A tag the fast path takes: at most 4 words (registers only), no capabilities, no flags.
+static inline bool fast_tag(uint64_t tag)
 {
-	struct thread *self = current_thread(), *srv = ep->recv_head;
-
-	if (!srv || EXO_TAG_WORDS(tag) > EXO_MSG_REG_WORDS || EXO_TAG_CAPS(tag) || (tag & EXO_IPC_FLAGS) ||
-	    srv->has_deadline)
-		return false;
-	queue_unlink(&ep->recv_head, &ep->recv_tail, srv);
-	set_regs(srv, tag, badge, w);
-	srv->ipc_result = 0;
-	srv->reply_to = self;
-	srv->reply_pending = true;
-	self->ipc_partner = srv;
-	self->state = T_IPC_REPLY;
-	self->ipc_result = 0;
-	sched_switch_to(srv);
-	*r = self->ipc_result;
-	return true;
+	return (tag & 0xff80) == 0 && (tag & 0x7f) <= EXO_MSG_REG_WORDS;
 }
 
 static long send_or_call(uint64_t h, uint64_t tag, const uint64_t w[4], bool is_call)
@@ -383,15 +374,13 @@ static long send_or_call(uint64_t h, uint64_t tag, const uint64_t w[4], bool is_
 	struct thread *self = current_thread(), *r;
 	struct endpoint *ep;
 	uint64_t badge;
-	long result;
 	int err = endpoint_lookup(h, EXO_R_WRITE, &ep, &badge);
 
-	if (!err)
-		err = check_tag(self, tag, EXO_IPC_FLAGS);
 	if (err)
 		return err;
-	if (is_call && ipc_fastpath(ep, tag, w, badge, &result))
-		return result;
+	err = check_tag(self, tag, EXO_IPC_FLAGS);
+	if (err)
+		return err;
 	r = ep->recv_head;
 	if (r) {
 		err = transfer(self, tag, w, badge, r);
@@ -431,8 +420,40 @@ long sys_ipc_send(uint64_t ep, uint64_t tag, uint64_t w0, uint64_t w1, uint64_t 
 	return send_or_call(ep, tag, w, false);
 }
 
+// The receiver's saved registers get the message (the fast path's form of set_regs).
+static inline void put_regs(struct thread *dst, uint64_t tag, uint64_t badge, uint64_t w0, uint64_t w1,
+                            uint64_t w2, uint64_t w3)
+{
+	struct trap_frame *tf = thread_frame(dst);
+
+	tf->rsi = tag;
+	tf->rdi = badge;
+	tf->rdx = w0;
+	tf->r10 = w1;
+	tf->r8 = w2;
+	tf->r9 = w3;
+}
+
 long sys_ipc_call(uint64_t ep, uint64_t tag, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3)
 {
+	struct thread *self = current_thread(), *srv;
+	struct cap *c = cap_find(&self->proc->cs, ep);
+	struct endpoint *e;
+
+	// Fast path: a live endpoint with a receiver waiting, a short message, nothing else.
+	if (c && c->obj->type == EXO_OBJ_ENDPOINT && (c->rights & EXO_R_WRITE) && !c->obj->dead &&
+	    fast_tag(tag) && (srv = (e = (struct endpoint *)c->obj)->recv_head) && !srv->has_deadline) {
+		queue_unlink(&e->recv_head, &e->recv_tail, srv);
+		put_regs(srv, tag, c->badge, w0, w1, w2, w3);
+		srv->ipc_result = 0;
+		srv->reply_to = self;
+		srv->reply_pending = true;
+		self->ipc_partner = srv;
+		self->state = T_IPC_REPLY;
+		self->ipc_result = 0;
+		sched_switch_to(srv);
+		return self->ipc_result;
+	}
 	const uint64_t w[4] = { w0, w1, w2, w3 };
 
 	return send_or_call(ep, tag, w, true);
@@ -540,6 +561,22 @@ long sys_ipc_reply_recv(uint64_t h, uint64_t tag, uint64_t w0, uint64_t w1, uint
 
 	if (err)
 		return err;
+	c = self->reply_to;
+	if (self->reply_pending && c && fast_tag(tag) && !c->has_deadline && !ep->send_head) {
+		// Fast path: a short reply, then wait here while the caller runs.
+		put_regs(c, tag, 0, w0, w1, w2, w3);
+		c->ipc_result = 0;
+		c->ipc_partner = NULL;
+		self->reply_to = NULL;
+		self->reply_pending = false;
+		ipc_queue_push(&ep->recv_head, &ep->recv_tail, self, ep);
+		self->state = T_IPC_RECV;
+		self->ipc_result = 0;
+		c->state = T_INACTIVE;
+		sched_switch_to(c);
+		return self->ipc_result;
+	}
+	c = NULL;
 	if (self->reply_pending) {
 		err = do_reply(tag, w, &c);
 		if (err)

@@ -43,14 +43,26 @@ struct mmio *mmio_create(paddr_t paddr, uint64_t size)
 	return m;
 }
 
+const uint8_t *ioport_live; // the bitmap in force in the TSS (NULL: every port denied)
+#define live ioport_live
+
 void ioport_switch(struct process *p)
 {
-	tss_load_iomap(p ? p->iobitmap : NULL);
+	const uint8_t *map = p ? p->iobitmap : NULL;
+
+	if (map != live) {
+		tss_load_iomap(map);
+		live = map;
+	}
 }
 
 void ioport_release(struct process *p)
 {
 	if (p->iobitmap) {
+		if (live == p->iobitmap) {
+			tss_load_iomap(NULL);
+			live = NULL;
+		}
 		tss_forget_iomap(p->iobitmap);
 		kfree(p->iobitmap);
 		p->iobitmap = NULL;
@@ -110,6 +122,7 @@ long sys_ioport_enable(uint64_t ioport, uint64_t first, uint64_t count)
 	for (uint64_t port = first; port < first + count; port++)
 		p->iobitmap[port / 8] &= (uint8_t) ~(1u << (port % 8));
 	tss_forget_iomap(p->iobitmap); // changed: copy it again
+	live = NULL;
 	ioport_switch(p);
 	return 0;
 }

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
-// Notifications: a word of 63 signal bits (bit 63 is reserved so results stay non-negative). signal ORs bits in and wakes the first waiter, which
-// takes (and clears) the whole word; wait blocks while the word is zero; poll never blocks.
-// An IRQ can be bound to a bit (core/irq.c) and a notification can carry one timer (one-shot or
-// periodic), checked on every tick.
+// Notifications: a word of 63 signal bits (bit 63 is reserved so results stay non-negative). signal ORs bits
+// in and wakes the first waiter, which takes (and clears) the whole word; wait blocks while the word is zero;
+// poll never blocks. An IRQ can be bound to a bit (core/irq.c) and a notification can carry one timer
+// (one-shot or periodic), checked on every tick.
 #include <exo/ipc.h>
 #include <kern/heap.h>
 #include <kern/ipc.h>
@@ -54,7 +54,8 @@ void notify_timers_tick(uint64_t now)
 			continue;
 		notify_signal(n, n->timer_bits);
 		if (n->timer_period)
-			n->timer_deadline += n->timer_period * ((now - n->timer_deadline) / n->timer_period + 1);
+			n->timer_deadline +=
+			    n->timer_period * ((now - n->timer_deadline) / n->timer_period + 1);
 		else
 			timer_disarm(n);
 	}

@@ -2,6 +2,7 @@
 // Scheduler (see kern/sched.h). One run queue per priority, a bitmap of non-empty queues, a
 // sleep list in deadline order, and the idle thread (the boot context) when nothing is runnable.
 // Dead threads are freed by reap(), after the switch away from them.
+#include <arch/context.h>
 #include <arch/cpu.h>
 #include <arch/percpu.h>
 #include <kern/clock.h>
@@ -10,7 +11,6 @@
 #include <kern/sched.h>
 #include <kern/timeslice.h>
 
-void arch_switch(struct thread *prev, struct thread *next);
 void thread_reap(struct thread *t);
 
 static struct thread *rq_head[PRIO_MAX + 1], *rq_tail[PRIO_MAX + 1];
@@ -207,7 +207,8 @@ void sched_switch_to(struct thread *next)
 		next->slice_left = next->slice;
 	next->state = T_RUNNING;
 	arch_switch(prev, next);
-	reap();
+	if (reap_list)
+		reap();
 }
 
 void sched_tick(void)

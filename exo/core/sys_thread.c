@@ -159,6 +159,7 @@ long sys_set_fs_base(uint64_t base)
 	if (base && !user_range_ok(base, 0))
 		return -EXO_EINVAL;
 	current_thread()->fs_base = base;
+	percpu()->fs_base = base;
 	wrmsr(MSR_FS_BASE, base);
 	return 0;
 }

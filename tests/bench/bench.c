@@ -74,7 +74,105 @@ static int setup(uint64_t arg)
 static void finish(void)
 {
 }
+
+// IPC: a server process (this program, spawned with arg 1) answers calls on an endpoint whose
+// handle it finds in a shared page; a second thread here plays ping-pong on notifications.
+#define SHARED     ((volatile uint64_t *)0xa00000000ull)
+#define TSTACK     0xb00000000ull
+#define OWN_BUF    0xc00000000ull // IPC buffers: one page each
+#define SERVER_BUF 0xd00000000ull
+static struct exo_msg msg;
+static uint64_t ep, server, server_thread, ntfn[2], pong_thread;
+
+static void ipc_short(void)
+{
+	msg.tag = EXO_TAG(1, 2, 0);
+	exo_call(ep, &msg);
+}
+
+static void ipc_long(void) // 8 words: the general path, through the IPC buffers
+{
+	msg.tag = EXO_TAG(1, 8, 0);
+	exo_call(ep, &msg);
+}
+
+static void notify_pingpong(void)
+{
+	exo_notify_signal(ntfn[0], 1);
+	exo_notify_wait(ntfn[1]);
+}
+
+static void pong(uint64_t arg)
+{
+	(void)arg;
+	for (;;) {
+		exo_notify_wait(ntfn[0]);
+		exo_notify_signal(ntfn[1], 1);
+	}
+}
+
+static int __attribute__((noreturn)) serve(void)
+{
+	struct exo_msg m = { 0 };
+
+	exo_ipc_set_buffer((void *)SERVER_BUF);
+	exo_recv(SHARED[0], &m);
+	for (;;) {
+		m.tag = EXO_TAG(0, EXO_TAG_WORDS(m.tag), 0);
+		exo_reply_recv(SHARED[0], &m);
+	}
+}
+
+static int map_page(uint64_t process, uint64_t frame, uint64_t va)
+{
+	struct exo_map_op op = { frame, va, EXO_R_READ | EXO_R_WRITE };
+
+	return exo_vspace_map(process, &op, 1) == 1 ? 0 : -1;
+}
+
+static int setup_ipc(void)
+{
+	uint64_t frames[4];
+
+	ep = (uint64_t)exo_endpoint_create();
+	if (exo_frame_alloc(bi->quota, 4, frames) != 4 || map_page(bi->self, frames[0], (uint64_t)SHARED) ||
+	    map_page(bi->self, frames[1], TSTACK) || map_page(bi->self, frames[2], OWN_BUF))
+		return -1;
+	exo_ipc_set_buffer((void *)OWN_BUF);
+	if (exo_spawn(bi->self, bi->quota, &bi->modules[0], "server", 1, 1, &server, &server_thread) ||
+	    map_page(server, frames[0], (uint64_t)SHARED) || map_page(server, frames[3], SERVER_BUF))
+		return -1;
+	SHARED[0] = (uint64_t)exo_cap_copy(ep, server, EXO_R_READ);
+	exo_thread_set_prio(server_thread, 20); // waits in recv from now on
+	ntfn[0] = (uint64_t)exo_notify_create();
+	ntfn[1] = (uint64_t)exo_notify_create();
+	pong_thread = (uint64_t)exo_thread_create(bi->self, 20);
+	return (int)exo_thread_start(pong_thread, (uint64_t)pong, TSTACK + 0x1000 - 8, 0);
+}
 #else
+// The nearest Linux counterpart of a call and its reply: a byte over a pipe to a child process
+// and a byte back (lmbench's lat_pipe).
+static int to_child[2], to_parent[2];
+
+static void pipe_pingpong(void)
+{
+	char c = 0;
+
+	if (write(to_child[1], &c, 1) != 1 || read(to_parent[0], &c, 1) != 1)
+		_exit(1);
+}
+
+static void start_pipe_server(void)
+{
+	char c;
+
+	if (pipe(to_child) || pipe(to_parent))
+		_exit(1);
+	if (fork() == 0)
+		while (read(to_child[0], &c, 1) == 1 && write(to_parent[1], &c, 1) == 1)
+			;
+}
+
 static void null_call(void)
 {
 	syscall(SYS_getppid);
@@ -104,6 +202,7 @@ static int setup(uint64_t arg)
 	ro_page = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 	sa.sa_sigaction = fault_handler;
 	sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+	start_pipe_server();
 	return ro_page == MAP_FAILED ? -1 : sigaction(SIGSEGV, &sa, NULL);
 }
 
@@ -135,6 +234,10 @@ static int run(uint64_t arg)
 {
 	uint64_t loop;
 
+#ifdef __exo__
+	if (arg == 1)
+		return serve();
+#endif
 	if (setup(arg)) {
 		print("BENCH setup failed\n");
 		return 1;
@@ -144,6 +247,21 @@ static int run(uint64_t arg)
 	print("BENCH null_call %lu\n", (unsigned long)(measure(null_call, ITERATIONS) - loop));
 	measure(fault_once, 10);
 	print("BENCH fault_roundtrip %lu\n", (unsigned long)(measure(fault_once, FAULT_ITERATIONS) - loop));
+#ifdef __exo__
+	if (setup_ipc()) {
+		print("BENCH ipc setup failed\n");
+		return 1;
+	}
+	measure(ipc_short, 10);
+	print("BENCH ipc_call_fast %lu\n", (unsigned long)(measure(ipc_short, ITERATIONS) - loop));
+	print("BENCH ipc_call_long %lu\n", (unsigned long)(measure(ipc_long, ITERATIONS) - loop));
+	measure(notify_pingpong, 10);
+	print("BENCH notify_pingpong %lu\n", (unsigned long)(measure(notify_pingpong, ITERATIONS) - loop));
+	exo_process_kill(server, 0);
+	exo_thread_destroy(pong_thread);
+#else
+	print("BENCH ipc_call_fast %lu\n", (unsigned long)(measure(pipe_pingpong, ITERATIONS) - loop));
+#endif
 	print("BENCH done\n");
 	finish();
 	return 0;

@@ -41,20 +41,3 @@ void arch_thread_setup(struct thread *t, uint64_t rip, uint64_t rsp, uint64_t ar
 		*--sp = 0;
 	t->ksp = (uint64_t)sp;
 }
-
-void arch_switch(struct thread *prev, struct thread *next)
-{
-	percpu()->current = next;
-	if (next->proc) {
-		percpu_set_kstack(next->kstack_top);
-		if ((read_cr3() & PTE_ADDR) != next->proc->root)
-			write_cr3(next->proc->root);
-		wrmsr(MSR_FS_BASE, next->fs_base);
-		ioport_switch(next->proc);
-	}
-	if (prev->proc && prev->state != T_DEAD)
-		fpu_save(prev->fpu);
-	if (next->proc)
-		fpu_restore(next->fpu);
-	context_switch(&prev->ksp, next->ksp);
-}

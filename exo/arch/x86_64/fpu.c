@@ -19,31 +19,11 @@
 #define XCR0_SSE       2
 #define XCR0_AVX       4
 
-static bool use_xsave;
-static uint64_t xcr0;
+bool fpu_use_xsave;
+uint64_t fpu_xcr0;
+#define use_xsave fpu_use_xsave
+#define xcr0      fpu_xcr0
 static uint8_t template_area[4096] __aligned(64);
-
-void fpu_save(void *area)
-{
-	if (use_xsave)
-		__asm__ volatile("xsave64 (%0)"
-		                 :
-		                 : "r"(area), "a"((uint32_t)xcr0), "d"((uint32_t)(xcr0 >> 32))
-		                 : "memory");
-	else
-		__asm__ volatile("fxsave64 (%0)" : : "r"(area) : "memory");
-}
-
-void fpu_restore(const void *area)
-{
-	if (use_xsave)
-		__asm__ volatile("xrstor64 (%0)"
-		                 :
-		                 : "r"(area), "a"((uint32_t)xcr0), "d"((uint32_t)(xcr0 >> 32))
-		                 : "memory");
-	else
-		__asm__ volatile("fxrstor64 (%0)" : : "r"(area) : "memory");
-}
 
 void fpu_init(void)
 {

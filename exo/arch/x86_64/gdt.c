@@ -52,10 +52,7 @@ void tss_forget_iomap(const void *map)
 // IST stacks live in their own section so paging_init can unmap a guard page under each.
 __section(".bss.ist_stacks") __aligned(4096) uint8_t ist_stacks[3][PAGE_SIZE + KSTACK_SIZE];
 
-void tss_set_rsp0(uint64_t rsp0)
-{
-	tss.rsp[0] = rsp0;
-}
+unaligned_u64 *tss_rsp0 = (unaligned_u64 *)((uint8_t *)&tss_area + offsetof(__typeof__(tss), rsp));
 
 void gdt_init(void)
 {

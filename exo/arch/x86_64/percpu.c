@@ -25,9 +25,3 @@ void percpu_init(void)
 	wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
 	wrmsr(MSR_SFMASK, (1 << 9) | (1 << 10) | (1 << 8) | (1 << 18)); // IF DF TF AC
 }
-
-void percpu_set_kstack(uint64_t top)
-{
-	cpu0.kstack_top = top;
-	tss_set_rsp0(top);
-}

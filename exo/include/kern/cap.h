@@ -30,6 +30,19 @@ struct cspace {
 	uint32_t used;
 };
 
+// The capability h names in cs, even if its object is dead; NULL if none. Inline for the IPC
+// fast path; everything else goes through cap_lookup.
+static inline struct cap *cap_find(struct cspace *cs, cap_handle_t h)
+{
+	uint32_t index = (uint32_t)h;
+	struct cap *c;
+
+	if (index == 0 || index >= cs->nslots)
+		return NULL;
+	c = &cs->slots[index];
+	return c->obj && c->gen == (uint32_t)(h >> 32) ? c : NULL;
+}
+
 // Allocates a table of nslots (including the unused slot 0). -EXO_ENOMEM / -EXO_EINVAL.
 int cspace_init(struct cspace *cs, uint32_t nslots);
 // Deletes every capability in the table (re-parenting children elsewhere) and frees it.

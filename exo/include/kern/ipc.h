@@ -9,19 +9,19 @@ struct process;
 
 struct endpoint {
 	struct kobj obj;
-	struct process *owner;                  // dies with it; NULL once it has
-	struct endpoint *owner_next;            // the owner's list
-	struct thread *send_head, *send_tail;   // senders and callers waiting for a receiver
-	struct thread *recv_head, *recv_tail;   // receivers waiting for a message
+	struct process *owner;                // dies with it; NULL once it has
+	struct endpoint *owner_next;          // the owner's list
+	struct thread *send_head, *send_tail; // senders and callers waiting for a receiver
+	struct thread *recv_head, *recv_tail; // receivers waiting for a message
 };
 
 struct notification {
 	struct kobj obj;
 	uint64_t word;
-	struct thread *wait_head, *wait_tail;   // threads in notify_wait
-	uint64_t timer_deadline, timer_period;  // timer: 0 = none
+	struct thread *wait_head, *wait_tail;  // threads in notify_wait
+	uint64_t timer_deadline, timer_period; // timer: 0 = none
 	uint64_t timer_bits;
-	struct notification *timer_next;        // list of notifications with a timer
+	struct notification *timer_next; // list of notifications with a timer
 };
 
 // Kernel side of signalling (IRQs and timers use it too).

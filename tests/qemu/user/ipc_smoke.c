@@ -8,12 +8,12 @@
 static uint64_t ep;
 static int failures;
 
-#define CHECK(c)                                                                \
-	do {                                                                    \
-		if (!(c)) {                                                     \
+#define CHECK(c)                                                                       \
+	do {                                                                           \
+		if (!(c)) {                                                            \
 			exo_printf("ipc_smoke: FAILED %s at line %d\n", #c, __LINE__); \
-			failures++;                                             \
-		}                                                               \
+			failures++;                                                    \
+		}                                                                      \
 	} while (0)
 
 static void server(uint64_t arg)

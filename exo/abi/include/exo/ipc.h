@@ -18,9 +18,9 @@
 
 #include <stdint.h>
 
-#define EXO_MSG_REG_WORDS  4
-#define EXO_MSG_MAX_WORDS  64
-#define EXO_MSG_MAX_CAPS   3
+#define EXO_MSG_REG_WORDS   4
+#define EXO_MSG_MAX_WORDS   64
+#define EXO_MSG_MAX_CAPS    3
 #define EXO_GRANT_MAX_PAGES 16
 
 #define EXO_IPC_NONBLOCK (1ull << 12)
@@ -29,9 +29,9 @@
 #define EXO_IPC_FLAGS    (EXO_IPC_NONBLOCK | EXO_IPC_TIMEOUT | EXO_IPC_GRANT)
 
 #define EXO_TAG(label, words, caps) (((uint64_t)(label) << 16) | ((uint64_t)(caps) << 8) | (uint64_t)(words))
-#define EXO_TAG_LABEL(tag) ((tag) >> 16)
-#define EXO_TAG_WORDS(tag) ((tag) & 0x7f)
-#define EXO_TAG_CAPS(tag)  (((tag) >> 8) & 3)
+#define EXO_TAG_LABEL(tag)          ((tag) >> 16)
+#define EXO_TAG_WORDS(tag)          ((tag)&0x7f)
+#define EXO_TAG_CAPS(tag)           (((tag) >> 8) & 3)
 
 // How a capability travels: copied with rights (a subset of the sender's), or moved.
 struct exo_cap_xfer {

@@ -9,5 +9,28 @@ void fpu_init(void);
 // A frame-sized, 64-byte aligned area in the initial state, or NULL (no memory).
 void *fpu_state_alloc(void);
 void fpu_state_free(void *area);
-void fpu_save(void *area);
-void fpu_restore(const void *area);
+
+extern bool fpu_use_xsave;
+extern uint64_t fpu_xcr0;
+
+static inline void fpu_save(void *area)
+{
+	if (fpu_use_xsave)
+		__asm__ volatile("xsave64 (%0)"
+		                 :
+		                 : "r"(area), "a"((uint32_t)fpu_xcr0), "d"((uint32_t)(fpu_xcr0 >> 32))
+		                 : "memory");
+	else
+		__asm__ volatile("fxsave64 (%0)" : : "r"(area) : "memory");
+}
+
+static inline void fpu_restore(const void *area)
+{
+	if (fpu_use_xsave)
+		__asm__ volatile("xrstor64 (%0)"
+		                 :
+		                 : "r"(area), "a"((uint32_t)fpu_xcr0), "d"((uint32_t)(fpu_xcr0 >> 32))
+		                 : "memory");
+	else
+		__asm__ volatile("fxrstor64 (%0)" : : "r"(area) : "memory");
+}

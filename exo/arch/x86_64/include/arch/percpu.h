@@ -13,6 +13,7 @@ struct percpu {
 	struct thread *current;
 	struct thread *idle;
 	bool need_resched;
+	uint64_t fs_base; // the value in MSR_FS_BASE
 	uint32_t cpu_id;
 };
 
@@ -25,5 +26,13 @@ static inline struct percpu *percpu(void)
 }
 
 void percpu_init(void);
+
+typedef uint64_t __attribute__((aligned(1))) unaligned_u64;
+extern unaligned_u64 *tss_rsp0;
+
 // Sets the stack used for entries from user mode (TSS rsp0 and syscall_entry).
-void percpu_set_kstack(uint64_t top);
+static inline void percpu_set_kstack(uint64_t top)
+{
+	percpu()->kstack_top = top;
+	*tss_rsp0 = top;
+}

@@ -48,7 +48,8 @@ enum { IST_DF = 1, IST_NMI = 2, IST_MC = 3 };
 typedef void (*irq_handler_t)(struct trap_frame *tf);
 
 void gdt_init(void);
-void tss_set_rsp0(uint64_t rsp0);
+typedef uint64_t __attribute__((aligned(1))) unaligned_u64;
+extern unaligned_u64 *tss_rsp0; // the TSS's rsp0 (offset 4): the stack for entries from user mode
 // Makes the 8 KiB I/O permission bitmap map (NULL: deny every port) the one in force; a map is
 // copied only when it differs from the last one loaded. tss_forget_iomap before freeing a map.
 void tss_load_iomap(const void *map);
