@@ -202,51 +202,38 @@ static void set_regs(struct thread *dst, uint64_t tag, uint64_t badge, const uin
 	tf->r9 = w[3];
 }
 
-static int transfer_caps(struct thread *src, struct thread *dst, unsigned n)
+// A message is checked completely before anything moves, so that it is delivered whole or not
+// at all: every capability must exist with the rights its transfer needs (a move twice of the
+// same handle is refused), the receiver's table must have room, and every granted page must be
+// a user frame the sender maps with at least the rights granted, landing on free window pages.
+static int check_caps(struct thread *src, struct thread *dst, unsigned n)
 {
 	struct cspace *from = &src->proc->cs, *to = &dst->proc->cs;
-	cap_handle_t got[EXO_MSG_MAX_CAPS];
-	unsigned i;
-	int err = 0;
 
-	// Copies first, so that a failure can be undone; moves last, after every copy worked.
-	for (i = 0; i < n && !err; i++) {
-		struct exo_cap_xfer x = src->ipc_buf->caps[i];
-
-		if (x.move)
-			continue;
-		err = x.rights & ~(uint64_t)EXO_R_ALL
-		          ? -EXO_EINVAL
-		          : cap_copy(from, x.handle, to, (uint32_t)x.rights, &got[i]);
-	}
-	for (i = 0; i < n && !err; i++) {
+	if (to->nslots - 1 - to->used < n)
+		return -EXO_ENOSPC;
+	for (unsigned i = 0; i < n; i++) {
 		struct exo_cap_xfer x = src->ipc_buf->caps[i];
 		struct cap *c;
+		int err;
 
-		if (x.move) // a move must not fail after the copies are made: check it first
-			err = cap_lookup(from, x.handle, 0, EXO_R_GRANT, &c);
+		if (x.rights & ~(uint64_t)EXO_R_ALL)
+			return -EXO_EINVAL;
+		err = cap_lookup(from, x.handle, 0, x.move ? EXO_R_GRANT : (uint32_t)x.rights | EXO_R_GRANT,
+		                 &c);
+		if (err)
+			return err;
+		for (unsigned j = 0; j < i && x.move; j++)
+			if (src->ipc_buf->caps[j].move && src->ipc_buf->caps[j].handle == x.handle)
+				return -EXO_EINVAL;
 	}
-	if (err) {
-		for (unsigned j = 0; j < n; j++)
-			if (!src->ipc_buf->caps[j].move && j < i)
-				cap_delete(to, got[j]);
-		return err;
-	}
-	for (i = 0; i < n; i++)
-		if (src->ipc_buf->caps[i].move)
-			cap_move(from, src->ipc_buf->caps[i].handle, to, &got[i]);
-	for (i = 0; i < n; i++)
-		dst->ipc_buf->caps[i] = (struct exo_cap_xfer){ got[i], 0, src->ipc_buf->caps[i].move };
 	return 0;
 }
 
-static int transfer_grant(struct thread *src, struct thread *dst)
+static int check_grant(struct thread *src, struct thread *dst)
 {
 	struct exo_grant g = src->ipc_buf->grant;
 	uint64_t window = dst->ipc_buf->recv_window;
-	unsigned prot = VM_READ | ((g.rights & EXO_R_WRITE) ? VM_WRITE : 0);
-	uint64_t i;
-	int err = 0;
 
 	if (!g.pages || g.pages > EXO_GRANT_MAX_PAGES || (g.rights & ~(uint64_t)(EXO_R_READ | EXO_R_WRITE)) ||
 	    (g.vaddr & PAGE_MASK) || !user_range_ok(g.vaddr, g.pages * PAGE_SIZE))
@@ -254,46 +241,96 @@ static int transfer_grant(struct thread *src, struct thread *dst)
 	if (g.pages > dst->ipc_buf->recv_window_pages || (window & PAGE_MASK) ||
 	    !user_range_ok(window, g.pages * PAGE_SIZE))
 		return -EXO_EPERM; // the receiver did not open a window that large
-	for (i = 0; i < g.pages && !err; i++) {
+	for (uint64_t i = 0; i < g.pages; i++) {
 		paddr_t pa;
 		unsigned have;
-		struct uframe *f;
 
-		if (!pt_translate(src->proc->root, g.vaddr + i * PAGE_SIZE, &pa, &have) ||
-		    !(f = uframe_of(pa)))
-			err = -EXO_EFAULT;
-		else if ((prot & VM_WRITE) && !(have & VM_WRITE))
-			err = -EXO_EPERM; // never more than the sender's own rights
-		else
-			err = vspace_map(dst->proc->root, window + i * PAGE_SIZE, f, prot);
+		if (!pt_translate(src->proc->root, g.vaddr + i * PAGE_SIZE, &pa, &have) || !uframe_of(pa))
+			return -EXO_EFAULT;
+		if ((g.rights & EXO_R_WRITE) && !(have & VM_WRITE))
+			return -EXO_EPERM; // never more than the sender's own rights
+		if (pt_translate(dst->proc->root, window + i * PAGE_SIZE, NULL, NULL))
+			return -EXO_EEXIST;
 	}
-	if (err) {
-		while (--i > 0)
-			vspace_unmap(dst->proc->root, window + (i - 1) * PAGE_SIZE);
-		return err;
+	return 0;
+}
+
+// Maps the (checked) grant; only running out of memory for page tables can fail here.
+static int do_grant(struct thread *src, struct thread *dst)
+{
+	struct exo_grant g = src->ipc_buf->grant;
+	uint64_t window = dst->ipc_buf->recv_window;
+	unsigned prot = VM_READ | ((g.rights & EXO_R_WRITE) ? VM_WRITE : 0);
+
+	for (uint64_t i = 0; i < g.pages; i++) {
+		paddr_t pa;
+		int err;
+
+		pt_translate(src->proc->root, g.vaddr + i * PAGE_SIZE, &pa, NULL);
+		err = vspace_map(dst->proc->root, window + i * PAGE_SIZE, uframe_of(pa), prot);
+		if (err) {
+			while (i--)
+				vspace_unmap(dst->proc->root, window + i * PAGE_SIZE);
+			return err;
+		}
 	}
 	dst->ipc_buf->grant = (struct exo_grant){ window, g.pages, g.rights };
 	return 0;
 }
 
-// Delivers (tag, w) from src to dst with badge. On error nothing is delivered.
+// Copies, then (after the grant, which may still fail) moves; checked first, so copies and
+// moves cannot fail for lack of rights or room.
+static void do_copies(struct thread *src, struct thread *dst, unsigned n, cap_handle_t *got)
+{
+	for (unsigned i = 0; i < n; i++) {
+		struct exo_cap_xfer x = src->ipc_buf->caps[i];
+
+		if (!x.move)
+			cap_copy(&src->proc->cs, x.handle, &dst->proc->cs, (uint32_t)x.rights, &got[i]);
+	}
+}
+
+static void undo_copies(struct thread *src, struct thread *dst, unsigned n, const cap_handle_t *got)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (!src->ipc_buf->caps[i].move)
+			cap_delete(&dst->proc->cs, got[i]);
+}
+
+static void do_moves(struct thread *src, struct thread *dst, unsigned n, cap_handle_t *got)
+{
+	for (unsigned i = 0; i < n; i++) {
+		struct exo_cap_xfer x = src->ipc_buf->caps[i];
+
+		if (x.move)
+			cap_move(&src->proc->cs, x.handle, &dst->proc->cs, &got[i]);
+		dst->ipc_buf->caps[i] = (struct exo_cap_xfer){ got[i], 0, x.move };
+	}
+}
+
+// Delivers (tag, w) from src to dst with badge, whole or not at all.
 static int transfer(struct thread *src, uint64_t tag, const uint64_t w[4], uint64_t badge, struct thread *dst)
 {
 	unsigned words = EXO_TAG_WORDS(tag), ncaps = EXO_TAG_CAPS(tag);
+	cap_handle_t got[EXO_MSG_MAX_CAPS];
 	int err;
 
 	if ((words > EXO_MSG_REG_WORDS || ncaps || (tag & EXO_IPC_GRANT)) && !dst->ipc_buf)
 		return -EXO_EINVAL; // the receiver has no buffer for the rest of the message
-	if (ncaps) {
-		err = transfer_caps(src, dst, ncaps);
-		if (err)
-			return err;
-	}
+	err = check_caps(src, dst, ncaps);
+	if (!err && (tag & EXO_IPC_GRANT))
+		err = check_grant(src, dst);
+	if (err)
+		return err;
+	do_copies(src, dst, ncaps, got);
 	if (tag & EXO_IPC_GRANT) {
-		err = transfer_grant(src, dst);
-		if (err)
-			return err; // capabilities already delivered stay with the receiver
+		err = do_grant(src, dst);
+		if (err) {
+			undo_copies(src, dst, ncaps, got);
+			return err;
+		}
 	}
+	do_moves(src, dst, ncaps, got);
 	if (words > EXO_MSG_REG_WORDS)
 		memcpy(&dst->ipc_buf->w[EXO_MSG_REG_WORDS], &src->ipc_buf->w[EXO_MSG_REG_WORDS],
 		       (words - EXO_MSG_REG_WORDS) * sizeof(uint64_t));
@@ -498,6 +535,11 @@ static long recv(uint64_t h, uint64_t tag)
 		err = -EXO_EINVAL;
 	if (err)
 		return err;
+	if (self->reply_pending) { // one caller at a time: reply (or reply_recv) first
+		if (self->reply_to)
+			return -EXO_EBUSY;
+		self->reply_pending = false; // that caller is gone
+	}
 	if (take_sender(ep))
 		return 0;
 	if (tag & EXO_IPC_NONBLOCK)

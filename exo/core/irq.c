@@ -121,6 +121,10 @@ long sys_irq_bind(uint64_t irq, uint64_t ntfn, uint64_t bit)
 	q->ntfn = (struct notification *)nc->obj;
 	q->ntfn_bits = 1ull << bit;
 	kobj_get(&q->ntfn->obj);
+	if (q->pending) { // fired while unbound (the line is masked): tell the new listener
+		q->pending = 0;
+		notify_signal(q->ntfn, q->ntfn_bits);
+	}
 	return 0;
 }
 
