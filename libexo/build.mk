@@ -12,6 +12,7 @@ USER_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 -z noexecstack
 LIBEXO := $(BUILD)/libexo.a
 LIBEXO_OBJS := $(addprefix $(BUILD)/user-obj/,libexo/crt0.S.o libexo/ipc.S.o libexo/print.c.o libexo/spawn.c.o \
 	exo/lib/printf.c.o exo/lib/string.c.o exo/core/elf.c.o libexo_stubs.S.o)
+LIBEXO_OBJS += $(addprefix $(BUILD)/user-obj/,libexo/mqueue.c.o libexo/names.c.o)
 USER_PROGS := $(patsubst tests/qemu/user/%.c,$(BUILD)/user/%,$(wildcard tests/qemu/user/*.c))
 
 $(BUILD)/user-obj/%.c.o: %.c | $(DEPS_STAMP) $(ABI_HEADER)
@@ -35,3 +36,15 @@ $(BUILD)/user/%: $(BUILD)/user-obj/tests/qemu/user/%.c.o $(LIBEXO) toolchain/ld/
 	$(Q)$(LD) $(USER_LDFLAGS) -o $@ $(BUILD)/user-obj/libexo/crt0.S.o $< $(LIBEXO)
 
 -include $(LIBEXO_OBJS:.o=.d) $(USER_PROGS:$(BUILD)/user/%=$(BUILD)/user-obj/tests/qemu/user/%.c.d)
+
+# Services: modules/NAME/NAME.c -> $(BUILD)/user/NAME, started from a boot module (tests give
+# them as extra modules: tests/qemu/run's PROG+MOD).
+MODULE_PROGS := $(BUILD)/user/names
+USER_PROGS += $(MODULE_PROGS)
+
+$(BUILD)/user/names: $(BUILD)/user-obj/modules/names/names.c.o $(LIBEXO) toolchain/ld/user.ld
+	@mkdir -p $(@D)
+	@echo "  ULD     $@"
+	$(Q)$(LD) $(USER_LDFLAGS) -o $@ $(BUILD)/user-obj/libexo/crt0.S.o $< $(LIBEXO)
+
+-include $(BUILD)/user-obj/modules/names/names.c.d
