@@ -1,40 +1,37 @@
 // SPDX-License-Identifier: MIT
-// String and memory functions for the kernel (GCC may emit calls to memcpy/memset itself).
+// String and memory functions for the kernel and libexo (GCC may emit calls to memcpy/memset
+// itself). The bulk operations are x86 string instructions: short, and fast on CPUs with ERMS.
 #include <kern/string.h>
 
 void *memcpy(void *restrict dst, const void *restrict src, size_t n)
 {
-	unsigned char *d = dst;
-	const unsigned char *s = src;
+	void *d = dst;
 
-	while (n--)
-		*d++ = *s++;
+	__asm__ volatile("rep movsb" : "+D"(d), "+S"(src), "+c"(n) : : "memory");
 	return dst;
 }
 
 void *memmove(void *dst, const void *src, size_t n)
 {
-	unsigned char *d = dst;
 	const unsigned char *s = src;
+	unsigned char *d = dst;
 
 	if (d == s || n == 0)
 		return dst;
-	if (d < s || d >= s + n) {
-		while (n--)
-			*d++ = *s++;
-	} else {
-		while (n--)
-			d[n] = s[n];
-	}
+	if (d < s || d >= s + n)
+		return memcpy(dst, src, n);
+	// Overlapping with dst above src: copy backwards, from the last byte.
+	s += n - 1;
+	d += n - 1;
+	__asm__ volatile("std\n\trep movsb\n\tcld" : "+D"(d), "+S"(s), "+c"(n) : : "memory");
 	return dst;
 }
 
 void *memset(void *dst, int c, size_t n)
 {
-	unsigned char *d = dst;
+	void *d = dst;
 
-	while (n--)
-		*d++ = (unsigned char)c;
+	__asm__ volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(c) : "memory");
 	return dst;
 }
 

@@ -5,6 +5,7 @@
 // line is "BENCH <name> <instructions per operation>", the cost of an empty loop subtracted.
 #ifdef __exo__
 #include <exo/libexo.h>
+#include <exo/mqueue.h>
 #define print exo_printf
 #else
 #define _GNU_SOURCE
@@ -94,6 +95,16 @@ static void ipc_long(void) // 8 words: the general path, through the IPC buffers
 {
 	msg.tag = EXO_TAG(1, 8, 0);
 	exo_call(ep, &msg);
+}
+
+static struct exo_mq ring;
+
+static void queue_send_recv(void) // one message through a shared ring, no wake-up needed
+{
+	uint64_t m[8] = { 1 };
+
+	exo_mq_send(&ring, m, EXO_MQ_NONBLOCK);
+	exo_mq_recv(&ring, m, EXO_MQ_NONBLOCK);
 }
 
 static void notify_pingpong(void)
@@ -257,6 +268,9 @@ static int run(uint64_t arg)
 	print("BENCH ipc_call_long %lu\n", (unsigned long)(measure(ipc_long, ITERATIONS) - loop));
 	measure(notify_pingpong, 10);
 	print("BENCH notify_pingpong %lu\n", (unsigned long)(measure(notify_pingpong, ITERATIONS) - loop));
+	if (exo_mq_create(&ring, bi->self, bi->quota, 0xe00000000ull, 64, 64, EXO_MQ_SPSC) == 0)
+		print("BENCH queue_send_recv %lu\n",
+		      (unsigned long)(measure(queue_send_recv, ITERATIONS) - loop));
 	exo_process_kill(server, 0);
 	exo_thread_destroy(pong_thread);
 #else
