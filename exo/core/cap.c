@@ -10,9 +10,11 @@
 // slot is O(1).
 //
 // Every capability made from another (cap_copy, cap_mint) becomes its child: a node in a tree
-// whose edges cross tables (parent, first_child and a doubly linked sibling list). All
-// capabilities of one tree name the same object, that of the root cap_insert created, so a
-// revoke, which always keeps its root, never drops an object's last reference. Delete hoists
+// whose edges cross tables (parent, first_child and a doubly linked sibling list). The
+// capabilities of one tree name the object of the root cap_insert created - except those made by
+// cap_derive_sub, which name a part of their parent's object (a narrower range of ports or of
+// device memory) and hold their own reference to it - so a revoke, which always keeps its root,
+// never drops the root object's last reference, and reaches the parts handed out too. Delete hoists
 // the children to the parent; revoke deletes leaves bottom-up with an explicit walk (no
 // recursion: a chain of derived copies may be arbitrarily deep, the kernel stack is 16 KiB);
 // move rewrites the links that point at the moved slot.
@@ -104,7 +106,6 @@ static void tree_link(struct cap *parent, struct cap *c)
 	KASSERT(!c->parent && !c->prev_sibling && !c->next_sibling);
 	if (!parent)
 		return;
-	KASSERT(parent->obj == c->obj);
 	c->parent = parent;
 	c->next_sibling = parent->first_child;
 	if (parent->first_child)
@@ -282,6 +283,17 @@ int cap_copy(struct cspace *src, cap_handle_t h, struct cspace *dst, uint32_t ri
 	return cap_derive(c, dst, rights, c->badge, out);
 }
 
+int cap_derive_sub(struct cspace *cs, cap_handle_t h, struct kobj *sub, uint32_t rights, cap_handle_t *out)
+{
+	struct cap *c = cap_get_live(cs, h);
+
+	if (!c)
+		return -EXO_EBADCAP;
+	if (rights & ~c->rights)
+		return -EXO_EPERM;
+	return cap_new(cs, sub, rights, c->badge, c, out);
+}
+
 int cap_mint(struct cspace *cs, cap_handle_t h, uint32_t rights, uint64_t badge, cap_handle_t *out)
 {
 	struct cap *c = cap_get_live(cs, h);
@@ -352,7 +364,7 @@ int cap_revoke(struct cspace *cs, cap_handle_t h)
 			c = c->first_child;
 			continue;
 		}
-		KASSERT(c->obj == root->obj && c->obj->refs > 1);
+		KASSERT(c->obj != root->obj || c->obj->refs > 1);
 		parent = c->parent;
 		cap_remove(c);
 		c = parent == root ? root->first_child : parent;

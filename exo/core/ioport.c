@@ -74,15 +74,17 @@ static bool range_inside(uint64_t first, uint64_t count, uint64_t rfirst, uint64
 	return count > 0 && first >= rfirst && count <= rcount && first - rfirst <= rcount - count;
 }
 
-static long insert_new(struct kobj *o)
+// Hands out part of c's object as a child capability of c (revoking c takes it back), with no
+// more rights than c has.
+static long insert_part(uint64_t handle, struct cap *c, struct kobj *part)
 {
 	cap_handle_t h;
 	int err;
 
-	if (!o)
+	if (!part)
 		return -EXO_ENOMEM;
-	err = cap_insert(&current_process()->cs, o, EXO_R_ALL, 0, &h);
-	kobj_put(o);
+	err = cap_derive_sub(&current_process()->cs, handle, part, c->rights, &h);
+	kobj_put(part);
 	return err ? err : (long)h;
 }
 
@@ -98,7 +100,20 @@ long sys_ioport_restrict(uint64_t ioport, uint64_t first, uint64_t count)
 	if (!range_inside(first, count, r->first, r->count))
 		return -EXO_EINVAL;
 	r = ioport_create((uint32_t)first, (uint32_t)count);
-	return insert_new(r ? &r->obj : NULL);
+	return insert_part(ioport, c, r ? &r->obj : NULL);
+}
+
+// Ports the kernel drives itself: the COM1 console and the two legacy PICs.
+static bool kernel_ports(uint64_t first, uint64_t count)
+{
+	static const struct {
+		uint16_t first, count;
+	} owned[] = { { 0x3f8, 8 }, { 0x20, 2 }, { 0xa0, 2 } };
+
+	for (size_t i = 0; i < ARRAY_SIZE(owned); i++)
+		if (first < owned[i].first + owned[i].count && owned[i].first < first + count)
+			return true;
+	return false;
 }
 
 long sys_ioport_enable(uint64_t ioport, uint64_t first, uint64_t count)
@@ -113,6 +128,8 @@ long sys_ioport_enable(uint64_t ioport, uint64_t first, uint64_t count)
 	r = (struct ioport *)c->obj;
 	if (!range_inside(first, count, r->first, r->count))
 		return -EXO_EINVAL;
+	if (kernel_ports(first, count))
+		return -EXO_EPERM;
 	if (!p->iobitmap) {
 		p->iobitmap = kmalloc(PORTS / 8);
 		if (!p->iobitmap)
@@ -157,7 +174,7 @@ long sys_mmio_restrict(uint64_t mmio, uint64_t paddr, uint64_t size)
 	if ((paddr | size) & PAGE_MASK || !range_inside(paddr, size, m->paddr, m->size))
 		return -EXO_EINVAL;
 	m = mmio_create(paddr, size);
-	return insert_new(m ? &m->obj : NULL);
+	return insert_part(mmio, c, m ? &m->obj : NULL);
 }
 
 long sys_mmio_map(uint64_t mmio, uint64_t process, uint64_t vaddr, uint64_t paddr, uint64_t pages)

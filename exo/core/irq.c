@@ -92,6 +92,24 @@ static int route_once(struct irq *q)
 	return err;
 }
 
+static void unbind(struct irq *q)
+{
+	struct irq **pp;
+
+	if (!q->ntfn)
+		return;
+	for (pp = &q->ntfn->irqs; *pp != q; pp = &(*pp)->ntfn_next)
+		;
+	*pp = q->ntfn_next;
+	q->ntfn = NULL;
+}
+
+void irq_unbind_all(struct notification *n)
+{
+	while (n->irqs)
+		unbind(n->irqs);
+}
+
 long sys_irq_bind(uint64_t irq, uint64_t ntfn, uint64_t bit)
 {
 	struct cap *c, *nc;
@@ -110,9 +128,7 @@ long sys_irq_bind(uint64_t irq, uint64_t ntfn, uint64_t bit)
 		if (err)
 			return err;
 	}
-	if (q->ntfn)
-		kobj_put(&q->ntfn->obj);
-	q->ntfn = NULL;
+	unbind(q);
 	if (!ntfn)
 		return 0;
 	err = route_once(q);
@@ -120,7 +136,8 @@ long sys_irq_bind(uint64_t irq, uint64_t ntfn, uint64_t bit)
 		return err;
 	q->ntfn = (struct notification *)nc->obj;
 	q->ntfn_bits = 1ull << bit;
-	kobj_get(&q->ntfn->obj);
+	q->ntfn_next = q->ntfn->irqs;
+	q->ntfn->irqs = q;
 	if (q->pending) { // fired while unbound (the line is masked): tell the new listener
 		q->pending = 0;
 		notify_signal(q->ntfn, q->ntfn_bits);

@@ -6,6 +6,7 @@
 #include <exo/ipc.h>
 #include <kern/heap.h>
 #include <kern/ipc.h>
+#include <kern/irq.h>
 #include <kern/sched.h>
 #include <kern/syscall.h>
 
@@ -15,13 +16,12 @@ static void timer_disarm(struct notification *n)
 {
 	struct notification **pp = &timers;
 
-	if (!n->timer_deadline)
+	if (!n->timer_armed)
 		return;
-	while (*pp && *pp != n)
+	while (*pp != n)
 		pp = &(*pp)->timer_next;
-	if (*pp)
-		*pp = n->timer_next;
-	n->timer_deadline = 0;
+	*pp = n->timer_next;
+	n->timer_armed = false;
 }
 
 static void notification_release(struct kobj *o)
@@ -30,6 +30,7 @@ static void notification_release(struct kobj *o)
 	struct thread *t;
 
 	timer_disarm(n);
+	irq_unbind_all(n);
 	while ((t = ipc_queue_pop(&n->wait_head, &n->wait_tail)))
 		sched_wake(t, -EXO_EDEAD);
 	kfree(n);
@@ -53,11 +54,12 @@ void notify_timers_tick(uint64_t now)
 		if (now < n->timer_deadline)
 			continue;
 		notify_signal(n, n->timer_bits);
-		if (n->timer_period)
-			n->timer_deadline +=
-			    n->timer_period * ((now - n->timer_deadline) / n->timer_period + 1);
-		else
+		// The first period boundary after now; one beyond 2^64 ns means never: disarm.
+		uint64_t periods = n->timer_period ? (now - n->timer_deadline) / n->timer_period + 1 : 0;
+		if (!periods || n->timer_period > (UINT64_MAX - n->timer_deadline) / periods)
 			timer_disarm(n);
+		else
+			n->timer_deadline += n->timer_period * periods;
 	}
 }
 
@@ -143,6 +145,7 @@ long sys_notify_timer(uint64_t ntfn, uint64_t bit, uint64_t deadline, uint64_t p
 	timer_disarm(n);
 	if (!deadline)
 		return 0;
+	n->timer_armed = true;
 	n->timer_deadline = deadline;
 	n->timer_period = period;
 	n->timer_bits = 1ull << bit;

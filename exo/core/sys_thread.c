@@ -19,19 +19,21 @@ static long insert_new(struct kobj *o)
 
 long sys_process_create(uint64_t quota, uint64_t uname)
 {
-	char name[16];
+	char name[16] = { 0 };
 	struct cap *c;
 	struct process *p;
 	int err = lookup(quota, EXO_OBJ_QUOTA, EXO_R_WRITE, &c);
 
 	if (err)
 		return err;
-	err = copyin(name, uname, sizeof(name)); // a shorter name may end at an unmapped page
-	for (size_t n = sizeof(name); err && n > 1; n /= 2)
-		err = copyin(name, uname, n);
-	if (err)
-		return err;
-	name[sizeof(name) - 1] = '\0';
+	// Byte by byte: a short name may end just before an unmapped page.
+	for (size_t i = 0; i < sizeof(name) - 1; i++) {
+		err = copyin(&name[i], uname + i, 1);
+		if (err)
+			return err;
+		if (!name[i])
+			break;
+	}
 	err = process_create(name, (struct quota *)c->obj, current_process()->max_prio, &p);
 	return err ? err : insert_new(&p->obj);
 }

@@ -2,7 +2,9 @@
 // Thread and process life cycle. Killing marks objects dead at once (capabilities to them turn
 // stale) and releases what can go immediately; a thread's kernel stack and FPU area are freed
 // only after the CPU has switched away from it (sched.c's reaper calls thread_reap).
-// References: a process holds one on each live thread, each thread one on its process.
+// References: a process holds one on each live thread; a thread that was started holds one on
+// its process (a never-started one does not, so an unreachable process with only such threads is
+// still freed, killing them).
 #include <arch/fpu.h>
 #include <arch/percpu.h>
 #include <kern/heap.h>
@@ -31,7 +33,7 @@ static void thread_release(struct kobj *o)
 		kstack_free(t->kstack_top);
 	if (t->fpu)
 		fpu_state_free(t->fpu);
-	if (t->proc)
+	if (t->holds_proc)
 		kobj_put(&t->proc->obj);
 	kfree(t);
 }
@@ -61,7 +63,6 @@ int thread_create(struct process *p, uint8_t prio, struct thread **out)
 		return -EXO_ENOMEM;
 	}
 	t->proc = p;
-	kobj_get(&p->obj); // a thread keeps its process (and its address space) alive
 	t->state = T_INACTIVE;
 	t->prio = MIN(prio, p->max_prio);
 	t->slice = SLICE_DEFAULT;
@@ -78,6 +79,8 @@ int thread_start(struct thread *t, uint64_t rip, uint64_t rsp, uint64_t arg)
 	if (t->state != T_INACTIVE)
 		return -EXO_EBUSY;
 	arch_thread_setup(t, rip, rsp, arg);
+	kobj_get(&t->proc->obj); // a started thread keeps its process (and address space) alive
+	t->holds_proc = true;
 	sched_enqueue(t);
 	if (t->prio > current_thread()->prio)
 		percpu()->need_resched = true;
@@ -152,9 +155,17 @@ void thread_kill(struct thread *t)
 	thread_reap(t);
 }
 
-// Frees what the process owns: capabilities, mappings and page tables, its quota reference.
+// Ends every thread but the caller's and frees what the process owns: capabilities, mappings and
+// page tables, its quota and timeslice references.
 static void process_teardown(struct process *p)
 {
+	struct thread *t, *next;
+
+	for (t = p->threads; t; t = next) {
+		next = t->proc_next;
+		if (t != current_thread())
+			thread_kill(t);
+	}
 	p->exited = true;
 	p->obj.dead = 1;
 	endpoints_owner_exit(p);
@@ -207,7 +218,7 @@ fail:
 
 void process_exit(struct process *p, long status, const char *why)
 {
-	struct thread *t, *next;
+	struct thread *t;
 
 	if (p->exited)
 		return;
@@ -215,11 +226,6 @@ void process_exit(struct process *p, long status, const char *why)
 		kprintf("exo: pid %u '%s' killed: %s\n", p->pid, p->name, why);
 	kobj_get(&p->obj); // the capability table may hold the last reference to p itself
 	p->exit_status = status;
-	for (t = p->threads; t; t = next) {
-		next = t->proc_next;
-		if (t != current_thread())
-			thread_kill(t);
-	}
 	process_teardown(p);
 	t = current_thread();
 	kobj_put(&p->obj);

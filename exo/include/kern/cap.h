@@ -61,6 +61,10 @@ int cap_lookup_any(struct cspace *cs, cap_handle_t h, uint16_t type, uint32_t ri
 int cap_copy(struct cspace *src, cap_handle_t h, struct cspace *dst, uint32_t rights, cap_handle_t *out);
 // Like cap_copy within one table, also setting a badge; the source must be unbadged (-EXO_EPERM).
 int cap_mint(struct cspace *cs, cap_handle_t h, uint32_t rights, uint64_t badge, cap_handle_t *out);
+// A capability to sub (a part of h's object: a narrower port or memory range) as a child of h in
+// the same table, so that revoking h deletes it too; rights must be a subset of h's. Takes a
+// reference to sub.
+int cap_derive_sub(struct cspace *cs, cap_handle_t h, struct kobj *sub, uint32_t rights, cap_handle_t *out);
 // Moves h from src to dst (keeping its place in the tree); h is empty afterwards. Moving into
 // another table needs EXO_R_GRANT.
 int cap_move(struct cspace *src, cap_handle_t h, struct cspace *dst, cap_handle_t *out);

@@ -6,6 +6,7 @@
 
 struct thread;
 struct process;
+struct irq;
 
 struct endpoint {
 	struct kobj obj;
@@ -18,10 +19,12 @@ struct endpoint {
 struct notification {
 	struct kobj obj;
 	uint64_t word;
-	struct thread *wait_head, *wait_tail;  // threads in notify_wait
-	uint64_t timer_deadline, timer_period; // timer: 0 = none
+	struct thread *wait_head, *wait_tail; // threads in notify_wait
+	bool timer_armed;
+	uint64_t timer_deadline, timer_period; // period 0: one-shot
 	uint64_t timer_bits;
 	struct notification *timer_next; // list of notifications with a timer
+	struct irq *irqs;                // IRQs bound to it (irq->ntfn_next)
 };
 
 // Kernel side of signalling (IRQs and timers use it too).

@@ -14,7 +14,8 @@ struct irq {
 	bool routed;
 	uint64_t pending;          // interrupts since the last wait returned
 	struct thread *waiter;     // blocked in irq_wait, or NULL
-	struct notification *ntfn; // bound: signalled instead of waking a waiter
+	struct notification *ntfn; // bound (not a reference: the notification unbinds on release)
+	struct irq *ntfn_next;     // the notification's list of bound IRQs
 	uint64_t ntfn_bits;
 };
 
@@ -23,3 +24,5 @@ size_t irq_init(void);
 struct irq *irq_get(uint32_t gsi);
 // Removes t from whatever IRQ it waits for (thread death).
 void irq_cancel_wait(struct thread *t);
+// A notification goes away: every IRQ bound to it becomes unbound.
+void irq_unbind_all(struct notification *n);

@@ -19,19 +19,19 @@ struct trap_frame;
 // T_BLOCKED: on the sleep list; T_WAIT_IRQ: the waiter of one IRQ object; T_THROTTLED: waiting
 // for the next period of its process's timeslice; T_IPC_SEND / T_IPC_RECV: queued on an endpoint;
 // T_IPC_REPLY: waiting for the reply to a call; T_NTFN_WAIT: queued on a notification.
-enum thread_state {
-	T_INACTIVE,
-	T_RUNNABLE,
-	T_RUNNING,
-	T_BLOCKED,
-	T_WAIT_IRQ,
-	T_THROTTLED,
-	T_IPC_SEND,
-	T_IPC_RECV,
-	T_IPC_REPLY,
-	T_NTFN_WAIT,
-	T_SUSPENDED,
-	T_DEAD,
+enum thread_state { // the values are the ABI's EXO_THREAD_* (reported by cap_info)
+	T_INACTIVE = EXO_THREAD_INACTIVE,
+	T_RUNNABLE = EXO_THREAD_RUNNABLE,
+	T_RUNNING = EXO_THREAD_RUNNING,
+	T_BLOCKED = EXO_THREAD_SLEEPING,
+	T_WAIT_IRQ = EXO_THREAD_WAIT_IRQ,
+	T_THROTTLED = EXO_THREAD_THROTTLED,
+	T_IPC_SEND = EXO_THREAD_IPC_SEND,
+	T_IPC_RECV = EXO_THREAD_IPC_RECV,
+	T_IPC_REPLY = EXO_THREAD_IPC_REPLY,
+	T_NTFN_WAIT = EXO_THREAD_NTFN_WAIT,
+	T_SUSPENDED = EXO_THREAD_SUSPENDED,
+	T_DEAD = EXO_THREAD_DEAD,
 };
 
 #define PRIO_MAX      31
@@ -53,6 +53,7 @@ struct thread {
 	uint64_t fs_base;
 	uint64_t upcall_rip, upcall_sp;
 	bool in_upcall;
+	bool holds_proc;                  // started: keeps a reference on proc
 	bool frame_replaced;              // the call rewrote the whole user frame: return with iretq
 	uint64_t wake_at_ns;              // T_BLOCKED in sleep: deadline
 	struct thread *rq_next, *rq_prev; // run queue or sleep list
