@@ -25,6 +25,7 @@ include toolchain/mk/image.mk
 include toolchain/mk/qemu.mk
 include tests/build.mk
 include tests/bench/build.mk
+include tests/fuzz/build.mk
 
 .PHONY: all clean format format-check help deps
 all: $(KERNEL_ELF) $(KERNEL_ISO) $(USER_PROGS)

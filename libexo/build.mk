@@ -12,7 +12,8 @@ USER_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 -z noexecstack
 LIBEXO := $(BUILD)/libexo.a
 LIBEXO_OBJS := $(addprefix $(BUILD)/user-obj/,libexo/crt0.S.o libexo/ipc.S.o libexo/print.c.o libexo/spawn.c.o \
 	exo/lib/printf.c.o exo/lib/string.c.o exo/core/elf.c.o libexo_stubs.S.o)
-LIBEXO_OBJS += $(addprefix $(BUILD)/user-obj/,libexo/mqueue.c.o libexo/names.c.o)
+LIBEXO_OBJS += $(addprefix $(BUILD)/user-obj/,libexo/mqueue.c.o libexo/names.c.o libexo/modelf.c.o \
+	libexo/modload.c.o)
 USER_PROGS := $(patsubst tests/qemu/user/%.c,$(BUILD)/user/%,$(wildcard tests/qemu/user/*.c))
 
 $(BUILD)/user-obj/%.c.o: %.c | $(DEPS_STAMP) $(ABI_HEADER)
@@ -48,3 +49,40 @@ $(BUILD)/user/names: $(BUILD)/user-obj/modules/names/names.c.o $(LIBEXO) toolcha
 	$(Q)$(LD) $(USER_LDFLAGS) -o $@ $(BUILD)/user-obj/libexo/crt0.S.o $< $(LIBEXO)
 
 -include $(BUILD)/user-obj/modules/names/names.c.d
+
+# libexo.so and loadable modules (ET_DYN). libexo.so carries the kernel-call stubs, console output,
+# string functions and exo_module_entry; every module is linked against it (DT_NEEDED) and the
+# loader maps it into the module's address space. Modules: modules/NAME/NAME.c -> $(BUILD)/user/NAME.so.
+PIC_CFLAGS := $(filter-out -fno-pic -fno-pie,$(USER_CFLAGS)) -fPIC
+SO_LDFLAGS := -shared -nostdlib -z max-page-size=0x1000 -z noexecstack -z relro --hash-style=both \
+	--build-id=none
+LIBEXO_SO := $(BUILD)/user/libexo.so
+LIBEXO_SO_OBJS := $(addprefix $(BUILD)/pic-obj/,libexo/ipc.S.o libexo/print.c.o libexo/module_entry.c.o \
+	exo/lib/printf.c.o exo/lib/string.c.o libexo_stubs.S.o)
+SO_MODULES := counter
+SO_MODULE_FILES := $(patsubst %,$(BUILD)/user/%.so,$(SO_MODULES))
+
+$(BUILD)/pic-obj/%.c.o: %.c | $(DEPS_STAMP) $(ABI_HEADER)
+	@mkdir -p $(@D)
+	@echo "  PICCC   $<"
+	$(Q)$(CC) $(PIC_CFLAGS) -c $< -o $@
+$(BUILD)/pic-obj/%.S.o: %.S | $(DEPS_STAMP) $(ABI_HEADER)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(PIC_CFLAGS) -c $< -o $@
+$(BUILD)/pic-obj/libexo_stubs.S.o: $(ABI_STUBS)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(PIC_CFLAGS) -c $< -o $@
+
+$(LIBEXO_SO): $(LIBEXO_SO_OBJS)
+	@echo "  SO      $@"
+	$(Q)$(LD) $(SO_LDFLAGS) -soname libexo.so -o $@ $^
+
+define so_module_rules
+$(BUILD)/user/$(1).so: $(BUILD)/pic-obj/modules/$(1)/$(1).c.o $(LIBEXO_SO)
+	@echo "  MODULE  $$@"
+	$(Q)$(LD) $(SO_LDFLAGS) -soname $(1).so -o $$@ $$< $(LIBEXO_SO)
+endef
+$(foreach m,$(SO_MODULES),$(eval $(call so_module_rules,$(m))))
+
+USER_PROGS += $(LIBEXO_SO) $(SO_MODULE_FILES)
+-include $(LIBEXO_SO_OBJS:.o=.d) $(foreach m,$(SO_MODULES),$(BUILD)/pic-obj/modules/$(m)/$(m).c.d)

@@ -38,3 +38,9 @@ elf_test_CFLAGS :=
 UNIT_TESTS += cap_test
 cap_test_SRCS := tests/unit/exo/core/cap_test.c exo/core/cap.c exo/core/heap.c exo/core/frame.c $(UNIT_SUPPORT_SRCS)
 cap_test_CFLAGS :=
+
+# The module loader core (libexo): parse, plan, relocate and look up ET_DYN modules built in
+# memory; ksnprintf formats its errors, libc provides memcpy and friends.
+UNIT_TESTS += modelf_test
+modelf_test_SRCS := tests/unit/libexo/modelf_test.c libexo/modelf.c exo/lib/printf.c tests/unit/support/console.c
+modelf_test_CFLAGS := -Ilibexo/include

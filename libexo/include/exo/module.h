@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: MIT
+// Writing a module: one C file that includes this header, declares itself with EXO_MODULE_NOTE and
+// defines the entry points below. It is built as an ET_DYN shared object (see docs/modules.md)
+// and imports kernel calls and libexo functions by name from libexo.so, which the loader maps
+// into every module's address space.
+#pragma once
+
+#include <exo/libexo.h>
+#include <exo/modelf.h>
+
+// What a module receives (in its own address space, read-only).
+struct exo_module_env {
+	uint64_t self;    // PROCESS capability of the module itself (map its own memory)
+	uint64_t quota;   // QUOTA it may allocate from
+	uint64_t service; // ENDPOINT it serves (EXO_R_READ); the manager owns it, so it outlives us
+	uint64_t arg;     // free for the loader and the module (e.g. a start-up option)
+	uint64_t state[16]; // hot-swap: what exo_module_export_state of the previous version left
+	uint64_t nstate;
+};
+
+// Required: prepare; a non-zero result means the module failed to start (it then exits with it).
+int exo_module_init(const struct exo_module_env *env);
+// Required: serve requests on env->service; its result is the module's exit status.
+int exo_module_serve(const struct exo_module_env *env);
+
+// Where the loader starts a module's first thread: libexo.so's exo_module_entry(start page).
+struct exo_module_start {
+	uint64_t init, serve;      // absolute addresses of the module's entry points
+	struct exo_module_env env;
+};
