@@ -13,7 +13,7 @@ LIBEXO := $(BUILD)/libexo.a
 LIBEXO_OBJS := $(addprefix $(BUILD)/user-obj/,libexo/crt0.S.o libexo/ipc.S.o libexo/print.c.o libexo/spawn.c.o \
 	exo/lib/printf.c.o exo/lib/string.c.o exo/core/elf.c.o libexo_stubs.S.o)
 LIBEXO_OBJS += $(addprefix $(BUILD)/user-obj/,libexo/mqueue.c.o libexo/names.c.o libexo/modelf.c.o \
-	libexo/modload.c.o)
+	libexo/modload.c.o libexo/modswap.c.o)
 USER_PROGS := $(patsubst tests/qemu/user/%.c,$(BUILD)/user/%,$(wildcard tests/qemu/user/*.c))
 
 $(BUILD)/user-obj/%.c.o: %.c | $(DEPS_STAMP) $(ABI_HEADER)
@@ -59,7 +59,12 @@ SO_LDFLAGS := -shared -nostdlib -z max-page-size=0x1000 -z noexecstack -z relro 
 LIBEXO_SO := $(BUILD)/user/libexo.so
 LIBEXO_SO_OBJS := $(addprefix $(BUILD)/pic-obj/,libexo/ipc.S.o libexo/print.c.o libexo/module_entry.c.o \
 	exo/lib/printf.c.o exo/lib/string.c.o libexo_stubs.S.o)
-SO_MODULES := counter
+SO_MODULES := counter counter2 counter_bad
+# A module is modules/NAME/NAME.c unless NAME_SRC says otherwise; NAME_CFLAGS are added.
+counter2_SRC := modules/counter/counter.c
+counter2_CFLAGS := -DCOUNTER_VERSION=2
+counter_bad_SRC := modules/counter/counter.c
+counter_bad_CFLAGS := -DCOUNTER_VERSION=3 -DCOUNTER_FAIL_INIT
 SO_MODULE_FILES := $(patsubst %,$(BUILD)/user/%.so,$(SO_MODULES))
 
 $(BUILD)/pic-obj/%.c.o: %.c | $(DEPS_STAMP) $(ABI_HEADER)
@@ -78,11 +83,15 @@ $(LIBEXO_SO): $(LIBEXO_SO_OBJS)
 	$(Q)$(LD) $(SO_LDFLAGS) -soname libexo.so -o $@ $^
 
 define so_module_rules
-$(BUILD)/user/$(1).so: $(BUILD)/pic-obj/modules/$(1)/$(1).c.o $(LIBEXO_SO)
+$(BUILD)/so-obj/$(1).o: $(or $($(1)_SRC),modules/$(1)/$(1).c) | $(DEPS_STAMP) $(ABI_HEADER)
+	@mkdir -p $$(@D)
+	@echo "  PICCC   $$< ($(1))"
+	$(Q)$(CC) $(PIC_CFLAGS) $($(1)_CFLAGS) -c $$< -o $$@
+$(BUILD)/user/$(1).so: $(BUILD)/so-obj/$(1).o $(LIBEXO_SO)
 	@echo "  MODULE  $$@"
 	$(Q)$(LD) $(SO_LDFLAGS) -soname $(1).so -o $$@ $$< $(LIBEXO_SO)
 endef
 $(foreach m,$(SO_MODULES),$(eval $(call so_module_rules,$(m))))
 
 USER_PROGS += $(LIBEXO_SO) $(SO_MODULE_FILES)
--include $(LIBEXO_SO_OBJS:.o=.d) $(foreach m,$(SO_MODULES),$(BUILD)/pic-obj/modules/$(m)/$(m).c.d)
+-include $(LIBEXO_SO_OBJS:.o=.d) $(SO_MODULES:%=$(BUILD)/so-obj/%.d)

@@ -21,8 +21,8 @@ static long fail(struct placing *pl, long r, const char *what, const char *name)
 
 static uint64_t rights_of(unsigned prot)
 {
-	return ((prot & EXO_MODELF_PROT_R) ? EXO_R_READ : 0) | ((prot & EXO_MODELF_PROT_W) ? EXO_R_WRITE : 0) |
-	       ((prot & EXO_MODELF_PROT_X) ? EXO_R_EXEC : 0);
+	return ((prot & EXO_MODELF_PROT_R) ? EXO_R_READ : 0) |
+	       ((prot & EXO_MODELF_PROT_W) ? EXO_R_WRITE : 0) | ((prot & EXO_MODELF_PROT_X) ? EXO_R_EXEC : 0);
 }
 
 // The protection of the page at offset off of the span: that of the segment holding it, or 0.
@@ -56,8 +56,8 @@ static long place(struct placing *pl, const struct exo_image *img, const struct 
 	}
 	if (r >= 0) {
 		exo_modelf_copy_segments(img->data, m, (void *)pl->scratch);
-		r = exo_modelf_relocate(img->data, img->size, m, base, (void *)pl->scratch, resolve, ctx, pl->err,
-		                        pl->errsize);
+		r = exo_modelf_relocate(img->data, img->size, m, base, (void *)pl->scratch, resolve, ctx,
+		                        pl->err, pl->errsize);
 	}
 	for (uint64_t i = 0; i < npages; i++) {
 		uint64_t va = pl->scratch + i * PAGE;
@@ -84,7 +84,8 @@ static uint64_t resolve_in_libexo(const char *name, void *ctx)
 	return off ? EXO_LIBEXO_BASE + off : 0;
 }
 
-static long fresh_pages(struct placing *pl, uint64_t va, uint64_t n, uint64_t rights, const void *src, size_t len)
+static long fresh_pages(struct placing *pl, uint64_t va, uint64_t n, uint64_t rights, const void *src,
+                        size_t len)
 {
 	for (uint64_t i = 0; i < n; i++) {
 		struct exo_map_op op = { 0, va + i * PAGE, rights };
@@ -126,6 +127,18 @@ static long give_env(struct placing *pl, const struct exo_module_env *env, struc
 	if (r < 0)
 		return r;
 	out->service = (uint64_t)r;
+	if (env->control) {
+		r = exo_cap_copy(env->control, pl->child, EXO_R_READ);
+		if (r < 0)
+			return r;
+		out->control = (uint64_t)r;
+	}
+	if (env->ready) {
+		r = exo_cap_copy(env->ready, pl->child, EXO_R_WRITE);
+		if (r < 0)
+			return r;
+		out->ready = (uint64_t)r;
+	}
 	return 0;
 }
 
@@ -162,13 +175,15 @@ long exo_module_load(uint64_t self, uint64_t quota, uint64_t scratch, const stru
 		r = give_env(&pl, env, &st.env);
 	st.init = EXO_MODULE_BASE + out->elf.init;
 	st.serve = EXO_MODULE_BASE + out->elf.serve;
+	st.export_state = out->elf.export_state ? EXO_MODULE_BASE + out->elf.export_state : 0;
 	if (!r)
 		r = fresh_pages(&pl, EXO_MODULE_START, 1, EXO_R_READ, &st, sizeof(st));
 	t = r ? r : exo_thread_create(pl.child, prio);
 	if (!r && t < 0)
 		r = fail(&pl, t, "cannot create its thread", mod->name);
 	if (!r)
-		r = exo_thread_start((uint64_t)t, EXO_LIBEXO_BASE + entry, EXO_MODULE_STACK - 8, EXO_MODULE_START);
+		r = exo_thread_start((uint64_t)t, EXO_LIBEXO_BASE + entry, EXO_MODULE_STACK - 8,
+		                     EXO_MODULE_START);
 	if (r) {
 		exo_process_kill(pl.child, -1);
 		exo_cap_delete(pl.child);

@@ -7,10 +7,10 @@
 
 #include <exo/module.h>
 
-#define EXO_LIBEXO_BASE   0x7e0000000000ull
-#define EXO_MODULE_BASE   0x10000000ull
-#define EXO_MODULE_START  0x7fffffd00000ull // the struct exo_module_start page
-#define EXO_MODULE_STACK  0x7ffffff00000ull // top of the module's stack
+#define EXO_LIBEXO_BASE        0x7e0000000000ull
+#define EXO_MODULE_BASE        0x10000000ull
+#define EXO_MODULE_START       0x7fffffd00000ull // the struct exo_module_start page
+#define EXO_MODULE_STACK       0x7ffffff00000ull // top of the module's stack
 #define EXO_MODULE_STACK_PAGES 16
 
 struct exo_image {
@@ -32,3 +32,28 @@ struct exo_loaded_module {
 long exo_module_load(uint64_t self, uint64_t quota, uint64_t scratch, const struct exo_image *lib,
                      const struct exo_image *mod, const struct exo_module_env *env, uint64_t prio,
                      struct exo_loaded_module *out, char *err, size_t errsize);
+
+// A service slot for hot-swap: the endpoint clients call lives in the caller (the manager), so it
+// outlives each version of the module behind it.
+struct exo_module_slot {
+	uint64_t self, quota, scratch, prio;
+	const struct exo_image *lib;
+	uint64_t service;     // ENDPOINT, all rights: hand clients copies with EXO_R_WRITE
+	uint64_t quiesce_cap; // the same endpoint minted with EXO_MODULE_MANAGER_BADGE
+	uint64_t control;     // ENDPOINT for the verdict after a quiesce
+	uint64_t ready;       // NOTIFICATION a new version signals once its init succeeded
+	struct exo_loaded_module cur;
+};
+
+// Creates the slot's endpoints and notification (nothing runs yet).
+long exo_module_slot_init(struct exo_module_slot *s, uint64_t self, uint64_t quota, uint64_t scratch,
+                          const struct exo_image *lib, uint64_t prio);
+// Starts mod in the slot and waits until its init succeeded (or failed: then -EXO_EINVAL).
+long exo_module_slot_start(struct exo_module_slot *s, const struct exo_image *mod, char *err, size_t errsize);
+// Hot-swap: quiesces the running version (behind the requests already queued), starts mod with
+// its state, and ends the old version once the new one is ready; if the new one fails to start,
+// the old one resumes (rollback) and -EXO_EINVAL says why. Requests keep queueing meanwhile:
+// none is lost, none reordered.
+long exo_module_replace(struct exo_module_slot *s, const struct exo_image *mod, char *err, size_t errsize);
+// Ends the running version and frees the slot.
+void exo_module_slot_destroy(struct exo_module_slot *s);
