@@ -12,12 +12,12 @@
 static const struct exo_bootinfo *bi;
 static int failures;
 
-#define CHECK(c)                                                                   \
-	do {                                                                       \
-		if (!(c)) {                                                        \
+#define CHECK(c)                                                                     \
+	do {                                                                         \
+		if (!(c)) {                                                          \
 			exo_printf("modules: FAILED %s at line %d\n", #c, __LINE__); \
-			failures++;                                                \
-		}                                                                  \
+			failures++;                                                  \
+		}                                                                    \
 	} while (0)
 
 // Maps boot module i (read-only) after the previous ones; returns its image.

@@ -19,12 +19,12 @@ static uint8_t seen[REQUESTS + 1];
 static volatile uint64_t done, versions_seen, bad_replies;
 static int failures;
 
-#define CHECK(c)                                                                \
-	do {                                                                    \
-		if (!(c)) {                                                     \
+#define CHECK(c)                                                                  \
+	do {                                                                      \
+		if (!(c)) {                                                       \
 			exo_printf("swap: FAILED %s at line %d\n", #c, __LINE__); \
-			failures++;                                             \
-		}                                                               \
+			failures++;                                               \
+		}                                                                 \
 	} while (0)
 
 static struct exo_image image_of(unsigned i, uint64_t *next)
