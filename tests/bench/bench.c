@@ -5,6 +5,7 @@
 // line is "BENCH <name> <instructions per operation>", the cost of an empty loop subtracted.
 #ifdef __exo__
 #include <exo/libexo.h>
+#include <exo/modload.h>
 #include <exo/mqueue.h>
 #define print exo_printf
 #else
@@ -132,6 +133,78 @@ static int __attribute__((noreturn)) serve(void)
 		m.tag = EXO_TAG(0, EXO_TAG_WORDS(m.tag), 0);
 		exo_reply_recv(SHARED[0], &m);
 	}
+}
+
+// Hot-swap: instructions from exo_module_replace to the first request the new version served,
+// and the longest call of a client calling all the while (boot modules: libexo.so, counter.so,
+// counter2.so after this program).
+#define IMAGES  0x200000000ull
+#define SCRATCH 0x300000000ull
+static struct exo_module_slot slot;
+static volatile uint64_t client_max, client_stop, client_ep;
+
+static struct exo_image image_of(unsigned i, uint64_t *next)
+{
+	const struct exo_boot_module *m = &bi->modules[i];
+	struct exo_image img = { (const void *)*next, m->size, m->name };
+
+	for (uint64_t p = 0; p < m->npages; p++) {
+		struct exo_map_op op = { m->frames + p, *next + p * 4096, EXO_R_READ };
+
+		exo_vspace_map(bi->self, &op, 1);
+	}
+	*next += (m->npages + 1) * 4096;
+	return img;
+}
+
+static void swap_client(uint64_t arg)
+{
+	(void)arg;
+	while (!client_stop) {
+		struct exo_msg m = { EXO_TAG(1, 1, 0), 0, { 1 } };
+		uint64_t t0 = rdtsc(), d;
+
+		exo_call(client_ep, &m);
+		d = rdtsc() - t0;
+		if (d > client_max)
+			client_max = d;
+	}
+	for (;;)
+		exo_thread_yield();
+}
+
+static void bench_swap(void)
+{
+	uint64_t next = IMAGES, worst = 0, total = 0, t;
+	struct exo_image lib, v[2];
+	char err[128];
+	const int swaps = 8;
+
+	if (bi->nmodules < 4)
+		return;
+	lib = image_of(1, &next);
+	v[0] = image_of(2, &next);
+	v[1] = image_of(3, &next);
+	if (exo_module_slot_init(&slot, bi->self, bi->quota, SCRATCH, &lib, 16) ||
+	    exo_module_slot_start(&slot, &v[0], err, sizeof(err)))
+		return;
+	client_ep = (uint64_t)exo_cap_copy(slot.service, 0, EXO_R_WRITE);
+	t = (uint64_t)exo_thread_create(bi->self, 16);
+	exo_thread_start(t, (uint64_t)swap_client, TSTACK + 0x1000 - 8, 0);
+	for (int i = 0; i < swaps; i++) {
+		struct exo_msg m = { EXO_TAG(2, 0, 0), 0, { 0 } };
+		uint64_t t0 = rdtsc(), d;
+
+		exo_module_replace(&slot, &v[(i + 1) % 2], err, sizeof(err));
+		exo_call(client_ep, &m); // the first request the new version serves
+		d = rdtsc() - t0;
+		total += d;
+		worst = d > worst ? d : worst;
+	}
+	client_stop = 1;
+	exo_thread_destroy(t);
+	print("BENCH swap_latency %lu\n", (unsigned long)(total / swaps));
+	print("BENCH swap_client_max_wait %lu\n", (unsigned long)client_max);
 }
 
 static int map_page(uint64_t process, uint64_t frame, uint64_t va)
@@ -273,6 +346,7 @@ static int run(uint64_t arg)
 		      (unsigned long)(measure(queue_send_recv, ITERATIONS) - loop));
 	exo_process_kill(server, 0);
 	exo_thread_destroy(pong_thread);
+	bench_swap();
 #else
 	print("BENCH ipc_call_fast %lu\n", (unsigned long)(measure(pipe_pingpong, ITERATIONS) - loop));
 #endif

@@ -30,5 +30,5 @@ $(LINUX_KERNEL): toolchain/scripts/fetch-linux | $(DEPS_STAMP)
 	$(Q)toolchain/scripts/fetch-linux $(@D)
 
 .PHONY: bench
-bench: $(KERNEL_ELF) $(BENCH_EXO) $(BENCH_INITRAMFS) $(LINUX_KERNEL)
+bench: $(KERNEL_ELF) $(BENCH_EXO) $(BENCH_INITRAMFS) $(LINUX_KERNEL) $(LIBEXO_SO) $(SO_MODULE_FILES)
 	$(Q)BUILD=$(BUILD) tests/bench/run
