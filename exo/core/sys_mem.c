@@ -96,16 +96,18 @@ static int op_frame(const struct exo_map_op *op, struct uframe **f)
 	return err;
 }
 
-static int do_map(paddr_t root, const struct exo_map_op *op)
+static int do_map(paddr_t root, const void *item)
 {
+	const struct exo_map_op *op = item;
 	struct uframe *f;
 	int err = op_frame(op, &f);
 
 	return err ? err : vspace_map(root, op->vaddr, f, vm_prot(op->prot) | VM_READ);
 }
 
-static int do_protect(paddr_t root, const struct exo_map_op *op)
+static int do_protect(paddr_t root, const void *item)
 {
+	const struct exo_map_op *op = item;
 	struct uframe *f;
 	paddr_t pa;
 	int err = op_frame(op, &f);
@@ -117,12 +119,12 @@ static int do_protect(paddr_t root, const struct exo_map_op *op)
 	return vspace_protect(root, op->vaddr, vm_prot(op->prot) | VM_READ);
 }
 
-// Applies fn to each op, copying them in chunks; returns how many succeeded from the first, or
-// the first error when none did.
-static long batch(uint64_t process, uint64_t uops, uint64_t count,
-                  int (*fn)(paddr_t, const struct exo_map_op *))
+// Applies fn to each of count items of size bytes at user address uitems, copied in chunks;
+// returns how many succeeded from the first, or the first error when none did.
+static long batch(uint64_t process, uint64_t uitems, uint64_t count, size_t size,
+                  int (*fn)(paddr_t, const void *))
 {
-	struct exo_map_op ops[CHUNK];
+	uint8_t items[CHUNK * sizeof(struct exo_map_op)]; // CHUNK items of either kind
 	paddr_t root;
 	int err = target_root(process, &root);
 
@@ -133,47 +135,33 @@ static long batch(uint64_t process, uint64_t uops, uint64_t count,
 	for (uint64_t done = 0; done < count;) {
 		size_t n = MIN(count - done, (uint64_t)CHUNK);
 
-		err = copyin(ops, uops + done * sizeof(ops[0]), n * sizeof(ops[0]));
+		err = copyin(items, uitems + done * size, n * size);
 		for (size_t i = 0; i < n && !err; i++) {
-			err = fn(root, &ops[i]);
+			err = fn(root, items + i * size);
 			done += !err;
 		}
 		if (err)
 			return done ? (long)done : err;
 	}
 	return (long)count;
+}
+
+static int do_unmap(paddr_t root, const void *va)
+{
+	return vspace_unmap(root, *(const uint64_t *)va);
 }
 
 long sys_vspace_map(uint64_t process, uint64_t ops, uint64_t count)
 {
-	return batch(process, ops, count, do_map);
+	return batch(process, ops, count, sizeof(struct exo_map_op), do_map);
 }
 
 long sys_vspace_protect(uint64_t process, uint64_t ops, uint64_t count)
 {
-	return batch(process, ops, count, do_protect);
+	return batch(process, ops, count, sizeof(struct exo_map_op), do_protect);
 }
 
 long sys_vspace_unmap(uint64_t process, uint64_t vaddrs, uint64_t count)
 {
-	uint64_t va[CHUNK];
-	paddr_t root;
-	int err = target_root(process, &root);
-
-	if (err)
-		return err;
-	if (count == 0 || count > EXO_MAP_BATCH_MAX)
-		return -EXO_EINVAL;
-	for (uint64_t done = 0; done < count;) {
-		size_t n = MIN(count - done, (uint64_t)CHUNK);
-
-		err = copyin(va, vaddrs + done * sizeof(va[0]), n * sizeof(va[0]));
-		for (size_t i = 0; i < n && !err; i++) {
-			err = vspace_unmap(root, va[i]);
-			done += !err;
-		}
-		if (err)
-			return done ? (long)done : err;
-	}
-	return (long)count;
+	return batch(process, vaddrs, count, sizeof(uint64_t), do_unmap);
 }
