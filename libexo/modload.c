@@ -75,6 +75,21 @@ static long place(struct placing *pl, const struct exo_image *img, const struct 
 	return r < 0 ? r : 0;
 }
 
+struct exo_image exo_boot_image(const struct exo_bootinfo *bi, unsigned i, uint64_t *at)
+{
+	const struct exo_boot_module *m = &bi->modules[i];
+	struct exo_image img = { (const void *)*at, m->size, m->name };
+
+	for (uint64_t p = 0; p < m->npages; p++) {
+		struct exo_map_op op = { m->frames + p, *at + p * PAGE, EXO_R_READ };
+
+		if (exo_vspace_map(bi->self, &op, 1) != 1)
+			img.size = 0;
+	}
+	*at += (m->npages + 1) * PAGE;
+	return img;
+}
+
 static uint64_t resolve_in_libexo(const char *name, void *ctx)
 {
 	const struct exo_image *lib = ((const struct exo_image **)ctx)[0];

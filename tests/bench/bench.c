@@ -143,20 +143,6 @@ static int __attribute__((noreturn)) serve(void)
 static struct exo_module_slot slot;
 static volatile uint64_t client_max, client_stop, client_ep;
 
-static struct exo_image image_of(unsigned i, uint64_t *next)
-{
-	const struct exo_boot_module *m = &bi->modules[i];
-	struct exo_image img = { (const void *)*next, m->size, m->name };
-
-	for (uint64_t p = 0; p < m->npages; p++) {
-		struct exo_map_op op = { m->frames + p, *next + p * 4096, EXO_R_READ };
-
-		exo_vspace_map(bi->self, &op, 1);
-	}
-	*next += (m->npages + 1) * 4096;
-	return img;
-}
-
 static void swap_client(uint64_t arg)
 {
 	(void)arg;
@@ -182,9 +168,9 @@ static void bench_swap(void)
 
 	if (bi->nmodules < 4)
 		return;
-	lib = image_of(1, &next);
-	v[0] = image_of(2, &next);
-	v[1] = image_of(3, &next);
+	lib = exo_boot_image(bi, 1, &next);
+	v[0] = exo_boot_image(bi, 2, &next);
+	v[1] = exo_boot_image(bi, 3, &next);
 	if (exo_module_slot_init(&slot, bi->self, bi->quota, SCRATCH, &lib, 16) ||
 	    exo_module_slot_start(&slot, &v[0], err, sizeof(err)))
 		return;

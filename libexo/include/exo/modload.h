@@ -24,6 +24,10 @@ struct exo_loaded_module {
 	struct exo_modelf elf;    // what the module's image said (name, version, services)
 };
 
+// Maps boot module i of bi read-only at *at (page aligned) and moves *at past it and a guard
+// page; returns its image (size 0 if a page could not be mapped).
+struct exo_image exo_boot_image(const struct exo_bootinfo *bi, unsigned i, uint64_t *at);
+
 // Loads mod with lib as libexo.so into a new process charged to quota, scratch mappings at
 // scratch (a free, page-aligned range of the caller as large as the biggest image) in self.
 // env: the module's environment as the caller sees it (handles in the caller's table: quota,

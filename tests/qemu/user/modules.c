@@ -20,21 +20,6 @@ static int failures;
 		}                                                                    \
 	} while (0)
 
-// Maps boot module i (read-only) after the previous ones; returns its image.
-static struct exo_image image_of(unsigned i, uint64_t *next)
-{
-	const struct exo_boot_module *m = &bi->modules[i];
-	struct exo_image img = { (const void *)*next, m->size, m->name };
-
-	for (uint64_t p = 0; p < m->npages; p++) {
-		struct exo_map_op op = { m->frames + p, *next + p * 4096, EXO_R_READ };
-
-		CHECK(exo_vspace_map(bi->self, &op, 1) == 1);
-	}
-	*next += (m->npages + 1) * 4096;
-	return img;
-}
-
 static uint64_t counter_call(uint64_t ep, uint64_t op, uint64_t n)
 {
 	struct exo_msg m = { EXO_TAG(op, 1, 0), 0, { n } };
@@ -66,10 +51,10 @@ int main(uint64_t arg)
 	CHECK(bi->nmodules == 4);
 	if (bi->nmodules != 4)
 		return 1;
-	image_of(0, &next); // this program: not needed, but keeps the indices simple
-	lib = image_of(1, &next);
-	counter = image_of(2, &next);
-	hello = image_of(3, &next);
+	exo_boot_image(bi, 0, &next); // this program: not needed, but keeps the indices simple
+	lib = exo_boot_image(bi, 1, &next);
+	counter = exo_boot_image(bi, 2, &next);
+	hello = exo_boot_image(bi, 3, &next);
 	q = (uint64_t)exo_quota_split(bi->quota, 256);
 	ep = (uint64_t)exo_endpoint_create();
 	CHECK((long)q > 0 && (long)ep > 0);

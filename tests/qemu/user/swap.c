@@ -27,20 +27,6 @@ static int failures;
 		}                                                                 \
 	} while (0)
 
-static struct exo_image image_of(unsigned i, uint64_t *next)
-{
-	const struct exo_boot_module *m = &bi->modules[i];
-	struct exo_image img = { (const void *)*next, m->size, m->name };
-
-	for (uint64_t p = 0; p < m->npages; p++) {
-		struct exo_map_op op = { m->frames + p, *next + p * 4096, EXO_R_READ };
-
-		CHECK(exo_vspace_map(bi->self, &op, 1) == 1);
-	}
-	*next += (m->npages + 1) * 4096;
-	return img;
-}
-
 static void client(uint64_t ep)
 {
 	for (int i = 0; i < REQUESTS / CLIENTS; i++) {
@@ -69,11 +55,11 @@ int main(uint64_t arg)
 	CHECK(bi->nmodules == 5);
 	if (bi->nmodules != 5)
 		return 1;
-	image_of(0, &next);
-	lib = image_of(1, &next);
-	v1 = image_of(2, &next);
-	v2 = image_of(3, &next);
-	bad = image_of(4, &next);
+	exo_boot_image(bi, 0, &next);
+	lib = exo_boot_image(bi, 1, &next);
+	v1 = exo_boot_image(bi, 2, &next);
+	v2 = exo_boot_image(bi, 3, &next);
+	bad = exo_boot_image(bi, 4, &next);
 	q = (uint64_t)exo_quota_split(bi->quota, 1024);
 	CHECK(exo_module_slot_init(&slot, bi->self, q, SCRATCH, &lib, PRIO) == 0);
 	CHECK(exo_module_slot_start(&slot, &v1, err, sizeof(err)) == 0);
