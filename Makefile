@@ -54,6 +54,7 @@ help:
 	@echo "make run UEFI=1 the same through OVMF (UEFI firmware)"
 	@echo "make test       unit tests (host, cmocka) + QEMU tests; ends with 'N passed, N failed'"
 	@echo "make bench      instruction counts of kernel paths, exo beside Linux in the same QEMU"
+	@echo "make fuzz       libFuzzer on the module validator (make fuzz-check: compare with ld.so)"
 	@echo "make debug      boot with QEMU waiting for gdb (gdb -x toolchain/gdb/exo.gdb)"
 	@echo "make format     clang-format the C sources (make test checks the format)"
 	@echo "make clean      remove $(BUILD)/"

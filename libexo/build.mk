@@ -13,7 +13,7 @@ LIBEXO := $(BUILD)/libexo.a
 LIBEXO_OBJS := $(addprefix $(BUILD)/user-obj/,libexo/crt0.S.o libexo/ipc.S.o libexo/print.c.o libexo/spawn.c.o \
 	exo/lib/printf.c.o exo/lib/string.c.o exo/core/elf.c.o libexo_stubs.S.o)
 LIBEXO_OBJS += $(addprefix $(BUILD)/user-obj/,libexo/mqueue.c.o libexo/names.c.o libexo/modelf.c.o \
-	libexo/modload.c.o libexo/modswap.c.o)
+	libexo/modload.c.o libexo/modswap.c.o libexo/modmgr_client.c.o)
 USER_PROGS := $(patsubst tests/qemu/user/%.c,$(BUILD)/user/%,$(wildcard tests/qemu/user/*.c))
 
 $(BUILD)/user-obj/%.c.o: %.c | $(DEPS_STAMP) $(ABI_HEADER)
@@ -40,7 +40,7 @@ $(BUILD)/user/%: $(BUILD)/user-obj/tests/qemu/user/%.c.o $(LIBEXO) toolchain/ld/
 
 # Services: modules/NAME/NAME.c -> $(BUILD)/user/NAME, started from a boot module (tests give
 # them as extra modules: tests/qemu/run's PROG+MOD).
-MODULE_PROGS := $(BUILD)/user/names
+MODULE_PROGS := $(BUILD)/user/names $(BUILD)/user/modmgr
 USER_PROGS += $(MODULE_PROGS)
 
 $(BUILD)/user/names: $(BUILD)/user-obj/modules/names/names.c.o $(LIBEXO) toolchain/ld/user.ld
@@ -49,6 +49,13 @@ $(BUILD)/user/names: $(BUILD)/user-obj/modules/names/names.c.o $(LIBEXO) toolcha
 	$(Q)$(LD) $(USER_LDFLAGS) -o $@ $(BUILD)/user-obj/libexo/crt0.S.o $< $(LIBEXO)
 
 -include $(BUILD)/user-obj/modules/names/names.c.d
+
+$(BUILD)/user/modmgr: $(BUILD)/user-obj/modules/modmgr/modmgr.c.o $(LIBEXO) toolchain/ld/user.ld
+	@mkdir -p $(@D)
+	@echo "  ULD     $@"
+	$(Q)$(LD) $(USER_LDFLAGS) -o $@ $(BUILD)/user-obj/libexo/crt0.S.o $< $(LIBEXO)
+
+-include $(BUILD)/user-obj/modules/modmgr/modmgr.c.d
 
 # libexo.so and loadable modules (ET_DYN). libexo.so carries the kernel-call stubs, console output,
 # string functions and exo_module_entry; every module is linked against it (DT_NEEDED) and the
@@ -59,12 +66,14 @@ SO_LDFLAGS := -shared -nostdlib -z max-page-size=0x1000 -z noexecstack -z relro 
 LIBEXO_SO := $(BUILD)/user/libexo.so
 LIBEXO_SO_OBJS := $(addprefix $(BUILD)/pic-obj/,libexo/ipc.S.o libexo/print.c.o libexo/module_entry.c.o \
 	exo/lib/printf.c.o exo/lib/string.c.o libexo_stubs.S.o)
-SO_MODULES := counter counter2 counter_bad
+SO_MODULES := counter counter2 counter_bad counter_crash
 # A module is modules/NAME/NAME.c unless NAME_SRC says otherwise; NAME_CFLAGS are added.
 counter2_SRC := modules/counter/counter.c
 counter2_CFLAGS := -DCOUNTER_VERSION=2
 counter_bad_SRC := modules/counter/counter.c
 counter_bad_CFLAGS := -DCOUNTER_VERSION=3 -DCOUNTER_FAIL_INIT
+counter_crash_SRC := modules/counter/counter.c
+counter_crash_CFLAGS := -DCOUNTER_VERSION=4 -DCOUNTER_CRASH_OP -DCOUNTER_CAPS=1
 SO_MODULE_FILES := $(patsubst %,$(BUILD)/user/%.so,$(SO_MODULES))
 
 $(BUILD)/pic-obj/%.c.o: %.c | $(DEPS_STAMP) $(ABI_HEADER)

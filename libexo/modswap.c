@@ -19,19 +19,28 @@ static long start_version(struct exo_module_slot *s, const struct exo_image *mod
 	env.nstate = nstate;
 	for (uint64_t i = 0; i < nstate && i < 4; i++)
 		env.state[i] = state[i];
+	uint64_t deadline = (uint64_t)exo_clock_ns() + EXO_MODULE_INIT_NS;
+
 	exo_notify_poll(s->ready); // forget a stale signal
 	if (exo_module_load(s->self, s->quota, s->scratch, s->lib, mod, &env, s->prio, out, err, errsize))
 		return -EXO_EINVAL;
-	for (;;) { // ready, or ended during init
+	for (;;) { // ready, or ended during init, or too slow
 		if (exo_notify_poll(s->ready) > 0)
 			return 0;
-		if (exo_process_status(out->process, &status) == 0) {
+		if (exo_process_status(out->process, &status) == 0)
 			exo_snprintf(err, errsize, "%s: init failed with status %ld", mod->name, status);
-			exo_cap_delete(out->thread);
-			exo_cap_delete(out->process);
-			return -EXO_EINVAL;
+		else if ((uint64_t)exo_clock_ns() > deadline)
+			exo_snprintf(err, errsize, "%s: init did not finish in %lu ms", mod->name,
+			             (unsigned long)(EXO_MODULE_INIT_NS / 1000000));
+		else {
+			exo_thread_sleep((uint64_t)exo_clock_ns() + 200000);
+			continue;
 		}
-		exo_thread_sleep((uint64_t)exo_clock_ns() + 200000);
+		exo_process_kill(out->process, -1);
+		exo_cap_delete(out->thread);
+		exo_cap_delete(out->process);
+		out->process = out->thread = 0;
+		return -EXO_EINVAL;
 	}
 }
 
@@ -40,7 +49,9 @@ long exo_module_slot_init(struct exo_module_slot *s, uint64_t self, uint64_t quo
 {
 	long r;
 
-	*s = (struct exo_module_slot){ self, quota, scratch, prio, lib, 0, 0, 0, 0, { 0 } };
+	*s = (struct exo_module_slot){
+		.self = self, .quota = quota, .scratch = scratch, .prio = prio, .lib = lib
+	};
 	if ((r = exo_endpoint_create()) < 0)
 		return r;
 	s->service = (uint64_t)r;
@@ -76,11 +87,20 @@ long exo_module_replace(struct exo_module_slot *s, const struct exo_image *mod, 
 {
 	struct exo_msg m = { EXO_TAG(EXO_MODULE_QUIESCE, 0, 0), 0, { 0 } };
 	struct exo_loaded_module next;
-	long r = exo_call(s->quiesce_cap, &m);
+	long r;
 
+	if (s->buf) { // bounded wait: a version that is dead or stuck must not hang the manager
+		m.tag |= EXO_IPC_TIMEOUT;
+		s->buf->deadline = (uint64_t)exo_clock_ns() + EXO_MODULE_QUIESCE_NS;
+	}
+	r = exo_call(s->quiesce_cap, &m);
 	if (r) {
 		exo_snprintf(err, errsize, "the running version did not quiesce (error %ld)", r);
 		return r;
+	}
+	if (EXO_TAG_LABEL(m.tag) != EXO_MODULE_QUIESCE) { // served it as a request: no hot-swap
+		exo_snprintf(err, errsize, "the running version does not support hot-swap");
+		return -EXO_EINVAL;
 	}
 	r = start_version(s, mod, m.w, EXO_TAG_WORDS(m.tag), &next, err, errsize);
 	if (r) { // rollback: the old version goes on serving

@@ -30,7 +30,7 @@ static void quiesce(const struct exo_module_env *env)
 	struct exo_msg m = { EXO_TAG(0, 0, 0), 0, { 0 } };
 	int n = export_state ? export_state(m.w) : 0;
 
-	m.tag = EXO_TAG(0, n, 0);
+	m.tag = EXO_TAG(EXO_MODULE_QUIESCE, n, 0); // the label says: quiesced, state follows
 	exo_reply(&m);
 	m.tag = 0;
 	if (exo_recv(env->control, &m) || EXO_TAG_LABEL(m.tag) != EXO_MODULE_RESUME)

@@ -1,17 +1,22 @@
 // SPDX-License-Identifier: MIT
 // A stateful counter service, the demo module: ADD(n) adds n and answers the new total; GET
 // answers it. Its state is one word, handed from one version to the next by hot-swap. The build
-// makes three versions from this file: counter.so (1), counter2.so (2), and counter_bad.so, whose
-// init fails (to test the rollback of a swap).
+// makes four versions from this file: counter.so (1), counter2.so (2), counter_bad.so, whose
+// init fails (to test the rollback of a swap), and counter_crash.so (4), whose CRASH dereferences
+// NULL (to test the supervisor) and whose note requests caps 1 (to test the manager's policy).
 #include <exo/module.h>
 
 #ifndef COUNTER_VERSION
 #define COUNTER_VERSION 1
 #endif
 
-EXO_MODULE_NOTE("counter", COUNTER_VERSION, 0, "counter");
+#ifndef COUNTER_CAPS
+#define COUNTER_CAPS 0
+#endif
 
-enum { COUNTER_ADD = 1, COUNTER_GET = 2 };
+EXO_MODULE_NOTE("counter", COUNTER_VERSION, COUNTER_CAPS, "counter");
+
+enum { COUNTER_ADD = 1, COUNTER_GET = 2, COUNTER_CRASH = 3 };
 
 static uint64_t total;
 
@@ -44,6 +49,10 @@ int exo_module_serve(const struct exo_module_env *env)
 
 		if (label == COUNTER_ADD)
 			total += m.w[0];
+#ifdef COUNTER_CRASH_OP
+		if (label == COUNTER_CRASH)
+			total = *(volatile uint64_t *)0; // a bug: the process dies of a page fault
+#endif
 		m.tag = EXO_TAG(label == COUNTER_ADD || label == COUNTER_GET ? 0 : EXO_ENOSYS, 2, 0);
 		m.w[0] = total;
 		m.w[1] = COUNTER_VERSION;

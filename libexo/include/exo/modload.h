@@ -47,7 +47,11 @@ struct exo_module_slot {
 	uint64_t control;     // ENDPOINT for the verdict after a quiesce
 	uint64_t ready;       // NOTIFICATION a new version signals once its init succeeded
 	struct exo_loaded_module cur;
+	struct exo_ipc_buffer *buf; // the caller's IPC buffer, if any: then the quiesce has a deadline
 };
+
+#define EXO_MODULE_INIT_NS    2000000000ull // a new version must be ready within 2 s
+#define EXO_MODULE_QUIESCE_NS 2000000000ull // and the old one quiesce within 2 s (needs buf)
 
 // Creates the slot's endpoints and notification (nothing runs yet).
 long exo_module_slot_init(struct exo_module_slot *s, uint64_t self, uint64_t quota, uint64_t scratch,

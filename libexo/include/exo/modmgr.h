@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: MIT
+// The module manager's protocol (server: modules/modmgr/modmgr.c; client helpers:
+// libexo/modmgr_client.c). The manager loads modules (<exo/module.h>) from the boot modules it was
+// given, each into a service slot of its own (<exo/modload.h>): the manager owns the endpoint
+// clients call, so the endpoint outlives every instance behind it - a hot-swap or a restart after
+// a crash changes the instance, never the endpoint. It supervises them: a module that ends is
+// restarted in its slot with exponential backoff and given up after too many crashes in a row.
+//
+// Messages. A module file name ("counter.so") is 1..31 characters, NUL-padded to 32 bytes in four
+// words, as names travel to the name server (<exo/names.h>). Requests (label = operation):
+//   EXO_MODMGR_LOAD     w[0..3] file. Reply: w[0] the module's id (ids are never reused),
+//                       capability 0 a copy of its service endpoint with EXO_R_WRITE. If that
+//                       reply cannot be delivered (the caller has no IPC buffer, or no room in
+//                       its table), the load is undone and the reply says why.
+//   EXO_MODMGR_CONNECT  w[0] id. Reply: capability 0, another copy of the service endpoint.
+//   EXO_MODMGR_UNLOAD   w[0] id. Ends the module and frees all of it; every copy of its service
+//                       endpoint is revoked (queued callers get -EXO_EDEAD, later calls
+//                       -EXO_EBADCAP).
+//   EXO_MODMGR_REPLACE  w[0] id, w[1..4] file (5 words: IPC buffer). Hot-swap with state
+//                       transfer (exo_module_replace); if the new version fails to start the old
+//                       one goes on serving (EXO_EINVAL, the reason on the console). The manager
+//                       waits meanwhile for the old version to answer the requests queued before
+//                       the quiesce: it serves nothing else until then.
+//   EXO_MODMGR_LIST     w[0] first: position in id order (0 for the first page). Reply: w[0] the
+//                       number of modules, w[1] n, the entries of this page (n <= 4), and
+//                       n struct exo_modmgr_info from w[4] on (in the IPC buffer; w[2..3] are 0).
+// Reply label: 0 on success, else the error code (a positive EXO_E* value; the helpers return it
+// negated):
+//   EXO_EINVAL   malformed request or file name; the image is not a valid module (not ET_DYN,
+//                truncated, ...) or its init failed - the manager prints the reason on the console
+//   EXO_ENOENT   no such file among the manager's boot modules, or no such id
+//   EXO_EPERM    the module's note requests capabilities (caps bits) outside the manager's policy
+//   EXO_EBUSY    REPLACE of a module that is not running (restarting or failed)
+//   EXO_ENOSPC   the manager's table is full (EXO_MODMGR_MAX_MODULES)
+//   EXO_ENOMEM   no quota left for another module
+//   EXO_ENOSYS   unknown operation
+// A request to a failed module's endpoint is answered by the manager with label EXO_EDEAD.
+//
+// Supervision. The manager waits for requests at most EXO_MODMGR_POLL_NS at a time and, between
+// requests, checks the process of every module. One that ended (a fault, or an exit) is
+// restarted in the same slot: callers queued on the endpoint meanwhile are served by the new
+// instance; the caller whose request the instance was serving gets -EXO_EDEAD from the kernel.
+// The state of the lost instance is lost (the new one starts as after LOAD). Restarts wait 1, 2,
+// 4, 8 ... ms after each crash in a row; the count of crashes in a row is reset once an instance
+// has run stable_ms; after max_crashes in a row the module is marked failed (it stays listed,
+// with its endpoint answered by the manager, until UNLOAD). Each module has a quota of its own
+// (split from the manager's), so LIST reports its memory exactly.
+//
+// Start-up. The program that starts the manager (init, a supervisor) maps a read-only struct
+// exo_modmgr_start at EXO_MODMGR_START_ADDR in the manager and passes that address as its
+// argument. The manager loads the modules of its boot configuration, then sends its endpoint,
+// once, to parent: label EXO_MODMGR_HELLO, w[0] modules loaded, w[1] modules refused, capability
+// 0 the endpoint with EXO_R_WRITE | EXO_R_GRANT (unbadged). Then it serves forever.
+#pragma once
+
+#include <exo/bootinfo.h>
+#include <exo/ipc.h>
+#include <stdint.h>
+
+#define EXO_MODMGR_MAX_MODULES  16         // modules loaded at a time
+#define EXO_MODMGR_FILE_SIZE    32         // bytes of a file name in messages, NUL included
+#define EXO_MODMGR_LIST_PAGE    4          // entries per LIST reply
+#define EXO_MODMGR_POLL_NS      5000000ull // longest wait for a request between checks (5 ms)
+#define EXO_MODMGR_START_ADDR   0x7fffffc00000ull
+#define EXO_MODMGR_STABLE_MS    1000 // defaults of struct exo_modmgr_start (fields left 0)
+#define EXO_MODMGR_MAX_CRASHES  10
+#define EXO_MODMGR_MODULE_QUOTA 320 // frames: two versions of the largest module during a swap
+
+enum exo_modmgr_op {
+	EXO_MODMGR_LOAD = 1,
+	EXO_MODMGR_CONNECT = 2,
+	EXO_MODMGR_UNLOAD = 3,
+	EXO_MODMGR_REPLACE = 4,
+	EXO_MODMGR_LIST = 5,
+	EXO_MODMGR_HELLO = 6, // manager -> parent, once
+};
+
+enum exo_modmgr_state {
+	EXO_MODMGR_RUNNING = 1,
+	EXO_MODMGR_RESTARTING = 2, // ended; waits for its backoff before the next instance
+	EXO_MODMGR_FAILED = 3,     // gave up after max_crashes in a row
+};
+
+// One LIST entry (13 words).
+struct exo_modmgr_info {
+	uint64_t id;
+	char file[EXO_MODMGR_FILE_SIZE]; // the image it runs ("counter2.so" after a REPLACE)
+	char name[EXO_MODMGR_FILE_SIZE]; // the module's own name (its .exo.module note)
+	uint32_t version;                // from the note
+	uint32_t state;                  // enum exo_modmgr_state
+	uint32_t restarts;               // by the supervisor, since LOAD
+	uint32_t generation;             // instances started in the slot: 1 + restarts + replacements
+	uint32_t crashes;                // in a row
+	int32_t status;                  // exit status of the last instance that ended (0: none yet)
+	uint64_t frames;                 // memory: frames charged to the module's quota now
+};
+_Static_assert(sizeof(struct exo_modmgr_info) == 13 * 8, "a LIST entry is 13 words");
+
+// What the manager finds at EXO_MODMGR_START_ADDR. Handles are in the manager's table.
+struct exo_modmgr_start {
+	uint64_t self;          // PROCESS (EXO_R_CONTROL): the manager itself (it maps images)
+	uint64_t parent;        // ENDPOINT (EXO_R_WRITE): where the hello goes
+	uint64_t quota;         // QUOTA the modules' quotas are split from
+	uint64_t policy;        // the caps bits a module's note may request
+	uint64_t prio;          // of the modules' threads (at most the manager's own)
+	uint32_t stable_ms;     // run time that resets the crash count (0: EXO_MODMGR_STABLE_MS)
+	uint32_t max_crashes;   // crashes in a row before giving up (0: EXO_MODMGR_MAX_CRASHES)
+	uint32_t module_frames; // quota of each module (0: EXO_MODMGR_MODULE_QUOTA)
+	uint32_t lib;           // index in mods[] of libexo.so
+	uint32_t nmods;
+	uint32_t reserved;
+	char boot[256]; // file names of the modules to load at start, separated by spaces
+	// The images it may load: name (a file name, no directory), frames = the handle of the
+	// first of npages read-only frames with consecutive handles, size in bytes.
+	struct exo_boot_module mods[EXO_MAX_BOOT_MODULES];
+};
+_Static_assert(sizeof(struct exo_modmgr_start) <= 4096, "the start page is one page");
+
+// --- client helpers ---
+
+// The helpers carry words and capabilities through the caller's IPC buffer: tell them which (the
+// one registered with exo_ipc_set_buffer). One per process, like exo_names_use_buffer.
+void exo_modmgr_use_buffer(struct exo_ipc_buffer *buf);
+
+// LOAD: 0, *id and *ep (a new capability in the caller's table), or -EXO_E*.
+long exo_modmgr_load(uint64_t mgr, const char *file, uint64_t *id, uint64_t *ep);
+// CONNECT: 0 and *ep, or -EXO_E*.
+long exo_modmgr_connect(uint64_t mgr, uint64_t id, uint64_t *ep);
+long exo_modmgr_unload(uint64_t mgr, uint64_t id);
+long exo_modmgr_replace(uint64_t mgr, uint64_t id, const char *file);
+// LIST, every page: fills out[0..max) and returns the number of modules (which may be more than
+// max), or -EXO_E*. The table may change between pages.
+long exo_modmgr_list(uint64_t mgr, struct exo_modmgr_info *out, unsigned max);
+// "running", "restarting", "failed" or "?".
+const char *exo_modmgr_state_name(uint32_t state);
+
+// --- starting and stopping a manager (for init or a supervisor) ---
+
+struct exo_modmgr_config {
+	unsigned program;   // boot module index of the manager's program
+	unsigned lib;       // boot module index of libexo.so
+	uint64_t modules;   // bit i: boot module i may be loaded
+	uint64_t quota;     // QUOTA (with EXO_R_GRANT) for the manager and all its modules
+	uint64_t policy;    // see struct exo_modmgr_start
+	const char *boot;   // modules to load at start ("counter.so names.so"), or NULL
+	uint32_t stable_ms; // 0: default
+	uint32_t max_crashes;
+	uint32_t module_frames;
+	uint64_t prio;       // of the manager's thread and its modules' (0: 16)
+	uint64_t page;       // a free page-aligned address of the caller: its view of the start page
+	uint64_t timeout_ns; // wait for the hello at most this long (0: 10 s)
+};
+
+struct exo_modmgr_proc {
+	uint64_t process, thread; // the manager
+	uint64_t frame, page;     // its start page, also mapped in the caller at page
+	uint64_t self;            // the caller's PROCESS capability
+	uint64_t ep;              // the manager's endpoint (EXO_R_WRITE | EXO_R_GRANT)
+	uint64_t loaded, refused; // what the hello said about the boot configuration
+};
+
+// Spawns the manager from boot module c->program (its memory charged to c->quota), fills its
+// start page (copies of the quota and of the allowed boot modules' frames into its table) and
+// waits for its hello. The caller needs an IPC buffer (exo_modmgr_use_buffer). Returns 0 or
+// -EXO_E*; on failure nothing is left.
+long exo_modmgr_spawn(const struct exo_bootinfo *bi, const struct exo_modmgr_config *c,
+                      struct exo_modmgr_proc *out);
+// Kills the manager (status 9), waits for its end and deletes the process, its thread, its start
+// page and its endpoint; returns its exit status. Its modules end when it does: their service
+// endpoints die with it, so they return from serving (a module that ignores that is not reaped).
+long exo_modmgr_stop(struct exo_modmgr_proc *p);

@@ -1,0 +1,549 @@
+// SPDX-License-Identifier: MIT
+// The module manager (protocol in <exo/modmgr.h>): loads modules from the boot images it was given
+// into service slots whose endpoints it owns, hot-swaps them, and supervises them. One thread does
+// everything, one request at a time: it waits for a request at most EXO_MODMGR_POLL_NS (or until
+// the next restart is due), answers it, then looks at every module's process. A module that ended
+// is reaped and started again in its slot after a backoff that doubles with each crash in a row;
+// the endpoint stays, so callers queued meanwhile are served by the next instance. Each module
+// has a quota of its own, split from the manager's, which makes its memory exact and its end
+// complete: when a module is unloaded its quota, its slot and every copy of its endpoint go.
+#include <exo/modload.h>
+#include <exo/modmgr.h>
+#include <exo/names.h>
+
+#define IMAGES    0x200000000ull // the boot images it may load, read-only, one after the other
+#define SCRATCH   0x300000000ull // the loader's scratch range (one, as there is one thread)
+#define MS        1000000ull
+#define MIN(a, b) ((a) < (b) ? (a) : (b))
+
+struct module {
+	uint64_t id; // 0: a free entry
+	const struct exo_image *img;
+	uint64_t quota; // the module's own, split from cfg.quota
+	struct exo_module_slot slot;
+	char name[EXO_MODMGR_FILE_SIZE]; // from the note of the image it runs
+	uint32_t version, state, restarts, generation, crashes;
+	long status;         // of the last instance that ended
+	uint64_t started;    // when the running instance started (ns)
+	uint64_t restart_at; // RESTARTING: when to start the next one
+};
+
+static struct exo_modmgr_start cfg;
+static struct exo_image images[EXO_MAX_BOOT_MODULES];
+static struct module table[EXO_MODMGR_MAX_MODULES];
+static struct exo_modelf probe; // what check_image read
+static uint64_t next_id = 1;
+static uint8_t ipc_page[4096] __attribute__((aligned(4096)));
+#define BUF ((struct exo_ipc_buffer *)ipc_page)
+
+static uint64_t now(void)
+{
+	return (uint64_t)exo_clock_ns();
+}
+
+// ---- images ----
+
+static int map_images(void)
+{
+	uint64_t va = IMAGES;
+
+	for (uint32_t i = 0; i < cfg.nmods; i++) {
+		struct exo_boot_module *m = &cfg.mods[i];
+
+		for (uint64_t p = 0; p < m->npages; p++) {
+			struct exo_map_op op = { m->frames + p, va + p * 4096, EXO_R_READ };
+
+			if (exo_vspace_map(cfg.self, &op, 1) != 1)
+				return -1;
+		}
+		m->name[sizeof(m->name) - 1] = 0;
+		images[i] = (struct exo_image){ (const void *)va, m->size, m->name };
+		va += (m->npages + 1) * 4096;
+	}
+	return 0;
+}
+
+static const struct exo_image *find_image(const uint64_t w[EXO_NAMES_WORDS])
+{
+	for (uint32_t i = 0; i < cfg.nmods; i++)
+		if (!strcmp(images[i].name, (const char *)w))
+			return &images[i];
+	return NULL;
+}
+
+// Validates img as a module and applies the policy to the capabilities its note requests.
+static long check_image(const struct exo_image *img)
+{
+	char err[160];
+
+	if (exo_modelf_parse(img->data, img->size, img->name, &probe, err, sizeof(err))) {
+		exo_printf("modmgr: %s\n", err);
+		return -EXO_EINVAL;
+	}
+	if (probe.info.caps_requested & ~cfg.policy) {
+		exo_printf("modmgr: %s: requests caps %#lx outside the policy %#lx: refused\n", img->name,
+		           (unsigned long)probe.info.caps_requested, (unsigned long)cfg.policy);
+		return -EXO_EPERM;
+	}
+	return 0;
+}
+
+// ---- modules ----
+
+static struct module *find(uint64_t id)
+{
+	for (int i = 0; id && i < EXO_MODMGR_MAX_MODULES; i++)
+		if (table[i].id == id)
+			return &table[i];
+	return NULL;
+}
+
+static struct module *free_entry(void)
+{
+	for (int i = 0; i < EXO_MODMGR_MAX_MODULES; i++)
+		if (!table[i].id)
+			return &table[i];
+	return NULL;
+}
+
+static void took_image(struct module *md, const struct exo_image *img)
+{
+	md->img = img;
+	memcpy(md->name, md->slot.cur.elf.info.name, sizeof(md->name));
+	md->name[sizeof(md->name) - 1] = 0;
+	md->version = md->slot.cur.elf.info.version;
+	md->state = EXO_MODMGR_RUNNING;
+	md->crashes = 0;
+	md->started = now();
+}
+
+// Frees everything of md: its running instance (if any), its slot, every copy of its endpoint
+// (revoked first, so that nobody keeps the endpoint alive), its quota.
+static void release(struct module *md)
+{
+	exo_cap_revoke(md->slot.service); // every client's copy: callers learn it is gone
+	exo_module_slot_destroy(&md->slot);
+	exo_cap_delete(md->quota);
+	*md = (struct module){ 0 };
+}
+
+static uint64_t frames_of(const struct module *md)
+{
+	struct exo_cap_info info;
+
+	return exo_cap_info(md->quota, &info) ? 0 : info.b;
+}
+
+static long load(const struct exo_image *img, struct module **out)
+{
+	struct module *md = free_entry();
+	char err[160];
+	long r = check_image(img);
+
+	if (r)
+		return r;
+	if (!md)
+		return -EXO_ENOSPC;
+	r = exo_quota_split(cfg.quota, cfg.module_frames);
+	if (r < 0)
+		return r;
+	md->quota = (uint64_t)r;
+	r = exo_module_slot_init(&md->slot, cfg.self, md->quota, SCRATCH, &images[cfg.lib], cfg.prio);
+	md->slot.buf = BUF; // quiesce requests get a deadline
+	if (!r && (r = exo_module_slot_start(&md->slot, img, err, sizeof(err))))
+		exo_printf("modmgr: %s\n", err);
+	if (r) {
+		release(md);
+		return r;
+	}
+	md->id = next_id++;
+	md->generation = 1;
+	took_image(md, img);
+	exo_printf("modmgr: loaded %s as id %lu: %s version %u, %lu frames\n", img->name,
+	           (unsigned long)md->id, md->name, md->version, (unsigned long)frames_of(md));
+	*out = md;
+	return 0;
+}
+
+static void unload(struct module *md)
+{
+	exo_printf("modmgr: unloading %s (id %lu)\n", md->img->name, (unsigned long)md->id);
+	release(md); // ends the running instance, if any
+}
+
+static int is_running(struct module *md)
+{
+	long status;
+
+	return md->state == EXO_MODMGR_RUNNING &&
+	       exo_process_status(md->slot.cur.process, &status) == -EXO_EAGAIN;
+}
+
+static long replace(struct module *md, const struct exo_image *img)
+{
+	const struct exo_image *old = md->img;
+	char err[160];
+	long r = check_image(img);
+
+	if (r)
+		return r;
+	if (!is_running(md)) // its quiesce would wait for an instance that is not there
+		return -EXO_EBUSY;
+	r = exo_module_replace(&md->slot, img, err, sizeof(err));
+	if (r) {
+		exo_printf("modmgr: %s (id %lu) not replaced by %s, rolled back: %s\n", old->name,
+		           (unsigned long)md->id, img->name, err);
+		return r;
+	}
+	md->generation++;
+	took_image(md, img);
+	exo_printf("modmgr: %s (id %lu) replaced by %s: %s version %u\n", old->name, (unsigned long)md->id,
+	           img->name, md->name, md->version);
+	return 0;
+}
+
+// ---- supervision ----
+
+static const char *why(long status)
+{
+	static const char *const faults[32] = {
+		[0] = "divide error",     [3] = "breakpoint",
+		[6] = "invalid opcode",   [13] = "general protection fault",
+		[14] = "page fault",      [16] = "x87 exception",
+		[17] = "alignment check", [19] = "SIMD exception",
+	};
+
+	if (status >= EXO_STATUS_FAULT(0) && status < EXO_STATUS_FAULT(32))
+		return faults[status - EXO_STATUS_FAULT(0)] ? faults[status - EXO_STATUS_FAULT(0)] : "fault";
+	return "exited";
+}
+
+// An instance ended (or could not start): count the crash, then back off or give up.
+static void ended(struct module *md, uint64_t t)
+{
+	uint64_t delay;
+
+	if (t - md->started >= cfg.stable_ms * MS)
+		md->crashes = 0;
+	md->crashes++;
+	if (md->crashes >= cfg.max_crashes) {
+		md->state = EXO_MODMGR_FAILED;
+		exo_printf("modmgr: %s gave up after %u crashes (status %ld: %s); %s (id %lu) is failed\n",
+		           md->name, md->crashes, md->status, why(md->status), md->img->name,
+		           (unsigned long)md->id);
+		return;
+	}
+	delay = MS << MIN(md->crashes - 1, 20u); // 1, 2, 4 ... ms
+	md->state = EXO_MODMGR_RESTARTING;
+	md->restart_at = t + delay;
+	exo_printf("modmgr: %s (id %lu) ended with status %ld (%s); restart in %lu ms\n", md->img->name,
+	           (unsigned long)md->id, md->status, why(md->status), (unsigned long)(delay / MS));
+}
+
+static void reap(struct module *md, long status)
+{
+	exo_cap_delete(md->slot.cur.thread);
+	exo_cap_delete(md->slot.cur.process);
+	md->slot.cur.process = md->slot.cur.thread = 0;
+	md->status = status;
+	ended(md, now());
+}
+
+static void restart(struct module *md)
+{
+	char err[160];
+
+	if (exo_module_slot_start(&md->slot, md->img, err, sizeof(err))) {
+		md->slot.cur.process = md->slot.cur.thread = 0;
+		exo_printf("modmgr: %s (id %lu) cannot restart: %s\n", md->img->name, (unsigned long)md->id,
+		           err);
+		md->started = now(); // it did not run at all: a crash in a row
+		ended(md, md->started);
+		return;
+	}
+	md->state = EXO_MODMGR_RUNNING;
+	md->started = now();
+	md->restarts++;
+	md->generation++;
+}
+
+static void drop_caps(const struct exo_msg *m)
+{
+	for (unsigned i = 0; i < EXO_TAG_CAPS(m->tag); i++)
+		exo_cap_delete(BUF->caps[i].handle);
+}
+
+// A failed module's endpoint: the manager answers for it, so that nobody waits forever.
+static void drain(struct module *md)
+{
+	struct exo_msg m = { EXO_IPC_NONBLOCK, 0, { 0 } };
+
+	while (exo_recv(md->slot.service, &m) == 0) {
+		drop_caps(&m);
+		m = (struct exo_msg){ EXO_TAG(EXO_EDEAD, 0, 0), 0, { 0 } };
+		exo_reply(&m); // -EXO_ENOENT after a send: fine
+		m.tag = EXO_IPC_NONBLOCK;
+	}
+}
+
+static void supervise(void)
+{
+	for (int i = 0; i < EXO_MODMGR_MAX_MODULES; i++) {
+		struct module *md = &table[i];
+		uint64_t t = now();
+		long status;
+
+		if (!md->id)
+			continue;
+		if (md->state == EXO_MODMGR_RUNNING && exo_process_status(md->slot.cur.process, &status) == 0)
+			reap(md, status);
+		else if (md->state == EXO_MODMGR_RUNNING && t - md->started >= cfg.stable_ms * MS)
+			md->crashes = 0;
+		if (md->state == EXO_MODMGR_RESTARTING && t >= md->restart_at)
+			restart(md);
+		if (md->state == EXO_MODMGR_FAILED)
+			drain(md);
+	}
+}
+
+// When to stop waiting for a request: the next poll, or the next restart if sooner.
+static uint64_t next_wakeup(void)
+{
+	uint64_t t = now() + EXO_MODMGR_POLL_NS;
+
+	for (int i = 0; i < EXO_MODMGR_MAX_MODULES; i++)
+		if (table[i].id && table[i].state == EXO_MODMGR_RESTARTING && table[i].restart_at < t)
+			t = table[i].restart_at;
+	return t;
+}
+
+// ---- requests ----
+
+static long do_load(struct exo_msg *m, struct module **loaded)
+{
+	const struct exo_image *img;
+	long r;
+
+	if (EXO_TAG_WORDS(m->tag) != EXO_NAMES_WORDS || !exo_names_valid(m->w))
+		return -EXO_EINVAL;
+	img = find_image(m->w);
+	if (!img)
+		return -EXO_ENOENT;
+	r = load(img, loaded);
+	if (r)
+		return r;
+	BUF->caps[0] = (struct exo_cap_xfer){ (*loaded)->slot.service, EXO_R_WRITE, 0 };
+	*m = (struct exo_msg){ EXO_TAG(0, 1, 1), 0, { (*loaded)->id } };
+	return 0;
+}
+
+static long do_connect(struct exo_msg *m)
+{
+	struct module *md = EXO_TAG_WORDS(m->tag) == 1 ? find(m->w[0]) : NULL;
+
+	if (!md)
+		return EXO_TAG_WORDS(m->tag) == 1 ? -EXO_ENOENT : -EXO_EINVAL;
+	BUF->caps[0] = (struct exo_cap_xfer){ md->slot.service, EXO_R_WRITE, 0 };
+	*m = (struct exo_msg){ EXO_TAG(0, 0, 1), 0, { 0 } };
+	return 0;
+}
+
+static long do_unload(struct exo_msg *m)
+{
+	struct module *md = EXO_TAG_WORDS(m->tag) == 1 ? find(m->w[0]) : NULL;
+
+	if (!md)
+		return EXO_TAG_WORDS(m->tag) == 1 ? -EXO_ENOENT : -EXO_EINVAL;
+	unload(md);
+	*m = (struct exo_msg){ EXO_TAG(0, 0, 0), 0, { 0 } };
+	return 0;
+}
+
+static long do_replace(struct exo_msg *m)
+{
+	uint64_t file[EXO_NAMES_WORDS] = { m->w[1], m->w[2], m->w[3], BUF->w[4] };
+	const struct exo_image *img;
+	struct module *md;
+	long r;
+
+	if (EXO_TAG_WORDS(m->tag) != 1 + EXO_NAMES_WORDS || !exo_names_valid(file))
+		return -EXO_EINVAL;
+	md = find(m->w[0]);
+	img = find_image(file);
+	if (!md || !img)
+		return -EXO_ENOENT;
+	r = replace(md, img);
+	if (!r)
+		*m = (struct exo_msg){ EXO_TAG(0, 0, 0), 0, { 0 } };
+	return r;
+}
+
+// The used entry with the smallest id above after (LIST goes in id order), or NULL.
+static struct module *next_by_id(uint64_t after)
+{
+	struct module *best = NULL;
+
+	for (int i = 0; i < EXO_MODMGR_MAX_MODULES; i++)
+		if (table[i].id > after && (!best || table[i].id < best->id))
+			best = &table[i];
+	return best;
+}
+
+static void describe(const struct module *md, struct exo_modmgr_info *info)
+{
+	*info = (struct exo_modmgr_info){ .id = md->id,
+		                          .version = md->version,
+		                          .state = md->state,
+		                          .restarts = md->restarts,
+		                          .generation = md->generation,
+		                          .crashes = md->crashes,
+		                          .status = (int32_t)md->status,
+		                          .frames = frames_of(md) };
+	memcpy(info->file, md->img->name, MIN(strlen(md->img->name), sizeof(info->file) - 1));
+	memcpy(info->name, md->name, sizeof(info->name));
+}
+
+static long do_list(struct exo_msg *m)
+{
+	uint64_t first = m->w[0], total = 0, n = 0, pos = 0;
+
+	if (EXO_TAG_WORDS(m->tag) != 1)
+		return -EXO_EINVAL;
+	for (struct module *md = next_by_id(0); md; md = next_by_id(md->id), pos++) {
+		total++;
+		if (pos >= first && n < EXO_MODMGR_LIST_PAGE)
+			describe(md, (struct exo_modmgr_info *)&BUF->w[4 + n++ * 13]);
+	}
+	*m = (struct exo_msg){ EXO_TAG(0, 4 + n * 13, 0), 0, { total, n, 0, 0 } };
+	return 0;
+}
+
+// Turns the request in m into its reply, and sends it.
+static void answer(struct exo_msg *m)
+{
+	struct module *loaded = NULL;
+	long r;
+
+	drop_caps(m); // no request carries capabilities
+	switch (EXO_TAG_LABEL(m->tag)) {
+	case EXO_MODMGR_LOAD:
+		r = do_load(m, &loaded);
+		break;
+	case EXO_MODMGR_CONNECT:
+		r = do_connect(m);
+		break;
+	case EXO_MODMGR_UNLOAD:
+		r = do_unload(m);
+		break;
+	case EXO_MODMGR_REPLACE:
+		r = do_replace(m);
+		break;
+	case EXO_MODMGR_LIST:
+		r = do_list(m);
+		break;
+	default:
+		r = -EXO_ENOSYS;
+	}
+	if (r)
+		*m = (struct exo_msg){ EXO_TAG(-r, 0, 0), 0, { 0 } };
+	r = exo_reply(m);
+	if (r && EXO_TAG_CAPS(m->tag)) { // the endpoint could not be delivered (no IPC buffer, full table)
+		if (loaded)              // nobody knows the module: undo the load
+			unload(loaded);
+		*m = (struct exo_msg){ EXO_TAG(-r, 0, 0), 0, { 0 } };
+		exo_reply(m);
+	}
+}
+
+__attribute__((noreturn)) static void serve(uint64_t ep)
+{
+	for (;;) {
+		struct exo_msg m = { EXO_IPC_TIMEOUT, 0, { 0 } };
+
+		BUF->deadline = next_wakeup();
+		if (exo_recv(ep, &m) == 0)
+			answer(&m);
+		supervise();
+	}
+}
+
+// ---- start-up ----
+
+static int configure(const struct exo_modmgr_start *st)
+{
+	cfg = *st; // the start page is the parent's too: keep our own copy
+	if (cfg.nmods > EXO_MAX_BOOT_MODULES || cfg.lib >= cfg.nmods)
+		return -1;
+	if (!cfg.stable_ms)
+		cfg.stable_ms = EXO_MODMGR_STABLE_MS;
+	if (!cfg.max_crashes)
+		cfg.max_crashes = EXO_MODMGR_MAX_CRASHES;
+	if (!cfg.module_frames)
+		cfg.module_frames = EXO_MODMGR_MODULE_QUOTA;
+	cfg.boot[sizeof(cfg.boot) - 1] = 0;
+	return map_images();
+}
+
+// Loads one module of the boot configuration: 0, or -EXO_E* (the reason is on the console).
+static long load_boot_module(const char *file)
+{
+	const struct exo_image *img;
+	struct module *md;
+	uint64_t w[EXO_NAMES_WORDS];
+
+	if (exo_names_pack(file, w) || !(img = find_image(w))) {
+		exo_printf("modmgr: boot module %s: no such image\n", file);
+		return -EXO_ENOENT;
+	}
+	return load(img, &md);
+}
+
+// Loads the boot configuration: file names separated by spaces. Returns how many loaded; *refused
+// counts the others.
+static uint64_t load_boot(uint64_t *refused)
+{
+	uint64_t loaded = 0;
+	char *s = cfg.boot;
+
+	while (*s) {
+		char *end = s;
+
+		while (*end && *end != ' ')
+			end++;
+		if (*end)
+			*end++ = 0;
+		if (*s && load_boot_module(s))
+			++*refused;
+		else if (*s)
+			loaded++;
+		s = end;
+	}
+	return loaded;
+}
+
+int main(uint64_t arg)
+{
+	struct exo_msg hello = { EXO_TAG(EXO_MODMGR_HELLO, 2, 1), 0, { 0 } };
+	long ep, r = exo_ipc_set_buffer(ipc_page);
+
+	if (r)
+		return 1;
+	if (configure((const struct exo_modmgr_start *)arg)) {
+		exo_printf("modmgr: bad start page\n");
+		return 2;
+	}
+	ep = exo_endpoint_create();
+	if (ep < 0)
+		return 3;
+	hello.w[0] = load_boot(&hello.w[1]);
+	BUF->caps[0] = (struct exo_cap_xfer){ (uint64_t)ep, EXO_R_WRITE | EXO_R_GRANT, 0 };
+	r = exo_send(cfg.parent, &hello);
+	if (r) {
+		exo_printf("modmgr: cannot reach the parent: %ld\n", r);
+		return 4;
+	}
+	exo_cap_delete(cfg.parent);
+	exo_printf("modmgr: serving, %lu modules loaded at start, %lu refused\n", (unsigned long)hello.w[0],
+	           (unsigned long)hello.w[1]);
+	serve((uint64_t)ep);
+}
