@@ -88,6 +88,7 @@ $(BUILD)/pic-obj/libexo_stubs.S.o: $(ABI_STUBS)
 	$(Q)$(CC) $(PIC_CFLAGS) -c $< -o $@
 
 $(LIBEXO_SO): $(LIBEXO_SO_OBJS)
+	@mkdir -p $(@D)
 	@echo "  SO      $@"
 	$(Q)$(LD) $(SO_LDFLAGS) -soname libexo.so -o $@ $^
 
@@ -97,6 +98,7 @@ $(BUILD)/so-obj/$(1).o: $(or $($(1)_SRC),modules/$(1)/$(1).c) | $(DEPS_STAMP) $(
 	@echo "  PICCC   $$< ($(1))"
 	$(Q)$(CC) $(PIC_CFLAGS) $($(1)_CFLAGS) -c $$< -o $$@
 $(BUILD)/user/$(1).so: $(BUILD)/so-obj/$(1).o $(LIBEXO_SO)
+	@mkdir -p $$(@D)
 	@echo "  MODULE  $$@"
 	$(Q)$(LD) $(SO_LDFLAGS) -soname $(1).so -o $$@ $$< $(LIBEXO_SO)
 endef
