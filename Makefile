@@ -20,6 +20,7 @@ include toolchain/mk/tools.mk
 include exo/abi/build.mk
 include exo/build.mk
 include libexo/build.mk
+include musl-port/build.mk
 include tests/unit/build.mk
 include toolchain/mk/image.mk
 include toolchain/mk/qemu.mk
@@ -28,7 +29,7 @@ include tests/bench/build.mk
 include tests/fuzz/build.mk
 
 .PHONY: all clean format format-check help deps
-all: $(KERNEL_ELF) $(KERNEL_ISO) $(USER_PROGS)
+all: $(KERNEL_ELF) $(KERNEL_ISO) $(USER_PROGS) $(MUSL_SRC)
 
 # The deps script is re-run whenever it changes (or the build directory is new).
 DEPS_STAMP := $(BUILD)/.deps-checked
