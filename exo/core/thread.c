@@ -224,6 +224,8 @@ void process_exit(struct process *p, long status, const char *why)
 		return;
 	if (why)
 		kprintf("exo: pid %u '%s' killed: %s\n", p->pid, p->name, why);
+	else if (p->pid == 1) // init: everything else was started by it
+		klog(LOG_INFO, "init exited with status %ld\n", status);
 	kobj_get(&p->obj); // the capability table may hold the last reference to p itself
 	p->exit_status = status;
 	process_teardown(p);
