@@ -29,23 +29,6 @@ const char *exo_modmgr_state_name(uint32_t state)
 	}
 }
 
-// Calls the manager; the reply's label becomes 0 or -EXO_E*. Capabilities a reply should not have
-// carried are deleted.
-static long request(uint64_t mgr, struct exo_msg *m, unsigned want_caps)
-{
-	long r = exo_call(mgr, m);
-	uint64_t label = EXO_TAG_LABEL(m->tag);
-	unsigned caps = EXO_TAG_CAPS(m->tag);
-
-	if (r)
-		return r;
-	if (label == 0 && caps == want_caps)
-		return 0;
-	for (unsigned i = 0; i < caps && buffer; i++)
-		exo_cap_delete(buffer->caps[i].handle);
-	return label ? -(long)label : -EXO_EINVAL;
-}
-
 long exo_modmgr_load(uint64_t mgr, const char *file, uint64_t *id, uint64_t *ep)
 {
 	struct exo_msg m = { EXO_TAG(EXO_MODMGR_LOAD, EXO_NAMES_WORDS, 0), 0, { 0 } };
@@ -55,7 +38,7 @@ long exo_modmgr_load(uint64_t mgr, const char *file, uint64_t *id, uint64_t *ep)
 		return r;
 	if (!buffer)
 		return -EXO_EINVAL; // the endpoint could not be received
-	r = request(mgr, &m, 1);
+	r = exo_call_status(mgr, &m, 1, buffer);
 	if (r)
 		return r;
 	*id = m.w[0];
@@ -70,7 +53,7 @@ long exo_modmgr_connect(uint64_t mgr, uint64_t id, uint64_t *ep)
 
 	if (!buffer)
 		return -EXO_EINVAL;
-	r = request(mgr, &m, 1);
+	r = exo_call_status(mgr, &m, 1, buffer);
 	if (!r)
 		*ep = buffer->caps[0].handle;
 	return r;
@@ -80,7 +63,7 @@ long exo_modmgr_unload(uint64_t mgr, uint64_t id)
 {
 	struct exo_msg m = { EXO_TAG(EXO_MODMGR_UNLOAD, 1, 0), 0, { id } };
 
-	return request(mgr, &m, 0);
+	return exo_call_status(mgr, &m, 0, buffer);
 }
 
 long exo_modmgr_replace(uint64_t mgr, uint64_t id, const char *file)
@@ -95,7 +78,7 @@ long exo_modmgr_replace(uint64_t mgr, uint64_t id, const char *file)
 		return -EXO_EINVAL;
 	memcpy(&m.w[1], w, 3 * sizeof(uint64_t)); // w[1..3] in registers, w[4] in the buffer
 	buffer->w[4] = w[3];
-	return request(mgr, &m, 0);
+	return exo_call_status(mgr, &m, 0, buffer);
 }
 
 long exo_modmgr_list(uint64_t mgr, struct exo_modmgr_info *out, unsigned max)
@@ -106,7 +89,7 @@ long exo_modmgr_list(uint64_t mgr, struct exo_modmgr_info *out, unsigned max)
 		return -EXO_EINVAL;
 	do {
 		struct exo_msg m = { EXO_TAG(EXO_MODMGR_LIST, 1, 0), 0, { got } };
-		long r = request(mgr, &m, 0);
+		long r = exo_call_status(mgr, &m, 0, buffer);
 		uint64_t n = m.w[1];
 
 		if (r)

@@ -38,23 +38,6 @@ int exo_names_valid(const uint64_t w[EXO_NAMES_WORDS])
 	return 1;
 }
 
-// Calls the server; the reply's label becomes 0 or -EXO_E*. Capabilities the reply should not
-// have carried are deleted.
-static long request(uint64_t ns, struct exo_msg *m, unsigned want_caps)
-{
-	long r = exo_call(ns, m);
-	uint64_t label = EXO_TAG_LABEL(m->tag);
-	unsigned caps = EXO_TAG_CAPS(m->tag);
-
-	if (r)
-		return r;
-	if (label == 0 && caps == want_caps)
-		return 0;
-	for (unsigned i = 0; i < caps && buffer; i++)
-		exo_cap_delete(buffer->caps[i].handle);
-	return label ? -(long)label : -EXO_EINVAL;
-}
-
 long exo_names_register(uint64_t ns, const char *name, uint64_t ep, uint64_t rights)
 {
 	struct exo_msg m = { EXO_TAG(EXO_NAMES_REGISTER, EXO_NAMES_WORDS + 1, 1), 0, { 0 } };
@@ -66,7 +49,7 @@ long exo_names_register(uint64_t ns, const char *name, uint64_t ep, uint64_t rig
 		return -EXO_EINVAL;
 	buffer->w[EXO_NAMES_WORDS] = rights;
 	buffer->caps[0] = (struct exo_cap_xfer){ ep, rights | EXO_R_GRANT, 0 };
-	return request(ns, &m, 0);
+	return exo_call_status(ns, &m, 0, buffer);
 }
 
 long exo_names_lookup(uint64_t ns, const char *name, uint64_t *handle)
@@ -78,7 +61,7 @@ long exo_names_lookup(uint64_t ns, const char *name, uint64_t *handle)
 		return r;
 	if (!buffer)
 		return -EXO_EINVAL; // the capability could not be received
-	r = request(ns, &m, 1);
+	r = exo_call_status(ns, &m, 1, buffer);
 	if (!r)
 		*handle = buffer->caps[0].handle;
 	return r;
@@ -89,5 +72,5 @@ long exo_names_unregister(uint64_t ns, const char *name)
 	struct exo_msg m = { EXO_TAG(EXO_NAMES_UNREGISTER, EXO_NAMES_WORDS, 0), 0, { 0 } };
 	long r = exo_names_pack(name, m.w);
 
-	return r ? r : request(ns, &m, 0);
+	return r ? r : exo_call_status(ns, &m, 0, buffer);
 }
