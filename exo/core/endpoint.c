@@ -471,6 +471,14 @@ static inline void put_regs(struct thread *dst, uint64_t tag, uint64_t badge, ui
 	tf->r9 = w3;
 }
 
+static __attribute__((noinline)) long call_slow(uint64_t ep, uint64_t tag, uint64_t w0, uint64_t w1,
+                                                uint64_t w2, uint64_t w3)
+{
+	const uint64_t w[4] = { w0, w1, w2, w3 };
+
+	return send_or_call(ep, tag, w, true);
+}
+
 long sys_ipc_call(uint64_t ep, uint64_t tag, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3)
 {
 	struct thread *self = current_thread(), *srv;
@@ -478,22 +486,25 @@ long sys_ipc_call(uint64_t ep, uint64_t tag, uint64_t w0, uint64_t w1, uint64_t 
 	struct endpoint *e;
 
 	// Fast path: a live endpoint with a receiver waiting, a short message, nothing else.
-	if (c && c->obj->type == EXO_OBJ_ENDPOINT && (c->rights & EXO_R_WRITE) && !c->obj->dead &&
-	    fast_tag(tag) && (srv = (e = (struct endpoint *)c->obj)->recv_head) && !srv->has_deadline) {
-		queue_unlink(&e->recv_head, &e->recv_tail, srv);
-		put_regs(srv, tag, c->badge, w0, w1, w2, w3);
-		srv->ipc_result = 0;
-		srv->reply_to = self;
-		srv->reply_pending = true;
-		self->ipc_partner = srv;
-		self->state = T_IPC_REPLY;
-		self->ipc_result = 0;
-		sched_switch_to(srv);
-		return self->ipc_result;
-	}
-	const uint64_t w[4] = { w0, w1, w2, w3 };
-
-	return send_or_call(ep, tag, w, true);
+	if (!c || c->obj->type != EXO_OBJ_ENDPOINT || !(c->rights & EXO_R_WRITE) || c->obj->dead ||
+	    !fast_tag(tag) || !(srv = (e = (struct endpoint *)c->obj)->recv_head) || srv->has_deadline)
+		return call_slow(ep, tag, w0, w1, w2, w3);
+	e->recv_head = srv->ipc_next; // srv is the head: pop it
+	if (e->recv_head)
+		e->recv_head->ipc_prev = NULL;
+	else
+		e->recv_tail = NULL;
+	srv->ipc_next = NULL;
+	srv->ipc_queue = NULL;
+	put_regs(srv, tag, c->badge, w0, w1, w2, w3);
+	srv->ipc_result = 0;
+	srv->reply_to = self;
+	srv->reply_pending = true;
+	self->ipc_partner = srv;
+	self->state = T_IPC_REPLY;
+	self->ipc_result = 0;
+	sched_switch_to(srv);
+	return self->ipc_result;
 }
 
 // Takes a waiting sender's message if there is one: 1 taken, 0 none waiting.
@@ -593,7 +604,8 @@ long sys_ipc_reply(uint64_t tag, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t
 	return err;
 }
 
-long sys_ipc_reply_recv(uint64_t h, uint64_t tag, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3)
+static __attribute__((noinline)) long reply_recv_slow(uint64_t h, uint64_t tag, uint64_t w0, uint64_t w1,
+                                                      uint64_t w2, uint64_t w3)
 {
 	const uint64_t w[4] = { w0, w1, w2, w3 };
 	struct thread *self = current_thread(), *c = NULL;
@@ -603,22 +615,6 @@ long sys_ipc_reply_recv(uint64_t h, uint64_t tag, uint64_t w0, uint64_t w1, uint
 
 	if (err)
 		return err;
-	c = self->reply_to;
-	if (self->reply_pending && c && fast_tag(tag) && !c->has_deadline && !ep->send_head) {
-		// Fast path: a short reply, then wait here while the caller runs.
-		put_regs(c, tag, 0, w0, w1, w2, w3);
-		c->ipc_result = 0;
-		c->ipc_partner = NULL;
-		self->reply_to = NULL;
-		self->reply_pending = false;
-		ipc_queue_push(&ep->recv_head, &ep->recv_tail, self, ep);
-		self->state = T_IPC_RECV;
-		self->ipc_result = 0;
-		c->state = T_INACTIVE;
-		sched_switch_to(c);
-		return self->ipc_result;
-	}
-	c = NULL;
 	if (self->reply_pending) {
 		err = do_reply(tag, w, &c);
 		if (err)
@@ -635,4 +631,29 @@ long sys_ipc_reply_recv(uint64_t h, uint64_t tag, uint64_t w0, uint64_t w1, uint
 	if (c)
 		sched_wake(c, 0);
 	return recv(h, 0);
+}
+
+long sys_ipc_reply_recv(uint64_t h, uint64_t tag, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3)
+{
+	struct thread *self = current_thread(), *c = self->reply_to;
+	struct cap *cap = cap_find(&self->proc->cs, h);
+	struct endpoint *ep;
+
+	// Fast path: a short reply to a caller still waiting, nobody queued to send: wait here
+	// while the caller runs.
+	if (!cap || cap->obj->type != EXO_OBJ_ENDPOINT || !(cap->rights & EXO_R_READ) || cap->obj->dead ||
+	    !self->reply_pending || !c || !fast_tag(tag) || c->has_deadline ||
+	    (ep = (struct endpoint *)cap->obj)->send_head)
+		return reply_recv_slow(h, tag, w0, w1, w2, w3);
+	put_regs(c, tag, 0, w0, w1, w2, w3);
+	c->ipc_result = 0;
+	c->ipc_partner = NULL;
+	self->reply_to = NULL;
+	self->reply_pending = false;
+	ipc_queue_push(&ep->recv_head, &ep->recv_tail, self, ep);
+	self->state = T_IPC_RECV;
+	self->ipc_result = 0;
+	c->state = T_INACTIVE;
+	sched_switch_to(c);
+	return self->ipc_result;
 }

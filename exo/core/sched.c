@@ -134,7 +134,7 @@ void schedule(void)
 	if (next->slice_left == 0)
 		next->slice_left = next->slice;
 	next->state = T_RUNNING;
-	arch_switch(prev, next);
+	arch_switch(percpu(), prev, next);
 	reap(); // now on another stack than any thread on the list
 }
 
@@ -199,14 +199,15 @@ void sched_wake(struct thread *t, long r)
 
 void sched_switch_to(struct thread *next)
 {
-	struct thread *prev = current_thread();
+	struct percpu *cpu = percpu();
+	struct thread *prev = cpu->current;
 
 	KASSERT(prev->state != T_RUNNING && next->state != T_RUNNABLE);
-	percpu()->need_resched = false;
+	cpu->need_resched = false;
 	if (next->slice_left == 0)
 		next->slice_left = next->slice;
 	next->state = T_RUNNING;
-	arch_switch(prev, next);
+	arch_switch(cpu, prev, next);
 	if (reap_list)
 		reap();
 }

@@ -4,9 +4,13 @@
 // a struct trap_frame and calls trap_dispatch(frame). Also: the SYSCALL entry, the common
 // return path and the kernel context switch.
 
+#include <exo/exo.h>
+
 #define SYSCALL_VECTOR 256 // marks a trap frame built by syscall_entry
 #define PERCPU_KSTACK 8    // offsets in struct percpu (arch/percpu.h)
 #define PERCPU_URSP   16
+#define PERCPU_RESCHED 40 // need_resched (checked by _Static_assert in percpu.c)
+#define FRAME_RAX     (14 * 8)
 
 .macro SAVE_REGS
 	push %rax
@@ -88,16 +92,32 @@ syscall_entry:
 	push $0
 	push $SYSCALL_VECTOR
 	SAVE_REGS
+	// The IPC fast path starts here: call and reply_recv go straight to their handlers with the
+	// arguments still in registers (arg 4 moves from r10 to rcx), skipping the generic dispatch.
+	cmp $EXO_SYS_ipc_call, %eax
+	je 3f
+	cmp $EXO_SYS_ipc_reply_recv, %eax
+	je 4f
 	mov %rsp, %rdi // no cld (SFMASK cleared DF) and no fake frame: this is the hot path
 	call syscall_handler
 	test %eax, %eax // non-zero: the frame must go back through iretq (see syscall_handler)
 	jnz trap_return
-	RESTORE_REGS
+6:	RESTORE_REGS
 	mov 16(%rsp), %rcx // rip (checked canonical by syscall_handler: the SYSRET hazard)
 	mov 32(%rsp), %r11 // rflags
 	mov 40(%rsp), %rsp // user rsp
 	swapgs
 	sysretq
+3:	mov %r10, %rcx
+	call sys_ipc_call
+	jmp 5f
+4:	mov %r10, %rcx
+	call sys_ipc_reply_recv
+5:	mov %rax, FRAME_RAX(%rsp) // the frame's rip is the syscall's own: SYSRET is safe
+	cmpb $0, %gs:PERCPU_RESCHED
+	je 6b
+	call schedule
+	jmp 6b
 
 // Entry of a new thread: context_switch "returns" here with rsp at its initial trap frame.
 	.globl thread_first_entry

@@ -13,6 +13,11 @@
 #define EFER_SCE           (1ull << 0)
 
 static struct percpu cpu0;
+
+// entry.S reaches these fields by offset.
+_Static_assert(offsetof(struct percpu, kstack_top) == 8, "PERCPU_KSTACK");
+_Static_assert(offsetof(struct percpu, user_rsp) == 16, "PERCPU_URSP");
+_Static_assert(offsetof(struct percpu, need_resched) == 40, "PERCPU_RESCHED");
 void syscall_entry(void);
 
 void percpu_init(void)

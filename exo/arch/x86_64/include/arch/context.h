@@ -14,10 +14,8 @@
 
 void context_switch(uint64_t *save_rsp, uint64_t new_rsp);
 
-static inline void arch_switch(struct thread *prev, struct thread *next)
+static inline void arch_switch(struct percpu *cpu, struct thread *prev, struct thread *next)
 {
-	struct percpu *cpu = percpu();
-
 	cpu->current = next;
 	if (next->proc) {
 		percpu_set_kstack(next->kstack_top);
