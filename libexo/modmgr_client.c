@@ -170,6 +170,9 @@ static long fill_start(const struct exo_bootinfo *bi, const struct exo_modmgr_co
 	if ((r = exo_cap_copy(c->quota, p->process, EXO_R_READ | EXO_R_WRITE)) < 0)
 		return r;
 	st->quota = (uint64_t)r;
+	if (c->control && (r = exo_cap_copy(c->control, p->process, EXO_R_READ | EXO_R_WRITE)) < 0)
+		return r;
+	st->control = c->control ? (uint64_t)r : 0;
 	st->policy = c->policy;
 	st->prio = prio_of(c);
 	st->stable_ms = c->stable_ms;

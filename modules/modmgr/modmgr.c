@@ -7,9 +7,9 @@
 // the endpoint stays, so callers queued meanwhile are served by the next instance. Each module
 // has a quota of its own, split from the manager's, which makes its memory exact and its end
 // complete: when a module is unloaded its quota, its slot and every copy of its endpoint go.
-#include <exo/modload.h>
-#include <exo/modmgr.h>
 #include <exo/names.h>
+
+#include "modmgr.h"
 
 #define IMAGES    0x200000000ull // the boot images it may load, read-only, one after the other
 #define SCRATCH   0x300000000ull // the loader's scratch range (one, as there is one thread)
@@ -28,8 +28,12 @@ struct module {
 	uint64_t restart_at; // RESTARTING: when to start the next one
 };
 
-static struct exo_modmgr_start cfg;
-static struct exo_image images[EXO_MAX_BOOT_MODULES];
+#define MAX_KEPT 8 // files received through the exoctl channel (ctl.c)
+
+struct exo_modmgr_start cfg;
+static struct exo_image images[EXO_MAX_BOOT_MODULES + MAX_KEPT];
+static char kept_names[MAX_KEPT][32];
+static unsigned nkept;
 static struct module table[EXO_MODMGR_MAX_MODULES];
 static struct exo_modelf probe; // what check_image read
 static uint64_t next_id = 1;
@@ -455,14 +459,51 @@ static void answer(struct exo_msg *m)
 	}
 }
 
+// ---- the exoctl channel's view (modmgr.h) ----
+
+const struct exo_image *modmgr_keep_image(const void *data, uint64_t size, const char *name)
+{
+	struct exo_image *img = &images[cfg.nmods + nkept];
+
+	if (nkept == MAX_KEPT)
+		return NULL;
+	memcpy(kept_names[nkept], name, strlen(name) + 1);
+	*img = (struct exo_image){ data, size, kept_names[nkept++] };
+	return img;
+}
+
+long modmgr_load_image(const struct exo_image *img, uint64_t *id)
+{
+	struct module *md;
+	long r = load(img, &md);
+
+	if (r)
+		nkept--; // not kept after all: the channel reuses the memory
+	else
+		*id = md->id;
+	return r;
+}
+
+long modmgr_replace_image(uint64_t id, const struct exo_image *img)
+{
+	struct module *md = find(id);
+	long r = md ? replace(md, img) : -EXO_ENOENT;
+
+	if (r)
+		nkept--;
+	return r;
+}
+
 __attribute__((noreturn)) static void serve(uint64_t ep)
 {
 	for (;;) {
 		struct exo_msg m = { EXO_IPC_TIMEOUT, 0, { 0 } };
 
-		BUF->deadline = next_wakeup();
+		// While a file arrives through the channel, look at the UART every 100 us.
+		BUF->deadline = ctl_busy() ? now() + 100000 : next_wakeup();
 		if (exo_recv(ep, &m) == 0)
 			answer(&m);
+		ctl_poll();
 		supervise();
 	}
 }
@@ -532,6 +573,7 @@ int main(uint64_t arg)
 		exo_printf("modmgr: bad start page\n");
 		return 2;
 	}
+	ctl_init();
 	ep = exo_endpoint_create();
 	if (ep < 0)
 		return 3;

@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: MIT
 # Booting exo in QEMU (TCG: KVM is not usable on our machines). Every run is under timeout and
 # has the isa-debug-exit device, through which the kernel ends the run (33 = test passed).
+# `make run` also gives the VM a second serial port on $(BUILD)/exoctl.sock: the module manager's
+# control channel, which toolchain/bin/exoctl uses from the host.
 
 QEMU := qemu-system-x86_64
 MEM ?= 256M
@@ -17,7 +19,7 @@ endif
 run: $(KERNEL_ISO) | $(DEPS_STAMP)
 	@echo "exo: booting $(KERNEL_ISO) in QEMU$(if $(UEFI), with UEFI firmware,); serial console here. Ctrl-A X quits."
 	timeout --foreground $(RUN_TIMEOUT) $(QEMU) $(QEMU_BASE) $(QEMU_FIRMWARE) -serial mon:stdio \
-		-cdrom $(KERNEL_ISO) || test $$? -eq 33
+		-serial unix:$(BUILD)/exoctl.sock,server=on,wait=off -cdrom $(KERNEL_ISO) || test $$? -eq 33
 
 debug: $(KERNEL_ISO) | $(DEPS_STAMP)
 	@echo "exo: QEMU waits for gdb on :1234; in another terminal run: gdb -x toolchain/gdb/exo.gdb"

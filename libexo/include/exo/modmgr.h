@@ -109,7 +109,8 @@ struct exo_modmgr_start {
 	uint32_t lib;           // index in mods[] of libexo.so
 	uint32_t nmods;
 	uint32_t reserved;
-	char boot[256]; // file names of the modules to load at start, separated by spaces
+	uint64_t control; // IOPORT for COM2 (0x2f8..0x2ff): exoctl's channel from the host; 0: none
+	char boot[256];   // file names of the modules to load at start, separated by spaces
 	// The images it may load: name (a file name, no directory), frames = the handle of the
 	// first of npages read-only frames with consecutive handles, size in bytes.
 	struct exo_boot_module mods[EXO_MAX_BOOT_MODULES];
@@ -149,6 +150,7 @@ struct exo_modmgr_config {
 	uint64_t prio;       // of the manager's thread and its modules' (0: 16)
 	uint64_t page;       // a free page-aligned address of the caller: its view of the start page
 	uint64_t timeout_ns; // wait for the hello at most this long (0: 10 s)
+	uint64_t control;    // IOPORT covering COM2 (0x2f8..0x2ff) for exoctl's channel, or 0
 };
 
 struct exo_modmgr_proc {
