@@ -41,7 +41,14 @@ $(BUILD)/user/%: $(BUILD)/user-obj/tests/qemu/user/%.c.o $(LIBEXO) toolchain/ld/
 # Services: modules/NAME/NAME.c -> $(BUILD)/user/NAME, started from a boot module (tests give
 # them as extra modules: tests/qemu/run's PROG+MOD).
 MODULE_PROGS := $(BUILD)/user/names $(BUILD)/user/modmgr
-USER_PROGS += $(MODULE_PROGS)
+USER_PROGS += $(MODULE_PROGS) $(BUILD)/user/modctl
+
+# Programs of the image: apps/NAME/NAME.c -> $(BUILD)/user/NAME.
+$(BUILD)/user/modctl: $(BUILD)/user-obj/apps/modctl/modctl.c.o $(LIBEXO) toolchain/ld/user.ld
+	@mkdir -p $(@D)
+	@echo "  ULD     $@"
+	$(Q)$(LD) $(USER_LDFLAGS) -o $@ $(BUILD)/user-obj/libexo/crt0.S.o $< $(LIBEXO)
+-include $(BUILD)/user-obj/apps/modctl/modctl.c.d
 
 $(BUILD)/user/names: $(BUILD)/user-obj/modules/names/names.c.o $(LIBEXO) toolchain/ld/user.ld
 	@mkdir -p $(@D)

@@ -117,6 +117,12 @@ struct exo_modmgr_start {
 };
 _Static_assert(sizeof(struct exo_modmgr_start) <= 4096, "the start page is one page");
 
+// What modctl (apps/modctl) finds at the address it is started with.
+struct exo_modctl_args {
+	uint64_t mgr;      // ENDPOINT of the manager (EXO_R_WRITE), in modctl's table
+	char command[120]; // "load FILE", "replace ID FILE", "unload ID" or "list"
+};
+
 // --- client helpers ---
 
 // The helpers carry words and capabilities through the caller's IPC buffer: tell them which (the

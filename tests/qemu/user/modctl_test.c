@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: MIT
+// modctl inside exo, as init (boot modules: this program, modmgr, libexo.so, counter.so,
+// counter2.so, modctl): with the manager running counter.so as module 1, modctl replaces it by
+// counter2.so (the total survives), loads and unloads another, lists, and refuses a bad command.
+#include <exo/libexo.h>
+#include <exo/modmgr.h>
+
+#define MGR_PAGE 0x600000000ull // the manager's start page, as we see it
+#define ARGS_VA  0x610000000ull // modctl's argument page, at the same address in both
+
+static const struct exo_bootinfo *bi;
+static uint8_t ipc_page[4096] __attribute__((aligned(4096)));
+static int failures;
+
+#define CHECK(c)                                                                    \
+	do {                                                                        \
+		if (!(c)) {                                                         \
+			exo_printf("modctl: FAILED %s at line %d\n", #c, __LINE__); \
+			failures++;                                                 \
+		}                                                                   \
+	} while (0)
+
+// Runs modctl with command against the manager mgr; returns its exit status.
+static long modctl(uint64_t mgr, const char *command)
+{
+	struct exo_map_op op = { 0, ARGS_VA, EXO_R_READ | EXO_R_WRITE };
+	struct exo_modctl_args *a = (void *)ARGS_VA;
+	uint64_t p, t;
+	long status = -1, h;
+
+	CHECK(exo_frame_alloc(bi->quota, 1, &op.frame) == 1 && exo_vspace_map(bi->self, &op, 1) == 1);
+	memset(a, 0, sizeof(*a));
+	memcpy(a->command, command, strlen(command) + 1);
+	// Started at the lowest priority: it runs once its page is ready and we wait.
+	CHECK(exo_spawn(bi->self, bi->quota, &bi->modules[5], "modctl", 1, ARGS_VA, &p, &t) == 0);
+	h = exo_cap_copy(mgr, p, EXO_R_WRITE);
+	CHECK(h > 0);
+	a->mgr = (uint64_t)h;
+	op.prot = EXO_R_READ;
+	CHECK(exo_vspace_map(p, &op, 1) == 1);
+	while (exo_process_status(p, &status) == -EXO_EAGAIN)
+		exo_thread_sleep((uint64_t)exo_clock_ns() + 2000000);
+	exo_cap_delete(t);
+	exo_cap_delete(p);
+	exo_vspace_unmap(bi->self, &op.vaddr, 1);
+	exo_cap_delete(op.frame);
+	return status;
+}
+
+static uint64_t counter(uint64_t ep, uint64_t op, uint64_t n, uint64_t *version)
+{
+	struct exo_msg m = { EXO_TAG(op, 1, 0), 0, { n } };
+
+	CHECK(exo_call(ep, &m) == 0);
+	*version = m.w[1];
+	return m.w[0];
+}
+
+int main(uint64_t arg)
+{
+	struct exo_modmgr_config c = { .program = 1,
+		                       .lib = 2,
+		                       .modules = (1u << 3) | (1u << 4),
+		                       .boot = "counter.so",
+		                       .page = MGR_PAGE };
+	struct exo_modmgr_proc mgr;
+	uint64_t ep = 0, version;
+
+	bi = (const void *)arg;
+	CHECK(bi->nmodules == 6 && exo_ipc_set_buffer(ipc_page) == 0);
+	exo_modmgr_use_buffer((struct exo_ipc_buffer *)ipc_page);
+	c.quota = (uint64_t)exo_quota_split(bi->quota, 2048);
+	CHECK(exo_modmgr_spawn(bi, &c, &mgr) == 0 && mgr.loaded == 1);
+	CHECK(exo_modmgr_connect(mgr.ep, 1, &ep) == 0);
+	CHECK(counter(ep, 1, 5, &version) == 5 && version == 1);
+
+	CHECK(modctl(mgr.ep, "replace 1 counter2.so") == 0);
+	CHECK(counter(ep, 2, 0, &version) == 5 && version == 2);
+	CHECK(modctl(mgr.ep, "load counter.so") == 0);
+	CHECK(modctl(mgr.ep, "list") == 0);
+	CHECK(modctl(mgr.ep, "unload 2") == 0);
+	CHECK(modctl(mgr.ep, "unload 2") == EXO_ENOENT);
+	CHECK(modctl(mgr.ep, "frobnicate") == EXO_EINVAL);
+
+	exo_cap_delete(ep);
+	exo_modmgr_stop(&mgr);
+	exo_cap_delete(c.quota);
+	exo_ipc_set_buffer(0);
+	exo_printf("modctl: %s\n", failures ? "FAILED" : "all checks passed");
+	return failures;
+}
