@@ -123,17 +123,15 @@ void schedule(void)
 			sched_enqueue(prev);
 	}
 	next = pick();
-	if (next == prev) {
-		prev->state = T_RUNNING;
+	if (next->slice_left == 0) // a new slice, also when the current thread goes on
+		next->slice_left = next->slice;
+	next->state = T_RUNNING;
+	if (next == prev)
 		return;
-	}
 	if (prev->state == T_DEAD) {
 		prev->reap_next = reap_list;
 		reap_list = prev;
 	}
-	if (next->slice_left == 0)
-		next->slice_left = next->slice;
-	next->state = T_RUNNING;
 	arch_switch(percpu(), prev, next);
 	reap(); // now on another stack than any thread on the list
 }
