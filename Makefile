@@ -29,7 +29,7 @@ include tests/bench/build.mk
 include tests/fuzz/build.mk
 
 .PHONY: all clean format format-check help deps
-all: $(KERNEL_ELF) $(KERNEL_ISO) $(USER_PROGS) $(MUSL_SRC)
+all: $(KERNEL_ELF) $(KERNEL_ISO) $(USER_PROGS) $(MUSL_LIBC)
 
 # The deps script is re-run whenever it changes (or the build directory is new).
 DEPS_STAMP := $(BUILD)/.deps-checked

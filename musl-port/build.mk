@@ -1,13 +1,23 @@
 # SPDX-License-Identifier: MIT
-# musl's source, fetched through Debian's source package, checked against musl-port/VERSION and
-# patched by musl-port/patches/series (toolchain/scripts/fetch-musl). Building it into the
-# sysroot comes with the library OS.
+# musl for the library OS: the source fetched through Debian's source package, checked against
+# musl-port/VERSION and patched by musl-port/patches/series (toolchain/scripts/fetch-musl), then
+# built out of tree into $(BUILD)/musl/lib/libc.a, where every system call is a call to
+# __libos_syscall. make test checks that no syscall instruction is left in it.
 
 MUSL_SRC := $(BUILD)/musl/src/.exo-prepared
+MUSL_LIBC := $(BUILD)/musl/obj/lib/libc.a
 
-$(MUSL_SRC): musl-port/VERSION musl-port/patches/series toolchain/scripts/fetch-musl | $(DEPS_STAMP)
+$(MUSL_SRC): musl-port/VERSION musl-port/patches/series $(wildcard musl-port/patches/*.patch) \
+		toolchain/scripts/fetch-musl | $(DEPS_STAMP)
 	$(Q)rm -f $@
 	$(Q)toolchain/scripts/fetch-musl $(BUILD)/musl
 
-.PHONY: musl-source
+$(MUSL_LIBC): $(MUSL_SRC)
+	@echo "  MUSL    $@ (configure and build, about half a minute; log $(BUILD)/musl/build.log)"
+	$(Q)rm -rf $(BUILD)/musl/obj && mkdir -p $(BUILD)/musl/obj
+	$(Q)cd $(BUILD)/musl/obj && { CC=gcc ../src/configure --prefix=/nonexistent --disable-shared \
+		CFLAGS=-O2 && $(MAKE) lib/libc.a; } > ../build.log 2>&1 || { tail -n 20 ../build.log >&2; exit 1; }
+
+.PHONY: musl-source musl
 musl-source: $(MUSL_SRC)
+musl: $(MUSL_LIBC)
