@@ -21,6 +21,7 @@ include exo/abi/build.mk
 include exo/build.mk
 include libexo/build.mk
 include musl-port/build.mk
+include libos/build.mk
 include tests/unit/build.mk
 include toolchain/mk/image.mk
 include toolchain/mk/qemu.mk
@@ -29,7 +30,7 @@ include tests/bench/build.mk
 include tests/fuzz/build.mk
 
 .PHONY: all clean format format-check help deps
-all: $(KERNEL_ELF) $(KERNEL_ISO) $(USER_PROGS) $(MUSL_LIBC)
+all: $(KERNEL_ELF) $(KERNEL_ISO) $(USER_PROGS) $(MUSL_LIBC) $(POSIX_PROGS)
 
 # The deps script is re-run whenever it changes (or the build directory is new).
 DEPS_STAMP := $(BUILD)/.deps-checked
@@ -47,7 +48,7 @@ format-check:
 	$(Q)clang-format --dry-run --Werror $(FORMAT_FILES)
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(filter-out $(SYSROOT)/README.md,$(wildcard $(SYSROOT)/*))
 
 help:
 	@echo "make            build $(KERNEL_ELF) and $(KERNEL_ISO)"

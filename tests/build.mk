@@ -21,7 +21,7 @@ endef
 $(foreach t,$(UNIT_TESTS),$(eval $(call unit_test_rules,$(t))))
 
 .PHONY: test unit-tests qemu-tests
-test: $(UNIT_BINS) $(KERNEL_ELF) $(TEST_ISO) $(USER_PROGS) $(MUSL_LIBC) | $(DEPS_STAMP)
+test: $(UNIT_BINS) $(KERNEL_ELF) $(TEST_ISO) $(USER_PROGS) $(MUSL_LIBC) $(POSIX_PROGS) | $(DEPS_STAMP)
 	+$(Q)BUILD=$(BUILD) OVMF=$(OVMF) MUSL_LIBC=$(MUSL_LIBC) tests/run-all $(UNIT_BINS)
 
 unit-tests: $(UNIT_BINS)
