@@ -125,6 +125,7 @@ void kmain(uint32_t magic, uint64_t info)
 		     (rdtsc() - tsc_start) * 1000000 / clock_tsc_hz());
 
 	irq_disable(); // from here on, the kernel runs with interrupts off outside the idle loop
+	init_exit_ends_machine = bootinfo_arg("exorun", buf, sizeof(buf));
 	if (bootinfo_arg("test", buf, sizeof(buf)))
 		ktest_run(buf);
 	if (init_start(&init) == 0)

@@ -5,6 +5,7 @@
 // References: a process holds one on each live thread; a thread that was started holds one on
 // its process (a never-started one does not, so an unreachable process with only such threads is
 // still freed, killing them).
+#include <arch/cpu.h>
 #include <arch/fpu.h>
 #include <arch/percpu.h>
 #include <kern/heap.h>
@@ -18,6 +19,8 @@
 #include <kern/sched.h>
 #include <kern/string.h>
 #include <kern/timeslice.h>
+
+bool init_exit_ends_machine; // exorun: the machine ends with init (kernel command line)
 #include <kern/vspace.h>
 
 void arch_thread_setup(struct thread *t, uint64_t rip, uint64_t rsp, uint64_t arg);
@@ -226,6 +229,10 @@ void process_exit(struct process *p, long status, const char *why)
 		kprintf("exo: pid %u '%s' killed: %s\n", p->pid, p->name, why);
 	else if (p->pid == 1) // init: everything else was started by it
 		klog(LOG_INFO, "init exited with status %ld\n", status);
+	if (p->pid == 1 && init_exit_ends_machine) {
+		kprintf("exo: exorun status %ld\n", status); // read by toolchain/bin/exorun
+		qemu_exit(0x10);
+	}
 	kobj_get(&p->obj); // the capability table may hold the last reference to p itself
 	p->exit_status = status;
 	process_teardown(p);

@@ -92,6 +92,9 @@ struct process {
 
 #define PROC_SLOTS 1024
 
+// Set from the command line (exorun): when init ends, the machine ends, reporting its status.
+extern bool init_exit_ends_machine;
+
 static inline struct thread *current_thread(void)
 {
 	return percpu()->current;

@@ -10,5 +10,7 @@
 
 extern const struct exo_bootinfo *libos_boot; // what the program was started with
 
+void *memcpy(void *restrict dst, const void *restrict src, size_t n); // musl's, at link time
+
 // musl's system calls arrive here: Linux numbers and arguments, a Linux result (-errno).
 long __libos_syscall(long nr, long a1, long a2, long a3, long a4, long a5, long a6);
