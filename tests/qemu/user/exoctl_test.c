@@ -13,13 +13,8 @@
 static uint8_t ipc_page[4096] __attribute__((aligned(4096)));
 static int failures;
 
-#define CHECK(c)                                                                    \
-	do {                                                                        \
-		if (!(c)) {                                                         \
-			exo_printf("exoctl: FAILED %s at line %d\n", #c, __LINE__); \
-			failures++;                                                 \
-		}                                                                   \
-	} while (0)
+#define TEST_NAME "exoctl"
+#include "check.h"
 
 static long counter(uint64_t ep, uint64_t op, uint64_t n, uint64_t *version)
 {

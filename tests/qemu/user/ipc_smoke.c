@@ -8,13 +8,8 @@
 static uint64_t ep;
 static int failures;
 
-#define CHECK(c)                                                                       \
-	do {                                                                           \
-		if (!(c)) {                                                            \
-			exo_printf("ipc_smoke: FAILED %s at line %d\n", #c, __LINE__); \
-			failures++;                                                    \
-		}                                                                      \
-	} while (0)
+#define TEST_NAME "ipc_smoke"
+#include "check.h"
 
 static void server(uint64_t arg)
 {

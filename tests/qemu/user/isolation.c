@@ -21,13 +21,8 @@ struct mailbox {
 
 static int failures;
 
-#define CHECK(c)                                                                       \
-	do {                                                                           \
-		if (!(c)) {                                                            \
-			exo_printf("isolation: FAILED %s at line %d\n", #c, __LINE__); \
-			failures++;                                                    \
-		}                                                                      \
-	} while (0)
+#define TEST_NAME "isolation"
+#include "check.h"
 
 static inline uint8_t inb(uint16_t port)
 {

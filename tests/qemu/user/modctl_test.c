@@ -12,13 +12,8 @@ static const struct exo_bootinfo *bi;
 static uint8_t ipc_page[4096] __attribute__((aligned(4096)));
 static int failures;
 
-#define CHECK(c)                                                                    \
-	do {                                                                        \
-		if (!(c)) {                                                         \
-			exo_printf("modctl: FAILED %s at line %d\n", #c, __LINE__); \
-			failures++;                                                 \
-		}                                                                   \
-	} while (0)
+#define TEST_NAME "modctl"
+#include "check.h"
 
 // Runs modctl with command against the manager mgr; returns its exit status.
 static long modctl(uint64_t mgr, const char *command)

@@ -12,13 +12,8 @@
 static const struct exo_bootinfo *bi;
 static int failures;
 
-#define CHECK(c)                                                                     \
-	do {                                                                         \
-		if (!(c)) {                                                          \
-			exo_printf("modules: FAILED %s at line %d\n", #c, __LINE__); \
-			failures++;                                                  \
-		}                                                                    \
-	} while (0)
+#define TEST_NAME "modules"
+#include "check.h"
 
 static uint64_t counter_call(uint64_t ep, uint64_t op, uint64_t n)
 {

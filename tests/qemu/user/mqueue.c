@@ -46,13 +46,8 @@ static uint8_t ipc_page[4096] __attribute__((aligned(4096)));
 #define BUF ((struct exo_ipc_buffer *)ipc_page)
 static int failures;
 
-#define CHECK(c)                                                                    \
-	do {                                                                        \
-		if (!(c)) {                                                         \
-			exo_printf("mqueue: FAILED %s at line %d\n", #c, __LINE__); \
-			failures++;                                                 \
-		}                                                                   \
-	} while (0)
+#define TEST_NAME "mqueue"
+#include "check.h"
 
 static uint64_t check_of(uint64_t producer, uint64_t seq)
 {

@@ -19,13 +19,8 @@ static uint8_t seen[REQUESTS + 1];
 static volatile uint64_t done, versions_seen, bad_replies;
 static int failures;
 
-#define CHECK(c)                                                                  \
-	do {                                                                      \
-		if (!(c)) {                                                       \
-			exo_printf("swap: FAILED %s at line %d\n", #c, __LINE__); \
-			failures++;                                               \
-		}                                                                 \
-	} while (0)
+#define TEST_NAME "swap"
+#include "check.h"
 
 static void client(uint64_t ep)
 {

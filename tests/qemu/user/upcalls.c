@@ -12,13 +12,8 @@
 static const struct exo_bootinfo *bi;
 static int failures, faults;
 
-#define CHECK(c)                                                                     \
-	do {                                                                         \
-		if (!(c)) {                                                          \
-			exo_printf("upcalls: FAILED %s at line %d\n", #c, __LINE__); \
-			failures++;                                                  \
-		}                                                                    \
-	} while (0)
+#define TEST_NAME "upcalls"
+#include "check.h"
 
 static void map_fresh(uint64_t va)
 {
