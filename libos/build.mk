@@ -1,13 +1,16 @@
 # SPDX-License-Identifier: MIT
-# libos and the sysroot. libos.a: program start (musl's initial stack and auxv) and the system
-# call entry musl calls. `make sysroot` fills sysroot/ with musl's headers, libc.a, libos.a,
-# libexo.a and the link script; toolchain/bin/x86_64-exo-gcc compiles and links against it.
-# POSIX test programs: tests/qemu/posix/NAME.c -> $(BUILD)/user/posix_NAME.
+# libos and the sysroot. libos is one archive per component (docs/libos.md): core (program start,
+# the system call entry, logging), mem (mmap, brk, demand paging), thread (clone, futex), time,
+# console (fds 0-2), proc (identity, exit). `make sysroot` fills sysroot/ with musl's headers,
+# libc.a, the libos archives, libexo.a and the link script; toolchain/bin/x86_64-exo-gcc compiles
+# and links against it. POSIX test programs: tests/qemu/posix/NAME.c -> $(BUILD)/user/posix_NAME.
 
-LIBOS := $(BUILD)/libos.a
-LIBOS_OBJS := $(addprefix $(BUILD)/user-obj/,libos/core/start.S.o libos/core/start.c.o libos/core/syscall.c.o)
+LIBOS_COMPONENTS := core mem thread time console proc
+libos_objs = $(patsubst %,$(BUILD)/user-obj/%.o,$(wildcard libos/$(1)/*.c libos/$(1)/*.S))
+LIBOS_ARCHIVES := $(foreach c,$(LIBOS_COMPONENTS),$(BUILD)/libos/libos-$(c).a)
 SYSROOT := sysroot
-SYSROOT_FILES := $(SYSROOT)/include/stdio.h $(SYSROOT)/lib/libc.a $(SYSROOT)/lib/libos.a \
+SYSROOT_LIBOS := $(foreach c,$(LIBOS_COMPONENTS),$(SYSROOT)/lib/libos-$(c).a)
+SYSROOT_FILES := $(SYSROOT)/include/stdio.h $(SYSROOT)/lib/libc.a $(SYSROOT_LIBOS) \
 	$(SYSROOT)/lib/libexo.a $(SYSROOT)/lib/exo.ld
 POSIX_PROGS := $(patsubst tests/qemu/posix/%.c,$(BUILD)/user/posix_%,$(wildcard tests/qemu/posix/*.c))
 EXO_GCC := toolchain/bin/x86_64-exo-gcc
@@ -17,9 +20,14 @@ $(BUILD)/user-obj/libos/%.c.o: libos/%.c | $(DEPS_STAMP) $(ABI_HEADER)
 	@echo "  UCC     $<"
 	$(Q)$(CC) $(USER_CFLAGS) -Ilibos/include -c $< -o $@
 
-$(LIBOS): $(LIBOS_OBJS)
-	@echo "  AR      $@"
-	$(Q)rm -f $@ && ar rcs $@ $^
+define libos_archive
+$(BUILD)/libos/libos-$(1).a: $(call libos_objs,$(1))
+	@mkdir -p $$(@D)
+	@echo "  AR      $$@"
+	$(Q)rm -f $$@ && ar rcs $$@ $$^
+endef
+$(foreach c,$(LIBOS_COMPONENTS),$(eval $(call libos_archive,$(c))))
+-include $(foreach c,$(LIBOS_COMPONENTS),$(patsubst %.o,%.d,$(call libos_objs,$(c))))
 
 $(SYSROOT)/include/stdio.h: $(MUSL_LIBC)
 	$(Q)$(MAKE) -s -C $(BUILD)/musl/obj install-headers prefix=$(CURDIR)/$(SYSROOT) > /dev/null
@@ -27,7 +35,7 @@ $(SYSROOT)/include/stdio.h: $(MUSL_LIBC)
 $(SYSROOT)/lib/libc.a: $(MUSL_LIBC)
 	@mkdir -p $(@D)
 	$(Q)cp $< $@
-$(SYSROOT)/lib/libos.a: $(LIBOS)
+$(SYSROOT)/lib/libos-%.a: $(BUILD)/libos/libos-%.a
 	@mkdir -p $(@D)
 	$(Q)cp $< $@
 $(SYSROOT)/lib/libexo.a: $(LIBEXO)

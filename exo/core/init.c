@@ -20,8 +20,6 @@
 #include <kern/timeslice.h>
 #include <kern/vspace.h>
 
-#define INIT_STACK_TOP   0x7ffffff00000ull
-#define INIT_STACK_PAGES 16
 #define KERNEL_RESERVE   (4 * MiB / PAGE_SIZE) // frames kept back for kernel objects
 
 // Maps npages fresh frames at va with prot; copies len bytes from src to va + skip first.
@@ -187,7 +185,7 @@ int init_start(struct process **out)
 	if (!err)
 		err = load_segments(p, phys_to_virt(m->start), &img);
 	if (!err)
-		err = map_fresh(p, INIT_STACK_TOP - INIT_STACK_PAGES * PAGE_SIZE, INIT_STACK_PAGES,
+		err = map_fresh(p, EXO_INIT_STACK_TOP - EXO_INIT_STACK_PAGES * PAGE_SIZE, EXO_INIT_STACK_PAGES,
 		                VM_READ | VM_WRITE, NULL, 0, 0);
 	if (!err)
 		err = thread_create(p, PRIO_DEFAULT, &t);
@@ -204,7 +202,7 @@ int init_start(struct process **out)
 	if (!err)
 		err = make_bootinfo(p, &bi);
 	if (!err)
-		err = thread_start(t, img.entry, INIT_STACK_TOP, EXO_BOOTINFO_ADDR);
+		err = thread_start(t, img.entry, EXO_INIT_STACK_TOP, EXO_BOOTINFO_ADDR);
 	if (err)
 		goto fail;
 	klog(LOG_INFO, "init: '%s' started as pid %u (%lu KiB, %zu segments, quota %lu MiB)\n", m->name,

@@ -80,8 +80,15 @@ static unsigned vm_prot(uint64_t rights)
 	       ((rights & EXO_R_EXEC) ? VM_EXEC : 0);
 }
 
+// What a mapping made through a capability with these rights may later be set to.
+static unsigned vm_may(uint64_t rights)
+{
+	return ((rights & EXO_R_WRITE) ? VM_MAYWRITE : 0) | ((rights & EXO_R_EXEC) ? VM_MAYEXEC : 0);
+}
+
 // Checks op: its frame capability must carry every right the protection asks for (and READ).
-static int op_frame(const struct exo_map_op *op, struct uframe **f)
+// *may: the later protections the capability allows (vm_may).
+static int op_frame(const struct exo_map_op *op, struct uframe **f, unsigned *may)
 {
 	struct cap *c;
 	int err;
@@ -91,8 +98,10 @@ static int op_frame(const struct exo_map_op *op, struct uframe **f)
 	if ((op->prot & EXO_R_WRITE) && (op->prot & EXO_R_EXEC))
 		return -EXO_EINVAL;
 	err = lookup(op->frame, EXO_OBJ_FRAME, (uint32_t)op->prot | EXO_R_READ, &c);
-	if (!err)
+	if (!err) {
 		*f = (struct uframe *)c->obj;
+		*may = vm_may(c->rights);
+	}
 	return err;
 }
 
@@ -100,9 +109,10 @@ static int do_map(paddr_t root, const void *item)
 {
 	const struct exo_map_op *op = item;
 	struct uframe *f;
-	int err = op_frame(op, &f);
+	unsigned may;
+	int err = op_frame(op, &f, &may);
 
-	return err ? err : vspace_map(root, op->vaddr, f, vm_prot(op->prot) | VM_READ);
+	return err ? err : vspace_map(root, op->vaddr, f, vm_prot(op->prot) | VM_READ | may);
 }
 
 static int do_protect(paddr_t root, const void *item)
@@ -110,13 +120,14 @@ static int do_protect(paddr_t root, const void *item)
 	const struct exo_map_op *op = item;
 	struct uframe *f;
 	paddr_t pa;
-	int err = op_frame(op, &f);
+	unsigned may;
+	int err = op_frame(op, &f, &may);
 
 	if (err)
 		return err;
 	if (!pt_translate(root, op->vaddr, &pa, NULL) || pa != f->pa)
 		return -EXO_ENOENT;
-	return vspace_protect(root, op->vaddr, vm_prot(op->prot) | VM_READ);
+	return vspace_protect(root, op->vaddr, vm_prot(op->prot) | VM_READ | may);
 }
 
 // Applies fn to each of count items of size bytes at user address uitems, copied in chunks;
@@ -164,4 +175,47 @@ long sys_vspace_protect(uint64_t process, uint64_t ops, uint64_t count)
 long sys_vspace_unmap(uint64_t process, uint64_t vaddrs, uint64_t count)
 {
 	return batch(process, vaddrs, count, sizeof(uint64_t), do_unmap);
+}
+
+// Up to EXO_MAP_BATCH_MAX pages from vaddr: each with fn(root, va, prot); holes are skipped.
+static long range(uint64_t process, uint64_t vaddr, uint64_t pages, unsigned prot,
+                  int (*fn)(paddr_t, vaddr_t, unsigned))
+{
+	paddr_t root;
+	long done = 0;
+	int err = target_root(process, &root);
+
+	if (err)
+		return err;
+	if (pages == 0 || pages > EXO_MAP_BATCH_MAX || (vaddr & PAGE_MASK) ||
+	    !user_range_ok(vaddr, pages * PAGE_SIZE))
+		return -EXO_EINVAL;
+	for (uint64_t i = 0; i < pages; i++) {
+		err = fn(root, vaddr + i * PAGE_SIZE, prot);
+		if (err < 0)
+			return done ? done : err;
+		done += err;
+	}
+	return done;
+}
+
+static int unmap_if_mapped(paddr_t root, vaddr_t va, unsigned prot)
+{
+	int err = vspace_unmap(root, va);
+
+	(void)prot;
+	return err == -EXO_ENOENT ? 0 : err ? err : 1;
+}
+
+long sys_vspace_unmap_range(uint64_t process, uint64_t vaddr, uint64_t pages)
+{
+	return range(process, vaddr, pages, 0, unmap_if_mapped);
+}
+
+long sys_vspace_protect_range(uint64_t process, uint64_t vaddr, uint64_t pages, uint64_t prot)
+{
+	if (prot & ~(uint64_t)(EXO_R_READ | EXO_R_WRITE | EXO_R_EXEC) ||
+	    ((prot & EXO_R_WRITE) && (prot & EXO_R_EXEC)))
+		return -EXO_EINVAL;
+	return range(process, vaddr, pages, vm_prot(prot) | VM_READ, vspace_reprotect);
 }

@@ -59,7 +59,7 @@ static int check(vaddr_t va, unsigned prot)
 {
 	if ((va & PAGE_MASK) || !user_range_ok(va, PAGE_SIZE))
 		return -EXO_EINVAL;
-	if (prot & ~(VM_READ | VM_WRITE | VM_EXEC))
+	if (prot & ~(VM_READ | VM_WRITE | VM_EXEC | VM_MAYWRITE | VM_MAYEXEC))
 		return -EXO_EINVAL;
 	return 0;
 }
@@ -101,4 +101,20 @@ int vspace_protect(paddr_t root, vaddr_t va, unsigned prot)
 	int err = check(va, prot);
 
 	return err ? err : pt_protect(root, va, PAGE_SIZE, prot | VM_USER);
+}
+
+int vspace_reprotect(paddr_t root, vaddr_t va, unsigned prot)
+{
+	unsigned now, may;
+	int err = check(va, prot);
+
+	if (err)
+		return err;
+	if (!pt_translate(root, va, NULL, &now))
+		return 0;
+	may = now & (VM_MAYWRITE | VM_MAYEXEC);
+	if (((prot & VM_WRITE) && !(may & VM_MAYWRITE)) || ((prot & VM_EXEC) && !(may & VM_MAYEXEC)))
+		return -EXO_EPERM;
+	err = pt_protect(root, va, PAGE_SIZE, prot | may | VM_USER);
+	return err ? err : 1;
 }

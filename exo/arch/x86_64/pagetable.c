@@ -40,6 +40,10 @@ static uint64_t leaf_flags(unsigned prot)
 		f |= PTE_G;
 	if (!(prot & VM_EXEC))
 		f |= pte_nx;
+	if (prot & VM_MAYWRITE)
+		f |= PTE_MAYW;
+	if (prot & VM_MAYEXEC)
+		f |= PTE_MAYX;
 	return f;
 }
 
@@ -57,6 +61,10 @@ static unsigned prot_of(uint64_t pte)
 		prot |= VM_GLOBAL;
 	if (!(pte & pte_nx))
 		prot |= VM_EXEC;
+	if (pte & PTE_MAYW)
+		prot |= VM_MAYWRITE;
+	if (pte & PTE_MAYX)
+		prot |= VM_MAYEXEC;
 	return prot;
 }
 

@@ -1,16 +1,47 @@
 // SPDX-License-Identifier: MIT
-// Inside libos: the library OS every program links (POSIX on top of libexo's kernel calls).
+// Inside libos: the library OS every program links (POSIX on top of libexo's kernel calls). libos
+// is built as one archive per component (core, mem, thread, time, console, proc: see
+// docs/libos.md); a program replaces a component by defining that component's functions itself.
 #pragma once
 
 #include <exo/bootinfo.h>
 #include <exo/exo.h>
 #include <exo/types.h>
+#include <exo/upcall.h>
+#include <libos/linux.h>
 #include <stddef.h>
 #include <stdint.h>
 
 extern const struct exo_bootinfo *libos_boot; // what the program was started with
+extern const char *libos_progname;            // argv[0]
+
+// A lock for libos's own tables: threads that find it taken yield until it is free.
+static inline void libos_lock(volatile int *lock)
+{
+	while (__atomic_exchange_n(lock, 1, __ATOMIC_ACQUIRE))
+		exo_thread_yield();
+}
+
+static inline void libos_unlock(volatile int *lock)
+{
+	__atomic_store_n(lock, 0, __ATOMIC_RELEASE);
+}
 
 void *memcpy(void *restrict dst, const void *restrict src, size_t n); // musl's, at link time
+void *memset(void *dst, int c, size_t n);
+void *memmove(void *dst, const void *src, size_t n);
 
 // musl's system calls arrive here: Linux numbers and arguments, a Linux result (-errno).
 long __libos_syscall(long nr, long a1, long a2, long a3, long a4, long a5, long a6);
+
+// Writes "libos: " and a printf-formatted line to the kernel log (musl's vsnprintf into a stack
+// buffer: no stdio lock, no malloc, so safe in a fault handler).
+__attribute__((format(printf, 1, 2))) void libos_log(const char *fmt, ...);
+
+// Ends the whole process with a message (a fatal fault, a broken invariant); status as the kernel
+// reports it (EXO_STATUS_FAULT(vector) for faults).
+__attribute__((format(printf, 2, 3))) _Noreturn void libos_die(long status, const char *fmt, ...);
+
+// Component start-up, called in this order by the program entry before main.
+void libos_mem_init(void);
+void libos_console_init(void);

@@ -9,6 +9,9 @@
 #define EXO_BOOTINFO_ADDR    0x7fffffe00000ull
 #define EXO_BOOTINFO_MAGIC   0x746f6f626f7865ull // "exoboot"
 #define EXO_MAX_BOOT_MODULES 16
+// init's stack: EXO_INIT_STACK_PAGES mapped pages (read/write) ending at EXO_INIT_STACK_TOP.
+#define EXO_INIT_STACK_TOP   0x7ffffff00000ull
+#define EXO_INIT_STACK_PAGES 16
 
 struct exo_boot_module {
 	uint64_t frames; // handle of the first frame; the module's frames have consecutive handles

@@ -16,6 +16,8 @@
 #define PTE_PS   (1ull << 7)
 #define PTE_G    (1ull << 8)
 #define PTE_NX   (1ull << 63)
+#define PTE_MAYW (1ull << 9) // software bits: VM_MAYWRITE, VM_MAYEXEC
+#define PTE_MAYX (1ull << 10)
 #define PTE_ADDR 0x000ffffffffff000ull
 
 #define PT_ENTRIES 512
@@ -29,6 +31,10 @@ enum vm_prot {
 	VM_USER = 1 << 3,
 	VM_UNCACHED = 1 << 4,
 	VM_GLOBAL = 1 << 5,
+	// The most a user mapping may later be given by protect (what the frame capability it was
+	// mapped with allowed); kept in PTE bits the CPU ignores.
+	VM_MAYWRITE = 1 << 6,
+	VM_MAYEXEC = 1 << 7,
 };
 
 // PTE_NX when the CPU supports no-execute, else 0 (set by the CPU feature probe).

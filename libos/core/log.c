@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: MIT
+// libos's own messages: one line each on the kernel log, and dying with a reason.
+#include <libos/libos.h>
+#include <stdarg.h>
+
+int vsnprintf(char *restrict s, size_t n, const char *restrict fmt, va_list ap); // musl's
+
+static void vlog(const char *fmt, va_list ap)
+{
+	char line[256] = "libos: ";
+	int n = vsnprintf(line + 7, sizeof(line) - 8, fmt, ap);
+
+	n = n < 0 ? 0 : n > (int)sizeof(line) - 9 ? (int)sizeof(line) - 9 : n;
+	line[7 + n] = '\n';
+	exo_debug_write(line, (unsigned long)(8 + n));
+}
+
+void libos_log(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(fmt, ap);
+	va_end(ap);
+}
+
+_Noreturn void libos_die(long status, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(fmt, ap);
+	va_end(ap);
+	for (;;)
+		exo_exit(status);
+}

@@ -1,0 +1,20 @@
+// SPDX-License-Identifier: MIT
+// The memory component (libos-mem.a): the process's address-space map. Anonymous mappings and
+// the brk heap are reserved here and filled on first touch by the fault upcall (demand paging);
+// the main stack grows down the same way.
+#pragma once
+
+#include <libos/libos.h>
+
+long libos_mmap(uint64_t addr, uint64_t len, long prot, long flags, long fd, long off);
+long libos_munmap(uint64_t addr, uint64_t len);
+long libos_mprotect(uint64_t addr, uint64_t len, long prot);
+long libos_madvise(uint64_t addr, uint64_t len, long advice);
+long libos_brk(uint64_t addr);
+
+// Installs the calling thread's fault handler on a stack of its own (each thread calls it once).
+void libos_mem_thread_init(void *handler_stack_top);
+
+// From the fault handler: fills the page at addr if the address-space map allows the access
+// (error: the CPU's page-fault error code). 0 when it did; else why not (a SIGSEGV).
+const char *libos_mem_fill(uint64_t addr, uint64_t error);

@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: MIT
+// The fault handler every libos thread installs: page faults the address-space map allows are
+// served (demand paging, stack growth); any other fault ends the process the way a signal
+// would, with a one-line reason ("libos: 'prog' killed by SIGSEGV: write to read-only memory at
+// 0x... (rip 0x...)") and the kernel's fault status (exorun turns it into 128 + signal).
+#include <libos/mem.h>
+
+#define HANDLER_STACK 16384
+
+static uint8_t main_handler_stack[HANDLER_STACK] __attribute__((aligned(16)));
+
+static const char *signal_of(uint64_t vector)
+{
+	switch (vector) {
+	case 0:
+	case 16:
+	case 19:
+		return "SIGFPE";
+	case 6:
+		return "SIGILL";
+	case 3:
+	case 1:
+		return "SIGTRAP";
+	default:
+		return "SIGSEGV";
+	}
+}
+
+static const char *exception_name(uint64_t vector)
+{
+	switch (vector) {
+	case 0:
+		return "divide error";
+	case 6:
+		return "invalid opcode";
+	case 13:
+		return "general protection fault";
+	case 16:
+	case 19:
+		return "floating-point exception";
+	default:
+		return "exception";
+	}
+}
+
+static void on_fault(struct exo_fault *f)
+{
+	const char *why;
+
+	if (f->vector == 14) {
+		why = libos_mem_fill(f->addr, f->error);
+		if (!why)
+			exo_upcall_return(f);
+		libos_die(EXO_STATUS_FAULT(f->vector), "'%s' killed by SIGSEGV: %s at 0x%lx (rip 0x%lx)",
+		          libos_progname, why, (unsigned long)f->addr, (unsigned long)f->regs.rip);
+	}
+	libos_die(EXO_STATUS_FAULT(f->vector), "'%s' killed by %s: %s (vector %lu) at rip 0x%lx",
+	          libos_progname, signal_of(f->vector), exception_name(f->vector), (unsigned long)f->vector,
+	          (unsigned long)f->regs.rip);
+}
+
+void libos_mem_thread_init(void *handler_stack_top)
+{
+	if (!handler_stack_top)
+		handler_stack_top = main_handler_stack + HANDLER_STACK;
+	exo_upcall_set((void *)on_fault, handler_stack_top);
+}

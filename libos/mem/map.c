@@ -1,0 +1,363 @@
+// SPDX-License-Identifier: MIT
+// The address-space map: a sorted table of regions (anonymous mappings, the brk heap, the main
+// stack) with their protection. mmap, brk and stack growth only reserve addresses here; the
+// fault handler (fault.c) fills a page with a fresh zeroed frame when it is first touched
+// (demand paging). munmap, mprotect and madvise(DONTNEED) act on the pages already there through
+// the kernel's range calls. W+X is refused (EACCES), as the kernel refuses it.
+#include <libos/mem.h>
+
+#define PAGE        4096ull
+#define MMAP_BASE   0x100000000000ull // anonymous mappings go in [MMAP_BASE, MMAP_TOP)
+#define MMAP_TOP    0x7f0000000000ull
+#define LOW_LIMIT   0x10000ull // MAP_FIXED below this is refused (NULL stays unmapped)
+#define STACK_MAX   (8ull << 20)
+#define BRK_MAX     (64ull << 30)
+#define MAX_REGIONS 1024
+
+enum kind { ANON, HEAP, STACK };
+
+struct region {
+	uint64_t start, end;
+	uint8_t prot; // PROT_*
+	uint8_t kind;
+};
+
+static struct region regions[MAX_REGIONS]; // sorted by start, never overlapping
+static int nregions;
+static volatile int map_lock;
+static uint64_t brk_base, brk_cur;
+
+extern char _end[]; // the end of the program's data (toolchain/ld/user.ld)
+
+static uint64_t page_up(uint64_t a)
+{
+	return (a + PAGE - 1) & ~(PAGE - 1);
+}
+
+static long exo_prot(long prot)
+{
+	return EXO_R_READ | (prot & PROT_WRITE ? EXO_R_WRITE : 0) | (prot & PROT_EXEC ? EXO_R_EXEC : 0);
+}
+
+// The first region ending above addr (nregions if none).
+static int first_after(uint64_t addr)
+{
+	int lo = 0, hi = nregions;
+
+	while (lo < hi) {
+		int mid = (lo + hi) / 2;
+
+		if (regions[mid].end <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static struct region *find(uint64_t addr)
+{
+	int i = first_after(addr);
+
+	return i < nregions && regions[i].start <= addr ? &regions[i] : NULL;
+}
+
+// Applies fn to [start, end) in chunks the kernel's range calls take.
+static void for_pages(uint64_t start, uint64_t end, long prot, int unmap)
+{
+	for (uint64_t va = start; va < end; va += EXO_MAP_BATCH_MAX * PAGE) {
+		uint64_t pages =
+		    (end - va) / PAGE < EXO_MAP_BATCH_MAX ? (end - va) / PAGE : EXO_MAP_BATCH_MAX;
+
+		if (unmap)
+			exo_vspace_unmap_range(libos_boot->self, va, pages);
+		else
+			exo_vspace_protect_range(libos_boot->self, va, pages, (unsigned long)exo_prot(prot));
+	}
+}
+
+// Cuts [start, end) out of the table (splitting regions at its edges) and unmaps its pages.
+// -ENOMEM if a split needs a slot the table does not have.
+static long carve(uint64_t start, uint64_t end)
+{
+	int i = first_after(start);
+
+	if (i < nregions && regions[i].start < start && regions[i].end > end) { // split in two
+		if (nregions == MAX_REGIONS)
+			return -ENOMEM;
+		memmove(&regions[i + 1], &regions[i], (size_t)(nregions - i) * sizeof(regions[0]));
+		nregions++;
+		regions[i].end = start;
+		regions[i + 1].start = end;
+		for_pages(start, end, 0, 1);
+		return 0;
+	}
+	if (i < nregions && regions[i].start < start) { // keep its head
+		for_pages(start, regions[i].end, 0, 1);
+		regions[i++].end = start;
+	}
+	int j = i;
+	while (j < nregions && regions[j].end <= end) // drop whole regions
+		for_pages(regions[j].start, regions[j].end, 0, 1), j++;
+	if (j < nregions && regions[j].start < end) { // keep its tail
+		for_pages(regions[j].start, end, 0, 1);
+		regions[j].start = end;
+	}
+	memmove(&regions[i], &regions[j], (size_t)(nregions - j) * sizeof(regions[0]));
+	nregions -= j - i;
+	return 0;
+}
+
+static int same(const struct region *a, long prot, int kind)
+{
+	return a->prot == prot && a->kind == kind;
+}
+
+// Adds [start, end) (free in the table), merging with equal neighbours.
+static long insert(uint64_t start, uint64_t end, long prot, int kind)
+{
+	int i = first_after(start);
+	int left = i > 0 && regions[i - 1].end == start && same(&regions[i - 1], prot, kind);
+	int right = i < nregions && regions[i].start == end && same(&regions[i], prot, kind);
+
+	if (left && right) {
+		regions[i - 1].end = regions[i].end;
+		memmove(&regions[i], &regions[i + 1], (size_t)(nregions - i - 1) * sizeof(regions[0]));
+		nregions--;
+	} else if (left) {
+		regions[i - 1].end = end;
+	} else if (right) {
+		regions[i].start = start;
+	} else {
+		if (nregions == MAX_REGIONS)
+			return -ENOMEM;
+		memmove(&regions[i + 1], &regions[i], (size_t)(nregions - i) * sizeof(regions[0]));
+		regions[i] = (struct region){ start, end, (uint8_t)prot, (uint8_t)kind };
+		nregions++;
+	}
+	return 0;
+}
+
+static int is_free(uint64_t start, uint64_t end)
+{
+	int i = first_after(start);
+
+	return i == nregions || regions[i].start >= end;
+}
+
+// First fit in the mmap area; 0 if nothing is large enough.
+static uint64_t find_free(uint64_t len)
+{
+	uint64_t at = MMAP_BASE;
+
+	for (int i = first_after(MMAP_BASE); i < nregions && regions[i].start < MMAP_TOP; i++) {
+		if (regions[i].start >= at + len)
+			break;
+		if (regions[i].end > at)
+			at = regions[i].end;
+	}
+	return at + len <= MMAP_TOP ? at : 0;
+}
+
+static int bad_range(uint64_t addr, uint64_t len)
+{
+	return (addr & (PAGE - 1)) || len == 0 || addr < LOW_LIMIT || addr + len < addr ||
+	       addr + len > MMAP_TOP;
+}
+
+long libos_mmap(uint64_t addr, uint64_t len, long prot, long flags, long fd, long off)
+{
+	uint64_t size = page_up(len), at;
+	long err;
+
+	if (len == 0 || size < len || (off & (long)(PAGE - 1)))
+		return -EINVAL;
+	if (!(flags & MAP_ANONYMOUS) || fd != -1)
+		return -ENODEV; // no files until the VFS issue
+	if ((prot & PROT_WRITE) && (prot & PROT_EXEC))
+		return -EACCES; // W^X
+	if (prot & ~(long)(PROT_READ | PROT_WRITE | PROT_EXEC))
+		return -EINVAL;
+	libos_lock(&map_lock);
+	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
+		at = addr;
+		if (bad_range(at, size))
+			err = -EINVAL;
+		else if ((flags & MAP_FIXED_NOREPLACE) && !is_free(at, at + size))
+			err = -EEXIST;
+		else
+			err = carve(at, at + size);
+	} else {
+		at = !bad_range(addr, size) && addr >= MMAP_BASE && is_free(addr, addr + size)
+		         ? addr
+		         : find_free(size);
+		err = at ? 0 : -ENOMEM;
+	}
+	if (!err)
+		err = insert(at, at + size, prot, ANON);
+	libos_unlock(&map_lock);
+	return err ? err : (long)at;
+}
+
+long libos_munmap(uint64_t addr, uint64_t len)
+{
+	long err;
+
+	if ((addr & (PAGE - 1)) || len == 0 || addr + page_up(len) < addr)
+		return -EINVAL;
+	libos_lock(&map_lock);
+	err = carve(addr, addr + page_up(len));
+	libos_unlock(&map_lock);
+	return err;
+}
+
+// Is [start, end) wholly inside regions?
+static int covered(uint64_t start, uint64_t end)
+{
+	for (int i = first_after(start); start < end; i++) {
+		if (i == nregions || regions[i].start > start)
+			return 0;
+		start = regions[i].end;
+	}
+	return 1;
+}
+
+// Splits the region containing a at a, so a region starts there. -ENOMEM if the table is full.
+static long split_at(uint64_t a)
+{
+	struct region *r = find(a);
+	int i;
+
+	if (!r || r->start == a)
+		return 0;
+	if (nregions == MAX_REGIONS)
+		return -ENOMEM;
+	i = (int)(r - regions);
+	memmove(&regions[i + 1], &regions[i], (size_t)(nregions - i) * sizeof(regions[0]));
+	nregions++;
+	regions[i].end = a;
+	regions[i + 1].start = a;
+	return 0;
+}
+
+// Joins adjacent regions of the same protection and kind.
+static void merge_all(void)
+{
+	int n = 0;
+
+	for (int i = 0; i < nregions; i++) {
+		if (n && regions[n - 1].end == regions[i].start &&
+		    same(&regions[n - 1], regions[i].prot, regions[i].kind))
+			regions[n - 1].end = regions[i].end;
+		else
+			regions[n++] = regions[i];
+	}
+	nregions = n;
+}
+
+long libos_mprotect(uint64_t addr, uint64_t len, long prot)
+{
+	uint64_t end = addr + page_up(len);
+	long err;
+
+	if ((addr & (PAGE - 1)) || end < addr || (prot & ~(long)(PROT_READ | PROT_WRITE | PROT_EXEC)))
+		return -EINVAL;
+	if ((prot & PROT_WRITE) && (prot & PROT_EXEC))
+		return -EACCES;
+	if (len == 0)
+		return 0;
+	libos_lock(&map_lock);
+	err = covered(addr, end) ? 0 : -ENOMEM;
+	if (!err)
+		err = split_at(addr);
+	if (!err)
+		err = split_at(end);
+	if (!err) {
+		// A page cannot stay mapped yet inaccessible: PROT_NONE drops what was there (a
+		// later access faults; after mprotect back, the pages read as zero).
+		for_pages(addr, end, prot, prot == 0);
+		for (int i = first_after(addr); i < nregions && regions[i].start < end; i++)
+			regions[i].prot = (uint8_t)prot;
+		merge_all();
+	}
+	libos_unlock(&map_lock);
+	return err;
+}
+
+long libos_madvise(uint64_t addr, uint64_t len, long advice)
+{
+	uint64_t end = addr + page_up(len);
+
+	if ((addr & (PAGE - 1)) || end < addr)
+		return -EINVAL;
+	if (advice != MADV_DONTNEED)
+		return 0; // hints
+	libos_lock(&map_lock);
+	// Private anonymous memory reads as zero after DONTNEED: drop the pages, keep the region.
+	for (int i = first_after(addr); i < nregions && regions[i].start < end; i++)
+		for_pages(regions[i].start > addr ? regions[i].start : addr,
+		          regions[i].end < end ? regions[i].end : end, 0, 1);
+	libos_unlock(&map_lock);
+	return 0;
+}
+
+// brk: the heap region [brk_base, page_up(brk_cur)) grows and shrinks in place; a request that
+// would collide with another region or pass BRK_MAX leaves it as it is (Linux's behaviour).
+long libos_brk(uint64_t addr)
+{
+	uint64_t old_end, new_end;
+
+	libos_lock(&map_lock);
+	old_end = page_up(brk_cur), new_end = page_up(addr);
+	if (addr >= brk_base && addr <= brk_base + BRK_MAX) {
+		if (new_end > old_end && is_free(old_end, new_end) &&
+		    insert(old_end, new_end, PROT_READ | PROT_WRITE, HEAP) == 0)
+			brk_cur = addr;
+		else if (new_end <= old_end && carve(new_end, old_end) == 0)
+			brk_cur = addr;
+	}
+	addr = brk_cur;
+	libos_unlock(&map_lock);
+	return (long)addr;
+}
+
+const char *libos_mem_fill(uint64_t addr, uint64_t error)
+{
+	struct exo_map_op op = { 0, addr & ~(PAGE - 1), 0 };
+	const char *why = 0;
+	struct region *r;
+
+	libos_lock(&map_lock);
+	r = find(addr);
+	if (!r)
+		why = addr >= EXO_INIT_STACK_TOP - STACK_MAX - 64 * PAGE && addr < EXO_INIT_STACK_TOP
+		          ? "stack overflow"
+		          : "no mapping";
+	else if (r->prot == 0)
+		why = "access to PROT_NONE memory";
+	else if ((error & 2) && !(r->prot & PROT_WRITE))
+		why = "write to read-only memory";
+	else if ((error & 16) && !(r->prot & PROT_EXEC))
+		why = "execution of non-executable memory";
+	else if (error & 1)
+		why = "protection violation";
+	if (!why) {
+		op.prot = (uint64_t)exo_prot(r->prot);
+		if (exo_frame_alloc(libos_boot->quota, 1, &op.frame) != 1) {
+			why = "out of memory";
+		} else {
+			exo_vspace_map(libos_boot->self, &op, 1); // EEXIST: another thread filled it
+			exo_cap_delete(op.frame);                 // the mapping keeps the frame
+		}
+	}
+	libos_unlock(&map_lock);
+	return why;
+}
+
+// The program's data ends at _end: the brk heap starts on the next page. The main stack may
+// grow down to STACK_MAX below its top (the kernel maps its first pages).
+void libos_mem_init(void)
+{
+	brk_base = brk_cur = page_up((uint64_t)_end);
+	insert(EXO_INIT_STACK_TOP - STACK_MAX, EXO_INIT_STACK_TOP, PROT_READ | PROT_WRITE, STACK);
+}

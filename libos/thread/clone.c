@@ -1,0 +1,199 @@
+// SPDX-License-Identifier: MIT
+// Threads: musl's __clone (pthread_create) becomes a kernel thread in the same process. libos
+// keeps a table of its threads - tid, kernel capability, TLS pointer (how a thread finds its own
+// entry: %fs:0 holds the TLS pointer on x86_64), the word to clear at exit
+// (CLONE_CHILD_CLEARTID), a notification for futex waits and a wired stack for the fault
+// handler. A thread that ends clears its tid word, wakes its joiner and destroys itself; the last
+// one ends the process.
+#include <libos/mem.h>
+#include <libos/thread.h>
+
+#define MAX_THREADS    256
+#define THREAD_PRIO    16 // the kernel's default priority, init's own
+#define HANDLER_STACK  16384
+#define CLONE_REQUIRED (CLONE_VM | CLONE_THREAD | CLONE_SIGHAND)
+
+struct lthread {
+	int tid; // 0: free slot
+	uint64_t cap;
+	uint64_t tls;
+	uint64_t ntfn;
+	int *clear_tid;
+	uint8_t *handler_stack;
+	int (*fn)(void *);
+	void *arg;
+};
+
+static struct lthread threads[MAX_THREADS] = { [0] = { .tid = 1 } }; // [0]: the main thread
+static volatile int thread_lock;
+static int next_tid = 2, live = 1;
+static int tls_ready; // once set, %fs:0 names the calling thread
+// Stacks a thread cannot free while it runs on them (its own stack after __unmapself, its
+// fault-handler stack at exit): freed by the next clone.
+static struct {
+	void *base;
+	uint64_t size;
+} dead_stacks[MAX_THREADS * 2];
+static int ndead;
+
+static struct lthread *self(void)
+{
+	uint64_t tp = 0;
+
+	if (tls_ready)
+		__asm__ volatile("mov %%fs:0, %0" : "=r"(tp));
+	for (int i = 0; i < MAX_THREADS; i++)
+		if (threads[i].tid && threads[i].tls == tp)
+			return &threads[i];
+	return &threads[0];
+}
+
+long libos_set_fs(uint64_t base)
+{
+	long err = exo_set_fs_base(base);
+
+	if (err)
+		return -EPERM;
+	libos_lock(&thread_lock);
+	self()->tls = base; // before the first call every thread is the main one
+	tls_ready = 1;
+	libos_unlock(&thread_lock);
+	return 0;
+}
+
+long libos_gettid(void)
+{
+	return self()->tid;
+}
+
+long libos_set_tid_address(int *tidptr)
+{
+	struct lthread *t = self();
+
+	t->clear_tid = tidptr;
+	return t->tid;
+}
+
+uint64_t libos_thread_ntfn(void)
+{
+	struct lthread *t = self();
+
+	if (!t->ntfn) {
+		long n = exo_notify_create();
+
+		if (n < 0)
+			libos_die(127, "thread %d: no notification for futex waits (error %ld)", t->tid, n);
+		t->ntfn = (uint64_t)n;
+	}
+	return t->ntfn;
+}
+
+static void free_dead_stacks(void)
+{
+	for (; ndead > 0; ndead--)
+		libos_munmap((uint64_t)dead_stacks[ndead - 1].base, dead_stacks[ndead - 1].size);
+}
+
+// The new thread starts here, on its own stack, with its entry as the argument.
+static _Noreturn void thread_main(struct lthread *t)
+{
+	exo_set_fs_base(t->tls);
+	libos_mem_thread_init(t->handler_stack + HANDLER_STACK);
+	libos_thread_exit(t->fn(t->arg));
+}
+
+int __libos_clone(int (*fn)(void *), void *stack, int flags, void *arg, int *ptid, void *tls, int *ctid)
+{
+	struct lthread *t = NULL;
+	long cap, err;
+	uint64_t sp;
+
+	if ((flags & CLONE_REQUIRED) != CLONE_REQUIRED)
+		return -ENOSYS; // a new process (fork, posix_spawn): the fork issue
+	libos_lock(&thread_lock);
+	free_dead_stacks();
+	for (int i = 1; i < MAX_THREADS && !t; i++)
+		if (!threads[i].tid)
+			t = &threads[i];
+	if (!t) {
+		libos_unlock(&thread_lock);
+		return -EAGAIN;
+	}
+	*t = (struct lthread){ .tid = next_tid, .fn = fn, .arg = arg, .clear_tid = ctid };
+	t->tls = flags & CLONE_SETTLS ? (uint64_t)tls : self()->tls;
+	libos_unlock(&thread_lock);
+
+	// The fault handler's stack is touched now so that it is never demand-paged itself.
+	err = libos_mmap(0, HANDLER_STACK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (err < 0)
+		goto fail;
+	t->handler_stack = (uint8_t *)err;
+	memset(t->handler_stack, 0, HANDLER_STACK);
+	cap = exo_thread_create(libos_boot->self, THREAD_PRIO);
+	err = cap < 0 ? -EAGAIN : 0;
+	if (err)
+		goto fail_stack;
+	t->cap = (uint64_t)cap;
+	libos_lock(&thread_lock);
+	next_tid++, live++;
+	libos_unlock(&thread_lock);
+	if (flags & CLONE_PARENT_SETTID)
+		*ptid = t->tid;
+	if (flags & CLONE_CHILD_SETTID)
+		*ctid = t->tid;
+	if (!(flags & CLONE_CHILD_CLEARTID))
+		t->clear_tid = NULL;
+	sp = ((uint64_t)stack & ~15ull) - 8; // as if thread_main had been called
+	if (exo_thread_start(t->cap, (uint64_t)thread_main, sp, (uint64_t)t) != 0)
+		libos_die(127, "clone: the kernel refused to start thread %d", t->tid);
+	return t->tid;
+fail_stack:
+	libos_munmap((uint64_t)t->handler_stack, HANDLER_STACK);
+fail:
+	t->tid = 0;
+	return (int)err;
+}
+
+// Called with thread_lock held.
+static void free_later(void *base, uint64_t size)
+{
+	if (ndead < MAX_THREADS * 2)
+		dead_stacks[ndead].base = base, dead_stacks[ndead++].size = size;
+}
+
+_Noreturn void __libos_unmapself(void *base, uint64_t size)
+{
+	libos_lock(&thread_lock);
+	free_later(base, size);
+	libos_unlock(&thread_lock);
+	libos_thread_exit(0);
+}
+
+_Noreturn void libos_thread_exit(long status)
+{
+	struct lthread *t;
+	uint64_t cap;
+
+	libos_lock(&thread_lock);
+	t = self();
+	if (live == 1) {
+		libos_unlock(&thread_lock);
+		for (;;)
+			exo_exit(status & 0xff);
+	}
+	live--;
+	if (t->clear_tid) {
+		__atomic_store_n(t->clear_tid, 0, __ATOMIC_RELEASE);
+		libos_futex_wake(t->clear_tid, 1);
+	}
+	if (t->handler_stack) // still this thread's fault stack until it is gone
+		free_later(t->handler_stack, HANDLER_STACK);
+	if (t->ntfn)
+		exo_cap_delete(t->ntfn);
+	cap = t == &threads[0] ? libos_boot->thread : t->cap;
+	t->tid = 0;
+	t->tls = 0;
+	libos_unlock(&thread_lock);
+	for (;;)
+		exo_thread_destroy(cap);
+}

@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: MIT
+// Futexes for the threads of one process (FUTEX_PRIVATE semantics; there is no shared memory
+// between processes yet): a waiter checks the word and queues itself under one lock, then
+// blocks on its thread's notification; a waker dequeues waiters and signals them. Timeouts are
+// a one-shot kernel timer on the same notification. Wake-ups may be spurious, as on Linux.
+#include <libos/thread.h>
+#include <libos/time.h>
+
+#define WAKE_BIT  1ull
+#define TIMER_BIT 2ull
+
+struct waiter {
+	int *addr;
+	uint64_t ntfn;
+	int woken;
+	struct waiter *next;
+};
+
+static struct waiter *waiters; // FIFO
+static volatile int futex_lock;
+
+static void enqueue(struct waiter *w)
+{
+	struct waiter **p = &waiters;
+
+	while (*p)
+		p = &(*p)->next;
+	*p = w;
+}
+
+static void dequeue(struct waiter *w)
+{
+	for (struct waiter **p = &waiters; *p; p = &(*p)->next)
+		if (*p == w) {
+			*p = w->next;
+			return;
+		}
+}
+
+// deadline: monotonic nanoseconds, 0 for none.
+static long wait(int *uaddr, int val, uint64_t deadline)
+{
+	struct waiter w = { uaddr, libos_thread_ntfn(), 0, NULL };
+	uint64_t bits;
+
+	libos_lock(&futex_lock);
+	if (__atomic_load_n(uaddr, __ATOMIC_ACQUIRE) != val) {
+		libos_unlock(&futex_lock);
+		return -EAGAIN;
+	}
+	enqueue(&w);
+	libos_unlock(&futex_lock);
+	if (deadline)
+		exo_notify_timer(w.ntfn, 1, deadline, 0);
+	bits = (uint64_t)exo_notify_wait(w.ntfn);
+	if (deadline)
+		exo_notify_timer(w.ntfn, 1, 0, 0);
+	libos_lock(&futex_lock);
+	if (!w.woken)
+		dequeue(&w);
+	libos_unlock(&futex_lock);
+	return w.woken || !(bits & TIMER_BIT) ? 0 : -ETIMEDOUT;
+}
+
+long libos_futex_wake(int *uaddr, long n)
+{
+	long woken = 0;
+
+	libos_lock(&futex_lock);
+	for (struct waiter **p = &waiters; *p && woken < n;) {
+		struct waiter *w = *p;
+
+		if (w->addr != uaddr) {
+			p = &w->next;
+			continue;
+		}
+		*p = w->next;
+		w->woken = 1;
+		exo_notify_signal(w->ntfn, WAKE_BIT);
+		woken++;
+	}
+	libos_unlock(&futex_lock);
+	return woken;
+}
+
+// Wakes n waiters of uaddr and moves up to max others to uaddr2.
+static long requeue(int *uaddr, long n, long max, int *uaddr2)
+{
+	long woken = libos_futex_wake(uaddr, n), moved = 0;
+
+	libos_lock(&futex_lock);
+	for (struct waiter *w = waiters; w && moved < max; w = w->next)
+		if (w->addr == uaddr)
+			w->addr = uaddr2, moved++;
+	libos_unlock(&futex_lock);
+	return woken + moved;
+}
+
+static long deadline_of(long op, long clock_flag, const struct linux_timespec *ts, uint64_t *deadline)
+{
+	uint64_t now;
+
+	*deadline = 0;
+	if (!ts)
+		return 0;
+	if (ts->tv_sec < 0 || ts->tv_nsec < 0 || ts->tv_nsec >= 1000000000L)
+		return -EINVAL;
+	*deadline = (uint64_t)ts->tv_sec * 1000000000ull + (uint64_t)ts->tv_nsec;
+	if (op == FUTEX_WAIT) { // relative
+		libos_clock_ns(CLOCK_MONOTONIC, &now);
+		*deadline += now;
+	} else if (clock_flag) { // absolute on the realtime clock
+		uint64_t real;
+
+		libos_clock_ns(CLOCK_REALTIME, &real);
+		libos_clock_ns(CLOCK_MONOTONIC, &now);
+		*deadline = *deadline + now - real;
+	}
+	if (!*deadline)
+		*deadline = 1; // already passed
+	return 0;
+}
+
+long libos_futex(int *uaddr, long op, long val, const struct linux_timespec *timeout, int *uaddr2, long val3)
+{
+	long cmd = op & ~(long)(FUTEX_PRIVATE | FUTEX_CLOCK_REALTIME), err;
+	uint64_t deadline;
+
+	(void)val3;
+	if (!uaddr || ((uint64_t)uaddr & 3))
+		return -EINVAL;
+	switch (cmd) {
+	case FUTEX_WAIT:
+	case FUTEX_WAIT_BITSET:
+		err = deadline_of(cmd, op & FUTEX_CLOCK_REALTIME, timeout, &deadline);
+		return err ? err : wait(uaddr, (int)val, deadline);
+	case FUTEX_WAKE:
+	case FUTEX_WAKE_BITSET:
+		return libos_futex_wake(uaddr, val);
+	case FUTEX_REQUEUE:
+		return requeue(uaddr, val, (long)timeout, uaddr2);
+	default:
+		return -ENOSYS;
+	}
+}

@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: MIT
+// Clocks and sleeps. Every clock derives from the kernel's monotonic nanosecond clock; the
+// realtime clock adds an epoch offset (no RTC driver yet: the offset is 0, so REALTIME counts
+// from boot like MONOTONIC - programs see 1970-01-01 plus the uptime).
+#include <libos/time.h>
+
+#define NS 1000000000L
+
+static uint64_t realtime_offset_ns;
+
+long libos_clock_ns(long clock, uint64_t *ns)
+{
+	uint64_t now = (uint64_t)exo_clock_ns();
+
+	switch (clock) {
+	case CLOCK_REALTIME:
+	case CLOCK_REALTIME_COARSE:
+		*ns = now + realtime_offset_ns;
+		return 0;
+	case CLOCK_MONOTONIC:
+	case CLOCK_MONOTONIC_RAW:
+	case CLOCK_MONOTONIC_COARSE:
+	case CLOCK_BOOTTIME:
+	case CLOCK_PROCESS_CPUTIME_ID: // no per-process CPU accounting yet: wall time since boot
+	case CLOCK_THREAD_CPUTIME_ID:
+		*ns = now;
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+long libos_clock_gettime(long clock, struct linux_timespec *ts)
+{
+	uint64_t ns;
+	long err = libos_clock_ns(clock, &ns);
+
+	if (err)
+		return err;
+	if (!ts)
+		return -EFAULT;
+	ts->tv_sec = (long)(ns / NS);
+	ts->tv_nsec = (long)(ns % NS);
+	return 0;
+}
+
+long libos_clock_getres(long clock, struct linux_timespec *ts)
+{
+	uint64_t ns;
+	long err = libos_clock_ns(clock, &ns);
+
+	if (!err && ts)
+		*ts = (struct linux_timespec){ 0, 1 };
+	return err;
+}
+
+long libos_gettimeofday(struct linux_timeval *tv, void *tz)
+{
+	uint64_t ns;
+
+	(void)tz; // obsolete; Linux fills it with zeros
+	libos_clock_ns(CLOCK_REALTIME, &ns);
+	if (tv)
+		*tv = (struct linux_timeval){ (long)(ns / NS), (long)(ns % NS / 1000) };
+	return 0;
+}
+
+long libos_clock_nanosleep(long clock, long flags, const struct linux_timespec *req,
+                           struct linux_timespec *rem)
+{
+	uint64_t now, deadline;
+	long err = libos_clock_ns(clock, &now);
+
+	if (err)
+		return err;
+	if (clock == CLOCK_THREAD_CPUTIME_ID)
+		return -EINVAL;
+	if (!req)
+		return -EFAULT;
+	if (req->tv_sec < 0 || req->tv_nsec < 0 || req->tv_nsec >= NS)
+		return -EINVAL;
+	deadline = (uint64_t)req->tv_sec * NS + (uint64_t)req->tv_nsec;
+	if (!(flags & TIMER_ABSTIME))
+		deadline += now;
+	if (clock == CLOCK_REALTIME || clock == CLOCK_REALTIME_COARSE)
+		deadline -= realtime_offset_ns; // the kernel sleeps on the monotonic clock
+	exo_thread_sleep(deadline);
+	if (rem)
+		*rem = (struct linux_timespec){ 0, 0 }; // no signals interrupt a sleep yet
+	return 0;
+}
+
+long libos_nanosleep(const struct linux_timespec *req, struct linux_timespec *rem)
+{
+	return libos_clock_nanosleep(CLOCK_MONOTONIC, 0, req, rem);
+}
