@@ -20,6 +20,20 @@ $(BUILD)/user-obj/libos/%.c.o: libos/%.c | $(DEPS_STAMP) $(ABI_HEADER)
 	@echo "  UCC     $<"
 	$(Q)$(CC) $(USER_CFLAGS) -Ilibos/include -c $< -o $@
 
+# The names of Linux's system calls, for libos's "not implemented" messages, from musl's header.
+LIBOS_SYSCALL_NAMES := $(BUILD)/gen/linux_syscall_names.c
+$(LIBOS_SYSCALL_NAMES): $(SYSROOT)/include/stdio.h
+	@mkdir -p $(@D)
+	$(Q){ echo '// Generated from musl'"'"'s bits/syscall.h by libos/build.mk: Linux x86_64 system call names.'; \
+	  echo 'const char *const linux_syscall_names[512] = {'; \
+	  awk '/^#define __NR_/ { printf "\t[%s] = \"%s\",\n", $$3, substr($$2, 6) }' \
+	    $(SYSROOT)/include/bits/syscall.h; echo '};'; } > $@
+$(BUILD)/user-obj/gen/linux_syscall_names.c.o: $(LIBOS_SYSCALL_NAMES)
+	@mkdir -p $(@D)
+	@echo "  UCC     $<"
+	$(Q)$(CC) $(USER_CFLAGS) -c $< -o $@
+$(BUILD)/libos/libos-core.a: $(BUILD)/user-obj/gen/linux_syscall_names.c.o
+
 define libos_archive
 $(BUILD)/libos/libos-$(1).a: $(call libos_objs,$(1))
 	@mkdir -p $$(@D)

@@ -11,15 +11,17 @@
 #define P(x) ((void *)(x))
 #define U(x) ((uint64_t)(x))
 
+extern const char *const linux_syscall_names[LINUX_NSYSCALLS]; // generated from musl's header
+
 static long unimplemented(long nr)
 {
 	static uint64_t reported[LINUX_NSYSCALLS / 64];
 
-	if (nr < 0 || nr >= LINUX_NSYSCALLS) {
+	if (nr < 0 || nr >= LINUX_NSYSCALLS || !linux_syscall_names[nr]) {
 		libos_log("syscall %ld does not exist", nr);
 	} else if (!(reported[nr / 64] & (1ull << (nr % 64)))) {
 		reported[nr / 64] |= 1ull << (nr % 64);
-		libos_log("syscall %ld not implemented", nr);
+		libos_log("syscall %ld (%s) not implemented", nr, linux_syscall_names[nr]);
 	}
 	return -ENOSYS;
 }
