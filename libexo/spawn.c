@@ -7,8 +7,6 @@
 
 #define SCRATCH_IMAGE 0x100000000000ull // where the module is mapped for reading
 #define SCRATCH_PAGE  0x0ff000000000ull // where one fresh frame is mapped for filling
-#define STACK_TOP     0x7ffffff00000ull
-#define STACK_PAGES   16
 
 static long map_one(uint64_t process, uint64_t frame, uint64_t va, uint64_t prot)
 {
@@ -111,14 +109,14 @@ long exo_spawn(uint64_t self, uint64_t quota, const struct exo_boot_module *m, c
 	}
 	for (size_t i = 0; i < img.nsegs && !r; i++)
 		r = load_segment(self, quota, child, (const uint8_t *)SCRATCH_IMAGE, &img.segs[i]);
-	for (uint64_t i = 0; i < STACK_PAGES && !r; i++)
-		r = fresh_page(self, quota, child, STACK_TOP - (i + 1) * 4096, EXO_R_READ | EXO_R_WRITE, NULL,
-		               0, 0);
+	for (uint64_t i = 0; i < EXO_INIT_STACK_PAGES && !r; i++)
+		r = fresh_page(self, quota, child, EXO_INIT_STACK_TOP - (i + 1) * 4096,
+		               EXO_R_READ | EXO_R_WRITE, NULL, 0, 0);
 	t = r ? r : exo_thread_create(child, prio);
 	if (!r && t < 0)
 		r = t;
 	if (!r)
-		r = exo_thread_start(t, img.entry, STACK_TOP, arg);
+		r = exo_thread_start(t, img.entry, EXO_INIT_STACK_TOP, arg);
 	if (r) {
 		exo_process_kill(child, -1);
 		exo_cap_delete(child);

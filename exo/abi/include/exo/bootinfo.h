@@ -5,8 +5,9 @@
 #include <stdint.h>
 
 // exo_bootinfo: what the kernel gives init, mapped read-only at EXO_BOOTINFO_ADDR and passed in
-// rdi to its entry point. Handles name capabilities in init's table.
-#define EXO_BOOTINFO_ADDR    0x7fffffe00000ull
+// rdi to its entry point (below the 8 MiB a libos main stack may grow to). Handles name
+// capabilities in init's table.
+#define EXO_BOOTINFO_ADDR    0x7ffe00000000ull
 #define EXO_BOOTINFO_MAGIC   0x746f6f626f7865ull // "exoboot"
 #define EXO_MAX_BOOT_MODULES 16
 // init's stack: EXO_INIT_STACK_PAGES mapped pages (read/write) ending at EXO_INIT_STACK_TOP.
