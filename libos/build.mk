@@ -10,8 +10,13 @@ libos_objs = $(patsubst %,$(BUILD)/user-obj/%.o,$(wildcard libos/$(1)/*.c libos/
 LIBOS_ARCHIVES := $(foreach c,$(LIBOS_COMPONENTS),$(BUILD)/libos/libos-$(c).a)
 SYSROOT := sysroot
 SYSROOT_LIBOS := $(foreach c,$(LIBOS_COMPONENTS),$(SYSROOT)/lib/libos-$(c).a)
+# Headers for programs that bring their own libos component or call the kernel: libos's
+# component interfaces and the exo ABI.
+SYSROOT_HEADERS := $(patsubst libos/include/%,$(SYSROOT)/include/%,$(wildcard libos/include/libos/*.h)) \
+	$(patsubst exo/abi/include/%,$(SYSROOT)/include/%,$(wildcard exo/abi/include/exo/*.h)) \
+	$(SYSROOT)/include/exo/exo.h
 SYSROOT_FILES := $(SYSROOT)/include/stdio.h $(SYSROOT)/lib/libc.a $(SYSROOT_LIBOS) \
-	$(SYSROOT)/lib/libexo.a $(SYSROOT)/lib/exo.ld
+	$(SYSROOT)/lib/libexo.a $(SYSROOT)/lib/exo.ld $(SYSROOT_HEADERS)
 POSIX_PROGS := $(patsubst tests/qemu/posix/%.c,$(BUILD)/user/posix_%,$(wildcard tests/qemu/posix/*.c))
 EXO_GCC := toolchain/bin/x86_64-exo-gcc
 
@@ -49,6 +54,15 @@ $(SYSROOT)/include/stdio.h: $(MUSL_LIBC)
 $(SYSROOT)/lib/libc.a: $(MUSL_LIBC)
 	@mkdir -p $(@D)
 	$(Q)cp $< $@
+$(SYSROOT)/include/libos/%.h: libos/include/libos/%.h $(SYSROOT)/include/stdio.h
+	@mkdir -p $(@D)
+	$(Q)cp $< $@
+$(SYSROOT)/include/exo/exo.h: $(ABI_HEADER) $(SYSROOT)/include/stdio.h
+	@mkdir -p $(@D)
+	$(Q)cp $< $@
+$(SYSROOT)/include/exo/%.h: exo/abi/include/exo/%.h $(SYSROOT)/include/stdio.h
+	@mkdir -p $(@D)
+	$(Q)cp $< $@
 $(SYSROOT)/lib/libos-%.a: $(BUILD)/libos/libos-%.a
 	@mkdir -p $(@D)
 	$(Q)cp $< $@
@@ -66,3 +80,10 @@ $(BUILD)/user/posix_%: tests/qemu/posix/%.c $(SYSROOT_FILES) $(EXO_GCC)
 	@mkdir -p $(@D)
 	@echo "  EXOGCC  $@"
 	$(Q)$(EXO_GCC) -O2 -Wall -Wextra -Werror -o $@ $<
+
+# apps/eagermem: a program with its own memory component (docs/libos.md).
+POSIX_PROGS += $(BUILD)/user/eagermem
+$(BUILD)/user/eagermem: $(wildcard apps/eagermem/*.c) $(SYSROOT_FILES) $(EXO_GCC)
+	@mkdir -p $(@D)
+	@echo "  EXOGCC  $@"
+	$(Q)$(EXO_GCC) -O2 -Wall -Wextra -Werror -o $@ $(filter %.c,$^)
