@@ -16,9 +16,11 @@ extern const char *const linux_syscall_names[LINUX_NSYSCALLS]; // generated from
 static long unimplemented(long nr)
 {
 	static uint64_t reported[LINUX_NSYSCALLS / 64];
+	static int reported_bad;
 
 	if (nr < 0 || nr >= LINUX_NSYSCALLS || !linux_syscall_names[nr]) {
-		libos_log("syscall %ld does not exist", nr);
+		if (!reported_bad++)
+			libos_log("syscall %ld does not exist (further unknown numbers are not reported)", nr);
 	} else if (!(reported[nr / 64] & (1ull << (nr % 64)))) {
 		reported[nr / 64] |= 1ull << (nr % 64);
 		libos_log("syscall %ld (%s) not implemented", nr, linux_syscall_names[nr]);

@@ -44,3 +44,8 @@ cap_test_CFLAGS :=
 UNIT_TESTS += modelf_test
 modelf_test_SRCS := tests/unit/libexo/modelf_test.c libexo/modelf.c exo/lib/printf.c tests/unit/support/console.c
 modelf_test_CFLAGS := -Ilibexo/include
+
+# libos's address-space map; the kernel calls it makes are simulated by the test.
+UNIT_TESTS += map_test
+map_test_SRCS := tests/unit/libos/mem/map_test.c libos/mem/map.c
+map_test_CFLAGS := -Ilibos/include -Ilibexo/include

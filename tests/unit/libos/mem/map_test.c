@@ -1,0 +1,324 @@
+// SPDX-License-Identifier: MIT
+// Unit tests for libos's address-space map (libos/mem/map.c): mmap placement and MAP_FIXED,
+// munmap splitting regions and unmapping their pages, mprotect splitting and merging, madvise,
+// brk growth and collisions, demand fills and the reasons faults are refused, argument errors
+// and a full region table. The kernel calls are the hardware here: a simulated address space
+// records which pages are mapped with which rights.
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+// cmocka.h needs the headers above.
+
+#include <cmocka.h>
+
+#include <libos/mem.h>
+
+#define PAGE      4096ull
+#define MMAP_BASE 0x100000000000ull
+#define MAX_PAGES 4096
+
+// The simulated address space: mapped pages and their rights (EXO_R_*).
+static struct {
+	uint64_t va, rights;
+} pages[MAX_PAGES];
+static int npages;
+static long frames_left;
+static const struct exo_bootinfo boot = { .self = 1, .quota = 2 };
+const struct exo_bootinfo *libos_boot = &boot;
+const char *libos_progname = "map_test";
+char _end[100]; // the program's data ends here: brk starts on the next page
+
+static int page_index(uint64_t va)
+{
+	for (int i = 0; i < npages; i++)
+		if (pages[i].va == va)
+			return i;
+	return -1;
+}
+
+static uint64_t rights_at(uint64_t va)
+{
+	int i = page_index(va);
+
+	return i < 0 ? 0 : pages[i].rights;
+}
+
+long exo_frame_alloc(unsigned long quota, unsigned long count, unsigned long *handles)
+{
+	assert_int_equal(quota, 2);
+	if (frames_left < (long)count)
+		return -EXO_ENOMEM;
+	frames_left -= (long)count;
+	for (unsigned long i = 0; i < count; i++)
+		handles[i] = 100 + i;
+	return (long)count;
+}
+
+long exo_vspace_map(unsigned long process, const struct exo_map_op *ops, unsigned long count)
+{
+	assert_int_equal(process, 1);
+	assert_int_equal(count, 1);
+	if (page_index(ops[0].vaddr) >= 0)
+		return -EXO_EEXIST;
+	assert_true(npages < MAX_PAGES);
+	pages[npages].va = ops[0].vaddr;
+	pages[npages++].rights = ops[0].prot;
+	return 1;
+}
+
+long exo_cap_delete(unsigned long cap)
+{
+	assert_true(cap >= 100);
+	return 0;
+}
+
+long exo_thread_yield(void)
+{
+	fail_msg("the map lock is never contended in one thread");
+	return 0;
+}
+
+long exo_vspace_unmap_range(unsigned long process, unsigned long vaddr, unsigned long n)
+{
+	long done = 0;
+
+	assert_int_equal(process, 1);
+	assert_true(n >= 1 && n <= EXO_MAP_BATCH_MAX && vaddr % PAGE == 0);
+	for (int i = 0; i < npages;)
+		if (pages[i].va >= vaddr && pages[i].va < vaddr + n * PAGE)
+			pages[i] = pages[--npages], done++;
+		else
+			i++;
+	return done;
+}
+
+long exo_vspace_protect_range(unsigned long process, unsigned long vaddr, unsigned long n, unsigned long prot)
+{
+	long done = 0;
+
+	assert_int_equal(process, 1);
+	assert_true(n >= 1 && n <= EXO_MAP_BATCH_MAX && vaddr % PAGE == 0);
+	for (int i = 0; i < npages; i++)
+		if (pages[i].va >= vaddr && pages[i].va < vaddr + n * PAGE)
+			pages[i].rights = prot, done++;
+	return done;
+}
+
+static const long RW = PROT_READ | PROT_WRITE;
+static const long ANON = MAP_PRIVATE | MAP_ANONYMOUS;
+enum { READ = 4, WRITE = 6, FETCH = 20, PRESENT_WRITE = 7 }; // page-fault error codes (user)
+
+// Touches va as the CPU would (error code), expecting the fill to succeed.
+static void touch(uint64_t va, uint64_t error)
+{
+	const char *why = libos_mem_fill(va, error);
+
+	if (why)
+		fail_msg("fill of 0x%llx refused: %s", (unsigned long long)va, why);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	npages = 0;
+	frames_left = 1000000;
+	// Start each test from an empty map: unmap all of it, reset brk to its base.
+	libos_munmap(0x10000, 0x7f0000000000ull - 0x10000);
+	libos_brk(0);
+	return 0;
+}
+
+static void test_mmap_places_first_fit_and_reuses_holes(void **state)
+{
+	(void)state;
+	long a = libos_mmap(0, 3 * PAGE, RW, ANON, -1, 0);
+	long b = libos_mmap(0, PAGE, RW, ANON, -1, 0);
+
+	assert_int_equal(a, MMAP_BASE);
+	assert_int_equal(b, MMAP_BASE + 3 * PAGE);
+	assert_int_equal(libos_munmap((uint64_t)a + PAGE, PAGE), 0);
+	assert_int_equal(libos_mmap(0, PAGE, RW, ANON, -1, 0), a + PAGE);     // the hole
+	assert_int_equal(libos_mmap(0, 2 * PAGE, RW, ANON, -1, 0), b + PAGE); // too big for a hole
+	// A free hint is honoured, a taken one is not.
+	assert_int_equal(libos_mmap(MMAP_BASE + 100 * PAGE, PAGE, RW, ANON, -1, 0), MMAP_BASE + 100 * PAGE);
+	assert_int_equal(libos_mmap((uint64_t)a, PAGE, RW, ANON, -1, 0), b + 3 * PAGE);
+}
+
+static void test_demand_fill_maps_with_region_rights(void **state)
+{
+	(void)state;
+	long a = libos_mmap(0, 2 * PAGE, PROT_READ, ANON, -1, 0);
+	long x = libos_mmap(0, PAGE, PROT_READ | PROT_EXEC, ANON, -1, 0);
+
+	assert_int_equal(npages, 0); // reserved only
+	touch((uint64_t)a + 5, READ);
+	assert_int_equal(rights_at((uint64_t)a), EXO_R_READ);
+	assert_string_equal(libos_mem_fill((uint64_t)a + PAGE, WRITE), "write to read-only memory");
+	assert_string_equal(libos_mem_fill((uint64_t)a, PRESENT_WRITE), "write to read-only memory");
+	assert_string_equal(libos_mem_fill((uint64_t)a, FETCH), "execution of non-executable memory");
+	touch((uint64_t)x, FETCH);
+	assert_int_equal(rights_at((uint64_t)x), EXO_R_READ | EXO_R_EXEC);
+	assert_string_equal(libos_mem_fill(0x1000, READ), "no mapping");
+	assert_string_equal(libos_mem_fill(MMAP_BASE + 1000 * PAGE, READ), "no mapping");
+	frames_left = 0;
+	assert_string_equal(libos_mem_fill((uint64_t)a + PAGE, READ), "out of memory");
+	assert_int_equal(npages, 2);
+}
+
+static void test_stack_grows_and_overflows(void **state)
+{
+	(void)state;
+	libos_mem_init();
+	touch(EXO_INIT_STACK_TOP - 8 * 1024 * 1024, WRITE); // the lowest page it may grow to
+	assert_int_equal(rights_at(EXO_INIT_STACK_TOP - 8 * 1024 * 1024), EXO_R_READ | EXO_R_WRITE);
+	assert_string_equal(libos_mem_fill(EXO_INIT_STACK_TOP - 8 * 1024 * 1024 - 8, WRITE),
+	                    "stack overflow");
+}
+
+static void test_munmap_splits_and_unmaps_pages(void **state)
+{
+	(void)state;
+	long a = libos_mmap(0, 4 * PAGE, RW, ANON, -1, 0);
+
+	for (int i = 0; i < 4; i++)
+		touch((uint64_t)a + i * PAGE, WRITE);
+	assert_int_equal(libos_munmap((uint64_t)a + PAGE, 2 * PAGE), 0);
+	assert_int_equal(npages, 2);
+	assert_int_equal(rights_at((uint64_t)a + PAGE), 0);
+	assert_int_equal(rights_at((uint64_t)a + 3 * PAGE), EXO_R_READ | EXO_R_WRITE);
+	assert_string_equal(libos_mem_fill((uint64_t)a + 2 * PAGE, WRITE), "no mapping");
+	touch((uint64_t)a, WRITE); // already there: EEXIST is fine
+	// Unmapping nothing, and unaligned or empty ranges.
+	assert_int_equal(libos_munmap(MMAP_BASE + 500 * PAGE, PAGE), 0);
+	assert_int_equal(libos_munmap((uint64_t)a + 1, PAGE), -EINVAL);
+	assert_int_equal(libos_munmap((uint64_t)a, 0), -EINVAL);
+	assert_int_equal(libos_munmap(~0ull - PAGE + 1, 2 * PAGE), -EINVAL);
+}
+
+static void test_map_fixed_replaces_and_noreplace_refuses(void **state)
+{
+	(void)state;
+	long a = libos_mmap(0, 4 * PAGE, RW, ANON, -1, 0);
+
+	touch((uint64_t)a + PAGE, WRITE);
+	assert_int_equal(libos_mmap((uint64_t)a + PAGE, PAGE, PROT_READ, ANON | MAP_FIXED, -1, 0), a + PAGE);
+	assert_int_equal(rights_at((uint64_t)a + PAGE), 0); // the old page is gone
+	assert_string_equal(libos_mem_fill((uint64_t)a + PAGE, WRITE), "write to read-only memory");
+	touch((uint64_t)a + 2 * PAGE, WRITE); // the rest keeps its protection
+	assert_int_equal(libos_mmap((uint64_t)a, PAGE, RW, ANON | MAP_FIXED_NOREPLACE, -1, 0), -EEXIST);
+	assert_int_equal(libos_mmap(0x1000, PAGE, RW, ANON | MAP_FIXED, -1, 0), -EINVAL); // NULL page
+	assert_int_equal(libos_mmap((uint64_t)a + 1, PAGE, RW, ANON | MAP_FIXED, -1, 0), -EINVAL);
+}
+
+static void test_mprotect_changes_mapped_pages_and_splits(void **state)
+{
+	(void)state;
+	long a = libos_mmap(0, 4 * PAGE, RW, ANON, -1, 0);
+
+	touch((uint64_t)a, WRITE);
+	touch((uint64_t)a + PAGE, WRITE);
+	assert_int_equal(libos_mprotect((uint64_t)a + PAGE, 2 * PAGE, PROT_READ), 0);
+	assert_int_equal(rights_at((uint64_t)a), EXO_R_READ | EXO_R_WRITE);
+	assert_int_equal(rights_at((uint64_t)a + PAGE), EXO_R_READ);
+	assert_string_equal(libos_mem_fill((uint64_t)a + 2 * PAGE, WRITE), "write to read-only memory");
+	touch((uint64_t)a + 3 * PAGE, WRITE);
+	assert_int_equal(libos_mprotect((uint64_t)a, 4 * PAGE, RW), 0); // back, merged
+	assert_int_equal(rights_at((uint64_t)a + PAGE), EXO_R_READ | EXO_R_WRITE);
+	touch((uint64_t)a + 2 * PAGE, WRITE);
+	// PROT_NONE drops the pages; the region stays, refusing every access.
+	assert_int_equal(libos_mprotect((uint64_t)a, PAGE, 0), 0);
+	assert_int_equal(rights_at((uint64_t)a), 0);
+	assert_string_equal(libos_mem_fill((uint64_t)a, READ), "access to PROT_NONE memory");
+	// Errors: holes (ENOMEM, as Linux), W+X, unknown bits, unaligned.
+	assert_int_equal(libos_mprotect((uint64_t)a, 5 * PAGE, PROT_READ), -ENOMEM);
+	assert_int_equal(libos_mprotect((uint64_t)a, PAGE, PROT_WRITE | PROT_EXEC), -EACCES);
+	assert_int_equal(libos_mprotect((uint64_t)a, PAGE, 0x100), -EINVAL);
+	assert_int_equal(libos_mprotect((uint64_t)a + 1, PAGE, PROT_READ), -EINVAL);
+	assert_int_equal(libos_mprotect((uint64_t)a, 0, PROT_READ), 0);
+}
+
+static void test_madvise_dontneed_drops_pages(void **state)
+{
+	(void)state;
+	long a = libos_mmap(0, 2 * PAGE, RW, ANON, -1, 0);
+
+	touch((uint64_t)a, WRITE);
+	touch((uint64_t)a + PAGE, WRITE);
+	assert_int_equal(libos_madvise((uint64_t)a, PAGE, MADV_DONTNEED), 0);
+	assert_int_equal(rights_at((uint64_t)a), 0);
+	assert_int_equal(rights_at((uint64_t)a + PAGE), EXO_R_READ | EXO_R_WRITE);
+	touch((uint64_t)a, WRITE); // the region is still there: a fresh (zeroed) frame
+	assert_int_equal(libos_madvise((uint64_t)a + 3, PAGE, MADV_DONTNEED), -EINVAL);
+}
+
+static void test_brk_grows_shrinks_and_stops_at_collisions(void **state)
+{
+	(void)state;
+	uint64_t base = (uint64_t)libos_brk(0);
+
+	assert_int_equal(base, ((uint64_t)_end + PAGE - 1) & ~(PAGE - 1));
+	assert_int_equal(libos_brk(base + 10000), base + 10000);
+	touch(base + 9999, WRITE);
+	assert_int_equal(libos_brk(base + 3 * PAGE), base + 3 * PAGE); // grows within a page
+	assert_int_equal(libos_brk(base + 100), base + 100);           // shrinks: pages go
+	assert_int_equal(rights_at(base + 2 * PAGE), 0);
+	assert_string_equal(libos_mem_fill(base + 2 * PAGE, WRITE), "no mapping");
+	assert_int_equal(libos_brk(base - PAGE), base + 100); // below the base: unchanged
+	// Something mapped right above the heap stops it.
+	assert_int_equal(libos_mmap(base + 4 * PAGE, PAGE, RW, ANON | MAP_FIXED, -1, 0), base + 4 * PAGE);
+	assert_int_equal(libos_brk(base + 8 * PAGE), base + 100);
+	assert_int_equal(libos_brk(base + 4 * PAGE), base + 4 * PAGE);
+}
+
+static void test_mmap_refuses_bad_arguments(void **state)
+{
+	(void)state;
+	assert_int_equal(libos_mmap(0, 0, RW, ANON, -1, 0), -EINVAL);
+	assert_int_equal(libos_mmap(0, ~0ull, RW, ANON, -1, 0), -EINVAL);
+	assert_int_equal(libos_mmap(0, PAGE, RW, ANON, -1, 1), -EINVAL);
+	assert_int_equal(libos_mmap(0, PAGE, RW, MAP_PRIVATE, 3, 0), -ENODEV); // files: the VFS issue
+	assert_int_equal(libos_mmap(0, PAGE, PROT_WRITE | PROT_EXEC, ANON, -1, 0), -EACCES);
+	assert_int_equal(libos_mmap(0, PAGE, 0x40, ANON, -1, 0), -EINVAL);
+	assert_int_equal(libos_mmap(0, 1ull << 47, RW, ANON, -1, 0), -ENOMEM); // no room
+	assert_int_equal(npages, 0);
+}
+
+static void test_full_region_table_is_enomem_not_corruption(void **state)
+{
+	(void)state;
+	long n = 0, r, first = libos_mmap(0, 3 * PAGE, RW, ANON, -1, 0);
+
+	// Alternate protections so that neighbours never merge, until the table is full.
+	while ((r = libos_mmap(0, PAGE, n % 2 ? RW : PROT_READ, ANON, -1, 0)) > 0)
+		n++;
+	assert_int_equal(r, -ENOMEM);
+	assert_true(n > 100);
+	// Splitting a region needs slots too: refused, and every page keeps its protection.
+	assert_int_equal(libos_mprotect((uint64_t)first + PAGE, PAGE, PROT_READ), -ENOMEM);
+	for (int i = 0; i < 3; i++)
+		touch((uint64_t)first + i * PAGE, WRITE);
+	assert_int_equal(libos_munmap((uint64_t)first + PAGE, PAGE), -ENOMEM); // a hole needs a slot
+	assert_int_equal(libos_munmap((uint64_t)first, 3 * PAGE), 0);          // a whole region does not
+	assert_string_equal(libos_mem_fill((uint64_t)first, WRITE), "no mapping");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_mmap_places_first_fit_and_reuses_holes, setup),
+		cmocka_unit_test_setup(test_demand_fill_maps_with_region_rights, setup),
+		cmocka_unit_test_setup(test_stack_grows_and_overflows, setup),
+		cmocka_unit_test_setup(test_munmap_splits_and_unmaps_pages, setup),
+		cmocka_unit_test_setup(test_map_fixed_replaces_and_noreplace_refuses, setup),
+		cmocka_unit_test_setup(test_mprotect_changes_mapped_pages_and_splits, setup),
+		cmocka_unit_test_setup(test_madvise_dontneed_drops_pages, setup),
+		cmocka_unit_test_setup(test_brk_grows_shrinks_and_stops_at_collisions, setup),
+		cmocka_unit_test_setup(test_mmap_refuses_bad_arguments, setup),
+		cmocka_unit_test_setup(test_full_region_table_is_enomem_not_corruption, setup),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
