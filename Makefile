@@ -25,6 +25,7 @@ include libos/build.mk
 include tests/unit/build.mk
 include toolchain/mk/image.mk
 include toolchain/mk/qemu.mk
+include tests/posix/build.mk
 include tests/build.mk
 include tests/bench/build.mk
 include tests/fuzz/build.mk

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: MIT
 # Test targets. Unit tests: each T in UNIT_TESTS (tests/unit/build.mk) is built from $(T_SRCS)
 # with the host compiler and sanitizers into $(BUILD)/unit/T (objects in $(BUILD)/unit-obj/T/). QEMU tests: tests/qemu/tests.list,
-# run by tests/qemu/run. `make test` runs the format check, all of them and prints one summary.
+# run by tests/qemu/run; POSIX programs (tests/posix/build.mk), run by tests/posix/run. `make test`
+# runs the format check, all of them and prints one summary.
 
 UNIT_BINS := $(addprefix $(BUILD)/unit/,$(UNIT_TESTS))
 
@@ -21,11 +22,12 @@ endef
 $(foreach t,$(UNIT_TESTS),$(eval $(call unit_test_rules,$(t))))
 
 .PHONY: test unit-tests qemu-tests
-test: $(UNIT_BINS) $(KERNEL_ELF) $(TEST_ISO) $(USER_PROGS) $(MUSL_LIBC) $(POSIX_PROGS) | $(DEPS_STAMP)
+test: $(UNIT_BINS) $(KERNEL_ELF) $(TEST_ISO) $(USER_PROGS) $(MUSL_LIBC) $(POSIX_PROGS) $(POSIX_TEST_EXO) \
+		$(POSIX_TEST_NATIVE) | $(DEPS_STAMP)
 	+$(Q)BUILD=$(BUILD) OVMF=$(OVMF) MUSL_LIBC=$(MUSL_LIBC) tests/run-all $(UNIT_BINS)
 
 unit-tests: $(UNIT_BINS)
 	$(Q)BUILD=$(BUILD) tests/run-all --only unit $(UNIT_BINS)
 
-qemu-tests: $(KERNEL_ELF) $(TEST_ISO) $(USER_PROGS)
+qemu-tests: $(KERNEL_ELF) $(TEST_ISO) $(USER_PROGS) $(POSIX_PROGS) $(POSIX_TEST_EXO) $(POSIX_TEST_NATIVE)
 	$(Q)BUILD=$(BUILD) OVMF=$(OVMF) tests/run-all --only qemu
