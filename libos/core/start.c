@@ -7,6 +7,7 @@
 // console) and hands over to musl's __libc_start_main, which sets up TLS (through arch_prctl,
 // i.e. libos), runs constructors, main and exit.
 #include <libos/mem.h>
+#include <libos/time.h>
 
 int main(int argc, char **argv, char **envp);
 int __libc_start_main(int (*main)(int, char **, char **), int argc, char **argv, void (*init)(void),
@@ -130,6 +131,7 @@ void _start_c(uint64_t arg)
 	aux(p, AT_NULL, 0);
 	libos_mem_init();
 	libos_mem_thread_init(NULL);
+	libos_time_init();
 	libos_console_init();
 	__libc_start_main(main, argc, (char **)&start_stack[1], 0, 0, 0);
 	for (;;)

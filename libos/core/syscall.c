@@ -20,7 +20,8 @@ static long unimplemented(long nr)
 
 	if (nr < 0 || nr >= LINUX_NSYSCALLS || !linux_syscall_names[nr]) {
 		if (!reported_bad++)
-			libos_log("syscall %ld does not exist (further unknown numbers are not reported)", nr);
+			libos_log("syscall %ld does not exist (further unknown numbers are not reported)",
+			          nr);
 	} else if (!(reported[nr / 64] & (1ull << (nr % 64)))) {
 		reported[nr / 64] |= 1ull << (nr % 64);
 		libos_log("syscall %ld (%s) not implemented", nr, linux_syscall_names[nr]);

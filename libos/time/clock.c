@@ -1,12 +1,20 @@
 // SPDX-License-Identifier: MIT
 // Clocks and sleeps. Every clock derives from the kernel's monotonic nanosecond clock; the
-// realtime clock adds an epoch offset (no RTC driver yet: the offset is 0, so REALTIME counts
-// from boot like MONOTONIC - programs see 1970-01-01 plus the uptime).
+// realtime clock adds the epoch read from the RTC at start-up (rtc.c; without access to it,
+// REALTIME counts from boot like MONOTONIC).
 #include <libos/time.h>
 
 #define NS 1000000000L
 
 static uint64_t realtime_offset_ns;
+
+void libos_time_init(void)
+{
+	uint64_t secs = libos_rtc_seconds();
+
+	if (secs)
+		realtime_offset_ns = secs * NS - (uint64_t)exo_clock_ns();
+}
 
 long libos_clock_ns(long clock, uint64_t *ns)
 {
