@@ -342,9 +342,14 @@ const char *libos_mem_fill(uint64_t addr, uint64_t error)
 	else if (error & 1)
 		why = "protection violation";
 	if (!why) {
+		long err;
+
 		op.prot = (uint64_t)exo_prot(r->prot);
-		if (exo_frame_alloc(libos_boot->quota, 1, &op.frame) != 1) {
-			why = "out of memory";
+		err = exo_frame_alloc(libos_boot->quota, 1, &op.frame);
+		if (err != 1) {
+			why = err == -EXO_ENOMEM   ? "out of memory (quota used up)"
+			      : err == -EXO_ENOSPC ? "no free capability slot for a frame"
+			                           : "frame allocation refused";
 		} else {
 			exo_vspace_map(libos_boot->self, &op, 1); // EEXIST: another thread filled it
 			exo_cap_delete(op.frame);                 // the mapping keeps the frame

@@ -28,13 +28,15 @@ static struct lthread threads[MAX_THREADS] = { [0] = { .tid = 1 } }; // [0]: the
 static volatile int thread_lock;
 static int next_tid = 2, live = 1;
 static int tls_ready; // once set, %fs:0 names the calling thread
-// Stacks a thread cannot free while it runs on them (its own stack after __unmapself, its
-// fault-handler stack at exit): freed by the next clone.
+// What a thread cannot free itself while it runs (its own stack after __unmapself, its
+// fault-handler stack, the capability it destroys itself with): freed by the next clone.
 static struct {
 	void *base;
 	uint64_t size;
 } dead_stacks[MAX_THREADS * 2];
 static int ndead;
+static uint64_t dead_caps[MAX_THREADS];
+static int ndead_caps;
 
 static struct lthread *self(void)
 {
@@ -88,10 +90,21 @@ uint64_t libos_thread_ntfn(void)
 	return t->ntfn;
 }
 
-static void free_dead_stacks(void)
+static void free_dead(void)
 {
 	for (; ndead > 0; ndead--)
 		libos_munmap((uint64_t)dead_stacks[ndead - 1].base, dead_stacks[ndead - 1].size);
+	// A capability goes once its thread is really gone (it may still be on its way out).
+	for (int i = 0; i < ndead_caps;) {
+		struct exo_cap_info info;
+
+		if (exo_cap_info(dead_caps[i], &info) == 0 && info.b != EXO_THREAD_DEAD) {
+			i++;
+			continue;
+		}
+		exo_cap_delete(dead_caps[i]);
+		dead_caps[i] = dead_caps[--ndead_caps];
+	}
 }
 
 // The new thread starts here, on its own stack, with its entry as the argument.
@@ -111,7 +124,7 @@ int __libos_clone(int (*fn)(void *), void *stack, int flags, void *arg, int *pti
 	if ((flags & CLONE_REQUIRED) != CLONE_REQUIRED)
 		return -ENOSYS; // a new process (fork, posix_spawn): the fork issue
 	libos_lock(&thread_lock);
-	free_dead_stacks();
+	free_dead();
 	for (int i = 1; i < MAX_THREADS && !t; i++)
 		if (!threads[i].tid)
 			t = &threads[i];
@@ -191,6 +204,8 @@ _Noreturn void libos_thread_exit(long status)
 	if (t->ntfn)
 		exo_cap_delete(t->ntfn);
 	cap = t == &threads[0] ? libos_boot->thread : t->cap;
+	if (ndead_caps < MAX_THREADS)
+		dead_caps[ndead_caps++] = cap; // stale once the thread is gone
 	t->tid = 0;
 	t->tls = 0;
 	libos_unlock(&thread_lock);

@@ -510,6 +510,8 @@ static void init_sigs(void)
 	set_sig(EXO_SYS_vspace_map, APR, AOPS, AS, 0, 0, 0);
 	set_sig(EXO_SYS_vspace_unmap, APR, AVAS, AS, 0, 0, 0);
 	set_sig(EXO_SYS_vspace_protect, APR, AOPS, AS, 0, 0, 0);
+	set_sig(EXO_SYS_vspace_unmap_range, APR, AV, AS, 0, 0, 0);
+	set_sig(EXO_SYS_vspace_protect_range, APR, AV, AS, AR, 0, 0);
 	set_sig(EXO_SYS_process_create, AQ, AP, 0, 0, 0, 0);
 	set_sig(EXO_SYS_process_kill, APR, AI, 0, 0, 0, 0);
 	set_sig(EXO_SYS_process_status, APR, AO, 0, 0, 0, 0);
@@ -697,6 +699,9 @@ static int plausible(uint64_t nr, const uint64_t a[6], long r)
 	case EXO_SYS_vspace_unmap:
 	case EXO_SYS_vspace_protect:
 		return r >= 1 && (uint64_t)r <= a[2] && a[2] <= EXO_MAP_BATCH_MAX;
+	case EXO_SYS_vspace_unmap_range: // holes are skipped: 0 pages is a success
+	case EXO_SYS_vspace_protect_range:
+		return r >= 0 && (uint64_t)r <= a[2] && a[2] <= EXO_MAP_BATCH_MAX;
 	case EXO_SYS_clock_ns:
 		return r > 0 && r >= last_clock;
 	case EXO_SYS_upcall_return: // never in a fault handler here

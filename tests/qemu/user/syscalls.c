@@ -816,6 +816,13 @@ static void test_quota_frames(void)
 	CHECK_EQ(used_of(tq), 0); // the split budget came back
 }
 
+// vspace_unmap_range with the argument list of vspace_protect_range (prot unused).
+static long unmap_range(unsigned long process, unsigned long va, unsigned long pages, unsigned long prot)
+{
+	(void)prot;
+	return exo_vspace_unmap_range(process, va, pages);
+}
+
 static void test_vspace(void)
 {
 	struct exo_map_op ops[40];
@@ -938,6 +945,53 @@ static void test_vspace(void)
 	CHECK_EQ(protect1(bi->self, f, VA(1), EXO_R_READ | EXO_R_WRITE), 1);
 	CHECK(!faults_write(VA(1), 0x99));
 	CHECK_EQ(p2[0], 0x99);
+
+	// Range calls: every mapped page of the range, holes skipped; protection within the rights of
+	// the frame capability each page was mapped with (not the mapping's current protection).
+	{
+		uint64_t h = alloc1(tq), hro = (uint64_t)exo_cap_copy(h, 0, EXO_R_READ);
+
+		CHECK_EQ(map1(bi->self, h, VA(300), EXO_R_READ | EXO_R_WRITE), 1);
+		CHECK_EQ(map1(bi->self, hro, VA(302), EXO_R_READ), 1); // VA(301) stays a hole
+		CHECK_EQ(exo_vspace_protect_range(bi->self, VA(300), 3, EXO_R_READ), 2);
+		CHECK(faults_write(VA(300), 1));
+		CHECK_EQ(exo_vspace_protect_range(bi->self, VA(300), 1, EXO_R_READ | EXO_R_WRITE), 1);
+		CHECK(!faults_write(VA(300), 3)); // raised again without naming the frame
+		CHECK_EQ(*(volatile uint64_t *)VA(302), 3);
+		CHECK_EQ(exo_vspace_protect_range(bi->self, VA(302), 1, EXO_R_READ | EXO_R_WRITE), E(EPERM));
+		CHECK_EQ(exo_vspace_protect_range(bi->self, VA(300), 3, EXO_R_READ | EXO_R_WRITE), 1);
+		CHECK(faults_write(VA(302), 4)); // the refused page kept its protection
+		CHECK_EQ(exo_vspace_protect_range(bi->self, VA(302), 1, EXO_R_READ | EXO_R_EXEC), E(EPERM));
+		CHECK_EQ(exo_vspace_protect_range(bi->self, VA(300), 1, EXO_R_READ | EXO_R_EXEC), 1);
+		CHECK(faults_write(VA(300), 5));
+		CHECK_EQ(exo_vspace_protect_range(bi->self, VA(303), 5, EXO_R_READ), 0); // nothing there
+		CHECK_EQ(exo_vspace_protect_range(bi->self, VA(300), 1, EXO_R_WRITE | EXO_R_EXEC), E(EINVAL));
+		CHECK_EQ(exo_vspace_protect_range(bi->self, VA(300), 1, EXO_R_GRANT), E(EINVAL));
+		CHECK_EQ(exo_vspace_protect_range(bi->self, VA(300), 1, 1ull << 40), E(EINVAL));
+		for (int call = 0; call < 2; call++) { // argument errors, both calls
+			long (*range)(unsigned long, unsigned long, unsigned long, unsigned long) =
+			    call ? exo_vspace_protect_range : unmap_range;
+
+			CHECK_EQ(range(bi->self, VA(300), 0, EXO_R_READ), E(EINVAL));
+			CHECK_EQ(range(bi->self, VA(300), 513, EXO_R_READ), E(EINVAL));
+			CHECK_EQ(range(bi->self, VA(300), ~0ull, EXO_R_READ), E(EINVAL));
+			CHECK_EQ(range(bi->self, VA(300) + 8, 1, EXO_R_READ), E(EINVAL));
+			CHECK_EQ(range(bi->self, 0, 1, EXO_R_READ), E(EINVAL));
+			CHECK_EQ(range(bi->self, KADDR, 1, EXO_R_READ), E(EINVAL));
+			CHECK_EQ(range(bi->self, NONCANON, 1, EXO_R_READ), E(EINVAL));
+			CHECK_EQ(range(bi->self, USER_TOP - PAGE, 2, EXO_R_READ), E(EINVAL)); // past the top
+			CHECK_EQ(range(pc, VA(300), 1, EXO_R_READ), E(EPERM));
+			CHECK_EQ(range(tq, VA(300), 1, EXO_R_READ), E(ETYPE));
+			CHECK_EQ(range(0, VA(300), 1, EXO_R_READ), E(EBADCAP));
+		}
+		CHECK(!faults_read(VA(300)));
+		CHECK_EQ(exo_vspace_unmap_range(bi->self, VA(299), 5), 2);
+		CHECK(faults_read(VA(300)));
+		CHECK(faults_read(VA(302)));
+		CHECK_EQ(exo_vspace_unmap_range(bi->self, VA(299), 5), 0);
+		CHECK_EQ(exo_cap_delete(hro), 0);
+		CHECK_EQ(exo_cap_delete(h), 0);
+	}
 
 	// vspace_unmap.
 	CHECK_EQ(unmap1(bi->self, VA(3)), E(ENOENT));

@@ -164,7 +164,7 @@ static void test_demand_fill_maps_with_region_rights(void **state)
 	assert_string_equal(libos_mem_fill(0x1000, READ), "no mapping");
 	assert_string_equal(libos_mem_fill(MMAP_BASE + 1000 * PAGE, READ), "no mapping");
 	frames_left = 0;
-	assert_string_equal(libos_mem_fill((uint64_t)a + PAGE, READ), "out of memory");
+	assert_string_equal(libos_mem_fill((uint64_t)a + PAGE, READ), "out of memory (quota used up)");
 	assert_int_equal(npages, 2);
 }
 
