@@ -1,13 +1,14 @@
 # SPDX-License-Identifier: MIT
-# `make bench`: the same benchmark source built for exo (init program, libexo) and for Linux
-# (static, musl), both booted in the same QEMU with -icount shift=0,sleep=off; see tests/bench/run.
+# `make bench`: benchmark sources built for exo and for Linux (static, musl, as /init with
+# linux-init.c), both booted in the same QEMU with -icount shift=0,sleep=off; see tests/bench/run.
+# bench.c: the kernel interface (an exo init program with libexo).
 
 BENCH_EXO := $(BUILD)/user/bench
-BENCH_LINUX := $(BUILD)/bench/bench-linux
-BENCH_INITRAMFS := $(BUILD)/bench/initramfs.cpio
+BENCH_INITRAMFS := $(BUILD)/bench/bench.cpio
 LINUX_KERNEL := $(BUILD)/bench/linux/vmlinuz
+BENCH_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror
 
-$(BUILD)/user-obj/tests/bench/bench.c.o: tests/bench/bench.c | $(DEPS_STAMP) $(ABI_HEADER)
+$(BUILD)/user-obj/tests/bench/bench.c.o: tests/bench/bench.c tests/bench/measure.h | $(DEPS_STAMP) $(ABI_HEADER)
 	@mkdir -p $(@D)
 	@echo "  UCC     $<"
 	$(Q)$(CC) $(USER_CFLAGS) -D__exo__ -c $< -o $@
@@ -17,12 +18,12 @@ $(BENCH_EXO): $(BUILD)/user-obj/tests/bench/bench.c.o $(LIBEXO) toolchain/ld/use
 	@echo "  ULD     $@"
 	$(Q)$(LD) $(USER_LDFLAGS) -o $@ $(BUILD)/user-obj/libexo/crt0.S.o $< $(LIBEXO)
 
-$(BENCH_LINUX): tests/bench/bench.c | $(DEPS_STAMP)
+$(BUILD)/bench/%-linux: tests/bench/%.c tests/bench/linux-init.c tests/bench/measure.h | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	@echo "  MUSLCC  $@"
-	$(Q)musl-gcc -std=gnu11 -O2 -static -Wall -Wextra -Werror -o $@ $<
+	$(Q)musl-gcc $(BENCH_CFLAGS) -static -pthread -o $@ $< tests/bench/linux-init.c
 
-$(BENCH_INITRAMFS): $(BENCH_LINUX)
+$(BUILD)/bench/%.cpio: $(BUILD)/bench/%-linux
 	$(Q)rm -rf $@.dir && mkdir -p $@.dir && cp $< $@.dir/init
 	$(Q)cd $@.dir && echo init | cpio -o -H newc --quiet > ../$(@F)
 
