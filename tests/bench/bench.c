@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Micro-benchmarks built from this one source for exo (as init, with libexo) and for Linux (as
-// the /init of an initramfs, static with musl). Under QEMU -icount shift=0,sleep=off the TSC
-// advances one tick per guest instruction, so rdtsc deltas count guest instructions. Each result
-// line is "BENCH <name> <instructions per operation>", the cost of an empty loop subtracted.
+// the /init of an initramfs, static with musl, with linux-init.c). Each result line is
+// "BENCH <name> <guest instructions per operation>" (measure.h), the cost of an empty loop
+// subtracted.
 #ifdef __exo__
 #include <exo/libexo.h>
 #include <exo/modload.h>
@@ -10,31 +10,19 @@
 #define print exo_printf
 #else
 #define _GNU_SOURCE
-#include <fcntl.h>
 #include <signal.h>
-#include <stdint.h>
 #include <stdio.h>
-#include <sys/io.h>
 #include <sys/mman.h>
-#include <sys/mount.h>
-#include <sys/reboot.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <ucontext.h>
 #include <unistd.h>
 #define print printf
 #endif
 
+#include "measure.h"
+
 #define ITERATIONS       20000
 #define FAULT_ITERATIONS 2000
-
-static inline uint64_t rdtsc(void)
-{
-	uint32_t lo, hi;
-
-	__asm__ volatile("lfence\n\trdtsc" : "=a"(lo), "=d"(hi));
-	return ((uint64_t)hi << 32) | lo;
-}
 
 // The faulting instruction: a store to a read-only page, "mov %eax, (%rdx)" (2 bytes, which the
 // handlers skip).
@@ -71,10 +59,6 @@ static int setup(uint64_t arg)
 		return -1;
 	ro_page = (volatile uint32_t *)op.vaddr;
 	return (int)exo_upcall_set((void *)fault_handler, (void *)(stack.vaddr + 0x1000));
-}
-
-static void finish(void)
-{
 }
 
 // IPC: a server process (this program, spawned with arg 1) answers calls on an endpoint whose
@@ -258,47 +242,15 @@ static void fault_handler(int sig, siginfo_t *si, void *ctx)
 static int setup(uint64_t arg)
 {
 	struct sigaction sa = { 0 };
-	int fd;
 
 	(void)arg;
-	mkdir("/dev", 0755);
-	mount("devtmpfs", "/dev", "devtmpfs", 0, NULL);
-	fd = open("/dev/ttyS0", O_WRONLY);
-	if (fd >= 0) {
-		dup2(fd, 1);
-		dup2(fd, 2);
-	}
-	setvbuf(stdout, NULL, _IONBF, 0);
 	ro_page = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 	sa.sa_sigaction = fault_handler;
 	sa.sa_flags = SA_SIGINFO | SA_NODEFER;
 	start_pipe_server();
 	return ro_page == MAP_FAILED ? -1 : sigaction(SIGSEGV, &sa, NULL);
 }
-
-static void finish(void)
-{
-	// End QEMU through isa-debug-exit (status 33), as the exo side does.
-	if (ioperm(0xf4, 1, 1) == 0)
-		outb(0x10, 0xf4);
-	reboot(RB_POWER_OFF); // if the port is missing
-}
 #endif
-
-static void empty(void)
-{
-	__asm__ volatile("" ::: "memory");
-}
-
-// Instructions per call of fn, over n calls.
-static uint64_t measure(void (*fn)(void), int n)
-{
-	uint64_t t0 = rdtsc();
-
-	for (int i = 0; i < n; i++)
-		fn();
-	return (rdtsc() - t0) / (uint64_t)n;
-}
 
 static int run(uint64_t arg)
 {
@@ -337,7 +289,6 @@ static int run(uint64_t arg)
 	print("BENCH ipc_call_fast %lu\n", (unsigned long)(measure(pipe_pingpong, ITERATIONS) - loop));
 #endif
 	print("BENCH done\n");
-	finish();
 	return 0;
 }
 

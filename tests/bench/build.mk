@@ -1,13 +1,16 @@
 # SPDX-License-Identifier: MIT
-# `make bench`: the same benchmark source built for exo (init program, libexo) and for Linux
-# (static, musl), both booted in the same QEMU with -icount shift=0,sleep=off; see tests/bench/run.
+# `make bench`: benchmark sources built for exo and for Linux (static, musl, as /init with
+# linux-init.c), both booted in the same QEMU with -icount shift=0,sleep=off; see tests/bench/run.
+# bench.c: the kernel interface (an exo init program with libexo). posix.c: POSIX (an
+# x86_64-exo-gcc program with libos, run through the exorun path).
 
 BENCH_EXO := $(BUILD)/user/bench
-BENCH_LINUX := $(BUILD)/bench/bench-linux
-BENCH_INITRAMFS := $(BUILD)/bench/initramfs.cpio
+BENCH_POSIX_EXO := $(BUILD)/bench/posix-exo
+BENCH_INITRAMFS := $(BUILD)/bench/bench.cpio $(BUILD)/bench/posix.cpio
 LINUX_KERNEL := $(BUILD)/bench/linux/vmlinuz
+BENCH_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror
 
-$(BUILD)/user-obj/tests/bench/bench.c.o: tests/bench/bench.c | $(DEPS_STAMP) $(ABI_HEADER)
+$(BUILD)/user-obj/tests/bench/bench.c.o: tests/bench/bench.c tests/bench/measure.h | $(DEPS_STAMP) $(ABI_HEADER)
 	@mkdir -p $(@D)
 	@echo "  UCC     $<"
 	$(Q)$(CC) $(USER_CFLAGS) -D__exo__ -c $< -o $@
@@ -17,12 +20,17 @@ $(BENCH_EXO): $(BUILD)/user-obj/tests/bench/bench.c.o $(LIBEXO) toolchain/ld/use
 	@echo "  ULD     $@"
 	$(Q)$(LD) $(USER_LDFLAGS) -o $@ $(BUILD)/user-obj/libexo/crt0.S.o $< $(LIBEXO)
 
-$(BENCH_LINUX): tests/bench/bench.c | $(DEPS_STAMP)
+$(BENCH_POSIX_EXO): tests/bench/posix.c tests/bench/measure.h $(SYSROOT_FILES) $(EXO_GCC)
+	@mkdir -p $(@D)
+	@echo "  EXOGCC  $@"
+	$(Q)$(EXO_GCC) $(BENCH_CFLAGS) -o $@ $<
+
+$(BUILD)/bench/%-linux: tests/bench/%.c tests/bench/linux-init.c tests/bench/measure.h | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	@echo "  MUSLCC  $@"
-	$(Q)musl-gcc -std=gnu11 -O2 -static -Wall -Wextra -Werror -o $@ $<
+	$(Q)musl-gcc $(BENCH_CFLAGS) -static -pthread -o $@ $< tests/bench/linux-init.c
 
-$(BENCH_INITRAMFS): $(BENCH_LINUX)
+$(BUILD)/bench/%.cpio: $(BUILD)/bench/%-linux
 	$(Q)rm -rf $@.dir && mkdir -p $@.dir && cp $< $@.dir/init
 	$(Q)cd $@.dir && echo init | cpio -o -H newc --quiet > ../$(@F)
 
@@ -30,5 +38,5 @@ $(LINUX_KERNEL): toolchain/scripts/fetch-linux | $(DEPS_STAMP)
 	$(Q)toolchain/scripts/fetch-linux $(@D)
 
 .PHONY: bench
-bench: $(KERNEL_ELF) $(BENCH_EXO) $(BENCH_INITRAMFS) $(LINUX_KERNEL) $(LIBEXO_SO) $(SO_MODULE_FILES)
+bench: $(KERNEL_ELF) $(BENCH_EXO) $(BENCH_POSIX_EXO) $(BENCH_INITRAMFS) $(LINUX_KERNEL) $(LIBEXO_SO) $(SO_MODULE_FILES)
 	$(Q)BUILD=$(BUILD) tests/bench/run
