@@ -20,7 +20,7 @@
 #define ITERATIONS  20000
 #define FAULT_PAGES 4096 // 16 MiB, fresh each round
 #define MMAPS       2000
-#define THREADS     100
+#define THREADS     200
 #define PAGE        4096
 
 // What the operation being measured found wrong (the first failure), and the error number.
@@ -118,7 +118,7 @@ static const struct op {
 	{ "page_fault", touch_page, FAULT_PAGES, fault_region },
 	{ "mmap_munmap", mmap_munmap, MMAPS, NULL },
 	{ "sched_yield", yield, ITERATIONS, NULL },
-	{ "thread_create_join", thread_create_join, THREADS, NULL }, // last: it may crash a young libos
+	{ "thread_create_join", thread_create_join, THREADS, NULL },
 };
 
 // Round 0 warms up; the result is the best of the others. Returns 0, or -1 if the operation failed.
