@@ -28,6 +28,12 @@ uint64_t clock_ns(void)
 	return (uint64_t)(((unsigned __int128)(rdtsc() - tsc0) * mult) >> 32);
 }
 
+void clock_params(uint64_t *tsc0_out, uint64_t *mult_out)
+{
+	*tsc0_out = tsc0;
+	*mult_out = mult;
+}
+
 uint64_t clock_ticks(void)
 {
 	return ticks;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Kernel calls on processes, threads and time.
 #include <arch/cpu.h>
+#include <exo/types.h>
 #include <kern/clock.h>
 #include <kern/quota.h>
 #include <kern/sched.h>
@@ -154,6 +155,14 @@ long sys_thread_sleep(uint64_t deadline_ns)
 long sys_clock_ns(void)
 {
 	return (long)clock_ns();
+}
+
+long sys_clock_params(uint64_t out)
+{
+	struct exo_clock_params p;
+
+	clock_params(&p.tsc0, &p.mult);
+	return copyout(out, &p, sizeof(p));
 }
 
 long sys_set_fs_base(uint64_t base)

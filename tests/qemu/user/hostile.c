@@ -522,6 +522,7 @@ static void init_sigs(void)
 	set_sig(EXO_SYS_thread_destroy, ATH, 0, 0, 0, 0, 0);
 	set_sig(EXO_SYS_thread_set_prio, ATH, APRIO, 0, 0, 0, 0);
 	set_sig(EXO_SYS_set_fs_base, AV, 0, 0, 0, 0, 0);
+	set_sig(EXO_SYS_clock_params, AO, 0, 0, 0, 0, 0);
 	set_sig(EXO_SYS_irq_ack, AIRQ, 0, 0, 0, 0, 0);
 	set_sig(EXO_SYS_ioport_restrict, AIO, APORT, AS, 0, 0, 0);
 	set_sig(EXO_SYS_ioport_enable, AIO, APORT, AS, 0, 0, 0);

@@ -1271,6 +1271,25 @@ static void test_threads(void)
 		CHECK_EQ(exo_thread_yield(), 0);
 		CHECK(exo_clock_ns() >= c1);
 	}
+	// clock_params: the clock computed from the TSC lies between two kernel reads.
+	{
+		struct exo_clock_params cp;
+		uint64_t before, mine, after;
+		uint32_t lo, hi;
+
+		CHECK_EQ(exo_clock_params(&cp), 0);
+		CHECK(cp.mult != 0); // QEMU's TSC rate is known
+		before = (uint64_t)exo_clock_ns();
+		__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+		mine = (uint64_t)((unsigned __int128)(((uint64_t)hi << 32 | lo) - cp.tsc0) * cp.mult >> 32);
+		after = (uint64_t)exo_clock_ns();
+		CHECK(before <= mine && mine <= after);
+		CHECK_EQ(exo_clock_params(NULL), E(EFAULT));
+		CHECK_EQ(exo_clock_params((void *)KADDR), E(EFAULT));
+		CHECK_EQ(exo_clock_params((void *)NONCANON), E(EFAULT));
+		CHECK_EQ(exo_clock_params((void *)UNMAPPED), E(EFAULT));
+		CHECK_EQ(exo_clock_params((void *)EXO_BOOTINFO_ADDR), E(EFAULT)); // read-only
+	}
 
 	// set_fs_base: per thread, kept across switches.
 	fsa = map_fresh(VA(300));

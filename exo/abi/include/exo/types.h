@@ -14,6 +14,12 @@ struct exo_map_op {
 #define EXO_MAP_BATCH_MAX 512 // ops, handles or addresses per call
 
 // Filled by cap_info.
+// clock_params: the monotonic clock as a function of the TSC (see the call).
+struct exo_clock_params {
+	uint64_t tsc0; // the TSC at clock 0
+	uint64_t mult; // nanoseconds per TSC tick, 32.32 fixed point
+};
+
 struct exo_cap_info {
 	uint64_t type;   // EXO_OBJ_*
 	uint64_t rights; // EXO_R_*
