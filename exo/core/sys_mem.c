@@ -107,12 +107,19 @@ static int op_frame(const struct exo_map_op *op, struct uframe **f, unsigned *ma
 
 static int do_map(paddr_t root, const void *item)
 {
-	const struct exo_map_op *op = item;
+	struct exo_map_op op = *(const struct exo_map_op *)item;
+	uint64_t move = op.prot & EXO_MAP_MOVE;
 	struct uframe *f;
 	unsigned may;
-	int err = op_frame(op, &f, &may);
+	int err;
 
-	return err ? err : vspace_map(root, op->vaddr, f, vm_prot(op->prot) | VM_READ | may);
+	op.prot &= ~EXO_MAP_MOVE;
+	err = op_frame(&op, &f, &may);
+	if (!err)
+		err = vspace_map(root, op.vaddr, f, vm_prot(op.prot) | VM_READ | may);
+	if (!err && move)
+		cap_delete(&current_process()->cs, op.frame); // the mapping holds the frame now
+	return err;
 }
 
 static int do_protect(paddr_t root, const void *item)

@@ -24,6 +24,10 @@ struct region {
 
 static struct region regions[MAX_REGIONS]; // sorted by start, never overlapping
 static int nregions;
+// Zeroed frames allocated ahead for demand fills: one kernel call per FRAME_BATCH faults.
+#define FRAME_BATCH 16
+static uint64_t frame_pool[FRAME_BATCH];
+static int pooled;
 static volatile int map_lock;
 static uint64_t brk_base, brk_cur;
 
@@ -341,19 +345,25 @@ const char *libos_mem_fill(uint64_t addr, uint64_t error)
 		why = "execution of non-executable memory";
 	else if (error & 1)
 		why = "protection violation";
-	if (!why) {
-		long err;
+	if (!why && !pooled) {
+		long err = exo_frame_alloc(libos_boot->quota, FRAME_BATCH, frame_pool);
 
-		op.prot = (uint64_t)exo_prot(r->prot);
-		err = exo_frame_alloc(libos_boot->quota, 1, &op.frame);
-		if (err != 1) {
+		if (err != FRAME_BATCH) // near the end of the quota: one at a time
+			err = exo_frame_alloc(libos_boot->quota, 1, frame_pool);
+		if (err > 0)
+			pooled = (int)err;
+		else
 			why = err == -EXO_ENOMEM   ? "out of memory (quota used up)"
 			      : err == -EXO_ENOSPC ? "no free capability slot for a frame"
 			                           : "frame allocation refused";
-		} else {
-			exo_vspace_map(libos_boot->self, &op, 1); // EEXIST: another thread filled it
-			exo_cap_delete(op.frame);                 // the mapping keeps the frame
-		}
+	}
+	if (!why) {
+		// The capability goes with the mapping (EXO_MAP_MOVE); if another thread filled the
+		// page first (EEXIST) the frame stays in the pool.
+		op.frame = frame_pool[pooled - 1];
+		op.prot = (uint64_t)exo_prot(r->prot) | EXO_MAP_MOVE;
+		if (exo_vspace_map(libos_boot->self, &op, 1) == 1)
+			pooled--;
 	}
 	libos_unlock(&map_lock);
 	return why;

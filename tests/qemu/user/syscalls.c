@@ -946,6 +946,25 @@ static void test_vspace(void)
 	CHECK(!faults_write(VA(1), 0x99));
 	CHECK_EQ(p2[0], 0x99);
 
+	// EXO_MAP_MOVE: the capability is used up by a successful map, kept by a failed one.
+	{
+		struct exo_cap_info info;
+		uint64_t m = alloc1(tq), used = (uint64_t)used_of(tq);
+
+		CHECK_EQ(map1(bi->self, m, VA(1), (EXO_R_READ | EXO_R_WRITE) | EXO_MAP_MOVE), E(EEXIST));
+		CHECK_EQ(exo_cap_info(m, &info), 0);
+		CHECK_EQ(map1(bi->self, m, VA(305), EXO_R_WRITE | EXO_R_EXEC | EXO_MAP_MOVE), E(EINVAL));
+		CHECK_EQ(map1(bi->self, m, VA(305), (EXO_R_READ | EXO_R_WRITE) | EXO_MAP_MOVE), 1);
+		CHECK_EQ(exo_cap_info(m, &info), E(EBADCAP));
+		CHECK(!faults_write(VA(305), 9));
+		CHECK_EQ(exo_vspace_protect_range(bi->self, VA(305), 1, EXO_R_READ), 1);
+		CHECK(faults_write(VA(305), 10));
+		CHECK_EQ(*(volatile uint64_t *)VA(305), 9);
+		CHECK_EQ((uint64_t)used_of(tq), used); // the mapping holds the frame
+		CHECK_EQ(exo_vspace_unmap_range(bi->self, VA(305), 1), 1);
+		CHECK_EQ((uint64_t)used_of(tq), used - 1);
+	}
+
 	// Range calls: every mapped page of the range, holes skipped; protection within the rights of
 	// the frame capability each page was mapped with (not the mapping's current protection).
 	{

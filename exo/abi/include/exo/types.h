@@ -11,6 +11,10 @@ struct exo_map_op {
 	uint64_t prot;  // EXO_R_READ | EXO_R_WRITE | EXO_R_EXEC (not W and X together)
 };
 
+// In a vspace_map op's prot: the frame capability is deleted once the page is mapped (the
+// mapping keeps the frame), saving a cap_delete per page.
+#define EXO_MAP_MOVE (1ull << 63)
+
 #define EXO_MAP_BATCH_MAX 512 // ops, handles or addresses per call
 
 // Filled by cap_info.
