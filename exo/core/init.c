@@ -20,7 +20,7 @@
 #include <kern/timeslice.h>
 #include <kern/vspace.h>
 
-#define KERNEL_RESERVE   (4 * MiB / PAGE_SIZE) // frames kept back for kernel objects
+#define KERNEL_RESERVE (4 * MiB / PAGE_SIZE) // frames kept back for kernel objects
 
 // Maps npages fresh frames at va with prot; copies len bytes from src to va + skip first.
 static int map_fresh(struct process *p, vaddr_t va, size_t npages, unsigned prot, const uint8_t *src,
@@ -185,8 +185,8 @@ int init_start(struct process **out)
 	if (!err)
 		err = load_segments(p, phys_to_virt(m->start), &img);
 	if (!err)
-		err = map_fresh(p, EXO_INIT_STACK_TOP - EXO_INIT_STACK_PAGES * PAGE_SIZE, EXO_INIT_STACK_PAGES,
-		                VM_READ | VM_WRITE, NULL, 0, 0);
+		err = map_fresh(p, EXO_INIT_STACK_TOP - EXO_INIT_STACK_PAGES * PAGE_SIZE,
+		                EXO_INIT_STACK_PAGES, VM_READ | VM_WRITE, NULL, 0, 0);
 	if (!err)
 		err = thread_create(p, PRIO_DEFAULT, &t);
 	if (err)
