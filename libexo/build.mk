@@ -74,7 +74,7 @@ SO_LDFLAGS := -shared -nostdlib -z max-page-size=0x1000 -z noexecstack -z relro 
 LIBEXO_SO := $(BUILD)/user/libexo.so
 LIBEXO_SO_OBJS := $(addprefix $(BUILD)/pic-obj/,libexo/ipc.S.o libexo/print.c.o libexo/module_entry.c.o \
 	exo/lib/printf.c.o exo/lib/string.c.o libexo_stubs.S.o)
-SO_MODULES := counter counter2 counter_bad counter_crash
+SO_MODULES := counter counter2 counter_bad counter_crash console
 # A module is modules/NAME/NAME.c unless NAME_SRC says otherwise; NAME_CFLAGS are added.
 counter2_SRC := modules/counter/counter.c
 counter2_CFLAGS := -DCOUNTER_VERSION=2

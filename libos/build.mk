@@ -66,9 +66,10 @@ $(SYSROOT)/include/exo/%.h: exo/abi/include/exo/%.h $(SYSROOT)/include/stdio.h
 $(SYSROOT)/lib/libos-%.a: $(BUILD)/libos/libos-%.a
 	@mkdir -p $(@D)
 	$(Q)cp $< $@
+# Programs get their string functions from musl: libexo's own (string.c.o) would clash with them.
 $(SYSROOT)/lib/libexo.a: $(LIBEXO)
 	@mkdir -p $(@D)
-	$(Q)cp $< $@
+	$(Q)cp $< $@ && ar d $@ string.c.o
 $(SYSROOT)/lib/exo.ld: toolchain/ld/user.ld
 	@mkdir -p $(@D)
 	$(Q)cp $< $@

@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: MIT
+// The console service (console.so): a 16550 driver for COM2 (stdin, stdout) and COM3 (stderr)
+// in a process of its own, holding only those two port ranges and COM2's IRQ, which its starter
+// sends with CONSOLE_SETUP. Protocol and input framing: exo/console.h.
+//
+// COM2 receives through its FIFO (trigger level 14). Switching the FIFO on drops the byte the
+// UART holds: only the first one the host sent, a CONSOLE_SYNC, can be there then (a UART without
+// FIFO takes one byte and waits until it is read). A read waits on COM2's receive interrupt - for
+// a first byte up to CONSOLE_WAIT_NS, then for more until the input pauses for GATHER_NS - and
+// never spins on the UART, which would keep the emulator from delivering bytes.
+#include <exo/console.h>
+#include <exo/module.h>
+#include <stdbool.h>
+
+EXO_MODULE_NOTE("console", 1, 0, "console");
+
+enum { RBR = 0, THR = 0, IER = 1, FCR = 2, LCR = 3, MCR = 4, LSR = 5 }; // register offsets
+#define LSR_DR    0x01                                                  // a byte was received
+#define LSR_THRE  0x20                                                  // room to transmit
+#define BIT_IRQ   0                                                     // notification bits
+#define BIT_TIMER 1
+#define GATHER_NS 1000000ull // a read ends when the input pauses this long
+#define FULL_NS   100000ull  // the host is not taking output: look again after this
+
+static union {
+	struct exo_ipc_buffer b;
+	uint8_t page[4096];
+} ipc __attribute__((aligned(4096)));
+static uint64_t ntfn, irq;
+static bool ready;    // SETUP done
+static bool escaped;  // the last byte received was CONSOLE_ESC
+static bool finished; // the end of the input was received
+
+static inline uint8_t inb(uint16_t port)
+{
+	uint8_t v;
+
+	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+static inline void outb(uint16_t port, uint8_t v)
+{
+	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
+}
+
+// 115200 baud, 8N1; for COM2 (receive) the FIFO and the receive interrupt.
+static void uart_init(uint16_t port, bool receive)
+{
+	outb(port + IER, 0x00);
+	outb(port + LCR, 0x80); // divisor latch: 1
+	outb(port + 0, 0x01);
+	outb(port + 1, 0x00);
+	outb(port + LCR, 0x03);
+	outb(port + FCR, receive ? 0xc1 : 0x00);
+	outb(port + MCR, 0x0b); // DTR, RTS, OUT2 (lets the interrupt out)
+	outb(port + IER, receive ? 0x01 : 0x00);
+}
+
+static void uart_put(uint16_t port, const uint8_t *p, uint64_t n)
+{
+	for (uint64_t i = 0; i < n; i++) {
+		while (!(inb(port + LSR) & LSR_THRE))
+			exo_thread_sleep((uint64_t)exo_clock_ns() + FULL_NS);
+		outb(port + THR, p[i]);
+	}
+}
+
+// Decodes one received byte: the data byte it stands for, or -1 if it was framing.
+static int decode(uint8_t c)
+{
+	if (escaped) {
+		escaped = false;
+		if (c == CONSOLE_ESC_EOF)
+			finished = true;
+		return c == CONSOLE_ESC || c == CONSOLE_SYNC ? c : -1;
+	}
+	escaped = c == CONSOLE_ESC;
+	return c == CONSOLE_ESC || c == CONSOLE_SYNC ? -1 : c;
+}
+
+// Takes what COM2 has received, up to max data bytes.
+static uint64_t uart_take(uint8_t *out, uint64_t max)
+{
+	uint64_t n = 0;
+
+	while (n < max && !finished && (inb(CONSOLE_COM2 + LSR) & LSR_DR)) {
+		int c = decode(inb(CONSOLE_COM2 + RBR));
+
+		if (c >= 0)
+			out[n++] = (uint8_t)c;
+	}
+	return n;
+}
+
+// Waits for COM2's interrupt until deadline.
+static void wait_input(uint64_t deadline)
+{
+	exo_notify_timer(ntfn, BIT_TIMER, deadline, 0);
+	exo_notify_wait(ntfn);
+	exo_notify_timer(ntfn, BIT_TIMER, 0, 0);
+	exo_irq_ack(irq);
+}
+
+static uint64_t setup(const struct exo_msg *m)
+{
+	long r;
+
+	if (ready)
+		return EXO_EBUSY;
+	if (EXO_TAG_CAPS(m->tag) != 3)
+		return EXO_EINVAL;
+	irq = ipc.b.caps[2].handle;
+	r = exo_ioport_enable(ipc.b.caps[0].handle, CONSOLE_COM2, 8);
+	if (!r)
+		r = exo_ioport_enable(ipc.b.caps[1].handle, CONSOLE_COM3, 8);
+	if (!r)
+		r = exo_irq_bind(irq, ntfn, BIT_IRQ);
+	if (!r)
+		r = exo_irq_ack(irq);
+	if (r)
+		return (uint64_t)-r;
+	uart_init(CONSOLE_COM2, true);
+	uart_init(CONSOLE_COM3, false);
+	ready = true;
+	return 0;
+}
+
+static uint64_t serve_write(struct exo_msg *m)
+{
+	uint64_t fd = m->w[0], n = m->w[1];
+
+	if ((fd != 1 && fd != 2) || n > CONSOLE_MAX_DATA || EXO_TAG_WORDS(m->tag) < CONSOLE_WORDS(n))
+		return EXO_EINVAL;
+	console_unpack(&ipc.b, m);
+	uart_put(fd == 1 ? CONSOLE_COM2 : CONSOLE_COM3, CONSOLE_DATA(&ipc.b), n);
+	m->tag = EXO_TAG(0, 1, 0);
+	m->w[0] = n;
+	return 0;
+}
+
+static uint64_t serve_read(struct exo_msg *m)
+{
+	uint64_t max = m->w[1], deadline = (uint64_t)exo_clock_ns() + CONSOLE_WAIT_NS, n;
+	uint8_t *data = CONSOLE_DATA(&ipc.b);
+
+	if (m->w[0] != 0 || !max || max > CONSOLE_MAX_DATA)
+		return EXO_EINVAL;
+	n = uart_take(data, max);
+	// Without NOWAIT: wait for a first byte until the deadline, then for more until a pause.
+	while (!(m->w[2] & CONSOLE_NOWAIT) && n < max && !finished) {
+		uint64_t now = (uint64_t)exo_clock_ns(), got;
+
+		if (!n && now >= deadline)
+			break;
+		wait_input(n ? now + GATHER_NS : deadline);
+		got = uart_take(data + n, max - n);
+		if (n && !got)
+			break;
+		n += got;
+	}
+	if (!n && !finished)
+		return EXO_EAGAIN;
+	m->tag = EXO_TAG(0, CONSOLE_WORDS(n), 0);
+	m->w[0] = n;
+	console_pack(m, &ipc.b);
+	return 0;
+}
+
+// Serves one request; m becomes the reply.
+static void serve_one(struct exo_msg *m)
+{
+	uint64_t op = EXO_TAG_LABEL(m->tag), status;
+
+	if (op == CONSOLE_SETUP)
+		status = setup(m);
+	else if (op != CONSOLE_WRITE && op != CONSOLE_READ)
+		status = EXO_ENOSYS;
+	else if (!ready)
+		status = EXO_EBUSY;
+	else
+		status = op == CONSOLE_WRITE ? serve_write(m) : serve_read(m);
+	if (status || op == CONSOLE_SETUP)
+		m->tag = EXO_TAG(status, 0, 0);
+}
+
+int exo_module_init(const struct exo_module_env *env)
+{
+	long r;
+
+	(void)env;
+	ipc.page[0] = 0;
+	r = exo_ipc_set_buffer(&ipc);
+	if (!r)
+		r = exo_notify_create();
+	if (r < 0) {
+		exo_printf("console: cannot start (error %ld)\n", r);
+		return 1;
+	}
+	ntfn = (uint64_t)r;
+	return 0;
+}
+
+int exo_module_serve(const struct exo_module_env *env)
+{
+	struct exo_msg m;
+	long r = exo_module_recv(env, &m);
+
+	while (r == 0) {
+		serve_one(&m);
+		r = exo_module_reply_recv(env, &m);
+	}
+	return r == -EXO_EDEAD ? 0 : (int)-r; // the program ended
+}
