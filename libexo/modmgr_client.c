@@ -176,6 +176,7 @@ static long fill_start(const struct exo_bootinfo *bi, const struct exo_modmgr_co
 	st->policy = c->policy;
 	st->prio = prio_of(c);
 	st->stable_ms = c->stable_ms;
+	st->heartbeat_ms = c->heartbeat_ms;
 	st->max_crashes = c->max_crashes;
 	st->module_frames = c->module_frames;
 	if (c->boot && strlen(c->boot) >= sizeof(st->boot))

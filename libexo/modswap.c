@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// Hot-swap of a module behind a service endpoint the manager owns (see exo/modload.h). The
+// Hot-swap of a module behind a service endpoint the manager owns (see exo/modload.h), and the
+// heartbeat that travels the same way. The
 // quiesce request travels on the service endpoint itself, so FIFO order puts it behind every
 // request already queued: the old version answers those, then hands over its state in the reply
 // to the quiesce call and waits for a verdict; requests sent meanwhile wait in the endpoint for
@@ -122,4 +123,14 @@ void exo_module_slot_destroy(struct exo_module_slot *s)
 	exo_cap_delete(s->control);
 	exo_cap_delete(s->quiesce_cap);
 	exo_cap_delete(s->service);
+}
+
+long exo_module_ping(struct exo_module_slot *s, uint64_t timeout_ns)
+{
+	struct exo_msg m = { EXO_TAG(EXO_MODULE_PING, 0, 0) | EXO_IPC_TIMEOUT, 0, { 0 } };
+
+	if (!s->buf)
+		return -EXO_EINVAL;
+	s->buf->deadline = (uint64_t)exo_clock_ns() + timeout_ns;
+	return exo_call(s->quiesce_cap, &m);
 }

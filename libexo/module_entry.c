@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The module side of the module protocol, in libexo.so: the first code a module's thread runs
 // (init, ready, serve, exit with the result) and the receive wrappers that answer the manager's
-// quiesce request for hot-swap (see exo/module.h).
+// quiesce request for hot-swap and its heartbeat pings (see exo/module.h).
 #include <exo/module.h>
 #include <stdbool.h>
 
@@ -37,31 +37,36 @@ static void quiesce(const struct exo_module_env *env)
 		exo_exit(0);
 }
 
-static bool is_quiesce(const struct exo_msg *m)
+static bool from_manager(const struct exo_msg *m, uint64_t label)
 {
-	return EXO_TAG_LABEL(m->tag) == EXO_MODULE_QUIESCE && m->badge == EXO_MODULE_MANAGER_BADGE;
+	return EXO_TAG_LABEL(m->tag) == label && m->badge == EXO_MODULE_MANAGER_BADGE;
+}
+
+// Answers what the manager sends on the service endpoint (quiesce, ping) until a request comes.
+static long requests_only(const struct exo_module_env *env, struct exo_msg *m, long r)
+{
+	for (; r == 0; r = exo_recv(env->service, m)) {
+		if (from_manager(m, EXO_MODULE_QUIESCE)) {
+			quiesce(env);
+		} else if (from_manager(m, EXO_MODULE_PING)) {
+			struct exo_msg pong = { EXO_TAG(EXO_MODULE_PING, 0, 0), 0, { 0 } };
+
+			exo_reply(&pong);
+		} else {
+			return 0;
+		}
+		m->tag = 0;
+	}
+	return r;
 }
 
 long exo_module_recv(const struct exo_module_env *env, struct exo_msg *m)
 {
-	long r;
-
 	m->tag = 0;
-	while ((r = exo_recv(env->service, m)) == 0 && is_quiesce(m)) {
-		quiesce(env);
-		m->tag = 0;
-	}
-	return r;
+	return requests_only(env, m, exo_recv(env->service, m));
 }
 
 long exo_module_reply_recv(const struct exo_module_env *env, struct exo_msg *m)
 {
-	long r = exo_reply_recv(env->service, m);
-
-	while (r == 0 && is_quiesce(m)) {
-		quiesce(env);
-		m->tag = 0;
-		r = exo_recv(env->service, m);
-	}
-	return r;
+	return requests_only(env, m, exo_reply_recv(env->service, m));
 }

@@ -3,7 +3,8 @@
 // answers it. Its state is one word, handed from one version to the next by hot-swap. The build
 // makes four versions from this file: counter.so (1), counter2.so (2), counter_bad.so, whose
 // init fails (to test the rollback of a swap), and counter_crash.so (4), whose CRASH dereferences
-// NULL (to test the supervisor) and whose note requests caps 1 (to test the manager's policy).
+// NULL and whose HANG spins (to test the supervisor) and whose note requests caps 1 (to test the
+// manager's policy).
 #include <exo/module.h>
 
 #ifndef COUNTER_VERSION
@@ -16,7 +17,7 @@
 
 EXO_MODULE_NOTE("counter", COUNTER_VERSION, COUNTER_CAPS, "counter");
 
-enum { COUNTER_ADD = 1, COUNTER_GET = 2, COUNTER_CRASH = 3 };
+enum { COUNTER_ADD = 1, COUNTER_GET = 2, COUNTER_CRASH = 3, COUNTER_HANG = 4 };
 
 static uint64_t total;
 
@@ -52,6 +53,8 @@ int exo_module_serve(const struct exo_module_env *env)
 #ifdef COUNTER_CRASH_OP
 		if (label == COUNTER_CRASH)
 			total = *(volatile uint64_t *)0; // a bug: the process dies of a page fault
+		while (label == COUNTER_HANG)
+			__asm__ volatile("pause"); // a bug: it spins and never answers again
 #endif
 		m.tag = EXO_TAG(label == COUNTER_ADD || label == COUNTER_GET ? 0 : EXO_ENOSYS, 2, 0);
 		m.w[0] = total;

@@ -25,6 +25,7 @@ struct module {
 	uint32_t version, state, restarts, generation, crashes;
 	long status;         // of the last instance that ended
 	uint64_t started;    // when the running instance started (ns)
+	uint64_t pinged;     // when it was last sent a heartbeat
 	uint64_t restart_at; // RESTARTING: when to start the next one
 };
 
@@ -290,6 +291,23 @@ static void drain(struct module *md)
 	}
 }
 
+// A running module that does not answer a ping within heartbeat_ms is hung: it is killed, and
+// the next look reaps and restarts it like a crash. (The manager waits for the answer: a hung
+// module delays other requests by up to heartbeat_ms.)
+static void heartbeat(struct module *md, uint64_t t)
+{
+	uint64_t hb = cfg.heartbeat_ms * MS;
+
+	if (t - md->pinged < hb || t - md->started < hb)
+		return;
+	md->pinged = t;
+	if (exo_module_ping(&md->slot, hb) == -EXO_ETIMEDOUT) {
+		exo_printf("modmgr: %s (id %lu) hung: no answer to a heartbeat in %u ms; restarting it\n",
+		           md->img->name, (unsigned long)md->id, cfg.heartbeat_ms);
+		exo_process_kill(md->slot.cur.process, EXO_MODMGR_STATUS_HUNG);
+	}
+}
+
 static void supervise(void)
 {
 	for (int i = 0; i < EXO_MODMGR_MAX_MODULES; i++) {
@@ -303,6 +321,8 @@ static void supervise(void)
 			reap(md, status);
 		else if (md->state == EXO_MODMGR_RUNNING && t - md->started >= cfg.stable_ms * MS)
 			md->crashes = 0;
+		if (md->state == EXO_MODMGR_RUNNING)
+			heartbeat(md, t);
 		if (md->state == EXO_MODMGR_RESTARTING && t >= md->restart_at)
 			restart(md);
 		if (md->state == EXO_MODMGR_FAILED)
@@ -517,6 +537,8 @@ static int configure(const struct exo_modmgr_start *st)
 		return -1;
 	if (!cfg.stable_ms)
 		cfg.stable_ms = EXO_MODMGR_STABLE_MS;
+	if (!cfg.heartbeat_ms)
+		cfg.heartbeat_ms = EXO_MODMGR_HEARTBEAT_MS;
 	if (!cfg.max_crashes)
 		cfg.max_crashes = EXO_MODMGR_MAX_CRASHES;
 	if (!cfg.module_frames)

@@ -43,7 +43,11 @@
 // The state of the lost instance is lost (the new one starts as after LOAD). Restarts wait 1, 2,
 // 4, 8 ... ms after each crash in a row; the count of crashes in a row is reset once an instance
 // has run stable_ms; after max_crashes in a row the module is marked failed (it stays listed,
-// with its endpoint answered by the manager, until UNLOAD). Each module has a quota of its own
+// with its endpoint answered by the manager, until UNLOAD). Every heartbeat_ms the manager pings
+// each running module through its endpoint (behind the queued requests, see exo/module.h) and
+// waits up to heartbeat_ms for the answer; one that does not answer (it spins, or waits on
+// something that never comes) is killed with status EXO_MODMGR_STATUS_HUNG and restarted like a
+// crash. Each module has a quota of its own
 // (split from the manager's), so LIST reports its memory exactly.
 //
 // Start-up. The program that starts the manager (init, a supervisor) maps a read-only struct
@@ -64,7 +68,9 @@
 #define EXO_MODMGR_START_ADDR   0x7fffffc00000ull
 #define EXO_MODMGR_STABLE_MS    1000 // defaults of struct exo_modmgr_start (fields left 0)
 #define EXO_MODMGR_MAX_CRASHES  10
-#define EXO_MODMGR_MODULE_QUOTA 320 // frames: two versions of the largest module during a swap
+#define EXO_MODMGR_HEARTBEAT_MS 1000
+#define EXO_MODMGR_STATUS_HUNG  0x200 // the exit status of an instance killed as hung
+#define EXO_MODMGR_MODULE_QUOTA 320   // frames: two versions of the largest module during a swap
 
 enum exo_modmgr_op {
 	EXO_MODMGR_LOAD = 1,
@@ -108,9 +114,9 @@ struct exo_modmgr_start {
 	uint32_t module_frames; // quota of each module (0: EXO_MODMGR_MODULE_QUOTA)
 	uint32_t lib;           // index in mods[] of libexo.so
 	uint32_t nmods;
-	uint32_t reserved;
-	uint64_t control; // IOPORT for COM2 (0x2f8..0x2ff): exoctl's channel from the host; 0: none
-	char boot[256];   // file names of the modules to load at start, separated by spaces
+	uint32_t heartbeat_ms; // a module silent this long is hung (0: EXO_MODMGR_HEARTBEAT_MS)
+	uint64_t control;      // IOPORT for COM2 (0x2f8..0x2ff): exoctl's channel from the host; 0: none
+	char boot[256];        // file names of the modules to load at start, separated by spaces
 	// The images it may load: name (a file name, no directory), frames = the handle of the
 	// first of npages read-only frames with consecutive handles, size in bytes.
 	struct exo_boot_module mods[EXO_MAX_BOOT_MODULES];
@@ -153,10 +159,11 @@ struct exo_modmgr_config {
 	uint32_t stable_ms; // 0: default
 	uint32_t max_crashes;
 	uint32_t module_frames;
-	uint64_t prio;       // of the manager's thread and its modules' (0: 16)
-	uint64_t page;       // a free page-aligned address of the caller: its view of the start page
-	uint64_t timeout_ns; // wait for the hello at most this long (0: 10 s)
-	uint64_t control;    // IOPORT covering COM2 (0x2f8..0x2ff) for exoctl's channel, or 0
+	uint32_t heartbeat_ms; // 0: default
+	uint64_t prio;         // of the manager's thread and its modules' (0: 16)
+	uint64_t page;         // a free page-aligned address of the caller: its view of the start page
+	uint64_t timeout_ns;   // wait for the hello at most this long (0: 10 s)
+	uint64_t control;      // IOPORT covering COM2 (0x2f8..0x2ff) for exoctl's channel, or 0
 };
 
 struct exo_modmgr_proc {

@@ -30,6 +30,10 @@ struct exo_module_env {
 #define EXO_MODULE_RESUME        0xfffd
 #define EXO_MODULE_MANAGER_BADGE 0x6d6f646d6772ull // "modmgr"
 int exo_module_export_state(uint64_t state[4]);    // returns how many words it wrote (0..4)
+// Heartbeat: the manager also sends label EXO_MODULE_PING, badged the same way, behind the
+// queued requests; the two receive wrappers answer it at once with the same label. A module
+// that does not get to it within the manager's heartbeat time is taken as hung and restarted.
+#define EXO_MODULE_PING 0xfffc
 long exo_module_recv(const struct exo_module_env *env, struct exo_msg *m);
 long exo_module_reply_recv(const struct exo_module_env *env, struct exo_msg *m);
 

@@ -13,17 +13,18 @@
 #include <exo/libexo.h>
 #include <exo/modmgr.h>
 
-#define PAGE1      0x300000000ull // our views of the managers' start pages
-#define PAGE2      0x300001000ull
-#define STACK      0x400000000ull // a caller thread's stack page
-#define PRIO       16
-#define STABLE_MS  20  // the test's managers reset a module's crash count after 20 ms of running
-#define CRASHES    100 // after the first one
-#define MGR_FRAMES 4096
-#define MS         1000000ull
+#define PAGE1        0x300000000ull // our views of the managers' start pages
+#define PAGE2        0x300001000ull
+#define STACK        0x400000000ull // a caller thread's stack page
+#define PRIO         16
+#define STABLE_MS    20  // the test's managers reset a module's crash count after 20 ms of running
+#define CRASHES      100 // after the first one
+#define HEARTBEAT_MS 200 // a module that does not answer a ping this long is hung
+#define MGR_FRAMES   4096
+#define MS           1000000ull
 
-enum { ADD = 1, GET = 2, CRASH = 3 };          // the counter's operations
-enum { PROGRAM = 1, LIB = 2, MODULES = 0xf8 }; // boot module indices; 3..7 may be loaded
+enum { ADD = 1, GET = 2, CRASH = 3, HANG = 4 }; // the counter's operations
+enum { PROGRAM = 1, LIB = 2, MODULES = 0xf8 };  // boot module indices; 3..7 may be loaded
 
 static const struct exo_bootinfo *bi;
 static uint8_t ipc_page[4096] __attribute__((aligned(4096)));
@@ -74,11 +75,11 @@ static uint64_t add(uint64_t ep, uint64_t n)
 	return total;
 }
 
-// CRASH: -EXO_EDEAD when the instance died serving it, the reply's label otherwise (EXO_EDEAD when
-// the manager answered for a failed module).
-static long crash(uint64_t ep)
+// CRASH or HANG: -EXO_EDEAD when the instance died serving it, the reply's label otherwise
+// (EXO_EDEAD when the manager answered for a failed module).
+static long misbehave(uint64_t ep, uint64_t op)
 {
-	struct exo_msg m = { EXO_TAG(CRASH, 0, 0), 0, { 0 } };
+	struct exo_msg m = { EXO_TAG(op, 0, 0), 0, { 0 } };
 	long r = exo_call(ep, &m);
 
 	return r ? r : (long)EXO_TAG_LABEL(m.tag);
@@ -120,6 +121,7 @@ static long start(struct exo_modmgr_proc *p, uint64_t quota, uint64_t page, uint
 		                       .policy = policy,
 		                       .boot = boot,
 		                       .stable_ms = STABLE_MS,
+		                       .heartbeat_ms = HEARTBEAT_MS,
 		                       .prio = PRIO,
 		                       .page = page };
 
@@ -169,7 +171,7 @@ static void test_first_crash(void)
 	CHECK(add(crash_ep, 1) == 1 && add(crash_ep, 2) == 3 && add(crash_ep, 3) == 6);
 	CHECK(info_of(m1.ep, crash_id, &info) && info.version == 4 && info.state == EXO_MODMGR_RUNNING);
 	crash_frames = info.frames;
-	CHECK(crash(crash_ep) == -EXO_EDEAD);
+	CHECK(misbehave(crash_ep, CRASH) == -EXO_EDEAD);
 	CHECK(add(crash_ep, 10) == 10); // queued until the next instance, which starts from 0
 	CHECK(info_of(m1.ep, crash_id, &info));
 	CHECK(info.state == EXO_MODMGR_RUNNING && info.restarts == 1 && info.generation == 2 &&
@@ -187,7 +189,7 @@ static void test_crashes(void)
 
 	for (i = 0; i < CRASHES && !bad; i++) {
 		nap(STABLE_MS + 5);
-		bad |= crash(crash_ep) != -EXO_EDEAD;
+		bad |= misbehave(crash_ep, CRASH) != -EXO_EDEAD;
 		bad |= !wait_for(m1.ep, crash_id, EXO_MODMGR_RUNNING, (uint32_t)i + 3, &info);
 		bad |= info.frames != crash_frames || info.restarts != (uint32_t)i + 2;
 		bad |= add(crash_ep, 7) != 7;
@@ -196,6 +198,26 @@ static void test_crashes(void)
 	CHECK(used(q1) == before); // the manager's own memory did not grow either
 	exo_printf("modmgr: %d more crashes in %lu ms: restarts %u, %lu frames each time\n", i,
 	           (unsigned long)((now() - t0) / MS), info.restarts, (unsigned long)info.frames);
+}
+
+// A module that spins is found by the heartbeat, killed and restarted like a crash.
+static void test_hang(void)
+{
+	struct exo_modmgr_info info = { 0 }, before = { 0 };
+	uint64_t t0;
+
+	nap(STABLE_MS + 5);
+	CHECK(info_of(m1.ep, crash_id, &before));
+	t0 = now();
+	CHECK(misbehave(crash_ep, HANG) == -EXO_EDEAD); // served by the instance that was killed
+	CHECK(wait_for(m1.ep, crash_id, EXO_MODMGR_RUNNING, before.generation + 1, &info));
+	CHECK(info.status == EXO_MODMGR_STATUS_HUNG && info.frames == crash_frames &&
+	      info.restarts == before.restarts + 1);
+	CHECK(now() - t0 >= HEARTBEAT_MS * MS); // not before the heartbeat time
+	CHECK(add(crash_ep, 5) == 5);
+	CHECK(add(counter_ep, 0) > 0); // the other module was not disturbed
+	exo_printf("modmgr: a hung module was restarted after %lu ms (heartbeat %d ms)\n",
+	           (unsigned long)((now() - t0) / MS), HEARTBEAT_MS);
 }
 
 // Crashes in a row, each call queued behind the backoff, until the supervisor gives up.
@@ -208,7 +230,7 @@ static void test_give_up(void)
 	int n = 0, seen_restarting = 0;
 
 	nap(STABLE_MS + 5);
-	while (n < 40 && (r = crash(crash_ep)) == -EXO_EDEAD) { // each waits for the next instance
+	while (n < 40 && (r = misbehave(crash_ep, CRASH)) == -EXO_EDEAD) { // each waits for the next instance
 		n++;
 		// The first LIST may come before the manager looked; the second comes after (backoff
 		// 16 ms and more from the 5th crash on).
@@ -397,6 +419,7 @@ int main(uint64_t arg)
 	test_boot();
 	test_first_crash();
 	test_crashes();
+	test_hang();
 	test_give_up();
 	test_policy();
 	test_replace();
