@@ -5,7 +5,7 @@
 # libc.a, the libos archives, libexo.a and the link script; toolchain/bin/x86_64-exo-gcc compiles
 # and links against it. POSIX test programs: tests/qemu/posix/NAME.c -> $(BUILD)/user/posix_NAME.
 
-LIBOS_COMPONENTS := core mem thread time console proc
+LIBOS_COMPONENTS := core mem thread time file console proc
 libos_objs = $(patsubst %,$(BUILD)/user-obj/%.o,$(wildcard libos/$(1)/*.c libos/$(1)/*.S))
 LIBOS_ARCHIVES := $(foreach c,$(LIBOS_COMPONENTS),$(BUILD)/libos/libos-$(c).a)
 SYSROOT := sysroot

@@ -1,32 +1,61 @@
 // SPDX-License-Identifier: MIT
-// The console: fds 0, 1 and 2. With the console service (service.c) fd 0 reads the program's
-// stdin and fds 1 and 2 write its stdout and stderr, each its own channel; without it (a program
-// booted without console.so) fds 1 and 2 write to the kernel console and fd 0 reads end of file.
+// The console as files: fds 0, 1 and 2 at start are console files for the program's stdin,
+// stdout and stderr (the file's arg is the stream). With the console service (service.c) stdin
+// reads the program's input and stdout and stderr each write their own channel; without it (a
+// program booted without console.so) they write to the kernel console and stdin reads end of
+// file.
 #include <libos/console.h>
+#include <libos/file.h>
+
+static long console_read(struct libos_file *f, void *buf, uint64_t len, uint64_t off, bool nowait);
+static long console_write(struct libos_file *f, const void *buf, uint64_t len, uint64_t off);
+static void console_stat(struct libos_file *f, struct linux_stat *st);
+
+static const struct libos_file_ops console_ops = {
+	.read = console_read,
+	.write = console_write,
+	.ioctl = libos_tty_ioctl,
+	.stat = console_stat,
+};
 
 void libos_console_init(void)
 {
+	static const int modes[3] = { O_RDONLY, O_WRONLY, O_WRONLY };
+
 	libos_tty_init();
 	libos_console_service_start();
+	for (int fd = 0; fd < 3; fd++) {
+		struct libos_file f = { .ops = &console_ops, .arg = (uint64_t)fd, .flags = modes[fd] };
+
+		if (libos_fd_install(&f, fd, false) != fd)
+			libos_die(127, "console: cannot open fd %d", fd);
+	}
+}
+
+static void console_stat(struct libos_file *f, struct linux_stat *st)
+{
+	st->st_mode = S_IFCHR | 0620;
+	st->st_rdev = 0x8800 + f->arg; // like a pseudo-terminal's numbers
+	st->st_blksize = 1024;
 }
 
 // One piece of a write: at most what one message or kernel call carries.
-static long write_some(long fd, const char *buf, uint64_t len)
+static long write_some(long stream, const char *buf, uint64_t len)
 {
 	if (libos_console_service())
-		return libos_console_service_write(fd, buf, len < CONSOLE_MAX_DATA ? len : CONSOLE_MAX_DATA);
+		return libos_console_service_write(stream, buf,
+		                                   len < CONSOLE_MAX_DATA ? len : CONSOLE_MAX_DATA);
 	len = len < 4096 ? len : 4096; // the kernel call's limit
 	return exo_debug_write(buf, len) < 0 ? -EFAULT : (long)len;
 }
 
-long libos_write(long fd, const void *buf, uint64_t len)
+static long console_write(struct libos_file *f, const void *buf, uint64_t len, uint64_t off)
 {
 	uint64_t done = 0;
 
-	if (fd != 1 && fd != 2)
-		return -EBADF;
+	(void)off;
 	while (done < len) {
-		long r = write_some(fd, (const char *)buf + done, len - done);
+		long r = write_some((long)f->arg, (const char *)buf + done, len - done);
 
 		if (r < 0)
 			return done ? (long)done : r;
@@ -35,54 +64,17 @@ long libos_write(long fd, const void *buf, uint64_t len)
 	return (long)len;
 }
 
-// wait: block until a byte or the end of the input arrives; else -EAGAIN if none is there.
-static long read_some(long fd, void *buf, uint64_t len, bool wait)
+// Waits for a byte or the end of the input, unless nowait: then 0 if none is there yet.
+static long console_read(struct libos_file *f, void *buf, uint64_t len, uint64_t off, bool nowait)
 {
 	long r;
 
-	if (fd != 0)
-		return -EBADF;
+	(void)off;
 	if (!libos_console_service() || !len)
 		return 0;
 	len = len < CONSOLE_MAX_DATA ? len : CONSOLE_MAX_DATA;
 	do
-		r = libos_console_service_read(fd, buf, len, wait);
-	while (r == -EAGAIN && wait);
-	return r;
-}
-
-long libos_read(long fd, void *buf, uint64_t len)
-{
-	return read_some(fd, buf, len, true);
-}
-
-long libos_writev(long fd, const struct linux_iovec *iov, long n)
-{
-	long total = 0;
-
-	for (long i = 0; i < n; i++) {
-		long r = libos_write(fd, iov[i].base, iov[i].len);
-
-		if (r < 0)
-			return total ? total : r;
-		total += r;
-	}
-	return total;
-}
-
-// Like a pipe: waits for the first byte, then takes only what is already there.
-long libos_readv(long fd, const struct linux_iovec *iov, long n)
-{
-	long total = 0;
-
-	for (long i = 0; i < n; i++) {
-		long r = read_some(fd, iov[i].base, iov[i].len, total == 0);
-
-		if (r < 0)
-			return total ? total : r;
-		total += r;
-		if ((uint64_t)r < iov[i].len)
-			break;
-	}
-	return total;
+		r = libos_console_service_read((long)f->arg, buf, len, !nowait);
+	while (r == -EAGAIN && !nowait);
+	return r == -EAGAIN ? 0 : r;
 }

@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: MIT
-// Which of fds 0, 1 and 2 are terminals, and the two terminal ioctls programs ask (isatty,
+// Which of the streams 0, 1 and 2 are terminals, and the two terminal ioctls programs ask (isatty,
 // tcgetattr, the window size). exorun says which of its own stdin, stdout and stderr are
 // terminals with a word "tty=FDS" on the kernel command line before "--" (e.g. "tty=12"); the
 // host's terminal does the line editing, so the guest reports a terminal in cooked mode.
-#include <exo/libexo.h> // memcmp
 #include <libos/console.h>
 
 struct linux_termios { // the kernel's struct termios (TCGETS), a prefix of musl's
@@ -30,26 +29,18 @@ static bool terminal[3];
 
 void libos_tty_init(void)
 {
-	const char *s = libos_boot->cmdline;
+	char fds[8];
 
-	while (*s && !(s[0] == '-' && s[1] == '-' && (s[2] == ' ' || !s[2]))) {
-		if (!memcmp(s, "tty=", 4))
-			for (s += 4; *s >= '0' && *s <= '2'; s++)
-				terminal[*s - '0'] = true;
-		while (*s && *s != ' ')
-			s++;
-		while (*s == ' ')
-			s++;
-	}
+	if (libos_cmdline_option("tty", fds, sizeof(fds)))
+		for (const char *s = fds; *s >= '0' && *s <= '2'; s++)
+			terminal[*s - '0'] = true;
 }
 
-long libos_ioctl(long fd, unsigned long req, void *arg)
+long libos_tty_ioctl(struct libos_file *f, unsigned long req, void *arg)
 {
 	static const struct linux_winsize size = { 24, 80, 0, 0 };
 
-	if (fd < 0 || fd > 2)
-		return -EBADF;
-	if (!terminal[fd])
+	if (!terminal[f->arg])
 		return -ENOTTY;
 	if (req == TCGETS)
 		memcpy(arg, &cooked, sizeof(cooked));

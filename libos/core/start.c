@@ -6,6 +6,7 @@
 // Linux initial stack would hold them - starts its components (memory map and fault handler,
 // console) and hands over to musl's __libc_start_main, which sets up TLS (through arch_prctl,
 // i.e. libos), runs constructors, main and exit.
+#include <libos/file.h>
 #include <libos/mem.h>
 #include <libos/time.h>
 
@@ -49,46 +50,12 @@ extern const struct elf_header __ehdr_start; // the linker's: the program's own 
 const struct exo_bootinfo *libos_boot;
 const char *libos_progname = "init";
 static char program[] = "init";
-static char cmdline[sizeof(((struct exo_bootinfo *)0)->cmdline)];
 static uint8_t random_bytes[16];
 static char *environment[] = { "HOME=/", "PATH=/bin:/usr/bin", "TERM=dumb", "LANG=C", NULL };
 #define NENV (sizeof(environment) / sizeof(environment[0]) - 1)
 #define NAUX 16
 // argc, argv[0..argc), NULL, envp, NULL, then the auxiliary vector - as on a Linux stack.
 static long start_stack[1 + MAX_ARGS + 1 + NENV + 1 + 2 * NAUX];
-
-// Is s the start of a word "--" in line?
-static int is_separator(const char *line, const char *s)
-{
-	return s[0] == '-' && s[1] == '-' && (s[2] == ' ' || !s[2]) && (s == line || s[-1] == ' ');
-}
-
-// argv: the words after " -- " on the kernel command line (exorun puts the program's command
-// there), else just "init".
-static int arguments(long *argv)
-{
-	const char *line = libos_boot->cmdline, *s = line;
-	int argc = 0;
-
-	while (*s && !is_separator(line, s))
-		s++;
-	if (*s) {
-		memcpy(cmdline, s + 2, sizeof(cmdline) - (size_t)(s + 2 - line));
-		cmdline[sizeof(cmdline) - 1] = 0;
-	}
-	for (char *p = cmdline; *p && argc < MAX_ARGS;) {
-		while (*p == ' ')
-			*p++ = 0;
-		if (!*p)
-			break;
-		argv[argc++] = (long)p;
-		while (*p && *p != ' ')
-			p++;
-	}
-	if (!argc)
-		argv[argc++] = (long)program;
-	return argc;
-}
 
 static long *aux(long *p, long type, long value)
 {
@@ -105,7 +72,9 @@ void _start_c(uint64_t arg)
 	libos_boot = (const void *)arg;
 	for (unsigned i = 0; i < sizeof(random_bytes); i++) // not secret: no entropy source yet
 		random_bytes[i] = (uint8_t)(exo_clock_ns() >> (i % 8));
-	argc = arguments(&start_stack[1]);
+	argc = libos_cmdline_args((char **)&start_stack[1], MAX_ARGS);
+	if (!argc) // booted without "--": a program as init
+		start_stack[1 + argc++] = (long)program;
 	libos_progname = (const char *)start_stack[1];
 	start_stack[0] = argc;
 	p = &start_stack[1 + argc];
@@ -132,6 +101,8 @@ void _start_c(uint64_t arg)
 	libos_mem_init();
 	libos_mem_thread_init(NULL);
 	libos_time_init();
+	libos_bootfs_init();
+	libos_cwd_init();
 	libos_console_init();
 	__libc_start_main(main, argc, (char **)&start_stack[1], 0, 0, 0);
 	for (;;)

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // libos's system call entry: musl calls __libos_syscall(nr, a1..a6) with Linux numbers and
 // expects Linux results (a value, or -errno). Each call goes to the component that serves it
-// (mem, thread, time, console, proc); anything else is -ENOSYS, reported once per call number.
-#include <libos/console.h>
+// (file, mem, thread, time, proc); anything else is -ENOSYS, reported once per call number.
+#include <libos/file.h>
 #include <libos/mem.h>
 #include <libos/proc.h>
 #include <libos/thread.h>
@@ -42,6 +42,41 @@ long __libos_syscall(long nr, long a1, long a2, long a3, long a4, long a5, long 
 		return libos_writev(a1, P(a2), a3);
 	case SYS_ioctl:
 		return libos_ioctl(a1, U(a2), P(a3));
+	case SYS_pread64:
+		return libos_pread(a1, P(a2), U(a3), a4);
+	case SYS_lseek:
+		return libos_lseek(a1, a2, a3);
+	case SYS_open:
+		return libos_openat(AT_FDCWD, P(a1), a2, a3);
+	case SYS_openat:
+		return libos_openat(a1, P(a2), a3, a4);
+	case SYS_close:
+		return libos_close(a1);
+	case SYS_dup:
+		return libos_dup(a1);
+	case SYS_dup2:
+		return libos_dup2(a1, a2);
+	case SYS_dup3:
+		return libos_dup3(a1, a2, a3);
+	case SYS_fcntl:
+		return libos_fcntl(a1, a2, a3);
+	case SYS_fstat:
+		return libos_fstat(a1, P(a2));
+	case SYS_stat:
+	case SYS_lstat: // no symbolic links
+		return libos_fstatat(AT_FDCWD, P(a1), P(a2), 0);
+	case SYS_newfstatat:
+		return libos_fstatat(a1, P(a2), P(a3), a4);
+	case SYS_access:
+		return libos_faccessat(AT_FDCWD, P(a1), a2);
+	case SYS_faccessat:
+		return libos_faccessat(a1, P(a2), a3);
+	case SYS_getdents64:
+		return libos_getdents64(a1, P(a2), U(a3));
+	case SYS_getcwd:
+		return libos_getcwd(P(a1), U(a2));
+	case SYS_chdir:
+		return libos_chdir(P(a1));
 	case SYS_mmap:
 		return libos_mmap(U(a1), U(a2), a3, a4, a5, a6);
 	case SYS_munmap:

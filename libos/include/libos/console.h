@@ -1,19 +1,16 @@
 // SPDX-License-Identifier: MIT
-// The console component (libos-console.a): fds 0, 1 and 2.
+// The console component (libos-console.a): the program's stdin, stdout and stderr as files
+// (libos/include/libos/file.h), installed as fds 0, 1 and 2 by libos_console_init.
 #pragma once
 
 #include <exo/console.h>
-#include <libos/libos.h>
+#include <libos/file.h>
 #include <stdbool.h>
 
-long libos_read(long fd, void *buf, uint64_t len);
-long libos_write(long fd, const void *buf, uint64_t len);
-long libos_readv(long fd, const struct linux_iovec *iov, long n);
-long libos_writev(long fd, const struct linux_iovec *iov, long n);
-long libos_ioctl(long fd, unsigned long req, void *arg);
-
-// Inside the component. tty.c: which fds are terminals (exorun's "tty=" word).
+// Inside the component. tty.c: which streams are terminals (exorun's "tty=" word) and the
+// terminal ioctls on them.
 void libos_tty_init(void);
+long libos_tty_ioctl(struct libos_file *f, unsigned long req, void *arg);
 
 // service.c: the console service (exo/console.h), started if the boot modules include
 // console.so and libexo.so. The calls carry at most CONSOLE_MAX_DATA bytes and return the count

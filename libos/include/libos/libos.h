@@ -9,6 +9,7 @@
 #include <exo/types.h>
 #include <exo/upcall.h>
 #include <libos/linux.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -42,6 +43,12 @@ __attribute__((format(printf, 1, 2))) void libos_log(const char *fmt, ...);
 // Ends the whole process with a message (a fatal fault, a broken invariant); status as the kernel
 // reports it (EXO_STATUS_FAULT(vector) for faults).
 __attribute__((format(printf, 2, 3))) _Noreturn void libos_die(long status, const char *fmt, ...);
+
+// The kernel command line (cmdline.c): the program's arguments (the words after "--", %XX
+// decoded; at most max; their storage is libos's), and the value of an option word NAME=VALUE
+// before "--" (false if there is none).
+int libos_cmdline_args(char **argv, int max);
+bool libos_cmdline_option(const char *name, char *value, size_t size);
 
 // Component start-up, called in this order by the program entry before main.
 void libos_mem_init(void);

@@ -8,6 +8,12 @@
 enum linux_syscall {
 	SYS_read = 0,
 	SYS_write = 1,
+	SYS_open = 2,
+	SYS_close = 3,
+	SYS_stat = 4,
+	SYS_fstat = 5,
+	SYS_lstat = 6,
+	SYS_lseek = 8,
 	SYS_mmap = 9,
 	SYS_mprotect = 10,
 	SYS_munmap = 11,
@@ -15,16 +21,23 @@ enum linux_syscall {
 	SYS_rt_sigaction = 13,
 	SYS_rt_sigprocmask = 14,
 	SYS_ioctl = 16,
+	SYS_pread64 = 17,
 	SYS_readv = 19,
 	SYS_writev = 20,
+	SYS_access = 21,
 	SYS_sched_yield = 24,
 	SYS_mremap = 25,
 	SYS_madvise = 28,
+	SYS_dup = 32,
+	SYS_dup2 = 33,
 	SYS_nanosleep = 35,
 	SYS_getpid = 39,
 	SYS_clone = 56,
 	SYS_exit = 60,
 	SYS_uname = 63,
+	SYS_fcntl = 72,
+	SYS_getcwd = 79,
+	SYS_chdir = 80,
 	SYS_gettimeofday = 96,
 	SYS_getuid = 102,
 	SYS_getgid = 104,
@@ -35,18 +48,24 @@ enum linux_syscall {
 	SYS_gettid = 186,
 	SYS_tkill = 200,
 	SYS_futex = 202,
+	SYS_getdents64 = 217,
 	SYS_set_tid_address = 218,
 	SYS_clock_gettime = 228,
 	SYS_clock_getres = 229,
 	SYS_clock_nanosleep = 230,
 	SYS_exit_group = 231,
 	SYS_tgkill = 234,
+	SYS_openat = 257,
+	SYS_newfstatat = 262,
+	SYS_faccessat = 269,
+	SYS_dup3 = 292,
 	SYS_membarrier = 324,
 	LINUX_NSYSCALLS = 512,
 };
 
 enum linux_errno {
 	EPERM = 1,
+	ENOENT = 2,
 	ESRCH = 3,
 	EINTR = 4,
 	EIO = 5,
@@ -57,8 +76,15 @@ enum linux_errno {
 	EEXIST = 17,
 	EACCES = 13,
 	ENODEV = 19,
+	ENOTDIR = 20,
+	EISDIR = 21,
 	EINVAL = 22,
+	EMFILE = 24,
 	ENOTTY = 25,
+	ESPIPE = 29,
+	EROFS = 30,
+	ERANGE = 34,
+	ENAMETOOLONG = 36,
 	ENOSYS = 38,
 	ETIMEDOUT = 110,
 };
@@ -112,6 +138,36 @@ enum linux_errno {
 #define TCGETS     0x5401
 #define TIOCGWINSZ 0x5413
 
+// open, fcntl, stat
+#define O_ACCMODE       03
+#define O_RDONLY        0
+#define O_WRONLY        01
+#define O_RDWR          02
+#define O_CREAT         0100
+#define O_EXCL          0200
+#define O_TRUNC         01000
+#define O_APPEND        02000
+#define O_NONBLOCK      04000
+#define O_DIRECTORY     0200000
+#define O_CLOEXEC       02000000
+#define AT_FDCWD        (-100)
+#define AT_EMPTY_PATH   0x1000
+#define F_DUPFD         0
+#define F_GETFD         1
+#define F_SETFD         2
+#define F_GETFL         3
+#define F_SETFL         4
+#define F_DUPFD_CLOEXEC 1030
+#define FD_CLOEXEC      1
+#define SEEK_SET        0
+#define SEEK_CUR        1
+#define SEEK_END        2
+#define S_IFDIR         0040000
+#define S_IFCHR         0020000
+#define S_IFREG         0100000
+#define DT_DIR          4
+#define DT_REG          8
+
 #define ARCH_SET_FS 0x1002
 #define ARCH_GET_FS 0x1003
 
@@ -128,6 +184,23 @@ struct linux_timeval {
 struct linux_iovec {
 	void *base;
 	uint64_t len;
+};
+
+struct linux_stat {
+	uint64_t st_dev, st_ino, st_nlink;
+	uint32_t st_mode, st_uid, st_gid, pad0;
+	uint64_t st_rdev;
+	int64_t st_size, st_blksize, st_blocks;
+	struct linux_timespec st_atim, st_mtim, st_ctim;
+	int64_t unused[3];
+};
+
+struct linux_dirent64 {
+	uint64_t d_ino;
+	int64_t d_off;
+	uint16_t d_reclen;
+	uint8_t d_type;
+	char d_name[];
 };
 
 struct linux_utsname {

@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: MIT
+// The boot file tree: read-only files backed by the boot modules the kernel handed the process
+// (their frames, mapped on first open). Every module appears as /boot/NAME; a module named
+// "exorun.files" (written by exorun) lists more paths, one "INDEX PATH" line each (INDEX: the
+// module's position; "-" for a directory), so that a program finds itself, the --file files
+// and its current directory at the paths they have on the host. The directories above every
+// file exist too (listing, stat, chdir).
+#include <libos/file.h>
+#include <libos/mem.h>
+
+#define MAX_ENTRIES 64
+#define NAME_MAX    256
+#define MANIFEST    "exorun.files"
+
+struct entry {
+	char path[NAME_MAX]; // absolute, normalised
+	int module;          // -1: a directory
+	const uint8_t *data; // the module's bytes once mapped
+};
+
+static struct entry entries[MAX_ENTRIES];
+static int nentries;
+static volatile int bootfs_lock;
+
+size_t strlen(const char *s);
+int strcmp(const char *a, const char *b);
+int strncmp(const char *a, const char *b, size_t n);
+
+static struct entry *find(const char *path)
+{
+	for (int i = 0; i < nentries; i++)
+		if (!strcmp(entries[i].path, path))
+			return &entries[i];
+	return NULL;
+}
+
+// Adds path (and the directories above it) unless it is there; module -1 for a directory.
+static void add(const char *path, int module)
+{
+	char dir[NAME_MAX];
+	size_t n = strlen(path);
+
+	if (n == 0 || n >= NAME_MAX || path[0] != '/' || find(path) || nentries == MAX_ENTRIES)
+		return;
+	if (n > 1) { // the parent first
+		memcpy(dir, path, n + 1);
+		while (n > 1 && dir[n - 1] != '/')
+			n--;
+		dir[n > 1 ? n - 1 : 1] = 0;
+		add(dir, -1);
+	}
+	if (nentries < MAX_ENTRIES) {
+		memcpy(entries[nentries].path, path, strlen(path) + 1);
+		entries[nentries++].module = module;
+	}
+}
+
+static const struct exo_boot_module *module_of(const struct entry *e)
+{
+	return &libos_boot->modules[e->module];
+}
+
+// The manifest: lines "INDEX PATH" (a file) or "- PATH" (a directory); paths are normalised
+// like any other.
+static void read_manifest(const struct entry *e)
+{
+	const char *p = (const char *)e->data, *end = p + module_of(e)->size;
+	char line[NAME_MAX], path[4096];
+
+	while (p < end) {
+		size_t n = 0;
+		int index = 0;
+
+		while (p < end && *p != '\n' && n < sizeof(line) - 1)
+			line[n++] = *p++;
+		line[n] = 0;
+		while (p < end && *p++ != '\n')
+			;
+		const char *s = line;
+		if (*s == '-')
+			index = -1, s++;
+		while (*s >= '0' && *s <= '9')
+			index = index * 10 + (*s++ - '0');
+		if (*s == ' ' && index < (int)libos_boot->nmodules && !libos_path_resolve("/", s + 1, path) &&
+		    strlen(path) < NAME_MAX)
+			add(path, index);
+	}
+}
+
+// Maps e's module read-only into fresh addresses (once). 0 or -errno.
+static long map(struct entry *e)
+{
+	const struct exo_boot_module *m = module_of(e);
+	long va;
+
+	if (e->data || !m->npages)
+		return 0;
+	va = libos_mmap(0, m->npages * 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (va < 0)
+		return va;
+	for (uint64_t p = 0; p < m->npages; p++) {
+		struct exo_map_op op = { m->frames + p, (uint64_t)va + p * 4096, EXO_R_READ };
+
+		if (exo_vspace_map(libos_boot->self, &op, 1) != 1) {
+			libos_munmap((uint64_t)va, m->npages * 4096);
+			return -EIO;
+		}
+	}
+	e->data = (const uint8_t *)va;
+	return 0;
+}
+
+void libos_bootfs_init(void)
+{
+	char path[6 + sizeof(libos_boot->modules[0].name)];
+
+	add("/", -1);
+	for (uint64_t i = 0; i < libos_boot->nmodules && i < EXO_MAX_BOOT_MODULES; i++) {
+		const char *name = libos_boot->modules[i].name, *base = name + strlen(name);
+
+		while (base > name && base[-1] != '/') // the file name, without the directories
+			base--;
+		if (!*base)
+			continue;
+		memcpy(path, "/boot/", 6);
+		memcpy(path + 6, base, strlen(base) + 1);
+		add(path, (int)i);
+		if (!strcmp(base, MANIFEST) && find(path) && map(find(path)) == 0)
+			read_manifest(find(path));
+	}
+}
+
+static void stat_entry(const struct entry *e, struct linux_stat *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->st_dev = 1;
+	st->st_ino = (uint64_t)(e - entries) + 1;
+	st->st_nlink = 1;
+	st->st_mode = e->module < 0 ? S_IFDIR | 0555 : S_IFREG | 0555;
+	st->st_size = e->module < 0 ? 0 : (int64_t)module_of(e)->size;
+	st->st_blksize = 4096;
+	st->st_blocks = (st->st_size + 511) / 512;
+}
+
+static long file_read(struct libos_file *f, void *buf, uint64_t len, uint64_t off, bool nowait)
+{
+	(void)nowait;
+	if (off >= f->size)
+		return 0;
+	len = len < f->size - off ? len : f->size - off;
+	memcpy(buf, entries[f->arg].data + off, len);
+	return (long)len;
+}
+
+static void file_stat(struct libos_file *f, struct linux_stat *st)
+{
+	stat_entry(&entries[f->arg], st);
+}
+
+// Is e directly inside the directory dir?
+static bool child_of(const struct entry *e, const char *dir)
+{
+	size_t n = strlen(dir);
+	const char *rest = e->path + (n > 1 ? n : 0);
+
+	if (strncmp(e->path, dir, n) || (n > 1 && *rest != '/') || !rest[0] || !rest[1])
+		return false;
+	for (rest++; *rest; rest++)
+		if (*rest == '/')
+			return false;
+	return true;
+}
+
+// A directory's cursor is its offset: 0 ".", 1 "..", 2 + i entries[i].
+static long dir_getdents(struct libos_file *f, void *buf, uint64_t len)
+{
+	const struct entry *dir = &entries[f->arg];
+	uint64_t done = 0, cursor = f->off;
+
+	for (; cursor < 2 + (uint64_t)nentries; cursor++) {
+		const char *name = cursor == 0 ? "." : cursor == 1 ? ".." : NULL;
+		const struct entry *e = cursor >= 2 ? &entries[cursor - 2] : dir;
+		struct linux_dirent64 *d = (struct linux_dirent64 *)((char *)buf + done);
+		uint64_t size;
+
+		if (!name) {
+			if (!child_of(e, dir->path))
+				continue;
+			name = e->path + strlen(e->path);
+			while (name[-1] != '/')
+				name--;
+		}
+		size = (sizeof(*d) + strlen(name) + 1 + 7) & ~7ull;
+		if (done + size > len)
+			break;
+		d->d_ino = (uint64_t)(e - entries) + 1;
+		d->d_off = (int64_t)cursor + 1;
+		d->d_reclen = (uint16_t)size;
+		d->d_type = e->module < 0 ? DT_DIR : DT_REG;
+		memcpy(d->d_name, name, strlen(name) + 1);
+		done += size;
+	}
+	if (!done && cursor < 2 + (uint64_t)nentries)
+		return -EINVAL; // the buffer cannot hold the next entry
+	f->off = cursor;
+	return (long)done;
+}
+
+static const struct libos_file_ops file_ops = { .read = file_read, .stat = file_stat, .seekable = true };
+static const struct libos_file_ops dir_ops = { .stat = file_stat, .getdents = dir_getdents };
+
+long libos_bootfs_open(const char *path, long flags, struct libos_file *f)
+{
+	struct entry *e;
+	long err = 0;
+
+	libos_lock(&bootfs_lock);
+	e = find(path);
+	if (!e)
+		err = flags & O_CREAT ? -EROFS : -ENOENT;
+	else if ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC))
+		err = e->module < 0 ? -EISDIR : -EROFS;
+	else if ((flags & O_DIRECTORY) && e->module >= 0)
+		err = -ENOTDIR;
+	else if (e->module >= 0)
+		err = map(e);
+	libos_unlock(&bootfs_lock);
+	if (err)
+		return err;
+	*f = (struct libos_file){ .ops = e->module < 0 ? &dir_ops : &file_ops,
+		                  .size = e->module < 0 ? 0 : module_of(e)->size,
+		                  .arg = (uint64_t)(e - entries),
+		                  .path = e->path,
+		                  .flags = (int)flags };
+	return 0;
+}
+
+long libos_bootfs_stat(const char *path, struct linux_stat *st)
+{
+	struct entry *e = find(path);
+
+	if (!e)
+		return -ENOENT;
+	stat_entry(e, st);
+	return 0;
+}

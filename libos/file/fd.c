@@ -1,0 +1,357 @@
+// SPDX-License-Identifier: MIT
+// The file descriptor table: descriptors name open files (struct libos_file, shared by dup),
+// and the calls that work on any file go through the file's operations. Open files come from a
+// fixed pool; one lock guards the table (a call's own I/O runs outside it).
+#include <libos/file.h>
+
+#define MAX_FDS   256
+#define MAX_FILES 256
+#define PATH_MAX  4096
+
+static struct libos_file files[MAX_FILES]; // refs 0: free
+static struct {
+	struct libos_file *file;
+	bool cloexec;
+} fds[MAX_FDS];
+static volatile int fd_lock;
+
+long libos_fd_install(const struct libos_file *f, long min, bool cloexec)
+{
+	struct libos_file *nf = NULL;
+	long fd = -EMFILE;
+
+	if (min < 0 || min >= MAX_FDS)
+		return -EINVAL;
+	libos_lock(&fd_lock);
+	for (int i = 0; i < MAX_FILES && !nf; i++)
+		if (!files[i].refs)
+			nf = &files[i];
+	for (long i = min; i < MAX_FDS && fd < 0 && nf; i++)
+		if (!fds[i].file)
+			fd = i;
+	if (!nf) {
+		fd = -ENOMEM;
+	} else if (fd >= 0) {
+		*nf = *f;
+		nf->refs = 1;
+		fds[fd].file = nf;
+		fds[fd].cloexec = cloexec;
+	}
+	libos_unlock(&fd_lock);
+	return fd;
+}
+
+// The open file behind fd, with a reference the caller drops with put(); NULL if fd is not open.
+static struct libos_file *get(long fd)
+{
+	struct libos_file *f = NULL;
+
+	if (fd < 0 || fd >= MAX_FDS)
+		return NULL;
+	libos_lock(&fd_lock);
+	f = fds[fd].file;
+	if (f)
+		f->refs++;
+	libos_unlock(&fd_lock);
+	return f;
+}
+
+static void put(struct libos_file *f)
+{
+	libos_lock(&fd_lock);
+	f->refs--;
+	libos_unlock(&fd_lock);
+}
+
+static bool readable(const struct libos_file *f)
+{
+	return (f->flags & O_ACCMODE) != O_WRONLY;
+}
+
+static bool writable(const struct libos_file *f)
+{
+	return (f->flags & O_ACCMODE) != O_RDONLY;
+}
+
+// One read or write at the file's offset (advanced by the count) or at off (pread: off >= 0).
+static long transfer(struct libos_file *f, void *buf, uint64_t len, long off, bool write, bool nowait)
+{
+	uint64_t at = off >= 0 ? (uint64_t)off : f->off;
+	long r;
+
+	if (write ? !writable(f) || !f->ops->write : !readable(f) || !f->ops->read)
+		return f->ops->getdents && !write ? -EISDIR : -EBADF;
+	if (write)
+		r = f->ops->write(f, buf, len, at);
+	else
+		r = f->ops->read(f, buf, len, at, nowait);
+	if (r > 0 && off < 0 && f->ops->seekable)
+		f->off = at + (uint64_t)r;
+	return r;
+}
+
+static long io(long fd, void *buf, uint64_t len, long off, bool write)
+{
+	struct libos_file *f = get(fd);
+	long r;
+
+	if (!f)
+		return -EBADF;
+	r = off >= 0 && !f->ops->seekable ? -ESPIPE : transfer(f, buf, len, off, write, false);
+	put(f);
+	return r;
+}
+
+long libos_read(long fd, void *buf, uint64_t len)
+{
+	return io(fd, buf, len, -1, false);
+}
+
+long libos_write(long fd, const void *buf, uint64_t len)
+{
+	return io(fd, (void *)buf, len, -1, true);
+}
+
+long libos_pread(long fd, void *buf, uint64_t len, long off)
+{
+	return off < 0 ? -EINVAL : io(fd, buf, len, off, false);
+}
+
+// Pieces in order until one comes back short; after the first, reads do not wait (like a pipe).
+static long vector(long fd, const struct linux_iovec *iov, long n, bool write)
+{
+	struct libos_file *f = get(fd);
+	long total = 0;
+
+	if (!f)
+		return -EBADF;
+	if (n < 0 || n > 1024) {
+		put(f);
+		return -EINVAL;
+	}
+	for (long i = 0; i < n; i++) {
+		long r = transfer(f, iov[i].base, iov[i].len, -1, write, total > 0);
+
+		if (r < 0) {
+			total = total ? total : r;
+			break;
+		}
+		total += r;
+		if ((uint64_t)r < iov[i].len)
+			break;
+	}
+	put(f);
+	return total;
+}
+
+long libos_readv(long fd, const struct linux_iovec *iov, long n)
+{
+	return vector(fd, iov, n, false);
+}
+
+long libos_writev(long fd, const struct linux_iovec *iov, long n)
+{
+	return vector(fd, iov, n, true);
+}
+
+long libos_lseek(long fd, long off, long whence)
+{
+	struct libos_file *f = get(fd);
+	long base, r;
+
+	if (!f)
+		return -EBADF;
+	base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? (long)f->off : (long)f->size;
+	if (!f->ops->seekable)
+		r = -ESPIPE;
+	else if (whence != SEEK_SET && whence != SEEK_CUR && whence != SEEK_END)
+		r = -EINVAL;
+	else if (base + off < 0)
+		r = -EINVAL;
+	else
+		r = (long)(f->off = (uint64_t)(base + off));
+	put(f);
+	return r;
+}
+
+long libos_ioctl(long fd, unsigned long req, void *arg)
+{
+	struct libos_file *f = get(fd);
+	long r;
+
+	if (!f)
+		return -EBADF;
+	r = f->ops->ioctl ? f->ops->ioctl(f, req, arg) : -ENOTTY;
+	put(f);
+	return r;
+}
+
+long libos_fstat(long fd, struct linux_stat *st)
+{
+	struct libos_file *f = get(fd);
+
+	if (!f)
+		return -EBADF;
+	if (!st) {
+		put(f);
+		return -EFAULT;
+	}
+	memset(st, 0, sizeof(*st));
+	f->ops->stat(f, st);
+	put(f);
+	return 0;
+}
+
+long libos_getdents64(long fd, void *buf, uint64_t len)
+{
+	struct libos_file *f = get(fd);
+	long r;
+
+	if (!f)
+		return -EBADF;
+	r = f->ops->getdents ? f->ops->getdents(f, buf, len) : -ENOTDIR;
+	put(f);
+	return r;
+}
+
+long libos_close(long fd)
+{
+	long r = -EBADF;
+
+	libos_lock(&fd_lock);
+	if (fd >= 0 && fd < MAX_FDS && fds[fd].file) {
+		fds[fd].file->refs--;
+		fds[fd].file = NULL;
+		r = 0;
+	}
+	libos_unlock(&fd_lock);
+	return r;
+}
+
+// newfd < 0: the lowest free descriptor >= min (dup, F_DUPFD); else exactly newfd (dup2/3).
+static long duplicate(long fd, long newfd, long min, bool cloexec)
+{
+	long r = -EBADF;
+
+	if (newfd >= MAX_FDS || min < 0 || min >= MAX_FDS)
+		return newfd >= MAX_FDS ? -EBADF : -EINVAL;
+	libos_lock(&fd_lock);
+	if (fd >= 0 && fd < MAX_FDS && fds[fd].file) {
+		if (newfd < 0)
+			for (newfd = min; newfd < MAX_FDS && fds[newfd].file;)
+				newfd++;
+		if (newfd >= MAX_FDS) {
+			r = -EMFILE;
+		} else {
+			fds[fd].file->refs++;
+			if (fds[newfd].file) // dup2 closes what was there
+				fds[newfd].file->refs--;
+			fds[newfd].file = fds[fd].file;
+			fds[newfd].cloexec = cloexec;
+			r = newfd;
+		}
+	}
+	libos_unlock(&fd_lock);
+	return r;
+}
+
+long libos_dup(long fd)
+{
+	return duplicate(fd, -1, 0, false);
+}
+
+long libos_dup2(long fd, long newfd)
+{
+	struct libos_file *f;
+
+	if (fd != newfd)
+		return newfd < 0 ? -EBADF : duplicate(fd, newfd, 0, false);
+	f = get(fd); // onto itself: nothing to do if it is open
+	if (!f)
+		return -EBADF;
+	put(f);
+	return fd;
+}
+
+long libos_dup3(long fd, long newfd, long flags)
+{
+	if ((flags & ~(long)O_CLOEXEC) || fd == newfd)
+		return -EINVAL;
+	return newfd < 0 ? -EBADF : duplicate(fd, newfd, 0, flags & O_CLOEXEC);
+}
+
+long libos_fcntl(long fd, long cmd, long arg)
+{
+	struct libos_file *f;
+	long r = 0;
+
+	if (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC)
+		return duplicate(fd, -1, arg, cmd == F_DUPFD_CLOEXEC);
+	f = get(fd);
+	if (!f)
+		return -EBADF;
+	switch (cmd) {
+	case F_GETFD:
+		r = fds[fd].cloexec ? FD_CLOEXEC : 0;
+		break;
+	case F_SETFD:
+		fds[fd].cloexec = arg & FD_CLOEXEC;
+		break;
+	case F_GETFL:
+		r = f->flags & ~(long)O_CLOEXEC;
+		break;
+	case F_SETFL: // only these flags may change
+		f->flags = (int)((f->flags & ~(O_APPEND | O_NONBLOCK)) | (arg & (O_APPEND | O_NONBLOCK)));
+		break;
+	default:
+		r = -EINVAL;
+	}
+	put(f);
+	return r;
+}
+
+long libos_openat(long dirfd, const char *path, long flags, long mode)
+{
+	char abs[PATH_MAX];
+	struct libos_file f = { 0 };
+	struct libos_file *dir = NULL;
+	long err;
+
+	(void)mode; // no file is created yet
+	if (dirfd != AT_FDCWD && path && path[0] != '/' && !(dir = get(dirfd)))
+		return -EBADF;
+	err = libos_path_resolve(dir ? dir->path : NULL, path, abs);
+	if (dir)
+		put(dir);
+	if (!err)
+		err = libos_bootfs_open(abs, flags, &f);
+	return err ? err : libos_fd_install(&f, 0, flags & O_CLOEXEC);
+}
+
+long libos_fstatat(long dirfd, const char *path, struct linux_stat *st, long flags)
+{
+	char abs[PATH_MAX];
+	struct libos_file *dir = NULL;
+	long err;
+
+	if (path && !*path && (flags & AT_EMPTY_PATH))
+		return libos_fstat(dirfd, st);
+	if (!st)
+		return -EFAULT;
+	if (dirfd != AT_FDCWD && path && path[0] != '/' && !(dir = get(dirfd)))
+		return -EBADF;
+	err = libos_path_resolve(dir ? dir->path : NULL, path, abs);
+	if (dir)
+		put(dir);
+	return err ? err : libos_bootfs_stat(abs, st);
+}
+
+long libos_faccessat(long dirfd, const char *path, long mode)
+{
+	struct linux_stat st;
+	long err = libos_fstatat(dirfd, path, &st, 0);
+
+	if (!err && (mode & 2)) // W_OK: nothing is writable yet
+		err = -EROFS;
+	return err;
+}

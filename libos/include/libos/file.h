@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: MIT
+// The file component (libos-file.a): the process's file descriptor table and the file tree it
+// can reach. An open file is a struct libos_file with the operations of its type: the console
+// (fds 0, 1, 2 at start: libos-console.a) and read-only boot files (bootfs.c: the files exorun
+// puts in the guest, and the boot modules). The VFS issue adds mounts and file services behind
+// the same table.
+#pragma once
+
+#include <libos/libos.h>
+#include <stdbool.h>
+
+struct libos_file;
+
+struct libos_file_ops {
+	// nowait: return 0 rather than wait when nothing is there yet (readv after the first piece).
+	long (*read)(struct libos_file *f, void *buf, uint64_t len, uint64_t off, bool nowait);
+	long (*write)(struct libos_file *f, const void *buf, uint64_t len, uint64_t off);
+	long (*ioctl)(struct libos_file *f, unsigned long req, void *arg);
+	void (*stat)(struct libos_file *f, struct linux_stat *st);
+	long (*getdents)(struct libos_file *f, void *buf, uint64_t len); // directories
+	bool seekable;                                                   // has a size and an offset
+};
+
+struct libos_file {
+	const struct libos_file_ops *ops;
+	uint64_t off;  // seekable files; a directory's listing cursor
+	uint64_t size; // seekable files
+	uint64_t arg;  // the type's own: console stream, boot file entry
+	const char *path;
+	int flags; // O_ACCMODE, O_APPEND, O_NONBLOCK, O_DIRECTORY
+	int refs;  // descriptors sharing it (dup)
+};
+
+// Puts a new open file in the lowest free descriptor >= min; -EMFILE/-ENOMEM if none.
+long libos_fd_install(const struct libos_file *f, long min, bool cloexec);
+
+// The calls (Linux semantics).
+long libos_read(long fd, void *buf, uint64_t len);
+long libos_write(long fd, const void *buf, uint64_t len);
+long libos_readv(long fd, const struct linux_iovec *iov, long n);
+long libos_writev(long fd, const struct linux_iovec *iov, long n);
+long libos_pread(long fd, void *buf, uint64_t len, long off);
+long libos_lseek(long fd, long off, long whence);
+long libos_ioctl(long fd, unsigned long req, void *arg);
+long libos_close(long fd);
+long libos_dup(long fd);
+long libos_dup2(long fd, long newfd);
+long libos_dup3(long fd, long newfd, long flags);
+long libos_fcntl(long fd, long cmd, long arg);
+long libos_fstat(long fd, struct linux_stat *st);
+long libos_getdents64(long fd, void *buf, uint64_t len);
+long libos_openat(long dirfd, const char *path, long flags, long mode);
+long libos_fstatat(long dirfd, const char *path, struct linux_stat *st, long flags);
+long libos_faccessat(long dirfd, const char *path, long mode);
+long libos_getcwd(char *buf, uint64_t size);
+long libos_chdir(const char *path);
+
+// path.c: base (a directory's path, or NULL for the current directory) + path, made absolute
+// and normalised into out (PATH_MAX bytes).
+long libos_path_resolve(const char *base, const char *path, char *out);
+// The current directory from the command line's cwd= option (exorun: its own), if it exists.
+void libos_cwd_init(void);
+
+// bootfs.c: the read-only boot files.
+void libos_bootfs_init(void);
+// Opens path (absolute, normalised) into *f; -ENOENT, -EROFS for writing.
+long libos_bootfs_open(const char *path, long flags, struct libos_file *f);
+long libos_bootfs_stat(const char *path, struct linux_stat *st);
