@@ -16,6 +16,7 @@ SYSROOT_HEADERS := $(patsubst libos/include/%,$(SYSROOT)/include/%,$(wildcard li
 	$(patsubst exo/abi/include/%,$(SYSROOT)/include/%,$(wildcard exo/abi/include/exo/*.h)) \
 	$(SYSROOT)/include/exo/exo.h
 SYSROOT_FILES := $(SYSROOT)/include/stdio.h $(SYSROOT)/lib/libc.a $(SYSROOT_LIBOS) \
+	$(SYSROOT)/lib/crt1.o $(SYSROOT)/lib/crti.o $(SYSROOT)/lib/crtn.o \
 	$(SYSROOT)/lib/libexo.a $(SYSROOT)/lib/exo.ld $(SYSROOT_HEADERS)
 POSIX_PROGS := $(patsubst tests/qemu/posix/%.c,$(BUILD)/user/posix_%,$(wildcard tests/qemu/posix/*.c))
 EXO_GCC := toolchain/bin/x86_64-exo-gcc
@@ -61,6 +62,12 @@ $(SYSROOT)/include/exo/exo.h: $(ABI_HEADER) $(SYSROOT)/include/stdio.h
 	@mkdir -p $(@D)
 	$(Q)cp $< $@
 $(SYSROOT)/include/exo/%.h: exo/abi/include/exo/%.h $(SYSROOT)/include/stdio.h
+	@mkdir -p $(@D)
+	$(Q)cp $< $@
+$(SYSROOT)/lib/crt1.o: $(BUILD)/user-obj/libos/crt1.S.o
+	@mkdir -p $(@D)
+	$(Q)cp $< $@
+$(SYSROOT)/lib/crt%.o: $(BUILD)/musl/obj/lib/crt%.o
 	@mkdir -p $(@D)
 	$(Q)cp $< $@
 $(SYSROOT)/lib/libos-%.a: $(BUILD)/libos/libos-%.a

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// The entry point of a libos program: an aligned stack, then _start_c(rdi) (libos/core/start.c).
+// crt1.o of the sysroot: the entry point of a libos program - an aligned stack, then
+// _start_c(rdi) (libos/core/start.c, in libos-core.a).
 	.text
 	.globl _start
 _start:
