@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
 # musl for the library OS: the source fetched through Debian's source package, checked against
-# musl-port/VERSION and patched by musl-port/patches/series (toolchain/scripts/fetch-musl), then
+# musl-port/VERSION and patched by musl-port/patches/series (toolchain/scripts/fetch-source), then
 # built out of tree into $(BUILD)/musl/lib/libc.a, where every system call is a call to
 # __libos_syscall. make test checks that no syscall instruction is left in it.
 
@@ -8,9 +8,9 @@ MUSL_SRC := $(BUILD)/musl/src/.exo-prepared
 MUSL_LIBC := $(BUILD)/musl/obj/lib/libc.a
 
 $(MUSL_SRC): musl-port/VERSION musl-port/patches/series $(wildcard musl-port/patches/*.patch) \
-		toolchain/scripts/fetch-musl | $(DEPS_STAMP)
+		toolchain/scripts/fetch-source | $(DEPS_STAMP)
 	$(Q)rm -f $@
-	$(Q)toolchain/scripts/fetch-musl $(BUILD)/musl
+	$(Q)toolchain/scripts/fetch-source musl-port/VERSION $(BUILD)/musl
 
 $(MUSL_LIBC): $(MUSL_SRC)
 	@echo "  MUSL    $@ (configure and build, about half a minute; log $(BUILD)/musl/build.log)"

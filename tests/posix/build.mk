@@ -21,3 +21,14 @@ $(BUILD)/posix/native/%: tests/posix/%.c tests/posix/check.h | $(DEPS_STAMP)
 .PHONY: posix-tests
 posix-tests: $(POSIX_TEST_EXO) $(POSIX_TEST_NATIVE) $(KERNEL_ELF)
 	$(Q)BUILD=$(BUILD) tests/posix/run
+
+# An existing autotools project cross-compiled with x86_64-exo-gcc: GNU Hello from Debian's
+# source package (pinned in tests/posix/autotools/VERSION), configured with --host and built out
+# of tree; tests/posix/autotools/run runs it with exorun.
+AUTOTOOLS_HELLO := $(BUILD)/autotools-hello/obj/hello
+$(AUTOTOOLS_HELLO): tests/posix/autotools/VERSION toolchain/scripts/fetch-source $(SYSROOT_FILES) $(EXO_GCC)
+	$(Q)toolchain/scripts/fetch-source tests/posix/autotools/VERSION $(BUILD)/autotools-hello > /dev/null
+	@echo "  AUTOTOOLS $@ (configure and make, about half a minute; log $(@D).log)"
+	$(Q)rm -rf $(@D) && mkdir -p $(@D) && cd $(@D) && { \
+	  CC=$(CURDIR)/$(EXO_GCC) ../src/configure --host=x86_64-linux-musl && $(MAKE); \
+	} > ../obj.log 2>&1 || { tail -n 20 ../obj.log >&2; exit 1; }
