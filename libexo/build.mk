@@ -58,12 +58,13 @@ $(BUILD)/user/names: $(BUILD)/user-obj/modules/names/names.c.o $(LIBEXO) toolcha
 -include $(BUILD)/user-obj/modules/names/names.c.d
 
 $(BUILD)/user/modmgr: $(BUILD)/user-obj/modules/modmgr/modmgr.c.o $(BUILD)/user-obj/modules/modmgr/ctl.c.o \
-		$(LIBEXO) toolchain/ld/user.ld
+		$(BUILD)/user-obj/modules/modmgr/publish.c.o $(LIBEXO) toolchain/ld/user.ld
 	@mkdir -p $(@D)
 	@echo "  ULD     $@"
 	$(Q)$(LD) $(USER_LDFLAGS) -o $@ $(BUILD)/user-obj/libexo/crt0.S.o $(filter %.c.o,$^) $(LIBEXO)
 
--include $(BUILD)/user-obj/modules/modmgr/modmgr.c.d $(BUILD)/user-obj/modules/modmgr/ctl.c.d
+-include $(BUILD)/user-obj/modules/modmgr/modmgr.c.d $(BUILD)/user-obj/modules/modmgr/ctl.c.d \
+	$(BUILD)/user-obj/modules/modmgr/publish.c.d
 
 # libexo.so and loadable modules (ET_DYN). libexo.so carries the kernel-call stubs, console output,
 # string functions and exo_module_entry; every module is linked against it (DT_NEEDED) and the
