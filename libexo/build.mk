@@ -58,12 +58,13 @@ $(BUILD)/user/names: $(BUILD)/user-obj/modules/names/names.c.o $(LIBEXO) toolcha
 -include $(BUILD)/user-obj/modules/names/names.c.d
 
 $(BUILD)/user/modmgr: $(BUILD)/user-obj/modules/modmgr/modmgr.c.o $(BUILD)/user-obj/modules/modmgr/ctl.c.o \
-		$(LIBEXO) toolchain/ld/user.ld
+		$(BUILD)/user-obj/modules/modmgr/publish.c.o $(LIBEXO) toolchain/ld/user.ld
 	@mkdir -p $(@D)
 	@echo "  ULD     $@"
 	$(Q)$(LD) $(USER_LDFLAGS) -o $@ $(BUILD)/user-obj/libexo/crt0.S.o $(filter %.c.o,$^) $(LIBEXO)
 
--include $(BUILD)/user-obj/modules/modmgr/modmgr.c.d $(BUILD)/user-obj/modules/modmgr/ctl.c.d
+-include $(BUILD)/user-obj/modules/modmgr/modmgr.c.d $(BUILD)/user-obj/modules/modmgr/ctl.c.d \
+	$(BUILD)/user-obj/modules/modmgr/publish.c.d
 
 # libexo.so and loadable modules (ET_DYN). libexo.so carries the kernel-call stubs, console output,
 # string functions and exo_module_entry; every module is linked against it (DT_NEEDED) and the
@@ -74,7 +75,7 @@ SO_LDFLAGS := -shared -nostdlib -z max-page-size=0x1000 -z noexecstack -z relro 
 LIBEXO_SO := $(BUILD)/user/libexo.so
 LIBEXO_SO_OBJS := $(addprefix $(BUILD)/pic-obj/,libexo/ipc.S.o libexo/print.c.o libexo/module_entry.c.o \
 	exo/lib/printf.c.o exo/lib/string.c.o libexo_stubs.S.o)
-SO_MODULES := counter counter2 counter_bad counter_crash console
+SO_MODULES := counter counter2 counter_bad counter_crash console kv kv2
 # A module is modules/NAME/NAME.c unless NAME_SRC says otherwise; NAME_CFLAGS are added.
 counter2_SRC := modules/counter/counter.c
 counter2_CFLAGS := -DCOUNTER_VERSION=2
@@ -82,6 +83,8 @@ counter_bad_SRC := modules/counter/counter.c
 counter_bad_CFLAGS := -DCOUNTER_VERSION=3 -DCOUNTER_FAIL_INIT
 counter_crash_SRC := modules/counter/counter.c
 counter_crash_CFLAGS := -DCOUNTER_VERSION=4 -DCOUNTER_CRASH_OP -DCOUNTER_CAPS=1
+kv2_SRC := modules/kv/kv.c
+kv2_CFLAGS := -DKV_VERSION=2
 SO_MODULE_FILES := $(patsubst %,$(BUILD)/user/%.so,$(SO_MODULES))
 
 $(BUILD)/pic-obj/%.c.o: %.c | $(DEPS_STAMP) $(ABI_HEADER)

@@ -165,7 +165,7 @@ long exo_module_load(uint64_t self, uint64_t quota, uint64_t scratch, const stru
 	struct placing pl = { self, quota, scratch, 0, err, errsize };
 	struct exo_module_start st = { 0 };
 	const void *ctx[2] = { lib, &libm };
-	uint64_t entry;
+	uint64_t entry, area;
 	long r, t;
 
 	r = exo_modelf_parse_library(lib->data, lib->size, lib->name, &libm, err, errsize);
@@ -191,6 +191,10 @@ long exo_module_load(uint64_t self, uint64_t quota, uint64_t scratch, const stru
 	st.init = EXO_MODULE_BASE + out->elf.init;
 	st.serve = EXO_MODULE_BASE + out->elf.serve;
 	st.export_state = out->elf.export_state ? EXO_MODULE_BASE + out->elf.export_state : 0;
+	// Optional and not among the entry points exo_modelf_parse checks: only the module calls it,
+	// in its own address space, so a bad address hurts nobody else.
+	area = exo_modelf_symbol(mod->data, mod->size, &out->elf, EXO_MODULE_EXPORT_AREA_SYMBOL);
+	st.export_area = out->export_area = area ? EXO_MODULE_BASE + area : 0;
 	if (!r)
 		r = fresh_pages(&pl, EXO_MODULE_START, 1, EXO_R_READ, &st, sizeof(st));
 	t = r ? r : exo_thread_create(pl.child, prio);

@@ -173,6 +173,9 @@ static long fill_start(const struct exo_bootinfo *bi, const struct exo_modmgr_co
 	if (c->control && (r = exo_cap_copy(c->control, p->process, EXO_R_READ | EXO_R_WRITE)) < 0)
 		return r;
 	st->control = c->control ? (uint64_t)r : 0;
+	if (c->names && (r = exo_cap_copy(c->names, p->process, EXO_R_WRITE)) < 0)
+		return r;
+	st->names = c->names ? (uint64_t)r : 0;
 	st->policy = c->policy;
 	st->prio = prio_of(c);
 	st->stable_ms = c->stable_ms;

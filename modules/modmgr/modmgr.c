@@ -7,6 +7,9 @@
 // the endpoint stays, so callers queued meanwhile are served by the next instance. Each module
 // has a quota of its own, split from the manager's, which makes its memory exact and its end
 // complete: when a module is unloaded its quota, its slot and every copy of its endpoint go.
+// Given a name server, it publishes each module's service names there with a copy of the endpoint
+// badged with the module's generation (publish.c); a crash revokes those copies, the restart
+// bumps the generation and publishes new ones, and a hot-swap keeps them.
 #include <exo/names.h>
 
 #include "modmgr.h"
@@ -19,10 +22,12 @@
 struct module {
 	uint64_t id; // 0: a free entry
 	const struct exo_image *img;
-	uint64_t quota; // the module's own, split from cfg.quota
-	struct exo_module_slot slot;
+	uint64_t quota;              // the module's own, split from cfg.quota
+	struct exo_module_slot slot; // slot.generation: the module's
+	uint64_t clients; // the endpoint minted with the generation's badge, root of the name server's
+	                  // copies; 0: none (no name server, or the instance died)
 	char name[EXO_MODMGR_FILE_SIZE]; // from the note of the image it runs
-	uint32_t version, state, restarts, generation, crashes;
+	uint32_t version, state, restarts, crashes;
 	long status;         // of the last instance that ended
 	uint64_t started;    // when the running instance started (ns)
 	uint64_t pinged;     // when it was last sent a heartbeat
@@ -122,10 +127,45 @@ static void took_image(struct module *md, const struct exo_image *img)
 	md->started = now();
 }
 
-// Frees everything of md: its running instance (if any), its slot, every copy of its endpoint
-// (revoked first, so that nobody keeps the endpoint alive), its quota.
+// Publishes md's service names with an endpoint copy badged with its generation (minted once per
+// generation).
+static void publish(struct module *md)
+{
+	long r;
+
+	if (!cfg.names)
+		return;
+	if (!md->clients) {
+		r = exo_cap_mint(md->slot.service, EXO_R_WRITE | EXO_R_GRANT,
+		                 EXO_MODULE_GEN_BADGE(md->slot.generation));
+		if (r < 0) {
+			exo_printf("modmgr: %s (id %lu): cannot mint its clients' endpoint: error %ld\n",
+			           md->img->name, (unsigned long)md->id, r);
+			return;
+		}
+		md->clients = (uint64_t)r;
+	}
+	modmgr_publish(md->id, md->img->name, md->clients, &md->slot.cur.elf.info);
+}
+
+// The instance behind md's generation is gone: every copy of its badged endpoint goes (callers
+// get -EXO_EBADCAP; requests already queued are answered EXO_EDEAD by the next instance), and the
+// name server's entries with them, so lookups say EXO_EDEAD until the restart publishes again.
+static void revoke_clients(struct module *md)
+{
+	if (!md->clients)
+		return;
+	exo_cap_revoke(md->clients);
+	exo_cap_delete(md->clients);
+	md->clients = 0;
+}
+
+// Frees everything of md: its names, its running instance (if any), its slot, every copy of its
+// endpoint (revoked first, so that nobody keeps the endpoint alive), its quota.
 static void release(struct module *md)
 {
+	modmgr_unpublish(md->id);
+	revoke_clients(md);
 	exo_cap_revoke(md->slot.service); // every client's copy: callers learn it is gone
 	exo_module_slot_destroy(&md->slot);
 	exo_cap_delete(md->quota);
@@ -162,8 +202,8 @@ static long load(const struct exo_image *img, struct module **out)
 		return r;
 	}
 	md->id = next_id++;
-	md->generation = 1;
 	took_image(md, img);
+	publish(md);
 	exo_printf("modmgr: loaded %s as id %lu: %s version %u, %lu frames\n", img->name,
 	           (unsigned long)md->id, md->name, md->version, (unsigned long)frames_of(md));
 	*out = md;
@@ -200,8 +240,8 @@ static long replace(struct module *md, const struct exo_image *img)
 		           (unsigned long)md->id, img->name, err);
 		return r;
 	}
-	md->generation++;
 	took_image(md, img);
+	publish(md); // the same badge: its clients go on; names the new note adds or drops
 	exo_printf("modmgr: %s (id %lu) replaced by %s: %s version %u\n", old->name, (unsigned long)md->id,
 	           img->name, md->name, md->version);
 	return 0;
@@ -251,6 +291,7 @@ static void reap(struct module *md, long status)
 	exo_cap_delete(md->slot.cur.process);
 	md->slot.cur.process = md->slot.cur.thread = 0;
 	md->status = status;
+	revoke_clients(md);
 	ended(md, now());
 }
 
@@ -258,7 +299,9 @@ static void restart(struct module *md)
 {
 	char err[160];
 
+	md->slot.generation++; // its state is lost: clients of the last instance must look it up again
 	if (exo_module_slot_start(&md->slot, md->img, err, sizeof(err))) {
+		md->slot.generation--;
 		md->slot.cur.process = md->slot.cur.thread = 0;
 		exo_printf("modmgr: %s (id %lu) cannot restart: %s\n", md->img->name, (unsigned long)md->id,
 		           err);
@@ -269,7 +312,7 @@ static void restart(struct module *md)
 	md->state = EXO_MODMGR_RUNNING;
 	md->started = now();
 	md->restarts++;
-	md->generation++;
+	publish(md);
 }
 
 static void drop_caps(const struct exo_msg *m)
@@ -419,7 +462,7 @@ static void describe(const struct module *md, struct exo_modmgr_info *info)
 		                          .version = md->version,
 		                          .state = md->state,
 		                          .restarts = md->restarts,
-		                          .generation = md->generation,
+		                          .generation = md->slot.generation,
 		                          .crashes = md->crashes,
 		                          .status = (int32_t)md->status,
 		                          .frames = frames_of(md) };
@@ -591,6 +634,7 @@ int main(uint64_t arg)
 
 	if (r)
 		return 1;
+	exo_names_use_buffer(BUF);
 	if (configure((const struct exo_modmgr_start *)arg)) {
 		exo_printf("modmgr: bad start page\n");
 		return 2;

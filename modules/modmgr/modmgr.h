@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// Inside the module manager: what the exoctl channel (ctl.c) uses of the manager (modmgr.c).
+// Inside the module manager: what the exoctl channel (ctl.c) uses of the manager (modmgr.c), and
+// what the manager uses of its name server entries (publish.c).
 #pragma once
 
 #include <exo/modload.h>
@@ -13,6 +14,12 @@ const struct exo_image *modmgr_keep_image(const void *data, uint64_t size, const
 // LOAD / REPLACE as the IPC requests do them: 0 (and *id for a load) or -EXO_E*.
 long modmgr_load_image(const struct exo_image *img, uint64_t *id);
 long modmgr_replace_image(uint64_t id, const struct exo_image *img);
+
+// The name server (publish.c): registers the service names of module id's running version
+// (info, its note) with ep, dropping those it no longer lists; without a name server, nothing.
+void modmgr_publish(uint64_t id, const char *file, uint64_t ep, const struct exo_module_info *info);
+// Removes module id's names from the name server.
+void modmgr_unpublish(uint64_t id);
 
 // The channel: set up from cfg.control (nothing if 0); poll between requests; busy while a
 // module file is arriving (then the manager polls without waiting).

@@ -94,6 +94,7 @@ struct exo_module_info {
 #define EXO_MODULE_QUIESCE_SYMBOL      "exo_module_quiesce"      // hot-swap, optional
 #define EXO_MODULE_EXPORT_STATE_SYMBOL "exo_module_export_state" // hot-swap, optional
 #define EXO_MODULE_IMPORT_STATE_SYMBOL "exo_module_import_state" // hot-swap, optional
+#define EXO_MODULE_EXPORT_AREA_SYMBOL  "exo_module_export_area"  // hot-swap, optional (modload.c)
 
 // --- the image ---
 

@@ -22,6 +22,7 @@ struct exo_image {
 struct exo_loaded_module {
 	uint64_t process, thread; // capabilities in the caller's table
 	struct exo_modelf elf;    // what the module's image said (name, version, services)
+	uint64_t export_area;     // address of its exo_module_export_area, 0: none
 };
 
 // Maps boot module i of bi read-only at *at (page aligned) and moves *at past it and a guard
@@ -48,6 +49,10 @@ struct exo_module_slot {
 	uint64_t ready;       // NOTIFICATION a new version signals once its init succeeded
 	struct exo_loaded_module cur;
 	struct exo_ipc_buffer *buf; // the caller's IPC buffer, if any: then the quiesce has a deadline
+	// Of the instances it starts (env->generation): 1 after exo_module_slot_init; the caller bumps
+	// it before starting an instance that does not inherit its predecessor's state (a restart
+	// after a crash); a hot-swap keeps it.
+	uint32_t generation;
 };
 
 #define EXO_MODULE_INIT_NS    2000000000ull // a new version must be ready within 2 s
@@ -61,7 +66,10 @@ long exo_module_slot_start(struct exo_module_slot *s, const struct exo_image *mo
 // Hot-swap: quiesces the running version (behind the requests already queued), starts mod with
 // its state, and ends the old version once the new one is ready; if the new one fails to start,
 // the old one resumes (rollback) and -EXO_EINVAL says why. Requests keep queueing meanwhile:
-// none is lost, none reordered.
+// none is lost, none reordered. The state: up to 4 words in the quiesce reply, and if the running
+// version has exo_module_export_area, a state area of EXO_MODULE_AREA_PAGES fresh frames (from
+// the slot's quota) mapped writable at EXO_MODULE_AREA in it for the quiesce, then read-only in
+// the new version for its init, then freed.
 long exo_module_replace(struct exo_module_slot *s, const struct exo_image *mod, char *err, size_t errsize);
 // Heartbeat: sends EXO_MODULE_PING through the slot's endpoint and waits at most timeout_ns
 // (the slot needs buf) for any answer. 0: it answered; -EXO_ETIMEDOUT: it did not get to it.

@@ -50,6 +50,25 @@
 // crash. Each module has a quota of its own
 // (split from the manager's), so LIST reports its memory exactly.
 //
+// Names and generations. Given a name server (struct exo_modmgr_start.names: a capability badged
+// with the manager's identity, see <exo/names.h>), the manager registers every service name in
+// the note of each module it loads (EXO_MODULE_NOTE's services) with a copy of the module's
+// endpoint minted with the generation badge (<exo/module.h>):
+//   bit 63 = 1 | generation (31 bits, modulo 2^31) << 32 | 0 in bits 0..31.
+// Clients find a module with exo_names_lookup and get a copy with EXO_R_WRITE carrying that badge.
+// A module's generation is 1 at LOAD and goes up by one with each restart after a crash (the new
+// instance starts without its predecessor's state); a hot-swap (REPLACE) keeps it, as the state
+// moves on: the clients' copies go on working, no message is lost. When an instance dies the
+// manager revokes the copies of its generation (later calls: -EXO_EBADCAP; lookups meanwhile:
+// EXO_EDEAD), and once the next instance runs, registers the names again with the new badge.
+// A request sent through an old generation's copy before the revoke waits in the endpoint and is
+// answered by the next instance's receive wrappers with label EXO_EDEAD, not served. So a client
+// that gets -EXO_EDEAD, -EXO_EBADCAP or label EXO_EDEAD from a call looks the name up again
+// (retrying while the lookup says EXO_EDEAD) and talks to the new instance. A name belongs to the
+// first module that lists it; a later module listing it too is reachable by id only (the
+// manager says so on the console). UNLOAD removes the module's names. Copies from LOAD and
+// CONNECT are unbadged: they follow the slot across restarts, as before.
+//
 // Start-up. The program that starts the manager (init, a supervisor) maps a read-only struct
 // exo_modmgr_start at EXO_MODMGR_START_ADDR in the manager and passes that address as its
 // argument. The manager loads the modules of its boot configuration, then sends its endpoint,
@@ -95,7 +114,7 @@ struct exo_modmgr_info {
 	uint32_t version;                // from the note
 	uint32_t state;                  // enum exo_modmgr_state
 	uint32_t restarts;               // by the supervisor, since LOAD
-	uint32_t generation;             // instances started in the slot: 1 + restarts + replacements
+	uint32_t generation;             // 1 + restarts: what its clients' badges carry (see above)
 	uint32_t crashes;                // in a row
 	int32_t status;                  // exit status of the last instance that ended (0: none yet)
 	uint64_t frames;                 // memory: frames charged to the module's quota now
@@ -116,6 +135,7 @@ struct exo_modmgr_start {
 	uint32_t nmods;
 	uint32_t heartbeat_ms; // a module silent this long is hung (0: EXO_MODMGR_HEARTBEAT_MS)
 	uint64_t control;      // IOPORT for COM2 (0x2f8..0x2ff): exoctl's channel from the host; 0: none
+	uint64_t names;        // ENDPOINT (EXO_R_WRITE), badged: the name server to publish in; 0: none
 	char boot[256];        // file names of the modules to load at start, separated by spaces
 	// The images it may load: name (a file name, no directory), frames = the handle of the
 	// first of npages read-only frames with consecutive handles, size in bytes.
@@ -164,6 +184,7 @@ struct exo_modmgr_config {
 	uint64_t page;         // a free page-aligned address of the caller: its view of the start page
 	uint64_t timeout_ns;   // wait for the hello at most this long (0: 10 s)
 	uint64_t control;      // IOPORT covering COM2 (0x2f8..0x2ff) for exoctl's channel, or 0
+	uint64_t names;        // the name server (badged, EXO_R_WRITE | EXO_R_GRANT) it publishes in, or 0
 };
 
 struct exo_modmgr_proc {

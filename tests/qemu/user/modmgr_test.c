@@ -259,14 +259,14 @@ static void test_replace(void)
 	CHECK(exo_modmgr_replace(m1.ep, 1, "counter2.so") == 0);
 	CHECK(counter(counter_ep, GET, 0, &total, &version) == 0 && total == 5 && version == 2);
 	CHECK(info_of(m1.ep, 1, &info) && !strcmp(info.file, "counter2.so") && info.version == 2 &&
-	      info.generation == 2 && info.restarts == 0 && info.state == EXO_MODMGR_RUNNING);
+	      info.generation == 1 && info.restarts == 0 && info.state == EXO_MODMGR_RUNNING);
 	CHECK(exo_modmgr_replace(m1.ep, 1, "counter_bad.so") == -EXO_EINVAL);
 	CHECK(counter(counter_ep, ADD, 1, &total, &version) == 0 && total == 6 && version == 2);
 	CHECK(exo_modmgr_replace(m1.ep, 1, "hello") == -EXO_EINVAL);
 	CHECK(exo_modmgr_replace(m1.ep, 1, "nope.so") == -EXO_ENOENT);
 	CHECK(exo_modmgr_replace(m1.ep, 99, "counter.so") == -EXO_ENOENT);
 	CHECK(exo_modmgr_replace(m1.ep, 1, "") == -EXO_EINVAL);
-	CHECK(info_of(m1.ep, 1, &info) && !strcmp(info.file, "counter2.so") && info.generation == 2);
+	CHECK(info_of(m1.ep, 1, &info) && !strcmp(info.file, "counter2.so") && info.generation == 1);
 }
 
 // Refused requests leave nothing behind.
