@@ -2,6 +2,7 @@
 // The wall-clock epoch, read once from the PC's CMOS real-time clock (ports 0x70/0x71) when the
 // process holds an I/O-port capability for them (init does; QEMU's RTC follows the host's UTC
 // time). Without access the epoch is unknown and CLOCK_REALTIME counts from boot.
+#include <exo/io.h>
 #include <libos/time.h>
 
 #define CMOS_INDEX 0x70
@@ -9,11 +10,8 @@
 
 static uint8_t cmos(uint8_t reg)
 {
-	uint8_t v;
-
-	__asm__ volatile("outb %0, %1" : : "a"(reg), "Nd"((uint16_t)CMOS_INDEX));
-	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"((uint16_t)CMOS_DATA));
-	return v;
+	exo_outb(CMOS_INDEX, reg);
+	return exo_inb(CMOS_DATA);
 }
 
 // Seconds, minutes, hours, day, month, year, century - once no update is in progress.

@@ -9,6 +9,7 @@
 // a first byte up to CONSOLE_WAIT_NS, then for more until the input pauses for GATHER_NS - and
 // never spins on the UART, which would keep the emulator from delivering bytes.
 #include <exo/console.h>
+#include <exo/io.h>
 #include <exo/module.h>
 #include <stdbool.h>
 
@@ -31,38 +32,25 @@ static bool ready;    // SETUP done
 static bool escaped;  // the last byte received was CONSOLE_ESC
 static bool finished; // the end of the input was received
 
-static inline uint8_t inb(uint16_t port)
-{
-	uint8_t v;
-
-	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
-
-static inline void outb(uint16_t port, uint8_t v)
-{
-	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
-}
-
 // 115200 baud, 8N1; for COM2 (receive) the FIFO and the receive interrupt.
 static void uart_init(uint16_t port, bool receive)
 {
-	outb(port + IER, 0x00);
-	outb(port + LCR, 0x80); // divisor latch: 1
-	outb(port + 0, 0x01);
-	outb(port + 1, 0x00);
-	outb(port + LCR, 0x03);
-	outb(port + FCR, receive ? 0xc1 : 0x00);
-	outb(port + MCR, 0x0b); // DTR, RTS, OUT2 (lets the interrupt out)
-	outb(port + IER, receive ? 0x01 : 0x00);
+	exo_outb(port + IER, 0x00);
+	exo_outb(port + LCR, 0x80); // divisor latch: 1
+	exo_outb(port + 0, 0x01);
+	exo_outb(port + 1, 0x00);
+	exo_outb(port + LCR, 0x03);
+	exo_outb(port + FCR, receive ? 0xc1 : 0x00);
+	exo_outb(port + MCR, 0x0b); // DTR, RTS, OUT2 (lets the interrupt out)
+	exo_outb(port + IER, receive ? 0x01 : 0x00);
 }
 
 static void uart_put(uint16_t port, const uint8_t *p, uint64_t n)
 {
 	for (uint64_t i = 0; i < n; i++) {
-		while (!(inb(port + LSR) & LSR_THRE))
+		while (!(exo_inb(port + LSR) & LSR_THRE))
 			exo_thread_sleep((uint64_t)exo_clock_ns() + FULL_NS);
-		outb(port + THR, p[i]);
+		exo_outb(port + THR, p[i]);
 	}
 }
 
@@ -84,8 +72,8 @@ static uint64_t uart_take(uint8_t *out, uint64_t max)
 {
 	uint64_t n = 0;
 
-	while (n < max && !finished && (inb(CONSOLE_COM2 + LSR) & LSR_DR)) {
-		int c = decode(inb(CONSOLE_COM2 + RBR));
+	while (n < max && !finished && (exo_inb(CONSOLE_COM2 + LSR) & LSR_DR)) {
+		int c = decode(exo_inb(CONSOLE_COM2 + RBR));
 
 		if (c >= 0)
 			out[n++] = (uint8_t)c;

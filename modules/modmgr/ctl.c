@@ -7,6 +7,7 @@
 // An empty line is answered "ready": exoctl knocks until then, because bytes sent before the
 // manager set the UART up are lost. The UART is polled between requests, without waiting while
 // a file is arriving.
+#include <exo/io.h>
 #include <kern/printf.h>
 #include <stdarg.h>
 
@@ -28,30 +29,17 @@ static struct {
 } cmd;
 static unsigned nfiles;
 
-static inline uint8_t inb(uint16_t port)
-{
-	uint8_t v;
-
-	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
-
-static inline void outb(uint16_t port, uint8_t v)
-{
-	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
-}
-
 void ctl_init(void)
 {
 	if (!cfg.control || exo_ioport_enable(cfg.control, COM2, 8))
 		return;
-	outb(COM2 + 1, 0x00); // no interrupts: polled
-	outb(COM2 + 3, 0x80); // divisor 1: 115200 baud
-	outb(COM2 + 0, 0x01);
-	outb(COM2 + 1, 0x00);
-	outb(COM2 + 3, 0x03); // 8N1
-	outb(COM2 + 2, 0xc7); // FIFO
-	outb(COM2 + 4, 0x03);
+	exo_outb(COM2 + 1, 0x00); // no interrupts: polled
+	exo_outb(COM2 + 3, 0x80); // divisor 1: 115200 baud
+	exo_outb(COM2 + 0, 0x01);
+	exo_outb(COM2 + 1, 0x00);
+	exo_outb(COM2 + 3, 0x03); // 8N1
+	exo_outb(COM2 + 2, 0xc7); // FIFO
+	exo_outb(COM2 + 4, 0x03);
 	enabled = true;
 }
 
@@ -72,9 +60,9 @@ static void say(const char *fmt, ...)
 	n = kvsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
 	for (int i = 0; i < n && i < (int)sizeof(buf) - 1; i++) {
-		while (!(inb(COM2 + 5) & 0x20))
+		while (!(exo_inb(COM2 + 5) & 0x20))
 			;
-		outb(COM2, (uint8_t)buf[i]);
+		exo_outb(COM2, (uint8_t)buf[i]);
 	}
 }
 
@@ -158,8 +146,8 @@ static int store(uint8_t c)
 
 void ctl_poll(void)
 {
-	while (enabled && (inb(COM2 + 5) & 1)) {
-		uint8_t c = inb(COM2);
+	while (enabled && (exo_inb(COM2 + 5) & 1)) {
+		uint8_t c = exo_inb(COM2);
 
 		if (receiving) {
 			if (store(c)) {
