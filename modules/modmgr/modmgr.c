@@ -26,6 +26,7 @@ struct module {
 	struct exo_module_slot slot; // slot.generation: the module's
 	uint64_t clients; // the endpoint minted with the generation's badge, root of the name server's
 	                  // copies; 0: none (no name server, or the instance died)
+	uint64_t direct;  // the endpoint minted with EXO_MODULE_SLOT_BADGE, what LOAD and CONNECT give
 	char name[EXO_MODMGR_FILE_SIZE]; // from the note of the image it runs
 	uint32_t version, state, restarts, crashes;
 	long status;         // of the last instance that ended
@@ -201,6 +202,12 @@ static long load(const struct exo_image *img, struct module **out)
 		release(md);
 		return r;
 	}
+	r = exo_cap_mint(md->slot.service, EXO_R_WRITE | EXO_R_GRANT, EXO_MODULE_SLOT_BADGE);
+	if (r < 0) {
+		release(md);
+		return r;
+	}
+	md->direct = (uint64_t)r;
 	md->id = next_id++;
 	took_image(md, img);
 	publish(md);
@@ -399,7 +406,7 @@ static long do_load(struct exo_msg *m, struct module **loaded)
 	r = load(img, loaded);
 	if (r)
 		return r;
-	BUF->caps[0] = (struct exo_cap_xfer){ (*loaded)->slot.service, EXO_R_WRITE, 0 };
+	BUF->caps[0] = (struct exo_cap_xfer){ (*loaded)->direct, EXO_R_WRITE, 0 };
 	*m = (struct exo_msg){ EXO_TAG(0, 1, 1), 0, { (*loaded)->id } };
 	return 0;
 }
@@ -410,7 +417,7 @@ static long do_connect(struct exo_msg *m)
 
 	if (!md)
 		return EXO_TAG_WORDS(m->tag) == 1 ? -EXO_ENOENT : -EXO_EINVAL;
-	BUF->caps[0] = (struct exo_cap_xfer){ md->slot.service, EXO_R_WRITE, 0 };
+	BUF->caps[0] = (struct exo_cap_xfer){ md->direct, EXO_R_WRITE, 0 };
 	*m = (struct exo_msg){ EXO_TAG(0, 0, 1), 0, { 0 } };
 	return 0;
 }

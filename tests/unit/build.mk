@@ -54,3 +54,8 @@ map_test_CFLAGS := -Ilibos/include -Ilibexo/include
 UNIT_TESTS += path_test
 path_test_SRCS := tests/unit/libos/file/path_test.c libos/file/path.c libos/core/cmdline.c
 path_test_CFLAGS := -Ilibos/include -Ilibexo/include
+
+# The module side of the module protocol: its receive wrappers over simulated IPC.
+UNIT_TESTS += module_entry_test
+module_entry_test_SRCS := tests/unit/libexo/module_entry_test.c libexo/module_entry.c
+module_entry_test_CFLAGS := -Ilibexo/include

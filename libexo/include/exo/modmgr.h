@@ -67,7 +67,7 @@
 // (retrying while the lookup says EXO_EDEAD) and talks to the new instance. A name belongs to the
 // first module that lists it; a later module listing it too is reachable by id only (the
 // manager says so on the console). UNLOAD removes the module's names. Copies from LOAD and
-// CONNECT are unbadged: they follow the slot across restarts, as before.
+// CONNECT carry EXO_MODULE_SLOT_BADGE: they follow the slot across restarts.
 //
 // Start-up. The program that starts the manager (init, a supervisor) maps a read-only struct
 // exo_modmgr_start at EXO_MODMGR_START_ADDR in the manager and passes that address as its

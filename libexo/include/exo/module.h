@@ -54,11 +54,14 @@ long exo_module_export_area(void *area, uint64_t size);
 // with the generation of the instance they found: bit 63 set, the generation (modulo 2^31) in
 // bits 32..62, bits 0..31 zero. The receive wrappers answer a request whose generation badge is
 // not env->generation with label EXO_EDEAD at once (its sender knew an instance that died: its
-// state is gone, it must look the name up again) and serve every other badge: the manager's, 0
-// (copies from the manager's LOAD and CONNECT follow the slot across restarts), the current
-// generation's. A hot-swap keeps the generation, so it invalidates nobody.
+// state is gone, it must look the name up again) and serve every other badge: the manager's,
+// EXO_MODULE_SLOT_BADGE (the copies the manager's LOAD and CONNECT give, which follow the slot
+// across restarts), the current generation's. A hot-swap keeps the generation, so it
+// invalidates nobody. Clients only ever hold badged copies, and a badged capability cannot be
+// minted again: nobody but the manager can send with the manager's badge or a chosen generation.
 #define EXO_MODULE_GEN_BADGE(gen)  ((1ull << 63) | ((uint64_t)(gen)&0x7fffffffull) << 32)
 #define EXO_MODULE_BADGE_IS_GEN(b) (((b) >> 63) != 0)
+#define EXO_MODULE_SLOT_BADGE      0x736c6f74ull // "slot"
 #define EXO_MODULE_BADGE_GEN(b)    (((b) >> 32) & 0x7fffffffull)
 long exo_module_recv(const struct exo_module_env *env, struct exo_msg *m);
 long exo_module_reply_recv(const struct exo_module_env *env, struct exo_msg *m);
@@ -73,3 +76,4 @@ struct exo_module_start {
 	uint64_t init, serve, export_state, export_area; // the module's entry points (absolute, 0: none)
 	struct exo_module_env env;
 };
+void exo_module_entry(const struct exo_module_start *st);
