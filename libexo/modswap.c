@@ -8,7 +8,8 @@
 // new version signals after its init.
 #include <exo/modload.h>
 
-#define PAGE 4096ull
+#define PAGE     4096ull
+#define CHECK_NS 1000000ull // while a new version starts: how often to look whether it ended
 
 // The state area of one hot-swap: frames of the slot's quota, mapped at EXO_MODULE_AREA.
 struct area {
@@ -76,8 +77,9 @@ static long area_read_size(struct exo_module_slot *s, struct area *a)
 }
 
 // Loads mod as the slot's next instance with the state (words, and the area if a->size) and
-// waits until its init succeeded. It starts at the lowest priority, so it cannot run before the
-// area is mapped into it, then gets the slot's.
+// waits until its init succeeded. It runs its init at the lowest priority - it cannot run before
+// the area is mapped into it, and its ready signal wakes the waiting caller at once - then gets
+// the slot's.
 static long start_version(struct exo_module_slot *s, const struct exo_image *mod, const uint64_t *state,
                           uint64_t nstate, const struct area *a, struct exo_loaded_module *out, char *err,
                           size_t errsize)
@@ -105,22 +107,29 @@ static long start_version(struct exo_module_slot *s, const struct exo_image *mod
 	r = env.area ? area_map(out->process, a, EXO_R_READ) : 0;
 	if (r)
 		exo_snprintf(err, errsize, "%s: cannot map the state area (error %ld)", mod->name, r);
-	else if ((r = exo_thread_set_prio(out->thread, s->prio)))
-		exo_snprintf(err, errsize, "%s: cannot set its priority (error %ld)", mod->name, r);
+	// Wait on ready itself (the module's signal wakes us at once), with a periodic timer on
+	// another bit of it to look at whether the new version ended or is too slow.
+	if (!r)
+		exo_notify_timer(s->ready, 1, (uint64_t)exo_clock_ns() + CHECK_NS, CHECK_NS);
 	while (!r) { // ready, or ended during init, or too slow
-		if (exo_notify_poll(s->ready) > 0)
-			return 0;
+		if (exo_notify_wait(s->ready) & 1) {
+			exo_notify_timer(s->ready, 1, 0, 0);
+			r = exo_thread_set_prio(out->thread, s->prio);
+			if (!r)
+				return 0;
+			exo_snprintf(err, errsize, "%s: cannot set its priority (error %ld)", mod->name, r);
+			break;
+		}
 		if (exo_process_status(out->process, &status) == 0)
 			exo_snprintf(err, errsize, "%s: init failed with status %ld", mod->name, status);
 		else if ((uint64_t)exo_clock_ns() > deadline)
 			exo_snprintf(err, errsize, "%s: init did not finish in %lu ms", mod->name,
 			             (unsigned long)(EXO_MODULE_INIT_NS / 1000000));
-		else {
-			exo_thread_sleep((uint64_t)exo_clock_ns() + 200000);
+		else
 			continue;
-		}
 		break;
 	}
+	exo_notify_timer(s->ready, 1, 0, 0);
 	exo_process_kill(out->process, -1);
 	exo_cap_delete(out->thread);
 	exo_cap_delete(out->process);

@@ -93,13 +93,18 @@ int thread_start(struct thread *t, uint64_t rip, uint64_t rsp, uint64_t arg)
 void thread_set_prio(struct thread *t, uint8_t prio)
 {
 	bool queued = t->state == T_RUNNABLE;
+	struct thread *cur = current_thread();
+	uint8_t old = t->prio;
 
 	if (queued)
 		sched_dequeue(t);
 	t->prio = prio;
 	if (queued)
 		sched_enqueue(t);
-	percpu()->need_resched = true;
+	// Reschedule only if someone should now run before the caller: a ready thread raised above
+	// it, or the caller itself lowered (a thread set to the caller's priority waits its turn).
+	if ((queued && prio > cur->prio) || (t == cur && prio < old))
+		percpu()->need_resched = true;
 }
 
 static void unlink_from_process(struct thread *t)

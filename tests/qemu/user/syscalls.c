@@ -1201,7 +1201,10 @@ static void test_threads(void)
 	w1.flag = 0;
 	CHECK_EQ(exo_thread_start(w1.self, (uint64_t)worker_entry, STACK_TOP(0) - 8, (uint64_t)&w1), 0);
 	CHECK_EQ(w1.flag, 0);
-	CHECK_EQ(exo_thread_set_prio(w1.self, 17), 0);
+	CHECK_EQ(exo_thread_set_prio(w1.self, 1), 0);  // lowered below us: we go on
+	CHECK_EQ(exo_thread_set_prio(w1.self, 16), 0); // back to ours: it waits its turn
+	CHECK_EQ(w1.flag, 0);
+	CHECK_EQ(exo_thread_set_prio(w1.self, 17), 0); // above us: it runs at once
 	CHECK_EQ(w1.flag, 1);
 	CHECK_EQ(exo_cap_delete(w1.self), 0);
 
