@@ -9,7 +9,8 @@
 // - off` rather than `off + len > size`.
 //
 // exo_modelf_parse checks, in this order, each failure reported with the field and value:
-//   1. the ELF header and the program header table (as elf.c, but ET_DYN);
+//   1. the ELF header and the program header table (the checks shared with exo/core/elf.c in
+//      exo/lib/elf64.c, then ET_DYN);
 //   2. the program headers: PT_LOAD (file range, span, alignment, W^X, no shared page, at most
 //      EXO_MODELF_MAX_SEGMENTS), PT_INTERP and PT_TLS refused, one PT_DYNAMIC, PT_GNU_RELRO;
 //   3. the PT_NOTE entries: every note well formed, exactly one .exo.module note, fully valid;
@@ -25,31 +26,13 @@
 // exo_modelf_relocate reads the tables from the image again (never from the module's memory,
 // which the relocations themselves change) and re-checks every relocation before writing.
 #include <exo/modelf.h>
+#include <kern/elf64.h>
 #include <kern/errno.h>
 #include <kern/printf.h>
 #include <kern/string.h>
 
-// The ELF64 structures and constants used here (System V gABI and the x86-64 psABI).
-#define EI_NIDENT          16
-#define EI_CLASS           4
-#define EI_DATA            5
-#define EI_VERSION         6
-#define ELFCLASS64         2
-#define ELFDATA2LSB        1
-#define EV_CURRENT         1
-#define ET_EXEC            2
-#define ET_DYN             3
-#define EM_X86_64          62
-#define PT_LOAD            1
-#define PT_DYNAMIC         2
-#define PT_INTERP          3
-#define PT_NOTE            4
-#define PT_TLS             7
-#define PT_GNU_RELRO       0x6474e552u
-#define PF_X               0x1
-#define PF_W               0x2
-#define PF_R               0x4
-#define ELF_MAX_PHNUM      64
+// The ELF64 structures and constants used here beyond <kern/elf64.h> (System V gABI and the
+// x86-64 psABI).
 #define SHN_UNDEF          0
 #define SHN_LORESERVE      0xff00
 #define SHN_ABS            0xfff1
@@ -103,34 +86,6 @@ enum {
 };
 #define DT_GNU_HASH 0x6ffffef5u
 
-struct elf64_ehdr {
-	uint8_t e_ident[EI_NIDENT];
-	uint16_t e_type;
-	uint16_t e_machine;
-	uint32_t e_version;
-	uint64_t e_entry;
-	uint64_t e_phoff;
-	uint64_t e_shoff;
-	uint32_t e_flags;
-	uint16_t e_ehsize;
-	uint16_t e_phentsize;
-	uint16_t e_phnum;
-	uint16_t e_shentsize;
-	uint16_t e_shnum;
-	uint16_t e_shstrndx;
-};
-
-struct elf64_phdr {
-	uint32_t p_type;
-	uint32_t p_flags;
-	uint64_t p_offset;
-	uint64_t p_vaddr;
-	uint64_t p_paddr;
-	uint64_t p_filesz;
-	uint64_t p_memsz;
-	uint64_t p_align;
-};
-
 struct elf64_dyn {
 	uint64_t d_tag;
 	uint64_t d_val;
@@ -157,8 +112,6 @@ struct elf64_nhdr {
 	uint32_t n_type;
 };
 
-_Static_assert(sizeof(struct elf64_ehdr) == 64, "ELF64 header is 64 bytes");
-_Static_assert(sizeof(struct elf64_phdr) == 56, "ELF64 program header is 56 bytes");
 _Static_assert(sizeof(struct elf64_dyn) == 16, "ELF64 dynamic entry is 16 bytes");
 _Static_assert(sizeof(struct elf64_sym) == 24, "ELF64 symbol is 24 bytes");
 _Static_assert(sizeof(struct elf64_rela) == 24, "ELF64 RELA entry is 24 bytes");
@@ -299,6 +252,7 @@ struct parse {
 	size_t size;
 	struct exo_modelf *m;
 	struct msg msg;
+	struct elf64_check check;                // the shared checks (kern/elf64.h), failing through msg
 	unsigned phidx[EXO_MODELF_MAX_SEGMENTS]; // program header index of m->segs[i], for messages
 	int dynamic, relro;                      // program header index, or -1
 	struct elf64_phdr dyn_ph, relro_ph;
@@ -306,6 +260,12 @@ struct parse {
 	bool have_note;
 	struct dyn dyn;
 };
+
+// The shared checks' way to fail (kern/elf64.h): ctx is the parse.
+static int check_vfail(void *ctx, const char *fmt, va_list ap)
+{
+	return vfail(&((const struct parse *)ctx)->msg, fmt, ap);
+}
 
 #define FAIL(p, ...) fail(&(p)->msg, __VA_ARGS__)
 
@@ -336,142 +296,51 @@ static bool in_file(uint64_t off, uint64_t len, uint64_t size)
 
 // --- 1. the ELF header ---
 
-static int check_ident(struct parse *p, const uint8_t *id)
-{
-	static const uint8_t magic[4] = { 0x7f, 'E', 'L', 'F' };
-
-	if (memcmp(id, magic, sizeof(magic)) != 0)
-		return FAIL(p, "not an ELF file (magic %02x %02x %02x %02x, expected 7f 45 4c 46)", id[0],
-		            id[1], id[2], id[3]);
-	if (id[EI_CLASS] != ELFCLASS64)
-		return FAIL(p, "bad ELF header (EI_CLASS=%u): modules are 64-bit ELF (ELFCLASS64)",
-		            id[EI_CLASS]);
-	if (id[EI_DATA] != ELFDATA2LSB)
-		return FAIL(p, "bad ELF header (EI_DATA=%u): modules are little-endian ELF (ELFDATA2LSB)",
-		            id[EI_DATA]);
-	if (id[EI_VERSION] != EV_CURRENT)
-		return FAIL(p, "bad ELF header (EI_VERSION=%u, expected %u)", id[EI_VERSION], EV_CURRENT);
-	return 0;
-}
-
+// The shared header checks, then the type: modules are shared objects.
 static int check_header(struct parse *p, const struct elf64_ehdr *eh)
 {
-	int r = check_ident(p, eh->e_ident);
+	int r = elf64_check_header(&p->check, eh, "modules");
 
 	if (r)
 		return r;
-	if (eh->e_version != EV_CURRENT)
-		return FAIL(p, "bad ELF header (e_version=%u, expected %u)", eh->e_version, EV_CURRENT);
-	if (eh->e_machine != EM_X86_64)
-		return FAIL(p, "bad ELF header (e_machine=%u): modules are x86-64 (%u) code", eh->e_machine,
-		            EM_X86_64);
 	if (eh->e_type == ET_EXEC)
 		return FAIL(p, "bad ELF header (e_type=ET_EXEC): an executable, not a module (build with "
 		               "-shared -fPIC)");
 	if (eh->e_type != ET_DYN)
 		return FAIL(p, "bad ELF header (e_type=%u): not a shared object (ET_DYN=%u)", eh->e_type,
 		            ET_DYN);
-	if (eh->e_phentsize != sizeof(struct elf64_phdr))
-		return FAIL(p, "bad ELF header (e_phentsize=%u, expected %zu)", eh->e_phentsize,
-		            sizeof(struct elf64_phdr));
-	if (eh->e_phnum < 1 || eh->e_phnum > ELF_MAX_PHNUM)
-		return FAIL(p, "bad ELF header (e_phnum=%u, expected 1..%u)", eh->e_phnum, ELF_MAX_PHNUM);
-	if (!in_file(eh->e_phoff, (uint64_t)eh->e_phnum * sizeof(struct elf64_phdr), p->size))
-		return FAIL(p,
-		            "program header table outside the file (e_phoff=%#lx, e_phnum=%u, file size %zu)",
-		            eh->e_phoff, eh->e_phnum, p->size);
 	return 0;
 }
 
 // --- 2. the program headers ---
 
-static int check_load_file(struct parse *p, unsigned i, const struct elf64_phdr *ph)
-{
-	if (ph->p_filesz > ph->p_memsz)
-		return FAIL(p, "segment %u: p_filesz=%#lx is larger than p_memsz=%#lx", i, ph->p_filesz,
-		            ph->p_memsz);
-	if (ph->p_filesz && !in_file(ph->p_offset, ph->p_filesz, p->size))
-		return FAIL(
-		    p, "segment %u: file range (p_offset=%#lx, p_filesz=%#lx) outside the file (size %zu)", i,
-		    ph->p_offset, ph->p_filesz, p->size);
-	return 0;
-}
-
 // The address range [p_vaddr, p_vaddr + p_memsz) relative to the base: inside the largest span.
-static int check_load_addr(struct parse *p, unsigned i, const struct elf64_phdr *ph)
+static int check_load_addr(void *ctx, unsigned i, const struct elf64_phdr *ph)
 {
+	struct parse *p = ctx;
+
 	if (ph->p_vaddr > EXO_MODELF_MAX_SIZE || ph->p_memsz > EXO_MODELF_MAX_SIZE - ph->p_vaddr)
 		return FAIL(p,
 		            "segment %u: [%#lx, +%#lx) does not fit in a module span (at most %#llx bytes)",
 		            i, ph->p_vaddr, ph->p_memsz, EXO_MODELF_MAX_SIZE);
-	if (ph->p_align > 1 && (ph->p_align & (ph->p_align - 1)))
-		return FAIL(p, "segment %u: p_align=%#lx is not a power of two", i, ph->p_align);
-	if ((ph->p_vaddr ^ ph->p_offset) & PAGE_MASK)
-		return FAIL(p, "segment %u: p_vaddr=%#lx and p_offset=%#lx differ modulo the page size", i,
-		            ph->p_vaddr, ph->p_offset);
 	return 0;
 }
 
-static int check_load_prot(struct parse *p, unsigned i, const struct elf64_phdr *ph, unsigned *prot)
-{
-	if ((ph->p_flags & PF_W) && (ph->p_flags & PF_X))
-		return FAIL(p, "segment %u is writable and executable (p_flags=%#x)", i, ph->p_flags);
-	*prot = (ph->p_flags & PF_R ? EXO_MODELF_PROT_R : 0) | (ph->p_flags & PF_W ? EXO_MODELF_PROT_W : 0) |
-	        (ph->p_flags & PF_X ? EXO_MODELF_PROT_X : 0);
-	if (*prot == 0)
-		return FAIL(p, "segment %u has no access flags (p_flags=%#x)", i, ph->p_flags);
-	return 0;
-}
-
-static uint64_t first_page(const struct exo_modelf_segment *s)
-{
-	return s->vaddr >> PAGE_SHIFT;
-}
-
-static uint64_t last_page(const struct exo_modelf_segment *s)
-{
-	return (s->vaddr + s->memsz - 1) >> PAGE_SHIFT;
-}
-
-// Segments are mapped page by page with one protection each, so they may not share a page.
-static int check_overlap(struct parse *p, unsigned i, const struct exo_modelf_segment *s)
-{
-	const struct exo_modelf *m = p->m;
-
-	for (unsigned j = 0; j < m->nsegs; j++) {
-		const struct exo_modelf_segment *o = &m->segs[j];
-
-		if (first_page(s) <= last_page(o) && first_page(o) <= last_page(s))
-			return FAIL(p, "segment %u overlaps segment %u (sharing a page is not allowed)", i,
-			            p->phidx[j]);
-	}
-	return 0;
-}
-
+// Program header i, a PT_LOAD (the shared checks, with the module span as its bounds); the
+// span grows to cover it.
 static int add_load(struct parse *p, unsigned i, const struct elf64_phdr *ph)
 {
-	struct exo_modelf_segment s;
+	size_t n = p->m->nsegs;
+	int r = elf64_add_load(&p->check, i, ph, check_load_addr, p->m->segs, p->phidx, &n,
+	                       EXO_MODELF_MAX_SEGMENTS);
+	const struct elf64_segment *s;
 	uint64_t end;
-	int r;
 
-	if ((r = check_load_file(p, i, ph)) != 0)
+	if (r || n == p->m->nsegs) // refused, or it maps nothing
 		return r;
-	if (ph->p_memsz == 0)
-		return 0; // maps nothing
-	if ((r = check_load_addr(p, i, ph)) != 0 || (r = check_load_prot(p, i, ph, &s.prot)) != 0)
-		return r;
-	s.vaddr = ph->p_vaddr;
-	s.memsz = ph->p_memsz;
-	s.offset = ph->p_offset;
-	s.filesz = ph->p_filesz;
-	if ((r = check_overlap(p, i, &s)) != 0)
-		return r;
-	if (p->m->nsegs == EXO_MODELF_MAX_SEGMENTS)
-		return FAIL(p, "segment %u: too many PT_LOAD segments (at most %u)", i,
-		            EXO_MODELF_MAX_SEGMENTS);
-	p->phidx[p->m->nsegs] = i;
-	p->m->segs[p->m->nsegs++] = s;
-	end = ALIGN_UP(s.vaddr + s.memsz, PAGE_SIZE); // <= EXO_MODELF_MAX_SIZE, a page multiple
+	p->m->nsegs = (unsigned)n;
+	s = &p->m->segs[n - 1];
+	end = ALIGN_UP(s->vaddr + s->memsz, PAGE_SIZE); // <= EXO_MODELF_MAX_SIZE, a page multiple
 	if (end > p->m->size)
 		p->m->size = end;
 	return 0;
@@ -521,11 +390,11 @@ static int check_phdrs(struct parse *p, const struct elf64_ehdr *eh)
 
 // The segment whose file-backed part [vaddr, vaddr + filesz) holds [va, va + len), or NULL.
 // *off: the file offset of va, *room: bytes from va to the end of that part (>= len).
-static const struct exo_modelf_segment *locate(const struct exo_modelf *m, uint64_t va, uint64_t len,
-                                               uint64_t *off, uint64_t *room)
+static const struct elf64_segment *locate(const struct exo_modelf *m, uint64_t va, uint64_t len,
+                                          uint64_t *off, uint64_t *room)
 {
 	for (unsigned j = 0; j < m->nsegs; j++) {
-		const struct exo_modelf_segment *s = &m->segs[j];
+		const struct elf64_segment *s = &m->segs[j];
 
 		if (va >= s->vaddr && va - s->vaddr <= s->filesz && len <= s->filesz - (va - s->vaddr)) {
 			*off = s->offset + (va - s->vaddr);
@@ -556,9 +425,9 @@ static int check_relro(struct parse *p)
 	if (p->relro < 0 || ph->p_memsz == 0)
 		return 0;
 	for (unsigned j = 0; j < m->nsegs; j++) {
-		const struct exo_modelf_segment *s = &m->segs[j];
+		const struct elf64_segment *s = &m->segs[j];
 
-		if ((s->prot & EXO_MODELF_PROT_W) && ph->p_vaddr >= s->vaddr &&
+		if ((s->prot & ELF64_PROT_W) && ph->p_vaddr >= s->vaddr &&
 		    ph->p_vaddr - s->vaddr <= s->memsz &&
 		    ph->p_memsz <= s->memsz - (ph->p_vaddr - s->vaddr)) {
 			p->m->relro = ph->p_vaddr;
@@ -972,9 +841,9 @@ static int check_rela(const struct msg *o, const struct exo_modelf *m, const cha
 		return fail(o, "%s %lu: symbol index %lu outside the symbol table (%lu symbols)", which, i,
 		            sym, m->nsyms);
 	for (unsigned j = 0; j < m->nsegs; j++) {
-		const struct exo_modelf_segment *s = &m->segs[j];
+		const struct elf64_segment *s = &m->segs[j];
 
-		if ((s->prot & EXO_MODELF_PROT_W) && va >= s->vaddr && s->memsz >= 8 &&
+		if ((s->prot & ELF64_PROT_W) && va >= s->vaddr && s->memsz >= 8 &&
 		    va - s->vaddr <= s->memsz - 8 && va <= m->size - 8)
 			return 0;
 	}
@@ -1067,10 +936,10 @@ static int entry_point(struct parse *p, const char *name, bool required, uint64_
 	if (type != STT_FUNC && type != STT_NOTYPE)
 		return FAIL(p, "%s (symbol %lu) is not a function (st_info=%#x)", name, i, s.st_info);
 	for (unsigned j = 0; j < m->nsegs; j++) {
-		const struct exo_modelf_segment *g = &m->segs[j];
+		const struct elf64_segment *g = &m->segs[j];
 
-		if ((g->prot & EXO_MODELF_PROT_X) && s.st_value >= g->vaddr &&
-		    s.st_value - g->vaddr < g->memsz && s.st_value != 0) {
+		if ((g->prot & ELF64_PROT_X) && s.st_value >= g->vaddr && s.st_value - g->vaddr < g->memsz &&
+		    s.st_value != 0) {
 			*out = s.st_value;
 			return 0;
 		}
@@ -1126,6 +995,7 @@ static int parse_image(const void *image, size_t size, const char *file, struct 
 		.size = size,
 		.m = m,
 		.msg = { .err = err, .errsize = err ? errsize : 0, .file = m->file },
+		.check = { .size = size, .vfail = check_vfail, .ctx = &p },
 		.dynamic = -1,
 		.relro = -1,
 		.library = library,
@@ -1158,7 +1028,7 @@ void exo_modelf_copy_segments(const void *image, const struct exo_modelf *m, voi
 {
 	memset(mem, 0, m->size);
 	for (unsigned j = 0; j < m->nsegs; j++) {
-		const struct exo_modelf_segment *s = &m->segs[j];
+		const struct elf64_segment *s = &m->segs[j];
 
 		memcpy((uint8_t *)mem + s->vaddr, (const uint8_t *)image + s->offset, s->filesz);
 	}

@@ -21,8 +21,8 @@ static long fail(struct placing *pl, long r, const char *what, const char *name)
 
 static uint64_t rights_of(unsigned prot)
 {
-	return ((prot & EXO_MODELF_PROT_R) ? EXO_R_READ : 0) |
-	       ((prot & EXO_MODELF_PROT_W) ? EXO_R_WRITE : 0) | ((prot & EXO_MODELF_PROT_X) ? EXO_R_EXEC : 0);
+	return ((prot & ELF64_PROT_R) ? EXO_R_READ : 0) | ((prot & ELF64_PROT_W) ? EXO_R_WRITE : 0) |
+	       ((prot & ELF64_PROT_X) ? EXO_R_EXEC : 0);
 }
 
 // The protection of the page at offset off of the span: that of the segment holding it, or 0.

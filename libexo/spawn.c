@@ -48,12 +48,12 @@ out:
 
 static uint64_t rights_of(unsigned prot)
 {
-	return ((prot & ELF_PROT_R) ? EXO_R_READ : 0) | ((prot & ELF_PROT_W) ? EXO_R_WRITE : 0) |
-	       ((prot & ELF_PROT_X) ? EXO_R_EXEC : 0);
+	return ((prot & ELF64_PROT_R) ? EXO_R_READ : 0) | ((prot & ELF64_PROT_W) ? EXO_R_WRITE : 0) |
+	       ((prot & ELF64_PROT_X) ? EXO_R_EXEC : 0);
 }
 
 static long load_segment(uint64_t self, uint64_t quota, uint64_t child, const uint8_t *image,
-                         const struct elf_segment *s)
+                         const struct elf64_segment *s)
 {
 	uint64_t start = s->vaddr & ~0xfffull, end = (s->vaddr + s->memsz + 0xfff) & ~0xfffull;
 

@@ -52,7 +52,7 @@ static int map_fresh(struct process *p, vaddr_t va, size_t npages, unsigned prot
 static int load_segments(struct process *p, const uint8_t *file, const struct elf_image *img)
 {
 	for (size_t i = 0; i < img->nsegs; i++) {
-		const struct elf_segment *s = &img->segs[i];
+		const struct elf64_segment *s = &img->segs[i];
 		vaddr_t start = ALIGN_DOWN(s->vaddr, PAGE_SIZE);
 		vaddr_t end = ALIGN_UP(s->vaddr + s->memsz, PAGE_SIZE);
 		int err = map_fresh(p, start, (end - start) / PAGE_SIZE, s->prot, file + s->offset,

@@ -49,7 +49,7 @@ static uint64_t resolve(const char *name, void *ctx)
 static int in_x_segment(const struct exo_modelf *m, uint64_t va)
 {
 	for (unsigned j = 0; j < m->nsegs; j++)
-		if ((m->segs[j].prot & EXO_MODELF_PROT_X) && va >= m->segs[j].vaddr &&
+		if ((m->segs[j].prot & ELF64_PROT_X) && va >= m->segs[j].vaddr &&
 		    va - m->segs[j].vaddr < m->segs[j].memsz)
 			return 1;
 	return 0;
@@ -60,7 +60,7 @@ static void check_invariants(const struct exo_modelf *m, size_t size, int librar
 	CHECK(m->nsegs >= 1 && m->nsegs <= EXO_MODELF_MAX_SEGMENTS);
 	CHECK(m->size > 0 && m->size <= EXO_MODELF_MAX_SIZE && m->size % 4096 == 0);
 	for (unsigned i = 0; i < m->nsegs; i++) {
-		const struct exo_modelf_segment *s = &m->segs[i];
+		const struct elf64_segment *s = &m->segs[i];
 
 		CHECK(s->memsz > 0 && s->filesz <= s->memsz);
 		CHECK(s->filesz == 0 || (s->offset <= size && s->filesz <= size - s->offset));
@@ -68,7 +68,7 @@ static void check_invariants(const struct exo_modelf *m, size_t size, int librar
 		CHECK((s->vaddr & 0xfff) == (s->offset & 0xfff));
 		CHECK(s->prot != 0 && (s->prot & ~7u) == 0 && (s->prot & 6) != 6);
 		for (unsigned j = 0; j < i; j++) {
-			const struct exo_modelf_segment *o = &m->segs[j];
+			const struct elf64_segment *o = &m->segs[j];
 
 			CHECK((s->vaddr + s->memsz - 1) >> 12 < o->vaddr >> 12 ||
 			      (o->vaddr + o->memsz - 1) >> 12 < s->vaddr >> 12);

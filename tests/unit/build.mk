@@ -30,7 +30,7 @@ string_test_CFLAGS := -fno-builtin -Dmemcpy=kmemcpy -Dmemmove=kmemmove -Dmemset=
 
 # The ELF validator formats its errors with ksnprintf; libc provides memcpy and friends.
 UNIT_TESTS += elf_test
-elf_test_SRCS := tests/unit/exo/core/elf_test.c exo/core/elf.c exo/lib/printf.c tests/unit/support/console.c
+elf_test_SRCS := tests/unit/exo/core/elf_test.c exo/core/elf.c exo/lib/elf64.c exo/lib/printf.c tests/unit/support/console.c
 elf_test_CFLAGS :=
 
 # Capability tables over the real heap (simulated physical memory); pthread runs the deep-chain
@@ -42,7 +42,7 @@ cap_test_CFLAGS :=
 # The module loader core (libexo): parse, plan, relocate and look up ET_DYN modules built in
 # memory; ksnprintf formats its errors, libc provides memcpy and friends.
 UNIT_TESTS += modelf_test
-modelf_test_SRCS := tests/unit/libexo/modelf_test.c libexo/modelf.c exo/lib/printf.c tests/unit/support/console.c
+modelf_test_SRCS := tests/unit/libexo/modelf_test.c libexo/modelf.c exo/lib/elf64.c exo/lib/printf.c tests/unit/support/console.c
 modelf_test_CFLAGS := -Ilibexo/include
 
 # libos's address-space map; the kernel calls it makes are simulated by the test.

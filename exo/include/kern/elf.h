@@ -3,32 +3,23 @@
 // describes the segments the loader must map. Pure function of its input; no allocation.
 #pragma once
 
+#include <kern/elf_segment.h>
 #include <kern/types.h>
 
 // Most PT_LOAD segments an image may have (a static executable has 2-4).
 #define ELF_MAX_SEGMENTS 16
 
-// Segment protections; the same values as enum vm_prot in <arch/pagetable.h>.
-#define ELF_PROT_R 1
-#define ELF_PROT_W 2
-#define ELF_PROT_X 4
-
-// One PT_LOAD segment to map: [vaddr, vaddr + memsz) in user space, whose first filesz bytes
-// come from the file at offset and the rest are zero. After elf_parse succeeded:
+// The segments of an image (struct elf64_segment, <kern/elf_segment.h>) after elf_parse succeeded:
 //   0 < memsz, filesz <= memsz, offset + filesz <= size (checked without overflow),
 //   0x1000 <= vaddr, vaddr + memsz <= user_top (the last page too), vaddr and offset are
-//   congruent modulo PAGE_SIZE, prot is non-zero and never both ELF_PROT_W and ELF_PROT_X,
+//   congruent modulo PAGE_SIZE, prot is non-zero and never both ELF64_PROT_W and ELF64_PROT_X,
 //   and no two segments share a page.
-struct elf_segment {
-	uint64_t vaddr, memsz, offset, filesz;
-	unsigned prot; // ELF_PROT_* bits
-};
 
-// A validated executable: its entry point (inside a segment with ELF_PROT_X) and its PT_LOAD
+// A validated executable: its entry point (inside a segment with ELF64_PROT_X) and its PT_LOAD
 // segments in program header order (1 <= nsegs <= ELF_MAX_SEGMENTS).
 struct elf_image {
 	uint64_t entry;
-	struct elf_segment segs[ELF_MAX_SEGMENTS];
+	struct elf64_segment segs[ELF_MAX_SEGMENTS];
 	size_t nsegs;
 };
 

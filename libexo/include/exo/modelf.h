@@ -12,6 +12,7 @@
 //   start the module: call base + m.init, then base + m.serve (libexo.so's exo_module_entry)
 #pragma once
 
+#include <kern/elf_segment.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -98,31 +99,21 @@ struct exo_module_info {
 
 // --- the image ---
 
-// Segment protections; the same values as ELF_PROT_* in <kern/elf.h> and enum vm_prot.
-#define EXO_MODELF_PROT_R 1
-#define EXO_MODELF_PROT_W 2
-#define EXO_MODELF_PROT_X 4
-
 #define EXO_MODELF_MAX_SEGMENTS 8
 #define EXO_MODELF_MAX_SIZE     (256ull << 20) // the largest span a module may have
 #define EXO_MODELF_FILE_SIZE    64             // bytes of the file name kept for messages
 
-// One PT_LOAD segment: [vaddr, vaddr + memsz) relative to the load base, whose first filesz bytes
-// come from the file at offset and the rest are zero. After exo_modelf_parse succeeded:
-//   0 < memsz, filesz <= memsz, offset + filesz <= size, vaddr + memsz <= m->size, vaddr and offset
-//   congruent modulo the page size, prot non-zero and never both W and X, no two segments share a
-//   page (so each page of the span has one protection).
-struct exo_modelf_segment {
-	uint64_t vaddr, memsz, offset, filesz;
-	unsigned prot; // EXO_MODELF_PROT_* bits
-};
+// The PT_LOAD segments (struct elf64_segment, <kern/elf_segment.h>) are relative to the load base.
+// After exo_modelf_parse succeeded: 0 < memsz, filesz <= memsz, offset + filesz <= size,
+// vaddr + memsz <= m->size, vaddr and offset congruent modulo the page size, prot non-zero and
+// never both W and X, no two segments share a page (so each page of the span has one protection).
 
 // A validated module. Offsets of tables are file offsets, checked to lie inside the file and
 // inside the file-backed part of one segment; counts are entries.
 struct exo_modelf {
 	struct exo_module_info info;
 	uint64_t size; // span of all segments, page aligned: [0, size) relative to the base
-	struct exo_modelf_segment segs[EXO_MODELF_MAX_SEGMENTS];
+	struct elf64_segment segs[EXO_MODELF_MAX_SEGMENTS];
 	unsigned nsegs; // PT_LOAD segments with p_memsz > 0, in program header order
 	// Offsets (relative to the base) of the exported functions, inside an executable segment;
 	// 0 when absent (init and serve are never absent in a module, only in a library).

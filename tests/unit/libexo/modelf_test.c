@@ -431,7 +431,7 @@ static bool str_ok(const char *s, size_t n)
 static bool in_x_segment(const struct exo_modelf *m, uint64_t va)
 {
 	for (unsigned j = 0; j < m->nsegs; j++)
-		if ((m->segs[j].prot & EXO_MODELF_PROT_X) && va >= m->segs[j].vaddr &&
+		if ((m->segs[j].prot & ELF64_PROT_X) && va >= m->segs[j].vaddr &&
 		    va - m->segs[j].vaddr < m->segs[j].memsz)
 			return true;
 	return false;
@@ -443,7 +443,7 @@ static void check_invariants(const struct exo_modelf *m, size_t size)
 	assert_true(m->nsegs >= 1 && m->nsegs <= EXO_MODELF_MAX_SEGMENTS);
 	assert_true(m->size > 0 && m->size <= EXO_MODELF_MAX_SIZE && m->size % 0x1000 == 0);
 	for (unsigned i = 0; i < m->nsegs; i++) {
-		const struct exo_modelf_segment *s = &m->segs[i];
+		const struct elf64_segment *s = &m->segs[i];
 
 		assert_true(s->memsz > 0 && s->filesz <= s->memsz);
 		if (s->filesz)
@@ -451,9 +451,9 @@ static void check_invariants(const struct exo_modelf *m, size_t size)
 		assert_true(s->vaddr <= m->size && s->memsz <= m->size - s->vaddr);
 		assert_int_equal(s->vaddr & 0xfff, s->offset & 0xfff);
 		assert_true(s->prot != 0 && (s->prot & ~7u) == 0);
-		assert_false((s->prot & EXO_MODELF_PROT_W) && (s->prot & EXO_MODELF_PROT_X));
+		assert_false((s->prot & ELF64_PROT_W) && (s->prot & ELF64_PROT_X));
 		for (unsigned j = 0; j < i; j++) {
-			const struct exo_modelf_segment *o = &m->segs[j];
+			const struct elf64_segment *o = &m->segs[j];
 
 			assert_true((s->vaddr + s->memsz - 1) >> 12 < o->vaddr >> 12 ||
 			            (o->vaddr + o->memsz - 1) >> 12 < s->vaddr >> 12);
@@ -574,15 +574,15 @@ static void test_valid_parses(void **state)
 	assert_int_equal(m.size, SPAN);
 	assert_int_equal(m.segs[0].vaddr, 0);
 	assert_int_equal(m.segs[0].memsz, SEG0_SZ);
-	assert_int_equal(m.segs[0].prot, EXO_MODELF_PROT_R);
+	assert_int_equal(m.segs[0].prot, ELF64_PROT_R);
 	assert_int_equal(m.segs[1].vaddr, TEXT_OFF);
 	assert_int_equal(m.segs[1].offset, TEXT_OFF);
 	assert_int_equal(m.segs[1].filesz, TEXT_SZ);
-	assert_int_equal(m.segs[1].prot, EXO_MODELF_PROT_R | EXO_MODELF_PROT_X);
+	assert_int_equal(m.segs[1].prot, ELF64_PROT_R | ELF64_PROT_X);
 	assert_int_equal(m.segs[2].vaddr, DATA_OFF);
 	assert_int_equal(m.segs[2].filesz, DATA_FILESZ);
 	assert_int_equal(m.segs[2].memsz, DATA_MEMSZ);
-	assert_int_equal(m.segs[2].prot, EXO_MODELF_PROT_R | EXO_MODELF_PROT_W);
+	assert_int_equal(m.segs[2].prot, ELF64_PROT_R | ELF64_PROT_W);
 	assert_int_equal(m.init, 0x1000);
 	assert_int_equal(m.serve, 0x1010);
 	assert_int_equal(m.quiesce, 0x1020);

@@ -149,7 +149,7 @@ static void check_invariants(const struct elf_image *img, size_t size, uint64_t 
 
 	assert_true(img->nsegs >= 1 && img->nsegs <= ELF_MAX_SEGMENTS);
 	for (size_t i = 0; i < img->nsegs; i++) {
-		const struct elf_segment *s = &img->segs[i];
+		const struct elf64_segment *s = &img->segs[i];
 		uint64_t last;
 
 		assert_true(s->memsz > 0);
@@ -163,15 +163,15 @@ static void check_invariants(const struct elf_image *img, size_t size, uint64_t 
 		assert_true((last | 0xfff) < top); // the whole last page too
 		assert_int_equal(s->vaddr & 0xfff, s->offset & 0xfff);
 		assert_true(s->prot != 0);
-		assert_int_equal(s->prot & ~(unsigned)(ELF_PROT_R | ELF_PROT_W | ELF_PROT_X), 0);
-		assert_false((s->prot & ELF_PROT_W) && (s->prot & ELF_PROT_X));
+		assert_int_equal(s->prot & ~(unsigned)(ELF64_PROT_R | ELF64_PROT_W | ELF64_PROT_X), 0);
+		assert_false((s->prot & ELF64_PROT_W) && (s->prot & ELF64_PROT_X));
 		for (size_t j = 0; j < i; j++) {
-			const struct elf_segment *o = &img->segs[j];
+			const struct elf64_segment *o = &img->segs[j];
 
 			assert_true(last >> 12 < o->vaddr >> 12 ||
 			            (o->vaddr + o->memsz - 1) >> 12 < s->vaddr >> 12);
 		}
-		if ((s->prot & ELF_PROT_X) && img->entry >= s->vaddr && img->entry <= last)
+		if ((s->prot & ELF64_PROT_X) && img->entry >= s->vaddr && img->entry <= last)
 			entry_ok = true;
 	}
 	assert_true(entry_ok);
@@ -232,21 +232,21 @@ static void test_valid_parses(void **state)
 	assert_int_equal(img.segs[0].memsz, 0x1000);
 	assert_int_equal(img.segs[0].offset, 0);
 	assert_int_equal(img.segs[0].filesz, 0x1000);
-	assert_int_equal(img.segs[0].prot, ELF_PROT_R | ELF_PROT_X);
+	assert_int_equal(img.segs[0].prot, ELF64_PROT_R | ELF64_PROT_X);
 	assert_int_equal(img.segs[1].vaddr, DATA_VA);
 	assert_int_equal(img.segs[1].memsz, 0x3000);
 	assert_int_equal(img.segs[1].offset, 0x1000);
 	assert_int_equal(img.segs[1].filesz, 0x100);
-	assert_int_equal(img.segs[1].prot, ELF_PROT_R | ELF_PROT_W);
+	assert_int_equal(img.segs[1].prot, ELF64_PROT_R | ELF64_PROT_W);
 }
 
 static void test_prot_values_match_vm_prot(void **state)
 {
 	(void)state;
 	// enum vm_prot in <arch/pagetable.h>: VM_READ = 1, VM_WRITE = 2, VM_EXEC = 4.
-	assert_int_equal(ELF_PROT_R, 1);
-	assert_int_equal(ELF_PROT_W, 2);
-	assert_int_equal(ELF_PROT_X, 4);
+	assert_int_equal(ELF64_PROT_R, 1);
+	assert_int_equal(ELF64_PROT_W, 2);
+	assert_int_equal(ELF64_PROT_X, 4);
 }
 
 static void test_unaligned_image(void **state)
@@ -504,8 +504,8 @@ static void test_unknown_flag_bits_ignored(void **state)
 	set_ph(0, load(PF_R | PF_X | 0xf0000008, 0, TEXT_VA, 0x1000, 0x1000));
 	set_ph(1, load(PF_R | PF_W | 0x0ff00000, 0x1000, DATA_VA, 0x100, 0x3000));
 	expect_ok(&img);
-	assert_int_equal(img.segs[0].prot, ELF_PROT_R | ELF_PROT_X);
-	assert_int_equal(img.segs[1].prot, ELF_PROT_R | ELF_PROT_W);
+	assert_int_equal(img.segs[0].prot, ELF64_PROT_R | ELF64_PROT_X);
+	assert_int_equal(img.segs[1].prot, ELF64_PROT_R | ELF64_PROT_W);
 }
 
 static void test_prot_from_flags(void **state)
@@ -516,11 +516,11 @@ static void test_prot_from_flags(void **state)
 	set_ph(0, load(PF_X, 0, TEXT_VA, 0x1000, 0x1000));
 	set_ph(1, load(PF_W, 0x1000, DATA_VA, 0x100, 0x3000));
 	expect_ok(&img);
-	assert_int_equal(img.segs[0].prot, ELF_PROT_X);
-	assert_int_equal(img.segs[1].prot, ELF_PROT_W);
+	assert_int_equal(img.segs[0].prot, ELF64_PROT_X);
+	assert_int_equal(img.segs[1].prot, ELF64_PROT_W);
 	set_ph(1, load(PF_R, 0x1000, DATA_VA, 0x100, 0x3000));
 	expect_ok(&img);
-	assert_int_equal(img.segs[1].prot, ELF_PROT_R);
+	assert_int_equal(img.segs[1].prot, ELF64_PROT_R);
 }
 
 static void test_filesz_larger_than_memsz(void **state)
