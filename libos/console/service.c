@@ -122,7 +122,10 @@ long libos_console_service_write(long fd, const void *buf, uint64_t len)
 	long r;
 
 	libos_lock(&lock);
-	memcpy(CONSOLE_DATA(&ipc.b), buf, len);
+	if (libos_copy(CONSOLE_DATA(&ipc.b), buf, len)) {
+		libos_unlock(&lock);
+		return -EFAULT;
+	}
 	console_pack(&m, &ipc.b);
 	r = call(&m);
 	libos_unlock(&lock);
@@ -142,8 +145,9 @@ long libos_console_service_read(long fd, void *buf, uint64_t len, bool wait)
 		r = -EXO_EINVAL;
 	if (!r) {
 		console_unpack(&ipc.b, &m);
-		memcpy(buf, CONSOLE_DATA(&ipc.b), m.w[0]);
+		if (libos_copy(buf, CONSOLE_DATA(&ipc.b), m.w[0]))
+			r = -EXO_EFAULT;
 	}
 	libos_unlock(&lock);
-	return r == -EXO_EAGAIN ? -EAGAIN : r ? -EIO : (long)m.w[0];
+	return r == -EXO_EAGAIN ? -EAGAIN : r == -EXO_EFAULT ? -EFAULT : r ? -EIO : (long)m.w[0];
 }

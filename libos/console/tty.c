@@ -43,10 +43,8 @@ long libos_tty_ioctl(struct libos_file *f, unsigned long req, void *arg)
 	if (!terminal[f->arg])
 		return -ENOTTY;
 	if (req == TCGETS)
-		memcpy(arg, &cooked, sizeof(cooked));
-	else if (req == TIOCGWINSZ)
-		memcpy(arg, &size, sizeof(size));
-	else
-		return -ENOTTY;
-	return 0;
+		return libos_copy(arg, &cooked, sizeof(cooked));
+	if (req == TIOCGWINSZ)
+		return libos_copy(arg, &size, sizeof(size));
+	return -ENOTTY;
 }

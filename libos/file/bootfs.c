@@ -148,8 +148,7 @@ static long file_read(struct libos_file *f, void *buf, uint64_t len, uint64_t of
 	if (off >= f->size)
 		return 0;
 	len = len < f->size - off ? len : f->size - off;
-	memcpy(buf, entries[f->arg].data + off, len);
-	return (long)len;
+	return libos_copy(buf, entries[f->arg].data + off, len) ?: (long)len;
 }
 
 static void file_stat(struct libos_file *f, struct linux_stat *st)
@@ -180,7 +179,11 @@ static long dir_getdents(struct libos_file *f, void *buf, uint64_t len)
 	for (; cursor < 2 + (uint64_t)nentries; cursor++) {
 		const char *name = cursor == 0 ? "." : cursor == 1 ? ".." : NULL;
 		const struct entry *e = cursor >= 2 ? &entries[cursor - 2] : dir;
-		struct linux_dirent64 *d = (struct linux_dirent64 *)((char *)buf + done);
+		union {
+			struct linux_dirent64 d;
+			char bytes[sizeof(struct linux_dirent64) + NAME_MAX + 8];
+		} rec = { 0 }; // built here, copied to the program's buffer
+		struct linux_dirent64 *d = &rec.d;
 		uint64_t size;
 
 		if (!name) {
@@ -198,6 +201,8 @@ static long dir_getdents(struct libos_file *f, void *buf, uint64_t len)
 		d->d_reclen = (uint16_t)size;
 		d->d_type = e->module < 0 ? DT_DIR : DT_REG;
 		memcpy(d->d_name, name, strlen(name) + 1);
+		if (libos_copy((char *)buf + done, &rec, size))
+			return -EFAULT;
 		done += size;
 	}
 	if (!done && cursor < 2 + (uint64_t)nentries)

@@ -130,14 +130,17 @@ static long vector(long fd, const struct linux_iovec *iov, long n, bool write)
 		return -EINVAL;
 	}
 	for (long i = 0; i < n; i++) {
-		long r = transfer(f, iov[i].base, iov[i].len, -1, write, total > 0);
+		struct linux_iovec v;
+		long r = libos_copy(&v, &iov[i], sizeof(v));
 
+		if (!r)
+			r = transfer(f, v.base, v.len, -1, write, total > 0);
 		if (r < 0) {
 			total = total ? total : r;
 			break;
 		}
 		total += r;
-		if ((uint64_t)r < iov[i].len)
+		if ((uint64_t)r < v.len)
 			break;
 	}
 	put(f);
@@ -189,17 +192,13 @@ long libos_ioctl(long fd, unsigned long req, void *arg)
 long libos_fstat(long fd, struct linux_stat *st)
 {
 	struct libos_file *f = get(fd);
+	struct linux_stat mine = { 0 };
 
 	if (!f)
 		return -EBADF;
-	if (!st) {
-		put(f);
-		return -EFAULT;
-	}
-	memset(st, 0, sizeof(*st));
-	f->ops->stat(f, st);
+	f->ops->stat(f, &mine);
 	put(f);
-	return 0;
+	return libos_copy(st, &mine, sizeof(mine));
 }
 
 long libos_getdents64(long fd, void *buf, uint64_t len)
@@ -317,8 +316,12 @@ long libos_openat(long dirfd, const char *path, long flags, long mode)
 	struct libos_file *dir = NULL;
 	long err;
 
+	char first = 0;
+
 	(void)mode; // no file is created yet
-	if (dirfd != AT_FDCWD && path && path[0] != '/' && !(dir = get(dirfd)))
+	if (libos_copy(&first, path, 1))
+		return -EFAULT;
+	if (dirfd != AT_FDCWD && first != '/' && !(dir = get(dirfd)))
 		return -EBADF;
 	err = libos_path_resolve(dir ? dir->path : NULL, path, abs);
 	if (dir)
@@ -334,21 +337,26 @@ long libos_fstatat(long dirfd, const char *path, struct linux_stat *st, long fla
 	struct libos_file *dir = NULL;
 	long err;
 
-	if (path && !*path && (flags & AT_EMPTY_PATH))
-		return libos_fstat(dirfd, st);
-	if (!st)
+	struct linux_stat mine;
+	char first = 0;
+
+	if (libos_copy(&first, path, 1))
 		return -EFAULT;
-	if (dirfd != AT_FDCWD && path && path[0] != '/' && !(dir = get(dirfd)))
+	if (!first && (flags & AT_EMPTY_PATH))
+		return libos_fstat(dirfd, st);
+	if (dirfd != AT_FDCWD && first != '/' && !(dir = get(dirfd)))
 		return -EBADF;
 	err = libos_path_resolve(dir ? dir->path : NULL, path, abs);
 	if (dir)
 		put(dir);
-	return err ? err : libos_bootfs_stat(abs, st);
+	if (!err)
+		err = libos_bootfs_stat(abs, &mine);
+	return err ? err : libos_copy(st, &mine, sizeof(mine));
 }
 
 long libos_faccessat(long dirfd, const char *path, long mode)
 {
-	struct linux_stat st;
+	struct linux_stat st; // libos's own: the copy out cannot fail
 	long err = libos_fstatat(dirfd, path, &st, 0);
 
 	if (!err && (mode & 2)) // W_OK: nothing is writable yet

@@ -41,29 +41,27 @@ static long append(char *out, size_t *n, const char *path)
 
 long libos_path_resolve(const char *base, const char *path, char *out)
 {
+	char in[PATH_MAX];
 	size_t n = 1;
-	long err = 0;
+	long err = libos_copy_str(in, path, sizeof(in)); // the program's string, or EFAULT
 
-	if (!path)
-		return -EFAULT;
-	if (!*path)
+	if (err)
+		return err;
+	if (!in[0])
 		return -ENOENT;
 	out[0] = '/', out[1] = 0;
-	if (path[0] != '/')
+	if (in[0] != '/')
 		err = append(out, &n, base ? base : cwd);
-	return err ? err : append(out, &n, path);
+	return err ? err : append(out, &n, in);
 }
 
 long libos_getcwd(char *buf, uint64_t size)
 {
 	size_t n = strlen(cwd) + 1;
 
-	if (!buf)
-		return -EFAULT;
 	if (size < n)
 		return -ERANGE;
-	memcpy(buf, cwd, n);
-	return (long)n;
+	return libos_copy(buf, cwd, n) ?: (long)n;
 }
 
 void libos_cwd_init(void)

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 // The fault handler every libos thread installs: page faults the address-space map allows are
-// served (demand paging, stack growth); any other fault ends the process the way a signal
-// would, with a one-line reason ("libos: 'prog' killed by SIGSEGV: write to read-only memory at
-// 0x... (rip 0x...)") and the kernel's fault status (exorun turns it into 128 + signal).
+// served (demand paging, stack growth), one in libos_copy makes that copy return EFAULT; any
+// other fault ends the process the way a signal would, with a one-line reason ("libos: 'prog' killed by
+// SIGSEGV: write to read-only memory at 0x... (rip 0x...)") and the kernel's fault status (exorun turns it
+// into 128 + signal).
 #include <libos/mem.h>
 
 #define HANDLER_STACK 16384
@@ -43,14 +44,26 @@ static const char *exception_name(uint64_t vector)
 	}
 }
 
+// A fault in libos_copy on the program's behalf: the copy returns -EFAULT instead.
+static void copy_fault(struct exo_fault *f)
+{
+	if (f->regs.rip >= (uint64_t)libos_copy_begin && f->regs.rip < (uint64_t)libos_copy_end) {
+		f->regs.rip = (uint64_t)libos_copy_fault;
+		exo_upcall_return(f);
+	}
+}
+
 static void on_fault(struct exo_fault *f)
 {
 	const char *why;
 
+	if (f->vector == 13) // a non-canonical address
+		copy_fault(f);
 	if (f->vector == 14) {
 		why = libos_mem_fill(f->addr, f->error);
 		if (!why)
 			exo_upcall_return(f);
+		copy_fault(f);
 		libos_die(EXO_STATUS_FAULT(f->vector), "'%s' killed by SIGSEGV: %s at 0x%lx (rip 0x%lx)",
 		          libos_progname, why, (unsigned long)f->addr, (unsigned long)f->regs.rip);
 	}

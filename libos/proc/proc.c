@@ -27,16 +27,16 @@ static void copy(char *dst, const char *src)
 
 long libos_uname(struct linux_utsname *u)
 {
-	if (!u)
-		return -EFAULT;
-	memset(u, 0, sizeof(*u));
-	copy(u->sysname, "exo");
-	copy(u->nodename, "exo");
-	copy(u->release, "0.1");
-	copy(u->version, "exo exokernel with libos");
-	copy(u->machine, "x86_64");
-	copy(u->domainname, "(none)");
-	return 0;
+	struct linux_utsname mine;
+
+	memset(&mine, 0, sizeof(mine));
+	copy(mine.sysname, "exo");
+	copy(mine.nodename, "exo");
+	copy(mine.release, "0.1");
+	copy(mine.version, "exo exokernel with libos");
+	copy(mine.machine, "x86_64");
+	copy(mine.domainname, "(none)");
+	return libos_copy(u, &mine, sizeof(mine));
 }
 
 _Noreturn void libos_exit_group(long status)

@@ -126,13 +126,18 @@ long libos_futex(int *uaddr, long op, long val, const struct linux_timespec *tim
 	long cmd = op & ~(long)(FUTEX_PRIVATE | FUTEX_CLOCK_REALTIME), err;
 	uint64_t deadline;
 
+	struct linux_timespec t;
+	int word;
+
 	(void)val3;
-	if (!uaddr || ((uint64_t)uaddr & 3))
+	if ((uint64_t)uaddr & 3)
 		return -EINVAL;
 	switch (cmd) {
 	case FUTEX_WAIT:
-	case FUTEX_WAIT_BITSET:
-		err = deadline_of(cmd, op & FUTEX_CLOCK_REALTIME, timeout, &deadline);
+	case FUTEX_WAIT_BITSET: // waits read the word (a wake only names it, as on Linux)
+		if (libos_copy(&word, uaddr, sizeof(word)) || (timeout && libos_copy(&t, timeout, sizeof(t))))
+			return -EFAULT;
+		err = deadline_of(cmd, op & FUTEX_CLOCK_REALTIME, timeout ? &t : NULL, &deadline);
 		return err ? err : wait(uaddr, (int)val, deadline);
 	case FUTEX_WAKE:
 	case FUTEX_WAKE_BITSET:

@@ -59,39 +59,35 @@ long libos_clock_gettime(long clock, struct linux_timespec *ts)
 	uint64_t ns;
 	long err = libos_clock_ns(clock, &ns);
 
-	if (err)
-		return err;
-	if (!ts)
-		return -EFAULT;
-	ts->tv_sec = (long)(ns / NS);
-	ts->tv_nsec = (long)(ns % NS);
-	return 0;
+	struct linux_timespec t = { (long)(ns / NS), (long)(ns % NS) };
+
+	return err ? err : libos_copy(ts, &t, sizeof(t));
 }
 
 long libos_clock_getres(long clock, struct linux_timespec *ts)
 {
+	static const struct linux_timespec nanosecond = { 0, 1 };
 	uint64_t ns;
 	long err = libos_clock_ns(clock, &ns);
 
-	if (!err && ts)
-		*ts = (struct linux_timespec){ 0, 1 };
-	return err;
+	return err || !ts ? err : libos_copy(ts, &nanosecond, sizeof(nanosecond));
 }
 
 long libos_gettimeofday(struct linux_timeval *tv, void *tz)
 {
+	struct linux_timeval t;
 	uint64_t ns;
 
 	(void)tz; // obsolete; Linux fills it with zeros
 	libos_clock_ns(CLOCK_REALTIME, &ns);
-	if (tv)
-		*tv = (struct linux_timeval){ (long)(ns / NS), (long)(ns % NS / 1000) };
-	return 0;
+	t = (struct linux_timeval){ (long)(ns / NS), (long)(ns % NS / 1000) };
+	return tv ? libos_copy(tv, &t, sizeof(t)) : 0;
 }
 
 long libos_clock_nanosleep(long clock, long flags, const struct linux_timespec *req,
                            struct linux_timespec *rem)
 {
+	struct linux_timespec t;
 	uint64_t now, deadline;
 	long err = libos_clock_ns(clock, &now);
 
@@ -99,18 +95,17 @@ long libos_clock_nanosleep(long clock, long flags, const struct linux_timespec *
 		return err;
 	if (clock == CLOCK_THREAD_CPUTIME_ID)
 		return -EINVAL;
-	if (!req)
+	if (libos_copy(&t, req, sizeof(t)))
 		return -EFAULT;
-	if (req->tv_sec < 0 || req->tv_nsec < 0 || req->tv_nsec >= NS)
+	if (t.tv_sec < 0 || t.tv_nsec < 0 || t.tv_nsec >= NS)
 		return -EINVAL;
-	deadline = (uint64_t)req->tv_sec * NS + (uint64_t)req->tv_nsec;
+	deadline = (uint64_t)t.tv_sec * NS + (uint64_t)t.tv_nsec;
 	if (!(flags & TIMER_ABSTIME))
 		deadline += now;
 	if (clock == CLOCK_REALTIME || clock == CLOCK_REALTIME_COARSE)
 		deadline -= realtime_offset_ns; // the kernel sleeps on the monotonic clock
 	exo_thread_sleep(deadline);
-	if (rem)
-		*rem = (struct linux_timespec){ 0, 0 }; // no signals interrupt a sleep yet
+	(void)rem; // written only when a signal cuts the sleep short, and none does yet
 	return 0;
 }
 

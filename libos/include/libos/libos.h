@@ -36,6 +36,14 @@ int memcmp(const void *a, const void *b, size_t n);
 // musl's system calls arrive here: Linux numbers and arguments, a Linux result (-errno).
 long __libos_syscall(long nr, long a1, long a2, long a3, long a4, long a5, long a6);
 
+// Copies n bytes between a program's buffer and libos: 0, or -EFAULT if the program's memory is
+// not there (usercopy.S; the fault handler resumes it). libos_copy_str copies a NUL-terminated
+// string of at most size bytes (NUL included): 0, -EFAULT, or -ENAMETOOLONG.
+long libos_copy(void *dst, const void *src, size_t n);
+long libos_copy_str(char *dst, const char *src, size_t size);
+// Where usercopy.S's copy may fault, and where such a fault resumes.
+extern const char libos_copy_begin[], libos_copy_end[], libos_copy_fault[];
+
 // Writes "libos: " and a printf-formatted line to the kernel log (musl's vsnprintf into a stack
 // buffer: no stdio lock, no malloc, so safe in a fault handler).
 __attribute__((format(printf, 1, 2))) void libos_log(const char *fmt, ...);
