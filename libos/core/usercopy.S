@@ -8,8 +8,14 @@
 	.type libos_copy, @function
 libos_copy:
 	mov %rdx, %rcx
+	test $7, %dl
+	jnz 1f
+	shr $3, %rcx			// whole words: a word at a time
 libos_copy_begin:
-	rep movsb
+	rep movsq
+	xor %eax, %eax
+	ret
+1:	rep movsb
 libos_copy_end:
 	xor %eax, %eax
 	ret
