@@ -224,5 +224,6 @@ long sys_vspace_protect_range(uint64_t process, uint64_t vaddr, uint64_t pages, 
 	if (prot & ~(uint64_t)(EXO_R_READ | EXO_R_WRITE | EXO_R_EXEC) ||
 	    ((prot & EXO_R_WRITE) && (prot & EXO_R_EXEC)))
 		return -EXO_EINVAL;
-	return range(process, vaddr, pages, vm_prot(prot) | VM_READ, vspace_reprotect);
+	// prot 0: no access, but the page stays mapped and keeps its contents (PROT_NONE).
+	return range(process, vaddr, pages, prot ? vm_prot(prot) | VM_READ : VM_NOACCESS, vspace_reprotect);
 }

@@ -59,7 +59,7 @@ static int check(vaddr_t va, unsigned prot)
 {
 	if ((va & PAGE_MASK) || !user_range_ok(va, PAGE_SIZE))
 		return -EXO_EINVAL;
-	if (prot & ~(VM_READ | VM_WRITE | VM_EXEC | VM_MAYWRITE | VM_MAYEXEC))
+	if (prot & ~(VM_READ | VM_WRITE | VM_EXEC | VM_MAYWRITE | VM_MAYEXEC | VM_NOACCESS))
 		return -EXO_EINVAL;
 	return 0;
 }
@@ -112,6 +112,8 @@ int vspace_reprotect(paddr_t root, vaddr_t va, unsigned prot)
 		return err;
 	if (!pt_translate(root, va, NULL, &now))
 		return 0;
+	if (!(now & (VM_USER | VM_NOACCESS)))
+		return -EXO_EPERM; // not a user mapping
 	may = now & (VM_MAYWRITE | VM_MAYEXEC);
 	if (((prot & VM_WRITE) && !(may & VM_MAYWRITE)) || ((prot & VM_EXEC) && !(may & VM_MAYEXEC)))
 		return -EXO_EPERM;

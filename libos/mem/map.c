@@ -2,8 +2,9 @@
 // The address-space map: a sorted table of regions (anonymous mappings, the brk heap, the main
 // stack) with their protection. mmap, brk and stack growth only reserve addresses here; the
 // fault handler (fault.c) fills a page with a fresh zeroed frame when it is first touched
-// (demand paging). munmap, mprotect and madvise(DONTNEED) act on the pages already there through
-// the kernel's range calls. W+X is refused (EACCES), as the kernel refuses it.
+// (demand paging). munmap, mprotect (PROT_NONE included: the kernel keeps such pages mapped but
+// out of reach, contents intact) and madvise(DONTNEED) act on the pages already there through the
+// kernel's range calls. W+X is refused (EACCES), as the kernel refuses it.
 #include <libos/mem.h>
 
 #define PAGE        4096ull
@@ -75,8 +76,9 @@ static void for_pages(uint64_t start, uint64_t end, long prot, int unmap)
 
 		if (unmap)
 			exo_vspace_unmap_range(libos_boot->self, va, pages);
-		else
-			exo_vspace_protect_range(libos_boot->self, va, pages, (unsigned long)exo_prot(prot));
+		else // PROT_NONE is rights 0: the pages stay, out of reach
+			exo_vspace_protect_range(libos_boot->self, va, pages,
+			                         prot ? (unsigned long)exo_prot(prot) : 0);
 	}
 }
 
@@ -277,9 +279,7 @@ long libos_mprotect(uint64_t addr, uint64_t len, long prot)
 	if (!err)
 		err = split_at(end);
 	if (!err) {
-		// A page cannot stay mapped yet inaccessible: PROT_NONE drops what was there (a
-		// later access faults; after mprotect back, the pages read as zero).
-		for_pages(addr, end, prot, prot == 0);
+		for_pages(addr, end, prot, 0);
 		for (int i = first_after(addr); i < nregions && regions[i].start < end; i++)
 			regions[i].prot = (uint8_t)prot;
 		merge_all();

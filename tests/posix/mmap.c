@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // mmap: anonymous mappings read and written, MAP_FIXED over part of a mapping, mprotect to
-// read-only and back keeping the data, brk grown and shrunk (musl's brk() and sbrk(n) always
-// fail, so the system call is used directly), madvise(MADV_DONTNEED) zeroing a page, and a
-// 64 MiB mapping touched sparsely.
+// read-only, to PROT_NONE and back keeping the data, brk grown and shrunk (musl's brk() and
+// sbrk(n) always fail, so the system call is used directly), madvise(MADV_DONTNEED) zeroing a
+// page, and a 64 MiB mapping touched sparsely.
 #include "check.h"
 #include <stdint.h>
 #include <string.h>
@@ -60,6 +60,11 @@ static void protect(void)
 	CHECK(mprotect(p, 2 * PAGE, PROT_READ | PROT_WRITE) == 0);
 	check_fill(p, 2 * PAGE, 0x3c);
 	memset(p + PAGE, 0xc3, PAGE);
+	check_fill(p, PAGE, 0x3c);
+	check_fill(p + PAGE, PAGE, 0xc3);
+	// PROT_NONE and back keeps the contents.
+	CHECK(mprotect(p, 2 * PAGE, PROT_NONE) == 0);
+	CHECK(mprotect(p, 2 * PAGE, PROT_READ) == 0);
 	check_fill(p, PAGE, 0x3c);
 	check_fill(p + PAGE, PAGE, 0xc3);
 	CHECK(munmap(p, 2 * PAGE) == 0);

@@ -30,6 +30,8 @@ static uint64_t leaf_flags(unsigned prot)
 {
 	uint64_t f = PTE_P;
 
+	if (prot & VM_NOACCESS) // no write, no execute: only the frame stays
+		prot &= ~(unsigned)(VM_WRITE | VM_EXEC);
 	if (prot & VM_WRITE)
 		f |= PTE_W;
 	if (prot & VM_USER)
@@ -65,6 +67,8 @@ static unsigned prot_of(uint64_t pte)
 		prot |= VM_MAYWRITE;
 	if (pte & PTE_MAYX)
 		prot |= VM_MAYEXEC;
+	if (pte & PTE_NOUSER)
+		prot |= VM_NOACCESS;
 	return prot;
 }
 
@@ -263,9 +267,13 @@ int pt_protect(paddr_t root, vaddr_t va, size_t len, unsigned prot)
 				return err;
 			continue;
 		}
-		// The user/supervisor bit is decided when a page is mapped and never changed here:
-		// the tables above the leaf were built for one or the other.
-		*e = (*e & PTE_ADDR) | (flags & ~PTE_U) | (*e & PTE_U) | (size == LARGE_PAGE ? PTE_PS : 0);
+		// The user/supervisor bit is decided when a page is mapped (the tables above the leaf
+		// were built for one or the other); only VM_NOACCESS takes a user page out of user
+		// mode's reach for a while, remembered in PTE_NOUSER.
+		bool user = (*e & PTE_U) || (*e & PTE_NOUSER);
+		uint64_t u = !user ? 0 : (prot & VM_NOACCESS) ? PTE_NOUSER : PTE_U;
+
+		*e = (*e & PTE_ADDR) | (flags & ~PTE_U) | u | (size == LARGE_PAGE ? PTE_PS : 0);
 		tlb_invalidate(root, v);
 		off += size;
 	}

@@ -19,6 +19,7 @@ int vspace_map_device(paddr_t root, vaddr_t va, paddr_t pa, unsigned prot);
 // Unmaps the page at va; -EXO_ENOENT if nothing is mapped there.
 int vspace_unmap(paddr_t root, vaddr_t va);
 int vspace_protect(paddr_t root, vaddr_t va, unsigned prot);
-// Sets prot on the page at va if one is mapped (returns 1; 0 if nothing is there), within the
-// VM_MAYWRITE/VM_MAYEXEC it was mapped with (-EXO_EPERM beyond them).
+// Sets prot on the user page at va if one is mapped (returns 1; 0 if nothing is there), within the
+// VM_MAYWRITE/VM_MAYEXEC it was mapped with (-EXO_EPERM beyond them); VM_NOACCESS keeps it mapped
+// but out of user mode's reach.
 int vspace_reprotect(paddr_t root, vaddr_t va, unsigned prot);

@@ -1004,6 +1004,17 @@ static void test_vspace(void)
 			CHECK_EQ(range(0, VA(300), 1, EXO_R_READ), E(EBADCAP));
 		}
 		CHECK(!faults_read(VA(300)));
+		// prot 0: out of user mode's reach, but still mapped with its contents (PROT_NONE).
+		CHECK_EQ(exo_vspace_protect_range(bi->self, VA(300), 3, 0), 2);
+		CHECK(faults_read(VA(300)));
+		CHECK_EQ(probe.error & 5, 5); // present, user: a protection fault, not a missing page
+		CHECK(faults_write(VA(302), 6));
+		CHECK_EQ(exo_vspace_protect_range(bi->self, VA(300), 1, EXO_R_READ | EXO_R_WRITE), 1);
+		CHECK_EQ(*(volatile uint64_t *)VA(300), 3); // the contents survived
+		CHECK(!faults_write(VA(300), 7));
+		CHECK_EQ(exo_vspace_protect_range(bi->self, VA(302), 1, EXO_R_READ | EXO_R_WRITE), E(EPERM));
+		CHECK_EQ(exo_vspace_protect_range(bi->self, VA(302), 1, EXO_R_READ), 1);
+		CHECK_EQ(*(volatile uint64_t *)VA(302), 7); // the same frame
 		CHECK_EQ(exo_vspace_unmap_range(bi->self, VA(299), 5), 2);
 		CHECK(faults_read(VA(300)));
 		CHECK(faults_read(VA(302)));

@@ -230,10 +230,20 @@ static void test_mprotect_changes_mapped_pages_and_splits(void **state)
 	assert_int_equal(libos_mprotect((uint64_t)a, 4 * PAGE, RW), 0); // back, merged
 	assert_int_equal(rights_at((uint64_t)a + PAGE), EXO_R_READ | EXO_R_WRITE);
 	touch((uint64_t)a + 2 * PAGE, WRITE);
-	// PROT_NONE drops the pages; the region stays, refusing every access.
+	// PROT_NONE keeps the pages (rights 0: out of reach), refusing every access; back to RW, the
+	// same pages serve again.
+	int before = npages;
+
 	assert_int_equal(libos_mprotect((uint64_t)a, PAGE, 0), 0);
+	assert_int_equal(page_index((uint64_t)a) >= 0, 1);
 	assert_int_equal(rights_at((uint64_t)a), 0);
+	assert_int_equal(npages, before);
 	assert_string_equal(libos_mem_fill((uint64_t)a, READ), "access to PROT_NONE memory");
+	assert_string_equal(libos_mem_fill((uint64_t)a, READ | 1), "access to PROT_NONE memory");
+	assert_int_equal(libos_mprotect((uint64_t)a, PAGE, RW), 0);
+	assert_int_equal(rights_at((uint64_t)a), EXO_R_READ | EXO_R_WRITE);
+	assert_int_equal(npages, before);
+	assert_int_equal(libos_mprotect((uint64_t)a, PAGE, 0), 0);
 	// Errors: holes (ENOMEM, as Linux), W+X, unknown bits, unaligned.
 	assert_int_equal(libos_mprotect((uint64_t)a, 5 * PAGE, PROT_READ), -ENOMEM);
 	assert_int_equal(libos_mprotect((uint64_t)a, PAGE, PROT_WRITE | PROT_EXEC), -EACCES);

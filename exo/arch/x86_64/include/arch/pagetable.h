@@ -6,19 +6,20 @@
 
 #include <kern/types.h>
 
-#define PTE_P    (1ull << 0)
-#define PTE_W    (1ull << 1)
-#define PTE_U    (1ull << 2)
-#define PTE_PWT  (1ull << 3)
-#define PTE_PCD  (1ull << 4)
-#define PTE_A    (1ull << 5)
-#define PTE_D    (1ull << 6)
-#define PTE_PS   (1ull << 7)
-#define PTE_G    (1ull << 8)
-#define PTE_NX   (1ull << 63)
-#define PTE_MAYW (1ull << 9) // software bits: VM_MAYWRITE, VM_MAYEXEC
-#define PTE_MAYX (1ull << 10)
-#define PTE_ADDR 0x000ffffffffff000ull
+#define PTE_P      (1ull << 0)
+#define PTE_W      (1ull << 1)
+#define PTE_U      (1ull << 2)
+#define PTE_PWT    (1ull << 3)
+#define PTE_PCD    (1ull << 4)
+#define PTE_A      (1ull << 5)
+#define PTE_D      (1ull << 6)
+#define PTE_PS     (1ull << 7)
+#define PTE_G      (1ull << 8)
+#define PTE_NX     (1ull << 63)
+#define PTE_MAYW   (1ull << 9) // software bits: VM_MAYWRITE, VM_MAYEXEC
+#define PTE_MAYX   (1ull << 10)
+#define PTE_NOUSER (1ull << 11) // software bit: a user page made inaccessible (VM_NOACCESS)
+#define PTE_ADDR   0x000ffffffffff000ull
 
 #define PT_ENTRIES 512
 #define LARGE_PAGE (2ul * 1024 * 1024)
@@ -35,6 +36,9 @@ enum vm_prot {
 	// mapped with allowed); kept in PTE bits the CPU ignores.
 	VM_MAYWRITE = 1 << 6,
 	VM_MAYEXEC = 1 << 7,
+	// pt_protect of a user page: keep it mapped (and its frame) but out of user mode's reach
+	// (supervisor-only, read-only, no execute) until a later protect gives it back.
+	VM_NOACCESS = 1 << 8,
 };
 
 // PTE_NX when the CPU supports no-execute, else 0 (set by the CPU feature probe).

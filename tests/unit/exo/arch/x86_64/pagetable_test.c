@@ -577,6 +577,33 @@ static void test_protect_4k(void **state)
 	assert_int_equal(*raw(root, a, 0), 0x100000 | PTE_P | PTE_NX);
 }
 
+// VM_NOACCESS parks a user page: mapped (its frame kept) but supervisor-only, read-only, no
+// execute, remembered in PTE_NOUSER; any later protect gives it back to user mode. A kernel page
+// never becomes a user page that way.
+static void test_protect_noaccess(void **state)
+{
+	paddr_t root = new_root();
+	const vaddr_t a = 0x7000000;
+	unsigned prot;
+	paddr_t pa;
+
+	(void)state;
+	assert_int_equal(pt_map(root, a, 0x100000, PG, VM_READ | VM_WRITE | VM_USER | VM_MAYWRITE), 0);
+	assert_int_equal(pt_protect(root, a, PG, VM_READ | VM_WRITE | VM_EXEC | VM_NOACCESS), -EXO_EINVAL);
+	assert_int_equal(pt_protect(root, a, PG, VM_READ | VM_WRITE | VM_NOACCESS | VM_MAYWRITE), 0);
+	assert_int_equal(*raw(root, a, 0), 0x100000 | PTE_P | PTE_NX | PTE_NOUSER | PTE_MAYW);
+	assert_true(pt_translate(root, a, &pa, &prot));
+	assert_int_equal(pa, 0x100000);
+	assert_int_equal(prot & (VM_USER | VM_NOACCESS | VM_WRITE), VM_NOACCESS);
+	assert_int_equal(pt_protect(root, a, PG, VM_READ | VM_WRITE | VM_MAYWRITE), 0);
+	assert_int_equal(*raw(root, a, 0), 0x100000 | PTE_P | PTE_U | PTE_W | PTE_NX | PTE_MAYW);
+
+	assert_int_equal(pt_map(root, a + PG, 0x101000, PG, VM_READ), 0); // a kernel page
+	assert_int_equal(pt_protect(root, a + PG, PG, VM_READ | VM_NOACCESS), 0);
+	assert_int_equal(pt_protect(root, a + PG, PG, VM_READ | VM_WRITE), 0);
+	assert_int_equal(*raw(root, a + PG, 0), 0x101000 | PTE_P | PTE_W | PTE_NX);
+}
+
 static void test_protect_large(void **state)
 {
 	paddr_t root = new_root();
@@ -734,6 +761,7 @@ int main(void)
 		cmocka_unit_test_setup(test_unmap_splits_large, setup),
 		cmocka_unit_test_setup(test_unmap_whole_large, setup),
 		cmocka_unit_test_setup(test_protect_4k, setup),
+		cmocka_unit_test_setup(test_protect_noaccess, setup),
 		cmocka_unit_test_setup(test_protect_large, setup),
 		cmocka_unit_test_setup(test_protect_unmapped, setup),
 		cmocka_unit_test_setup(test_destroy_returns_frames, setup),
