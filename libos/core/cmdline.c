@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
-// The kernel command line as libos reads it: "OPTION=VALUE ... -- ARG ...". The words after
-// "--" are the program's arguments (exorun puts them there); the words before it are options
-// for libos (exorun's tty=, cwd=). Spaces separate words, so exorun writes a space, a percent
-// sign and other bytes outside the printable range as %XX (hex), which is decoded here.
+// The kernel command line as libos reads it: "OPTION=VALUE ... -- ARG ...". The words before
+// "--" are options for libos (exorun's tty=); the words after it are the program's arguments
+// when it is booted by hand (exorun passes them in a file, without a length limit). Spaces
+// separate words, so a space, a percent sign or another byte outside the printable range is
+// written %XX (hex) and decoded here.
 #include <libos/libos.h>
 
 static int hex(char c)

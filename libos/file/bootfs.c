@@ -2,9 +2,9 @@
 // The boot file tree: read-only files backed by the boot modules the kernel handed the process
 // (their frames, mapped on first open). Every module appears as /boot/NAME; a module named
 // "exorun.files" (written by exorun) lists more paths, one "INDEX PATH" line each (INDEX: the
-// module's position; "-" for a directory), so that a program finds itself, the --file files
-// and its current directory at the paths they have on the host. The directories above every
-// file exist too (listing, stat, chdir).
+// module's position; "-" for a directory; "." for the directory to start in), so that a program
+// finds itself, the --file files and its current directory at the paths they have on the host.
+// The directories above every file exist too (listing, stat, chdir).
 #include <libos/file.h>
 #include <libos/mem.h>
 
@@ -20,6 +20,7 @@ struct entry {
 
 static struct entry entries[MAX_ENTRIES];
 static int nentries;
+static const char *start_dir; // the manifest's "." line
 static volatile int bootfs_lock;
 
 size_t strlen(const char *s);
@@ -77,13 +78,17 @@ static void read_manifest(const struct entry *e)
 		while (p < end && *p++ != '\n')
 			;
 		const char *s = line;
-		if (*s == '-')
+		bool start = *s == '.';
+		if (*s == '-' || start)
 			index = -1, s++;
 		while (*s >= '0' && *s <= '9')
 			index = index * 10 + (*s++ - '0');
 		if (*s == ' ' && index < (int)libos_boot->nmodules && !libos_path_resolve("/", s + 1, path) &&
-		    strlen(path) < NAME_MAX)
+		    strlen(path) < NAME_MAX) {
 			add(path, index);
+			if (start && find(path))
+				start_dir = find(path)->path;
+		}
 	}
 }
 
@@ -238,6 +243,27 @@ long libos_bootfs_open(const char *path, long flags, struct libos_file *f)
 		                  .path = e->path,
 		                  .flags = (int)flags };
 	return 0;
+}
+
+long libos_bootfs_contents(const char *path, const uint8_t **data, uint64_t *size)
+{
+	struct entry *e;
+	long err;
+
+	libos_lock(&bootfs_lock);
+	e = find(path);
+	err = !e || e->module < 0 ? -ENOENT : map(e);
+	libos_unlock(&bootfs_lock);
+	if (err)
+		return err;
+	*data = e->data;
+	*size = module_of(e)->size;
+	return 0;
+}
+
+const char *libos_bootfs_start_dir(void)
+{
+	return start_dir;
 }
 
 long libos_bootfs_stat(const char *path, struct linux_stat *st)

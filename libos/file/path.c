@@ -66,10 +66,10 @@ long libos_getcwd(char *buf, uint64_t size)
 
 void libos_cwd_init(void)
 {
-	char dir[PATH_MAX];
+	const char *dir = libos_bootfs_start_dir();
 
-	if (libos_cmdline_option("cwd", dir, sizeof(dir)) && libos_chdir(dir))
-		libos_log("cwd=%s: no such directory; the current directory is /", dir);
+	if (dir && libos_chdir(dir))
+		libos_log("%s: cannot start there; the current directory is /", dir);
 }
 
 long libos_chdir(const char *path)

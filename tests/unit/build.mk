@@ -50,9 +50,9 @@ UNIT_TESTS += map_test
 map_test_SRCS := tests/unit/libos/mem/map_test.c libos/mem/map.c
 map_test_CFLAGS := -Ilibos/include -Ilibexo/include
 
-# libos's path names and current directory (with the command-line reader it takes cwd= from).
+# libos's path names and current directory.
 UNIT_TESTS += path_test
-path_test_SRCS := tests/unit/libos/file/path_test.c libos/file/path.c libos/core/cmdline.c
+path_test_SRCS := tests/unit/libos/file/path_test.c libos/file/path.c
 path_test_CFLAGS := -Ilibos/include -Ilibexo/include
 
 # The module side of the module protocol: its receive wrappers over simulated IPC.

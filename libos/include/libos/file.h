@@ -58,7 +58,7 @@ long libos_chdir(const char *path);
 // path.c: base (a directory's path, or NULL for the current directory) + path, made absolute
 // and normalised into out (PATH_MAX bytes).
 long libos_path_resolve(const char *base, const char *path, char *out);
-// The current directory from the command line's cwd= option (exorun: its own), if it exists.
+// The current directory at start: libos_bootfs_start_dir() if there is one (exorun's own).
 void libos_cwd_init(void);
 
 // bootfs.c: the read-only boot files.
@@ -66,3 +66,7 @@ void libos_bootfs_init(void);
 // Opens path (absolute, normalised) into *f; -ENOENT, -EROFS for writing.
 long libos_bootfs_open(const char *path, long flags, struct libos_file *f);
 long libos_bootfs_stat(const char *path, struct linux_stat *st);
+// The bytes of the boot file at path (mapped read-only): 0, or -ENOENT.
+long libos_bootfs_contents(const char *path, const uint8_t **data, uint64_t *size);
+// The directory exorun started in (the manifest's ". PATH" line), or NULL.
+const char *libos_bootfs_start_dir(void);

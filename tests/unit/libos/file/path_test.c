@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Unit tests for libos's path names (libos/file/path.c): absolute and relative names, ".",
 // "..", repeated and trailing slashes, a base directory, the length limit, getcwd's buffer
-// checks and chdir (into what bootfs says is a directory, which the test decides here).
+// checks, the start directory and chdir (into what bootfs says is a directory, which the test
+// decides here).
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,8 +15,11 @@
 
 #include <libos/file.h>
 
-static const struct exo_bootinfo boot = { .cmdline = "cwd=/a%20b -- prog" };
-const struct exo_bootinfo *libos_boot = &boot;
+// Where exorun's manifest says the program starts.
+const char *libos_bootfs_start_dir(void)
+{
+	return "/a b";
+}
 
 // bootfs, as the test wants it: directories are /, /a b, /x, /x/y; /x/file is a file.
 long libos_bootfs_stat(const char *path, struct linux_stat *st)
@@ -114,7 +118,7 @@ static void test_cwd(void **state)
 	(void)state;
 	assert_int_equal(libos_getcwd(buf, sizeof(buf)), 2);
 	assert_string_equal(buf, "/");
-	libos_cwd_init(); // cwd=/a%20b on the command line
+	libos_cwd_init(); // the manifest's start directory
 	assert_int_equal(libos_getcwd(buf, sizeof(buf)), 5);
 	assert_string_equal(buf, "/a b");
 	assert_int_equal(libos_getcwd(buf, 4), -ERANGE);
