@@ -309,16 +309,14 @@ long libos_fcntl(long fd, long cmd, long arg)
 	return r;
 }
 
-long libos_openat(long dirfd, const char *path, long flags, long mode)
+// path (the program's) made absolute: relative to the directory open as dirfd, or to the
+// current directory for AT_FDCWD.
+static long resolve_at(long dirfd, const char *path, char *abs)
 {
-	char abs[PATH_MAX];
-	struct libos_file f = { 0 };
 	struct libos_file *dir = NULL;
+	char first = 0;
 	long err;
 
-	char first = 0;
-
-	(void)mode; // no file is created yet
 	if (libos_copy(&first, path, 1))
 		return -EFAULT;
 	if (dirfd != AT_FDCWD && first != '/' && !(dir = get(dirfd)))
@@ -326,6 +324,16 @@ long libos_openat(long dirfd, const char *path, long flags, long mode)
 	err = libos_path_resolve(dir ? dir->path : NULL, path, abs);
 	if (dir)
 		put(dir);
+	return err;
+}
+
+long libos_openat(long dirfd, const char *path, long flags, long mode)
+{
+	char abs[PATH_MAX];
+	struct libos_file f = { 0 };
+	long err = resolve_at(dirfd, path, abs);
+
+	(void)mode; // no file is created yet
 	if (!err)
 		err = libos_bootfs_open(abs, flags, &f);
 	return err ? err : libos_fd_install(&f, 0, flags & O_CLOEXEC);
@@ -333,22 +341,15 @@ long libos_openat(long dirfd, const char *path, long flags, long mode)
 
 long libos_fstatat(long dirfd, const char *path, struct linux_stat *st, long flags)
 {
-	char abs[PATH_MAX];
-	struct libos_file *dir = NULL;
-	long err;
-
+	char abs[PATH_MAX], first = 0;
 	struct linux_stat mine;
-	char first = 0;
+	long err;
 
 	if (libos_copy(&first, path, 1))
 		return -EFAULT;
 	if (!first && (flags & AT_EMPTY_PATH))
 		return libos_fstat(dirfd, st);
-	if (dirfd != AT_FDCWD && first != '/' && !(dir = get(dirfd)))
-		return -EBADF;
-	err = libos_path_resolve(dir ? dir->path : NULL, path, abs);
-	if (dir)
-		put(dir);
+	err = resolve_at(dirfd, path, abs);
 	if (!err)
 		err = libos_bootfs_stat(abs, &mine);
 	return err ? err : libos_copy(st, &mine, sizeof(mine));
