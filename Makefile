@@ -16,6 +16,20 @@ else
 Q :=
 endif
 
+# toolchain/scripts/deps installs the Debian packages that are missing before anything else runs:
+# its stamp is an included makefile, and make brings included makefiles up to date (and re-reads
+# the Makefile) before it starts on any goal, whatever the goal order or -j. No rule needs to
+# name it. It is re-run when the script changes or the build directory is new.
+# tests/build/deps-order checks that it runs first in a fresh build directory.
+NO_DEPS_GOALS := clean help deps
+ifneq ($(filter-out $(NO_DEPS_GOALS),$(or $(MAKECMDGOALS),all)),)
+include $(BUILD)/.deps.mk
+endif
+$(BUILD)/.deps.mk: toolchain/scripts/deps
+	@mkdir -p $(@D)
+	$(Q)toolchain/scripts/deps
+	@echo '# toolchain/scripts/deps ran here; make remakes this file when the script changes' > $@
+
 include toolchain/mk/tools.mk
 include exo/abi/build.mk
 include exo/build.mk
@@ -33,12 +47,6 @@ include tests/fuzz/build.mk
 .PHONY: all clean format format-check help deps
 all: $(KERNEL_ELF) $(KERNEL_ISO) $(USER_PROGS) $(MUSL_LIBC) $(POSIX_PROGS)
 
-# The deps script is re-run whenever it changes (or the build directory is new).
-DEPS_STAMP := $(BUILD)/.deps-checked
-$(DEPS_STAMP): toolchain/scripts/deps
-	@mkdir -p $(@D)
-	$(Q)toolchain/scripts/deps
-	@touch $@
 deps:
 	toolchain/scripts/deps
 

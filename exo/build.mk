@@ -8,12 +8,12 @@ KERNEL_SRCS := $(wildcard exo/core/*.c exo/lib/*.c exo/arch/x86_64/*.c exo/arch/
 KERNEL_OBJS := $(patsubst %,$(BUILD)/kernel/%.o,$(KERNEL_SRCS)) $(BUILD)/kernel/syscall_table.c.o
 KERNEL_ELF := $(BUILD)/exo.elf
 
-$(BUILD)/kernel/%.c.o: %.c | $(DEPS_STAMP) $(ABI_HEADER)
+$(BUILD)/kernel/%.c.o: %.c | $(ABI_HEADER)
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(KERNEL_CFLAGS) -c $< -o $@
 
-$(BUILD)/kernel/%.S.o: %.S | $(DEPS_STAMP) $(ABI_HEADER)
+$(BUILD)/kernel/%.S.o: %.S | $(ABI_HEADER)
 	@mkdir -p $(@D)
 	@echo "  AS      $<"
 	$(Q)$(CC) $(KERNEL_ASFLAGS) -c $< -o $@

@@ -16,11 +16,11 @@ LIBEXO_OBJS += $(addprefix $(BUILD)/user-obj/,libexo/mqueue.c.o libexo/names.c.o
 	libexo/modload.c.o libexo/modswap.c.o libexo/modmgr_client.c.o)
 USER_PROGS := $(patsubst tests/qemu/user/%.c,$(BUILD)/user/%,$(wildcard tests/qemu/user/*.c))
 
-$(BUILD)/user-obj/%.c.o: %.c | $(DEPS_STAMP) $(ABI_HEADER)
+$(BUILD)/user-obj/%.c.o: %.c | $(ABI_HEADER)
 	@mkdir -p $(@D)
 	@echo "  UCC     $<"
 	$(Q)$(CC) $(USER_CFLAGS) -c $< -o $@
-$(BUILD)/user-obj/%.S.o: %.S | $(DEPS_STAMP) $(ABI_HEADER)
+$(BUILD)/user-obj/%.S.o: %.S | $(ABI_HEADER)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(USER_CFLAGS) -c $< -o $@
 $(BUILD)/user-obj/libexo_stubs.S.o: $(ABI_STUBS)
@@ -87,11 +87,11 @@ kv2_SRC := modules/kv/kv.c
 kv2_CFLAGS := -DKV_VERSION=2
 SO_MODULE_FILES := $(patsubst %,$(BUILD)/user/%.so,$(SO_MODULES))
 
-$(BUILD)/pic-obj/%.c.o: %.c | $(DEPS_STAMP) $(ABI_HEADER)
+$(BUILD)/pic-obj/%.c.o: %.c | $(ABI_HEADER)
 	@mkdir -p $(@D)
 	@echo "  PICCC   $<"
 	$(Q)$(CC) $(PIC_CFLAGS) -c $< -o $@
-$(BUILD)/pic-obj/%.S.o: %.S | $(DEPS_STAMP) $(ABI_HEADER)
+$(BUILD)/pic-obj/%.S.o: %.S | $(ABI_HEADER)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(PIC_CFLAGS) -c $< -o $@
 $(BUILD)/pic-obj/libexo_stubs.S.o: $(ABI_STUBS)
@@ -104,7 +104,7 @@ $(LIBEXO_SO): $(LIBEXO_SO_OBJS)
 	$(Q)$(LD) $(SO_LDFLAGS) -soname libexo.so -o $@ $^
 
 define so_module_rules
-$(BUILD)/so-obj/$(1).o: $(or $($(1)_SRC),modules/$(1)/$(1).c) | $(DEPS_STAMP) $(ABI_HEADER)
+$(BUILD)/so-obj/$(1).o: $(or $($(1)_SRC),modules/$(1)/$(1).c) | $(ABI_HEADER)
 	@mkdir -p $$(@D)
 	@echo "  PICCC   $$< ($(1))"
 	$(Q)$(CC) $(PIC_CFLAGS) $($(1)_CFLAGS) -c $$< -o $$@

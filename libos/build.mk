@@ -21,7 +21,7 @@ SYSROOT_FILES := $(SYSROOT)/include/stdio.h $(SYSROOT)/lib/libc.a $(SYSROOT_LIBO
 POSIX_PROGS := $(patsubst tests/qemu/posix/%.c,$(BUILD)/user/posix_%,$(wildcard tests/qemu/posix/*.c))
 EXO_GCC := toolchain/bin/x86_64-exo-gcc
 
-$(BUILD)/user-obj/libos/%.c.o: libos/%.c | $(DEPS_STAMP) $(ABI_HEADER)
+$(BUILD)/user-obj/libos/%.c.o: libos/%.c | $(ABI_HEADER)
 	@mkdir -p $(@D)
 	@echo "  UCC     $<"
 	$(Q)$(CC) $(USER_CFLAGS) -Ilibos/include -c $< -o $@

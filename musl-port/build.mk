@@ -8,7 +8,7 @@ MUSL_SRC := $(BUILD)/musl/src/.exo-prepared
 MUSL_LIBC := $(BUILD)/musl/obj/lib/libc.a
 
 $(MUSL_SRC): musl-port/VERSION musl-port/patches/series $(wildcard musl-port/patches/*.patch) \
-		toolchain/scripts/fetch-source | $(DEPS_STAMP)
+		toolchain/scripts/fetch-source
 	$(Q)rm -f $@
 	$(Q)toolchain/scripts/fetch-source musl-port/VERSION $(BUILD)/musl
 

@@ -128,6 +128,7 @@ void kmain(uint32_t magic, uint64_t info)
 	init_exit_ends_machine = bootinfo_arg("exorun", buf, sizeof(buf));
 	if (bootinfo_arg("test", buf, sizeof(buf)))
 		ktest_run(buf);
+	init_exit_powers_off = !init_exit_ends_machine;
 	if (init_start(&init) == 0)
 		kobj_put(&init->obj);
 	else if (boot_info.nmodules == 0)

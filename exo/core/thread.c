@@ -5,6 +5,7 @@
 // References: a process holds one on each live thread; a thread that was started holds one on
 // its process (a never-started one does not, so an unreachable process with only such threads is
 // still freed, killing them).
+#include <arch/acpi.h>
 #include <arch/cpu.h>
 #include <arch/fpu.h>
 #include <arch/percpu.h>
@@ -21,6 +22,7 @@
 #include <kern/timeslice.h>
 
 bool init_exit_ends_machine; // exorun: the machine ends with init (kernel command line)
+bool init_exit_powers_off;   // a plain boot (make run): nothing runs after init, so power off
 #include <kern/vspace.h>
 
 void arch_thread_setup(struct thread *t, uint64_t rip, uint64_t rsp, uint64_t arg);
@@ -237,6 +239,11 @@ void process_exit(struct process *p, long status, const char *why)
 	if (p->pid == 1 && init_exit_ends_machine) {
 		kprintf("exo: exorun status %ld\n", status); // read by toolchain/bin/exorun
 		qemu_exit(0x10);
+	}
+	if (p->pid == 1 && init_exit_powers_off) {
+		kprintf("exo: nothing runs after init: powering off\n");
+		acpi_poweroff();
+		kprintf("exo: no ACPI power-off here: the system is idle (in QEMU, Ctrl-A X quits)\n");
 	}
 	kobj_get(&p->obj); // the capability table may hold the last reference to p itself
 	p->exit_status = status;

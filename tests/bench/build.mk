@@ -10,7 +10,7 @@ BENCH_INITRAMFS := $(BUILD)/bench/bench.cpio $(BUILD)/bench/posix.cpio
 LINUX_KERNEL := $(BUILD)/bench/linux/vmlinuz
 BENCH_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror
 
-$(BUILD)/user-obj/tests/bench/bench.c.o: tests/bench/bench.c tests/bench/measure.h | $(DEPS_STAMP) $(ABI_HEADER)
+$(BUILD)/user-obj/tests/bench/bench.c.o: tests/bench/bench.c tests/bench/measure.h | $(ABI_HEADER)
 	@mkdir -p $(@D)
 	@echo "  UCC     $<"
 	$(Q)$(CC) $(USER_CFLAGS) -D__exo__ -c $< -o $@
@@ -25,7 +25,7 @@ $(BENCH_POSIX_EXO): tests/bench/posix.c tests/bench/measure.h $(SYSROOT_FILES) $
 	@echo "  EXOGCC  $@"
 	$(Q)$(EXO_GCC) $(BENCH_CFLAGS) -o $@ $<
 
-$(BUILD)/bench/%-linux: tests/bench/%.c tests/bench/linux-init.c tests/bench/measure.h | $(DEPS_STAMP)
+$(BUILD)/bench/%-linux: tests/bench/%.c tests/bench/linux-init.c tests/bench/measure.h
 	@mkdir -p $(@D)
 	@echo "  MUSLCC  $@"
 	$(Q)musl-gcc $(BENCH_CFLAGS) -static -pthread -o $@ $< tests/bench/linux-init.c
@@ -34,7 +34,7 @@ $(BUILD)/bench/%.cpio: $(BUILD)/bench/%-linux
 	$(Q)rm -rf $@.dir && mkdir -p $@.dir && cp $< $@.dir/init
 	$(Q)cd $@.dir && echo init | cpio -o -H newc --quiet > ../$(@F)
 
-$(LINUX_KERNEL): toolchain/scripts/fetch-linux | $(DEPS_STAMP)
+$(LINUX_KERNEL): toolchain/scripts/fetch-linux
 	$(Q)toolchain/scripts/fetch-linux $(@D)
 
 .PHONY: bench

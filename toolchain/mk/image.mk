@@ -17,8 +17,8 @@ endef
 
 ISO_INIT := $(BUILD)/user/hello
 
-$(KERNEL_ISO): $(KERNEL_ELF) $(ISO_INIT) toolchain/grub/grub.cfg.in | $(DEPS_STAMP)
+$(KERNEL_ISO): $(KERNEL_ELF) $(ISO_INIT) toolchain/grub/grub.cfg.in
 	$(call make_iso,$@,)
 
-$(TEST_ISO): $(KERNEL_ELF) $(ISO_INIT) toolchain/grub/grub.cfg.in | $(DEPS_STAMP)
+$(TEST_ISO): $(KERNEL_ELF) $(ISO_INIT) toolchain/grub/grub.cfg.in
 	$(call make_iso,$@,test=init)

@@ -16,12 +16,13 @@ QEMU_FIRMWARE := -bios $(OVMF)
 endif
 
 .PHONY: run debug
-run: $(KERNEL_ISO) | $(DEPS_STAMP)
-	@echo "exo: booting $(KERNEL_ISO) in QEMU$(if $(UEFI), with UEFI firmware,); serial console here. Ctrl-A X quits."
+run: $(KERNEL_ISO)
+	@echo "exo: booting $(KERNEL_ISO) in QEMU$(if $(UEFI), with UEFI firmware,) on this terminal (serial console)."
+	@echo "exo: the kernel starts init (a greeting until the shell lands), which exits; then the VM powers off. Ctrl-A X quits at any time."
 	timeout --foreground $(RUN_TIMEOUT) $(QEMU) $(QEMU_BASE) $(QEMU_FIRMWARE) -serial mon:stdio \
 		-serial unix:$(BUILD)/exoctl.sock,server=on,wait=off -cdrom $(KERNEL_ISO) || test $$? -eq 33
 
-debug: $(KERNEL_ISO) | $(DEPS_STAMP)
+debug: $(KERNEL_ISO)
 	@echo "exo: QEMU waits for gdb on :1234; in another terminal run: gdb -x toolchain/gdb/exo.gdb"
 	timeout --foreground $(RUN_TIMEOUT) $(QEMU) $(QEMU_BASE) $(QEMU_FIRMWARE) -serial mon:stdio \
 		-cdrom $(KERNEL_ISO) -s -S || test $$? -eq 33

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: MIT
 // Minimal ACPI table reader: RSDP -> RSDT/XSDT -> MADT (local APICs, IOAPICs, interrupt source
-// overrides). Tables are mapped read-only through mmio_map and checksummed before use.
+// overrides) and FADT (the PM1 control ports and the DSDT's \_S5 sleep type, for power-off).
+// Tables are mapped read-only through mmio_map and checksummed before use.
 #include <arch/acpi.h>
+#include <arch/cpu.h>
 #include <arch/paging.h>
 #include <kern/bootinfo.h>
+#include <kern/clock.h>
 #include <kern/printf.h>
 #include <kern/string.h>
 
@@ -103,6 +106,81 @@ static void parse_madt(const struct sdt *madt)
 	}
 }
 
+// FADT fields used for power-off (ACPI 6.x table 5.9 offsets).
+#define FADT_DSDT     40
+#define FADT_PM1A_CNT 64
+#define FADT_PM1B_CNT 68
+#define FADT_X_DSDT   140
+#define SLP_EN        (1u << 13)
+#define SLP_TYP_SHIFT 10
+
+// Reads one AML integer (ZeroOp, OneOp or BytePrefix n); -1 for anything else.
+static int aml_small_int(const uint8_t *p, const uint8_t *end)
+{
+	if (p >= end)
+		return -1;
+	if (*p == 0x00 || *p == 0x01)
+		return *p;
+	return *p == 0x0a && p + 1 < end ? p[1] : -1;
+}
+
+// Finds "Name(_S5_, Package(){a, b, ...})" in the DSDT: the sleep types for soft-off.
+static void parse_s5(const struct sdt *dsdt)
+{
+	const uint8_t *p = (const uint8_t *)dsdt + sizeof(*dsdt);
+	const uint8_t *end = (const uint8_t *)dsdt + dsdt->length;
+
+	for (; p + 8 <= end; p++) {
+		if (memcmp(p, "_S5_", 4) || p[4] != 0x12) // PackageOp
+			continue;
+		p += 5;
+		p += 1 + (*p >> 6); // PkgLength: 1 to 4 bytes
+		p++;                // NumElements
+		int a = aml_small_int(p, end);
+		int b = aml_small_int(p + (p < end && *p == 0x0a ? 2 : 1), end);
+		if (a >= 0 && b >= 0) {
+			acpi.slp_typ_a = a;
+			acpi.slp_typ_b = b;
+			acpi.can_poweroff = acpi.pm1a_cnt != 0;
+		}
+		return;
+	}
+}
+
+static void parse_fadt(const struct sdt *fadt)
+{
+	const uint8_t *f = (const uint8_t *)fadt;
+	paddr_t dsdt = 0;
+	const struct sdt *t;
+
+	if (fadt->length < FADT_PM1B_CNT + 4)
+		return;
+	uint32_t pm1a = *(const uint32_t *)(f + FADT_PM1A_CNT);
+	uint32_t pm1b = *(const uint32_t *)(f + FADT_PM1B_CNT);
+	if (fadt->length >= FADT_X_DSDT + 8)
+		dsdt = *(const uint64_t *)(f + FADT_X_DSDT);
+	if (!dsdt)
+		dsdt = *(const uint32_t *)(f + FADT_DSDT);
+	if (pm1a <= 0xffff && pm1b <= 0xffff) { // I/O ports only
+		acpi.pm1a_cnt = (uint16_t)pm1a;
+		acpi.pm1b_cnt = (uint16_t)pm1b;
+	}
+	if (dsdt && (t = map_table(dsdt)) && !memcmp(t->sig, "DSDT", 4))
+		parse_s5(t);
+}
+
+void acpi_poweroff(void)
+{
+	if (!acpi.can_poweroff)
+		return;
+	outw(acpi.pm1a_cnt, (uint16_t)(acpi.slp_typ_a << SLP_TYP_SHIFT | SLP_EN));
+	if (acpi.pm1b_cnt)
+		outw(acpi.pm1b_cnt, (uint16_t)(acpi.slp_typ_b << SLP_TYP_SHIFT | SLP_EN));
+	// The firmware (or QEMU's main loop) takes a moment to act: give it 100 ms.
+	for (uint64_t end = rdtsc() + clock_tsc_hz() / 10; rdtsc() < end;)
+		__asm__ volatile("pause");
+}
+
 void acpi_init(void)
 {
 	paddr_t rsdp_pa = find_rsdp();
@@ -127,7 +205,8 @@ void acpi_init(void)
 		if (t && !memcmp(t->sig, "APIC", 4)) {
 			parse_madt(t);
 			acpi.found = true;
-			break;
+		} else if (t && !memcmp(t->sig, "FACP", 4)) {
+			parse_fadt(t);
 		}
 	}
 	if (!acpi.found) {

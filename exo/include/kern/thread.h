@@ -94,6 +94,7 @@ struct process {
 
 // Set from the command line (exorun): when init ends, the machine ends, reporting its status.
 extern bool init_exit_ends_machine;
+extern bool init_exit_powers_off;
 
 static inline struct thread *current_thread(void)
 {
