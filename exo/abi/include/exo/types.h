@@ -32,3 +32,13 @@ struct exo_cap_info {
 	               // IRQ: gsi, 0; PROCESS: pid, exited; THREAD: tid, state;
 	               // TIMESLICE: budget, periods throttled
 };
+
+// Filled by kernel_stats: the whole machine's memory, to check that torn-down work gave back
+// every frame and every heap byte it took.
+struct exo_kernel_stats {
+	uint64_t total_frames; // usable frames managed by the frame allocator
+	uint64_t free_frames;  // of those, free now
+	uint64_t heap_bytes;   // bytes of live kernel heap objects
+	uint64_t heap_objects; // live kernel heap objects
+	uint64_t heap_pages;   // frames the kernel heap holds (slabs and large objects)
+};
