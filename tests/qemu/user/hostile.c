@@ -11,6 +11,9 @@
 // hunt with others by hand). main(arg) with arg < 4096 is a child role.
 #include <exo/libexo.h>
 
+#include "raw_syscall.h"
+#include "rng.h"
+
 #define SEED  0x9e3779b97f4a7c15ull
 #define CALLS 500000
 #define PAGE  4096ull
@@ -46,17 +49,7 @@ static int failures;
 	} while (0)
 
 // ---------------------------------------------------------------------------------------------
-// Random numbers: xorshift64*, fixed seed.
-
-static uint64_t rng_state = SEED;
-
-static uint64_t rnd(void)
-{
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1dull;
-}
+// Random numbers: xorshift64* (rng.h), a fixed seed.
 
 // seed=N (decimal or 0x hex) on the kernel command line replaces the fixed seed.
 static uint64_t seed_from(const char *cmdline)
@@ -85,19 +78,6 @@ static uint64_t seed_from(const char *cmdline)
 	}
 	return SEED;
 }
-
-static uint64_t below(uint64_t n)
-{
-	return n ? rnd() % n : 0;
-}
-
-static int chance(unsigned percent)
-{
-	return below(100) < percent;
-}
-
-#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
-#define PICK(a)  ((a)[below(NELEM(a))])
 
 // ---------------------------------------------------------------------------------------------
 // Handles. The pool holds what the calls may use: copies, with various rights, of the base
@@ -589,25 +569,6 @@ static uint64_t gen_arg(int kind)
 	default:
 		return chance(90) ? 0 : any_arg();
 	}
-}
-
-// A kernel call by number. The argument registers are in/out: a call that delivers an IPC message
-// returns it in them.
-static long raw_syscall(uint64_t nr, const uint64_t a[6])
-{
-	register uint64_t rdi __asm__("rdi") = a[0];
-	register uint64_t rsi __asm__("rsi") = a[1];
-	register uint64_t rdx __asm__("rdx") = a[2];
-	register uint64_t r10 __asm__("r10") = a[3];
-	register uint64_t r8 __asm__("r8") = a[4];
-	register uint64_t r9 __asm__("r9") = a[5];
-	long ret;
-
-	__asm__ volatile("syscall"
-	                 : "=a"(ret), "+r"(rdi), "+r"(rsi), "+r"(rdx), "+r"(r10), "+r"(r8), "+r"(r9)
-	                 : "a"(nr)
-	                 : "rcx", "r11", "memory");
-	return ret;
 }
 
 #define MAX_NR (EXO_NSYSCALLS > 40 ? EXO_NSYSCALLS + 2 : 40)
