@@ -43,6 +43,7 @@ include tests/posix/build.mk
 include tests/build.mk
 include tests/bench/build.mk
 include tests/fuzz/build.mk
+include tests/qemu/soak.mk
 
 .PHONY: all clean format format-check help deps
 all: $(KERNEL_ELF) $(KERNEL_ISO) $(USER_PROGS) $(MUSL_LIBC) $(POSIX_PROGS)
@@ -66,6 +67,7 @@ help:
 	@echo "make test       unit tests (host, cmocka) + QEMU tests; ends with 'N passed, N failed'"
 	@echo "make bench      instruction counts of kernel paths, exo beside Linux in the same QEMU"
 	@echo "make fuzz       libFuzzer on the module validator (make fuzz-check: compare with ld.so)"
+	@echo "make soak       the kernel fuzzer for 10 million calls in QEMU (SOAK_SEED=, SOAK_SEEDS=, ...)"
 	@echo "make debug      boot with QEMU waiting for gdb (gdb -x toolchain/gdb/exo.gdb)"
 	@echo "make format     clang-format the C sources (make test checks the format)"
 	@echo "make clean      remove $(BUILD)/"
