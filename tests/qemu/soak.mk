@@ -1,12 +1,10 @@
 # SPDX-License-Identifier: MIT
-# make soak: the kernel fuzzer for at least 10 million calls (2 runs x SOAK_SEEDS seeds x
-# SOAK_BATCHES batches x SOAK_CALLS calls); not part of make test. See docs/testing.md.
-SOAK_SEED ?= 1
-SOAK_SEEDS ?= 4
-SOAK_BATCHES ?= 25
-SOAK_CALLS ?= 50000
+# make soak: the kernel fuzzer (tests/qemu/user/fuzz.c) for 10 million calls - 2 runs (the second
+# takes the next seeds) x 4 seeds x 25 batches x 50,000 calls; not part of make test. SOAK_ARGS
+# replaces the fuzzer's command line, e.g. to replay one batch of a seed. See docs/testing.md.
+SOAK_ARGS ?= fuzz_seed=1 fuzz_seeds=4 fuzz_batches=25 fuzz_calls=50000
 SOAK_TIMEOUT ?= 7200
 
 .PHONY: soak
 soak: $(KERNEL_ELF) $(BUILD)/user/fuzz
-	$(Q)BUILD=$(BUILD) tests/qemu/soak $(SOAK_SEED) $(SOAK_SEEDS) $(SOAK_BATCHES) $(SOAK_CALLS) $(SOAK_TIMEOUT)
+	$(Q)BUILD=$(BUILD) tests/qemu/soak $(SOAK_TIMEOUT) $(SOAK_ARGS)

@@ -836,6 +836,7 @@ static int batch_start(void)
 	long q = exo_quota_split(fuzz_q, BATCH_Q);
 
 	cur_op = "batch start";
+	nstale = stale_at = 0; // a batch starts from nothing of the ones before: it replays alone
 	if (q < 0)
 		return (int)q;
 	batch_q = (uint64_t)q;
@@ -946,6 +947,8 @@ static int setup(void)
 	irq_line = bi->irq_first + gsi;
 	if ((long)fuzz_q < 0 || (long)ts_kid < 0 || (long)io_base < 0 || (long)mmio_base < 0)
 		return -1;
+	if (exo_kernel_stats(fuzz_q, &base_stats) != -EXO_EPERM) // for root quotas only
+		return -4;
 	if (exo_frame_alloc(root_q, 1, &noaccess.frame) != 1 || exo_vspace_map(bi->self, &noaccess, 1) != 1 ||
 	    exo_vspace_protect_range(bi->self, NOACCESS, 1, 0) != 1)
 		return -2;
