@@ -321,6 +321,29 @@ static int check_exorun_devices(void)
 }
 
 // ---------------------------------------------------------------------------------------------
+// (9) A destroyed thread gives back its kernel stack at once, even while a capability names it
+// (else kept capabilities pin kernel memory no quota pays for, and the global kernel-stack slots).
+
+static int check_dead_thread_stack(void)
+{
+	struct exo_kernel_stats before, after;
+	long p = exo_process_create(bi->quota, "stacks"), t;
+
+	if (p < 0)
+		return 0;
+	stats(&before);
+	t = exo_thread_create((uint64_t)p, 1);
+	if (t > 0)
+		exo_thread_destroy((uint64_t)t);
+	stats(&after);
+	exo_printf("hardening:   %ld frames still held by the dead thread\n",
+	           (long)(before.free_frames - after.free_frames));
+	exo_cap_delete((uint64_t)t);
+	kid_end((uint64_t)p);
+	return t > 0 && after.free_frames == before.free_frames;
+}
+
+// ---------------------------------------------------------------------------------------------
 
 struct check {
 	const char *name;
@@ -343,6 +366,8 @@ static const struct check checks[] = {
 	  "one frame maps writable at one address and executable at another" },
 	{ "(8) an exorun program reaches no device", check_exorun_devices,
 	  "exorun runs the program as init, with every device capability" },
+	{ "(9) a destroyed thread gives back its kernel stack at once", check_dead_thread_stack,
+	  "a dead thread's kernel stack lives as long as a capability names it" },
 };
 
 // Maps the shared page and spawns and ends a kid once, so the first check's baseline does not see
