@@ -36,7 +36,6 @@ static uint64_t root_q, fuzz_q, ts_kid, io_base, mmio_base, irq_line;
 static struct exo_kernel_stats base_stats;
 static uint64_t fuzz_q_used0;
 static int failures, reports;
-static uint64_t known;   // fuzz_known=1: also the patterns of known defects
 static uint64_t op_mask; // fuzz_ops=MASK: only the operations of op_table whose bits are set
 
 // ---------------------------------------------------------------------------------------------
@@ -744,11 +743,10 @@ static void op_device(void)
 }
 
 // A debug_write or process name from a bad buffer must give EFAULT (or EINVAL, past the user half).
-// The page without access is known to pass (tests/qemu/user/hardening.c): only with fuzz_known=1.
 static void op_bad_pointer(void)
 {
 	static const uint64_t bad[] = { KADDR, NONCANON, ~0ull - 7, USER_TOP, NONCANON - 8, NOACCESS };
-	uint64_t p = bad[below(NELEM(bad) - !known)], q = valid_of(EXO_OBJ_QUOTA);
+	uint64_t p = PICK(bad), q = valid_of(EXO_OBJ_QUOTA);
 	int write = chance(50) || !q;
 	long r = write ? SC2(debug_write, p, 1 + below(17)) : SC2(process_create, q, p);
 
@@ -988,7 +986,6 @@ int main(uint64_t arg)
 	batches = cmdline_u64("fuzz_batches", BATCHES);
 	calls = cmdline_u64("fuzz_calls", CALLS);
 	first = cmdline_u64("fuzz_first", 0);
-	known = cmdline_u64("fuzz_known", 0);
 	op_mask = cmdline_u64("fuzz_ops", ~0ull);
 	// When the kernel runs init a second time (the QEMU harness does), the next seeds follow.
 	if (exo_cap_info(bi->self, &self) == 0 && self.a != 1)
