@@ -29,7 +29,8 @@
 #define KADDR    0xffffffff80200000ull
 #define NONCANON 0x0000800000000000ull
 #define NOACCESS 0x0000000600000000ull // a page of the fuzzer's own, mapped without access
-#define KID_PRIO 12
+#define KID_BUFS 0x0000000780000000ull // the IPC buffers of workers in a kid: slot i at page i
+#define KID_PRIO 16 // the fuzzer's own: workers share the CPU with it, held to ts_kid's budget
 
 static const struct exo_bootinfo *bi;
 static uint64_t root_q, fuzz_q, ts_kid, io_base, mmio_base, irq_line;
@@ -167,7 +168,7 @@ static int npool[NTYPES];
 static uint64_t stale[STALE];
 static int nstale, stale_at;
 static uint64_t roots[ROOTS], kids[2], kid_slot[2], batch_q;
-static int nroots, nkids, nthreads;
+static int nroots, nthreads;
 
 enum hkind { H_VALID, H_STALE, H_WRONG, H_ODD };
 
@@ -376,6 +377,35 @@ static uint64_t prot_arg(void)
 	return chance(70) ? PICK(p) & (EXO_R_READ | EXO_R_WRITE | EXO_R_EXEC) : PICK(p);
 }
 
+// A pool copy of one of the fuzzer's own objects, with all rights or fewer.
+static void pool_copy(uint64_t h, uint64_t type)
+{
+	long c = exo_cap_copy(h, 0, chance(70) ? EXO_R_ALL : rights_arg() & EXO_R_ALL);
+
+	if (c > 0)
+		pool_add((uint64_t)c, type);
+}
+
+// A live kid i: a new one when the last was killed (by a kill, a fault, an unmapped page). Its
+// root stays out of the pools; the pools get a copy. 0 if there is none.
+static int renew_kid(int i)
+{
+	int64_t status;
+
+	if (kids[i] && exo_process_status(kids[i], &status) == -EXO_EAGAIN)
+		return 1;
+	if (kids[i])
+		exo_cap_delete(kids[i]);
+	kids[i] = 0;
+	if (nthreads >= THREADS || kid_spawn(bi, batch_q, "fz-kid", KID_PRIO, &kids[i]))
+		return 0;
+	exo_process_set_timeslice(kids[i], ts_kid);
+	kid_slot[i] = 0;
+	nthreads++;
+	pool_copy(kids[i], EXO_OBJ_PROCESS);
+	return 1;
+}
+
 // ---------------------------------------------------------------------------------------------
 // What threads in the kids run: IPC servers and callers, waiters and signallers on the batch's
 // objects (arg: a handle in the kid's table). A failed call backs off for a moment.
@@ -419,6 +449,69 @@ static void w_signaller(uint64_t ntfn)
 		if (exo_notify_signal(ntfn, i & 0x7fffffffffffffffull))
 			back_off();
 		exo_thread_yield();
+	}
+}
+
+// The IPC buffer op_worker mapped for the thread on this stack (kid.h's slot layout).
+static struct exo_ipc_buffer *own_buffer(void)
+{
+	uint64_t slot = ((uint64_t)__builtin_frame_address(0) - KID_STACKS) / (2 * PAGE);
+
+	return (struct exo_ipc_buffer *)(KID_BUFS + slot * PAGE);
+}
+
+// Calls with up to 8 words, up to three capabilities (copies with some rights, now and then a
+// move of its only handle), a grant of its stack page and a timeout now and then.
+static void w_cap_caller(uint64_t ep)
+{
+	struct exo_ipc_buffer *buf = own_buffer();
+
+	exo_ipc_set_buffer(buf);
+	for (uint64_t i = 0;; i++) {
+		struct exo_msg m = { EXO_TAG(i, i % 9, i % 4), 0, { i, 0, 0, 0 } };
+
+		for (int c = 0; c < EXO_MSG_MAX_CAPS; c++)
+			buf->caps[c] =
+			    (struct exo_cap_xfer){ ep, (i + (uint64_t)c) % 0x21, i % 13 == 12 && c == 0 };
+		if (i % 3 == 0) {
+			buf->grant =
+			    (struct exo_grant){ (uint64_t)&m & ~(PAGE - 1), 1 + i % 2, EXO_R_READ | (i & 2) };
+			m.tag |= EXO_IPC_GRANT;
+		}
+		if (i % 5 == 0) {
+			buf->deadline = (uint64_t)exo_clock_ns() + 100000;
+			m.tag |= EXO_IPC_TIMEOUT;
+		}
+		if (exo_call(ep, &m))
+			back_off();
+	}
+}
+
+// Serves with a buffer and a grant window over the fuzzed window; deletes half the capabilities
+// it gets and sends the rest back with the reply (a move).
+static void w_cap_server(uint64_t ep)
+{
+	struct exo_ipc_buffer *buf = own_buffer();
+	struct exo_msg m = { 0 };
+
+	exo_ipc_set_buffer(buf);
+	buf->recv_window = FUZZ_VA;
+	buf->recv_window_pages = 8;
+	for (uint64_t i = 0;; i++) {
+		unsigned n = (unsigned)EXO_TAG_CAPS(m.tag), back = 0;
+
+		for (unsigned c = 0; c < n; c++) {
+			if ((i + c) % 2) {
+				exo_cap_delete(buf->caps[c].handle);
+				continue;
+			}
+			buf->caps[back++] = (struct exo_cap_xfer){ buf->caps[c].handle, 0, 1 };
+		}
+		m.tag = EXO_TAG(0, i % 6, back);
+		if (exo_reply_recv(ep, &m)) {
+			m.tag = 0;
+			back_off();
+		}
 	}
 }
 
@@ -493,15 +586,19 @@ static void op_thread_create(void)
 // Starts a worker in a kid on a copy (fewer rights, sometimes) of an endpoint or notification.
 static void op_worker(void)
 {
-	static void (*const fns[])(uint64_t) = { w_server,    w_caller, w_server,    w_caller, w_waiter,
-		                                 w_signaller, w_waiter, w_signaller, w_toucher };
+	static void (*const fns[])(uint64_t) = { w_server,    w_caller, w_cap_server, w_cap_caller, w_waiter,
+		                                 w_signaller, w_waiter, w_signaller,  w_toucher };
 	int which = (int)below(NELEM(fns)), kid = (int)below(2);
 	int type = which < 4 ? EXO_OBJ_ENDPOINT : EXO_OBJ_NOTIFICATION;
-	uint64_t h = valid_of(type);
+	uint64_t h = chance(70) && npool[type] ? pool[type][0] : valid_of(type); // workers meet there
+	struct exo_map_op buf = { 0, KID_BUFS + kid_slot[kid] * PAGE,
+		                  EXO_R_READ | EXO_R_WRITE | EXO_MAP_MOVE };
 	long c, t;
 
-	if (kid >= nkids || nthreads >= THREADS || !h)
+	if (!renew_kid(kid) || nthreads >= THREADS || !h)
 		return;
+	if (exo_frame_alloc(batch_q, 1, &buf.frame) == 1 && exo_vspace_map(kids[kid], &buf, 1) != 1)
+		exo_cap_delete(buf.frame);
 	c = SC3(cap_copy, h, kids[kid], chance(80) ? EXO_R_ALL : rights_arg());
 	t = kid_run(kids[kid], batch_q, kid_slot[kid]++, fns[which], c > 0 ? (uint64_t)c : h,
 	            below(KID_PRIO + 1));
@@ -820,15 +917,6 @@ static uint64_t quota_used(uint64_t q)
 	return exo_cap_info(q, &i) == 0 ? i.b : ~0ull;
 }
 
-// A pool copy of one of the fuzzer's own objects, with all rights or fewer.
-static void pool_copy(uint64_t h, uint64_t type)
-{
-	long c = exo_cap_copy(h, 0, chance(70) ? EXO_R_ALL : rights_arg() & EXO_R_ALL);
-
-	if (c > 0)
-		pool_add((uint64_t)c, type);
-}
-
 static int batch_start(void)
 {
 	long q = exo_quota_split(fuzz_q, BATCH_Q);
@@ -847,16 +935,9 @@ static int batch_start(void)
 		adopt(exo_endpoint_create());
 		adopt(exo_notify_create());
 	}
-	for (nkids = 0; nkids < 2; nkids++) {
-		long r = kid_spawn(bi, batch_q, "fz-kid", KID_PRIO, &kids[nkids]);
-
-		if (r)
-			return (int)r;
-		exo_process_set_timeslice(kids[nkids], ts_kid);
-		kid_slot[nkids] = 0;
-		adopt_process(kids[nkids]);
-		nthreads++;
-	}
+	for (int i = 0; i < 2; i++)
+		if (!renew_kid(i))
+			return -EXO_ENOMEM;
 	return 0;
 }
 
@@ -889,12 +970,17 @@ static void batch_end(void)
 		exo_process_kill(roots[i], 0);
 		exo_cap_delete(roots[i]);
 	}
+	for (int i = 0; i < 2; i++) {
+		exo_process_kill(kids[i], 0);
+		exo_cap_delete(kids[i]);
+		kids[i] = 0;
+	}
 	for (int t = 0; t < NTYPES; t++) {
 		for (int i = 0; i < npool[t]; i++)
 			retire(pool[t][i]);
 		npool[t] = 0;
 	}
-	nroots = nkids = nthreads = 0;
+	nroots = nthreads = 0;
 	used = quota_used(batch_q);
 	if (used != 0)
 		FAIL("%lu frames still charged to the batch's quota after its tear-down",
@@ -939,7 +1025,7 @@ static int setup(void)
 
 	root_q = bi->quota;
 	fuzz_q = (uint64_t)exo_quota_split(root_q, 2 * BATCH_Q);
-	ts_kid = (uint64_t)exo_timeslice_split(bi->timeslice, 10);
+	ts_kid = (uint64_t)exo_timeslice_split(bi->timeslice, 30);
 	io_base = (uint64_t)exo_ioport_restrict(bi->ioports, 0x80, 1);
 	mmio_base = (uint64_t)exo_mmio_restrict(bi->mmio, 0xb8000, 0x8000);
 	irq_line = bi->irq_first + gsi;
