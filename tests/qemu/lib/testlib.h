@@ -13,7 +13,8 @@
 
 // ---- checks ----
 // A failed check is counted (threads share the count) and reported on one line:
-//   PROG: FAILED [case NAME] [thread NAME] FILE:LINE: CHECK_EQ(a, b): A (0xA) != B (0xB)
+//   PROG: FAILED case NAME, thread NAME, FILE:LINE: CHECK_EQ(a, b): A (0xA) != B (0xB)
+// (no case outside test_run; a thread not named by its stack is "main").
 // CHECK_EQ compares both sides as long. CHECK_BUG marks a check that documents a kernel bug.
 #define CHECK(e)                                                        \
 	do {                                                            \
@@ -50,12 +51,11 @@ struct test_case {
 	void (*run)(void);
 };
 
-#define TEST_CASE(fn)   \
-	{               \
-#fn, fn \
-	}
-#define TEST_RUN(cases) test_run(cases, sizeof(cases) / sizeof((cases)[0]))
+// clang-format off
+#define TEST_CASE(fn) { #fn, fn }
+// clang-format on
 #define TEST_NELEM(a)   (sizeof(a) / sizeof((a)[0]))
+#define TEST_RUN(cases) test_run(cases, TEST_NELEM(cases))
 
 const struct exo_bootinfo *test_begin(const char *program, uint64_t arg);
 extern const struct exo_bootinfo *test_bi;                // what test_begin returned
