@@ -106,23 +106,23 @@ int test_end(void)
 
 void test_thread_name(uint64_t lo, uint64_t hi, const char *name)
 {
-	unsigned free = MAX_THREADS;
+	unsigned slot = MAX_THREADS;
 
 	for (unsigned i = 0; i < MAX_THREADS; i++) {
 		if (threads[i].name && threads[i].lo == lo) {
-			free = i;
+			slot = i;
 			break;
 		}
-		if (!threads[i].name && free == MAX_THREADS)
-			free = i;
+		if (!threads[i].name && slot == MAX_THREADS)
+			slot = i;
 	}
-	if (free == MAX_THREADS) {
+	if (slot == MAX_THREADS) {
 		TEST_FAIL("more than %d named threads", MAX_THREADS);
 		return;
 	}
-	threads[free].lo = lo;
-	threads[free].hi = hi;
-	threads[free].name = name;
+	threads[slot].lo = lo;
+	threads[slot].hi = hi;
+	threads[slot].name = name;
 }
 
 long test_thread_start(uint64_t thread, void (*fn)(uint64_t), uint64_t lo, uint64_t hi, uint64_t arg,

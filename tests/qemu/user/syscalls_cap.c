@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-// The kernel calls of capabilities: null, debug_write and unknown calls; cap_copy, cap_mint, cap_info,
-// cap_delete, cap_revoke, cap_move; a full capability table: each success case with its effect verified and
-// each error path of the handler (the fixture: tests/qemu/lib/syscalls.h).
+// Kernel calls on capabilities (copy, mint, info, delete, revoke, move, a full table) and the call
+// entry (null, debug_write, unknown numbers). Each success case with its effect verified and each
+// error path of the handler, as init; the fixture is tests/qemu/lib/syscalls.h.
 #include "syscalls.h"
 
 static void test_null_debug_exit(void)

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
-// The kernel calls of devices: I/O ports and device memory (restrict, enable, map), IRQs (bind, wait, ack):
-// each success case with its effect verified and each error path of the handler (the fixture:
-// tests/qemu/lib/syscalls.h).
+// Kernel calls on devices: I/O ports, device memory and IRQs. Each success case with its effect
+// verified and each error path of the handler, as init; the fixture is tests/qemu/lib/syscalls.h.
 #include "syscalls.h"
 
 static void test_ioport_mmio(void)

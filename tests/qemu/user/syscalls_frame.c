@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// The kernel calls of quotas and frames: quota_split, frame_alloc: each success case with its effect verified
-// and each error path of the handler (the fixture: tests/qemu/lib/syscalls.h).
+// Kernel calls on quotas and frames (quota_split, frame_alloc). Each success case with its effect
+// verified and each error path of the handler, as init; the fixture is tests/qemu/lib/syscalls.h.
 #include "syscalls.h"
 
 static void test_quota_frames(void)

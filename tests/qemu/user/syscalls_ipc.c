@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-// The kernel calls of endpoints and IPC: send, call, recv, reply, capability transfer and grants through
-// the kernel calls: each success case with its effect verified and
-// each error path of the handler (the fixture: tests/qemu/lib/syscalls.h).
+// Kernel calls on endpoints (send, call, recv, reply, capability transfer, grants). Each success
+// case with its effect verified and each error path of the handler, as init; the fixture is
+// tests/qemu/lib/syscalls.h.
 #include "syscalls.h"
 
 static long send1(uint64_t ep, uint64_t tag, uint64_t w0)

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-// The kernel calls of notifications: signal, wait, poll, timers (one that wraps comes last: a buggy kernel
-// panics): each success case with its effect verified and
-// each error path of the handler (the fixture: tests/qemu/lib/syscalls.h).
+// Kernel calls on notifications (signal, wait, poll, timers); after the tear-down, a periodic timer
+// that wraps (a buggy kernel panics). Each success case with its effect verified and each error
+// path of the handler, as init; the fixture is tests/qemu/lib/syscalls.h.
 #include "syscalls.h"
 
 static void test_notify(void)

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-// The kernel calls of processes and children: create, spawn, status, kill; a process nobody can reach is
-// freed: each success case with its effect verified and each error path of the handler (the fixture:
-// tests/qemu/lib/syscalls.h).
+// Kernel calls on processes and children (create, spawn, status, kill); after the tear-down, a
+// process nobody can reach must be freed. Each success case with its effect verified and each error
+// path of the handler, as init; the fixture is tests/qemu/lib/syscalls.h.
 #include "syscalls.h"
 
 static void test_processes(void)

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-// The kernel calls of threads: create, start, suspend, resume, priorities, clock, sleep, FS base; timeslices:
-// each success case with its effect verified and each error path of the handler (the fixture:
-// tests/qemu/lib/syscalls.h).
+// Kernel calls on threads (create, start, suspend, resume, priorities, clock, sleep, FS base) and
+// timeslices. Each success case with its effect verified and each error path of the handler, as
+// init; the fixture is tests/qemu/lib/syscalls.h.
 #include "syscalls.h"
 
 static void test_threads(void)

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-// The kernel calls of address spaces: upcall_set, vspace_map, vspace_protect, vspace_unmap and the faults
-// they cause: each success case with its effect verified and each error path of the handler (the fixture:
-// tests/qemu/lib/syscalls.h).
+// Kernel calls on address spaces (vspace_map, _protect, _unmap, the faults they cause) and
+// upcall_set. Each success case with its effect verified and each error path of the handler, as
+// init; the fixture is tests/qemu/lib/syscalls.h.
 #include "syscalls.h"
 
 static void test_upcall_set(void)
