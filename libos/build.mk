@@ -1,11 +1,12 @@
 # SPDX-License-Identifier: MIT
 # libos and the sysroot. libos is one archive per component (docs/libos.md): core (program start,
 # the system call entry, logging), mem (mmap, brk, demand paging), thread (clone, futex), time,
-# console (fds 0-2), proc (identity, exit). `make sysroot` fills sysroot/ with musl's headers,
+# file (descriptors, boot files), console (fds 0-2), proc (identity, exit), signal (actions, mask).
+# `make sysroot` fills sysroot/ with musl's headers,
 # libc.a, the libos archives, libexo.a and the link script; toolchain/bin/x86_64-exo-gcc compiles
 # and links against it. POSIX test programs: tests/qemu/posix/NAME.c -> $(BUILD)/user/posix_NAME.
 
-LIBOS_COMPONENTS := core mem thread time file console proc
+LIBOS_COMPONENTS := core mem thread time file console proc signal
 libos_objs = $(patsubst %,$(BUILD)/user-obj/%.o,$(wildcard libos/$(1)/*.c libos/$(1)/*.S))
 LIBOS_ARCHIVES := $(foreach c,$(LIBOS_COMPONENTS),$(BUILD)/libos/libos-$(c).a)
 SYSROOT := sysroot
