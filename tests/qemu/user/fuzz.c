@@ -7,8 +7,9 @@
 // kernel's free frames and heap are back at their starting values. Seeded (fuzz_seed=, fuzz_seeds=,
 // fuzz_batches=, fuzz_calls= on the kernel command line); a failure prints the seed, the batch
 // and the last calls. See docs/testing.md, "Fuzzing the kernel".
+#include "testlib.h"
+
 #include "kid.h"
-#include "raw_syscall.h"
 #include "rng.h"
 
 #define SEED     0x5eed0f0e5eedull
@@ -36,7 +37,7 @@ static const struct exo_bootinfo *bi;
 static uint64_t root_q, fuzz_q, ts_kid, io_base, mmio_base, irq_line;
 static struct exo_kernel_stats base_stats;
 static uint64_t fuzz_q_used0;
-static int failures, reports;
+static int reports;
 static uint64_t op_mask; // fuzz_ops=MASK: only the operations of op_table whose bits are set
 
 // ---------------------------------------------------------------------------------------------
@@ -112,27 +113,22 @@ static void print_ring(void)
 	}
 }
 
-// An invariant broke: the seed and batch reproduce it; the ring shows how it came about.
-static void fail_begin(void)
+// An invariant broke (TEST_FAIL counted and reported it): the seed and batch reproduce it; the
+// ring shows how it came about.
+static void fail_context(void)
 {
-	failures++;
-	exo_printf("fuzz: FAIL seed %#lx batch %lu call %lu (op %s): ", (unsigned long)seed,
-	           (unsigned long)batch, (unsigned long)ncalls, cur_op);
-}
-
-static void fail_end(void)
-{
-	exo_printf("\nfuzz: reproduce with fuzz_seed=%#lx fuzz_first=%lu fuzz_batches=1\n",
+	exo_printf("fuzz: seed %#lx batch %lu call %lu (op %s); reproduce with fuzz_seed=%#lx "
+	           "fuzz_first=%lu fuzz_batches=1\n",
+	           (unsigned long)seed, (unsigned long)batch, (unsigned long)ncalls, cur_op,
 	           (unsigned long)seed, (unsigned long)batch);
 	if (reports++ < 3)
 		print_ring();
 }
 
-#define FAIL(...)                        \
-	do {                             \
-		fail_begin();            \
-		exo_printf(__VA_ARGS__); \
-		fail_end();              \
+#define FAIL(...)                       \
+	do {                            \
+		TEST_FAIL(__VA_ARGS__); \
+		fail_context();         \
 	} while (0)
 
 static long sc(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
@@ -141,7 +137,7 @@ static long sc(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, 
 	uint64_t a[6] = { a0, a1, a2, a3, a4, a5 };
 
 	*c = (struct rec){ ncalls, cur_op, nr, { a0, a1, a2, a3, a4, a5 }, 0 };
-	c->r = raw_syscall(nr, a);
+	c->r = test_syscall(nr, a);
 	ncalls++;
 	batch_calls++;
 	if (c->r < 0 && -c->r > EXO_ETIMEDOUT)
@@ -910,13 +906,6 @@ static void one_op(void)
 // ---------------------------------------------------------------------------------------------
 // Batches
 
-static uint64_t quota_used(uint64_t q)
-{
-	struct exo_cap_info i;
-
-	return exo_cap_info(q, &i) == 0 ? i.b : ~0ull;
-}
-
 static int batch_start(void)
 {
 	long q = exo_quota_split(fuzz_q, BATCH_Q);
@@ -981,14 +970,14 @@ static void batch_end(void)
 		npool[t] = 0;
 	}
 	nroots = nthreads = 0;
-	used = quota_used(batch_q);
+	used = test_used(batch_q);
 	if (used != 0)
 		FAIL("%lu frames still charged to the batch's quota after its tear-down",
 		     (unsigned long)used);
 	exo_cap_delete(batch_q);
-	if (quota_used(fuzz_q) != fuzz_q_used0)
+	if (test_used(fuzz_q) != fuzz_q_used0)
 		FAIL("the fuzzer's quota has %lu frames charged, %lu before the batch",
-		     (unsigned long)quota_used(fuzz_q), (unsigned long)fuzz_q_used0);
+		     (unsigned long)test_used(fuzz_q), (unsigned long)fuzz_q_used0);
 	if (!stats_back()) {
 		FAIL("the kernel's free frames or heap did not come back");
 		exo_kernel_stats(root_q, &base_stats); // report the next drift on its own
@@ -1051,7 +1040,7 @@ static int setup(void)
 		exo_irq_bind(irq_line, 0, 0);
 		exo_cap_delete((uint64_t)n);
 	}
-	fuzz_q_used0 = quota_used(fuzz_q);
+	fuzz_q_used0 = test_used(fuzz_q);
 	if (!r)
 		r = exo_kernel_stats(root_q, &base_stats);
 	return (int)r;
@@ -1064,9 +1053,9 @@ int main(uint64_t arg)
 	int err;
 
 	kid_main(arg);
-	bi = (const struct exo_bootinfo *)arg;
-	if (bi->magic != EXO_BOOTINFO_MAGIC)
-		return 1000;
+	bi = test_begin("fuzz", arg);
+	if (!bi)
+		return 1;
 	seed = cmdline_u64("fuzz_seed", SEED);
 	seeds = cmdline_u64("fuzz_seeds", SEEDS);
 	batches = cmdline_u64("fuzz_batches", BATCHES);
@@ -1091,12 +1080,12 @@ int main(uint64_t arg)
 		for (batch = first; batch < first + batches; batch++)
 			run_batch(calls);
 		exo_printf("fuzz: seed %#lx done: %lu calls so far, %d failures, %lu ms\n",
-		           (unsigned long)seed, (unsigned long)ncalls, failures,
+		           (unsigned long)seed, (unsigned long)ncalls, test_failures(),
 		           (unsigned long)(((uint64_t)exo_clock_ns() - t0) / 1000000));
 	}
 	exo_printf("fuzz: summary: %lu calls, %lu seeds, %lu batches each, %d invariant failures, "
 	           "%lu calls/s\n",
-	           (unsigned long)ncalls, (unsigned long)seeds, (unsigned long)batches, failures,
+	           (unsigned long)ncalls, (unsigned long)seeds, (unsigned long)batches, test_failures(),
 	           (unsigned long)(ncalls * 1000000000ull / ((uint64_t)exo_clock_ns() - t0 + 1)));
-	return failures ? 1 : 0;
+	return test_end();
 }

@@ -3,10 +3,9 @@
 // one pass condition. Those the kernel still has are marked KNOWN and skipped (they would leak or
 // leave a mapping behind) unless hardening_all=1 is on the kernel command line, which runs every
 // check and reports each; flip a check's `known` once its fix lands.
-#include "kid.h"
+#include "testlib.h"
 
-#define TEST_NAME "hardening"
-#include "check.h"
+#include "kid.h"
 
 #define SHARED   0x0000000800000000ull // a page shared with the kid of the running check
 #define SCRATCH  0x0000000900000000ull // the checks' own mappings
@@ -26,7 +25,6 @@ struct shared {
 static const struct exo_bootinfo *bi;
 static struct shared *const sh = (struct shared *)SHARED;
 static uint64_t shared_frame;
-static int failures;
 
 // A kid with a view of the shared page; its handles to the given capabilities go to sh->h.
 static long kid_with(uint64_t *kid, const uint64_t *caps, int ncaps)
@@ -67,10 +65,10 @@ static void kid_end(uint64_t kid)
 // Waits until the kid says it is done; 0 if it did not in time.
 static int wait_done(void)
 {
-	uint64_t end = (uint64_t)exo_clock_ns() + TIMEOUT;
+	uint64_t end = test_now() + TIMEOUT;
 
-	while (!sh->done && (uint64_t)exo_clock_ns() < end)
-		exo_thread_sleep((uint64_t)exo_clock_ns() + 1000000);
+	while (!sh->done && test_now() < end)
+		test_sleep_ms(1);
 	return sh->done != 0;
 }
 
@@ -88,19 +86,12 @@ static int memory_back(const struct exo_kernel_stats *before)
 		stats(&now);
 		if (kid_stats_equal(&now, before))
 			return 1;
-		exo_thread_sleep((uint64_t)exo_clock_ns() + 1000000);
+		test_sleep_ms(1);
 	}
 	exo_printf("hardening:   %ld frames, %ld heap bytes not back\n",
 	           (long)(before->free_frames - now.free_frames),
 	           (long)(now.heap_bytes - before->heap_bytes));
 	return 0;
-}
-
-static uint64_t quota_used(uint64_t q)
-{
-	struct exo_cap_info i;
-
-	return exo_cap_info(q, &i) == 0 ? i.b : ~0ull;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -128,7 +119,7 @@ static int check_self_holders(void)
 	q = (uint64_t)exo_quota_split(bi->quota, 4);
 	ok = kid_with(&kid, &q, 1) == 0 && kid_start(kid, k_self_holders) && wait_done();
 	kid_end(kid);
-	ok = ok && quota_used(q) == 0;
+	ok = ok && test_used(q) == 0;
 	exo_cap_delete(q);
 	return memory_back(&before) && ok;
 }
@@ -172,7 +163,7 @@ static int check_page_tables(void)
 	exo_printf("hardening:   %lu maps, then %ld\n", (unsigned long)sh->count, sh->result);
 	ok = ok && sh->result == -EXO_ENOMEM;
 	kid_end(kid);
-	ok = quota_used(caps[0]) == 0 && ok;
+	ok = test_used(caps[0]) == 0 && ok;
 	exo_cap_delete(caps[0]);
 	return memory_back(&before) && ok;
 }
@@ -252,7 +243,7 @@ static int check_revoke_unmaps(void)
 	caps[1] = 0;
 	ok = kid_with(&kid, caps, 2) == 0 && kid_start(kid, k_reader) && wait_done() && sh->result == 0;
 	exo_cap_revoke(caps[0]);
-	exo_thread_sleep((uint64_t)exo_clock_ns() + 20000000);
+	test_sleep_ms(20);
 	r = exo_process_status(kid, &status);
 	exo_printf("hardening:   %lu reads, then the kid's status: %ld\n", (unsigned long)sh->count, r);
 	ok = ok && r == 0; // the kid has ended (it faulted)
@@ -392,15 +383,16 @@ int main(uint64_t arg)
 	char only = 0; // hardening_only=N: check (N) alone
 
 	kid_main(arg);
-	bi = (const struct exo_bootinfo *)arg;
-	CHECK(bi->magic == EXO_BOOTINFO_MAGIC);
+	bi = test_begin("hardening", arg);
+	if (!bi)
+		return 1;
 	for (const char *p = bi->cmdline; *p; p++) {
 		all |= memcmp(p, "hardening_all=1", 15) == 0;
 		if (memcmp(p, "hardening_only=", 15) == 0)
 			only = p[15];
 	}
 	CHECK(warm_up());
-	for (size_t i = 0; !failures && i < sizeof(checks) / sizeof(checks[0]); i++) {
+	for (size_t i = 0; !test_failures() && i < TEST_NELEM(checks); i++) {
 		const struct check *c = &checks[i];
 		int ok;
 
@@ -416,10 +408,8 @@ int main(uint64_t arg)
 		passed += ok;
 		exo_printf("hardening: %s: %s\n", c->name, ok ? "pass" : c->known ? "FAIL (known)" : "FAIL");
 		if (!ok && !c->known)
-			failures++;
+			TEST_FAIL("%s", c->name);
 	}
-	exo_printf("hardening: %d passed, %d known defects skipped, %d failed\n", passed, known, failures);
-	if (!failures)
-		exo_printf("hardening: all checks passed\n");
-	return failures;
+	exo_printf("hardening: %d passed, %d known defects skipped\n", passed, known);
+	return test_end();
 }
