@@ -186,7 +186,8 @@ long sys_ipc_set_buffer(uint64_t page)
 // when the message needs one.
 static int check_tag(struct thread *t, uint64_t tag, uint64_t allowed_flags)
 {
-	if (EXO_TAG_WORDS(tag) > EXO_MSG_MAX_WORDS || (tag & 0xf000 & ~allowed_flags) || (tag & 0x0c80))
+	if (EXO_TAG_WORDS(tag) > EXO_MSG_MAX_WORDS || (tag & EXO_IPC_FLAGS & ~allowed_flags) ||
+	    (tag & EXO_TAG_RESERVED))
 		return -EXO_EINVAL;
 	if ((EXO_TAG_WORDS(tag) > EXO_MSG_REG_WORDS || EXO_TAG_CAPS(tag) ||
 	     (tag & (EXO_IPC_TIMEOUT | EXO_IPC_GRANT))) &&
@@ -422,7 +423,8 @@ void ipc_thread_dies(struct thread *t)
 // A tag the fast path takes: at most 4 words (registers only), no capabilities, no flags.
 static inline bool fast_tag(uint64_t tag)
 {
-	return (tag & 0xff80) == 0 && (tag & 0x7f) <= EXO_MSG_REG_WORDS;
+	return (tag & ~(EXO_TAG_WORDS_MASK | EXO_TAG_LABEL_MASK)) == 0 &&
+	       EXO_TAG_WORDS(tag) <= EXO_MSG_REG_WORDS;
 }
 
 // The receiver r, just taken off the queue, gets a message from self (checked whole by transfer):
@@ -475,7 +477,7 @@ static long send_or_call(uint64_t h, uint64_t tag, const uint64_t w[4], bool is_
 	return block(T_IPC_SEND, tag);
 }
 
-long sys_ipc_send(uint64_t ep, uint64_t tag, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3)
+long sys_ipc_send(exo_endpoint_t ep, uint64_t tag, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3)
 {
 	const uint64_t w[4] = { w0, w1, w2, w3 };
 
@@ -504,7 +506,7 @@ static __attribute__((noinline)) long call_slow(uint64_t ep, uint64_t tag, uint6
 	return send_or_call(ep, tag, w, true);
 }
 
-long sys_ipc_call(uint64_t h, uint64_t tag, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3)
+long sys_ipc_call(exo_endpoint_t h, uint64_t tag, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3)
 {
 	struct thread *self = current_thread(), *srv;
 	struct endpoint *ep;
@@ -578,7 +580,7 @@ static long recv(uint64_t h, uint64_t tag)
 	return block(T_IPC_RECV, tag);
 }
 
-long sys_ipc_recv(uint64_t ep, uint64_t tag)
+long sys_ipc_recv(exo_endpoint_t ep, uint64_t tag)
 {
 	return recv(ep, tag);
 }
@@ -669,7 +671,7 @@ static __attribute__((noinline)) long reply_recv_slow(uint64_t h, uint64_t tag, 
 	return recv(h, 0);
 }
 
-long sys_ipc_reply_recv(uint64_t h, uint64_t tag, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3)
+long sys_ipc_reply_recv(exo_endpoint_t h, uint64_t tag, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3)
 {
 	struct thread *self = current_thread(), *c = self->reply_to;
 	struct endpoint *ep;

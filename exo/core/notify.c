@@ -106,7 +106,7 @@ long sys_notify_create(void)
 	return err ? err : (long)h;
 }
 
-long sys_notify_signal(uint64_t ntfn, uint64_t bits)
+long sys_notify_signal(exo_notification_t ntfn, uint64_t bits)
 {
 	struct notification *n;
 	int err = ntfn_lookup(ntfn, EXO_R_WRITE, &n);
@@ -119,7 +119,7 @@ long sys_notify_signal(uint64_t ntfn, uint64_t bits)
 	return 0;
 }
 
-long sys_notify_poll(uint64_t ntfn)
+long sys_notify_poll(exo_notification_t ntfn)
 {
 	struct notification *n;
 	long word;
@@ -132,7 +132,7 @@ long sys_notify_poll(uint64_t ntfn)
 	return word;
 }
 
-long sys_notify_wait(uint64_t ntfn)
+long sys_notify_wait(exo_notification_t ntfn)
 {
 	struct thread *self = current_thread();
 	struct notification *n;
@@ -153,7 +153,7 @@ long sys_notify_wait(uint64_t ntfn)
 	return self->ipc_result;
 }
 
-long sys_notify_timer(uint64_t ntfn, uint64_t bit, uint64_t deadline, uint64_t period)
+long sys_notify_timer(exo_notification_t ntfn, uint64_t bit, uint64_t deadline, uint64_t period)
 {
 	struct notification *n;
 	int err = ntfn_lookup(ntfn, EXO_R_WRITE, &n);

@@ -103,7 +103,7 @@ void timeslice_new_period(void)
 	}
 }
 
-long sys_timeslice_split(uint64_t ts, uint64_t ticks)
+long sys_timeslice_split(exo_timeslice_t ts, uint64_t ticks)
 {
 	struct cap *c;
 	struct timeslice *child;
@@ -122,7 +122,7 @@ long sys_timeslice_split(uint64_t ts, uint64_t ticks)
 	return err ? err : (long)h;
 }
 
-long sys_process_set_timeslice(uint64_t process, uint64_t ts)
+long sys_process_set_timeslice(exo_process_t process, exo_timeslice_t ts)
 {
 	struct cap *pc, *tc;
 	struct process *p;

@@ -11,7 +11,7 @@
 #include <kern/errno.h>
 #include <kern/kobj.h>
 
-typedef uint64_t cap_handle_t;
+typedef exo_handle_t cap_handle_t; // the ABI's handle
 
 struct cspace;
 
