@@ -51,15 +51,14 @@ static int failures;
 #define NONCANON2 0x8000000000000000ull
 #define USER_TOP  0x00007ffffffff000ull // first address above user space (arch/usercopy.h)
 #define UNMAPPED  0x0000000500000000ull // never mapped by this program
-#define PAGE      4096ull
 
 // Scratch mappings of this test: one page each, well away from the program (4 MiB), libexo's
 // spawn scratch areas (0x0ff000000000, 0x100000000000) and the stack.
-#define VA(n)         (0x0000000200000000ull + (uint64_t)(n)*PAGE)
+#define VA(n)         (0x0000000200000000ull + (uint64_t)(n)*EXO_PAGE_SIZE)
 #define STACKS        0x0000000300000000ull
 #define STACK_PAGES   4
 #define NSTACKS       4
-#define STACK_TOP(i)  (STACKS + ((uint64_t)(i) + 1) * (STACK_PAGES + 1) * PAGE) // a guard page each
+#define STACK_TOP(i)  (STACKS + ((uint64_t)(i) + 1) * (STACK_PAGES + 1) * EXO_PAGE_SIZE) // a guard page each
 #define CHILD_CODE_VA 0x400000ull
 
 // Thread states as cap_info reports them in b (the ABI's EXO_THREAD_*).
@@ -998,7 +997,8 @@ static void test_vspace(void)
 			CHECK_EQ(range(bi->self, 0, 1, EXO_R_READ), E(EINVAL));
 			CHECK_EQ(range(bi->self, KADDR, 1, EXO_R_READ), E(EINVAL));
 			CHECK_EQ(range(bi->self, NONCANON, 1, EXO_R_READ), E(EINVAL));
-			CHECK_EQ(range(bi->self, USER_TOP - PAGE, 2, EXO_R_READ), E(EINVAL)); // past the top
+			CHECK_EQ(range(bi->self, USER_TOP - EXO_PAGE_SIZE, 2, EXO_R_READ),
+			         E(EINVAL)); // past the top
 			CHECK_EQ(range(pc, VA(300), 1, EXO_R_READ), E(EPERM));
 			CHECK_EQ(range(tq, VA(300), 1, EXO_R_READ), E(ETYPE));
 			CHECK_EQ(range(0, VA(300), 1, EXO_R_READ), E(EBADCAP));
@@ -1423,7 +1423,7 @@ static void test_processes(void)
 	CHECK_EQ(unmap1(bi->self, VA(400)), 1);
 	CHECK_EQ(map1(p, code, CHILD_CODE_VA, EXO_R_READ | EXO_R_EXEC), 1);
 	CHECK_EQ(map1(p, code, CHILD_CODE_VA, EXO_R_READ), E(EEXIST));
-	CHECK_EQ(unmap1(p, CHILD_CODE_VA + PAGE), E(ENOENT));
+	CHECK_EQ(unmap1(p, CHILD_CODE_VA + EXO_PAGE_SIZE), E(ENOENT));
 	h = exo_thread_create(p, 16);
 	CHECK(h > 0);
 	t = (uint64_t)h;
@@ -2284,7 +2284,7 @@ static void test_notify_timer_wrap(void)
 	for (int i = 0; i < 4; i++)
 		anchors[i] = (uint64_t)exo_notify_create();
 	n = (uint64_t)exo_notify_create();
-	CHECK_EQ(map1(bi->self, stack, STACK_TOP(0) - PAGE, EXO_R_READ | EXO_R_WRITE), 1);
+	CHECK_EQ(map1(bi->self, stack, STACK_TOP(0) - EXO_PAGE_SIZE, EXO_R_READ | EXO_R_WRITE), 1);
 	t = (uint64_t)exo_clock_ns() + 3000000;
 	CHECK_EQ(exo_notify_timer(n, 0, t, -t), 0); // fires at t, then t + (2^64 - t) = 0
 	w.target = n;
@@ -2296,7 +2296,7 @@ static void test_notify_timer_wrap(void)
 	sleep_ms(3); // a buggy kernel does not come back from this
 	for (int i = 0; i < 4; i++)
 		CHECK_EQ(exo_cap_delete(anchors[i]), 0);
-	CHECK_EQ(unmap1(bi->self, STACK_TOP(0) - PAGE), 1);
+	CHECK_EQ(unmap1(bi->self, STACK_TOP(0) - EXO_PAGE_SIZE), 1);
 	CHECK_EQ(exo_cap_delete(stack), 0);
 }
 
@@ -2382,7 +2382,8 @@ int main(uint64_t arg)
 	for (int s = 0; s < NSTACKS; s++)
 		for (int i = 0; i < STACK_PAGES; i++)
 			CHECK_EQ(map1(bi->self, stack_frames[s * STACK_PAGES + i],
-			              STACK_TOP(s) - (uint64_t)(i + 1) * PAGE, EXO_R_READ | EXO_R_WRITE),
+			              STACK_TOP(s) - (uint64_t)(i + 1) * EXO_PAGE_SIZE,
+			              EXO_R_READ | EXO_R_WRITE),
 			         1);
 	for (int i = 0; i < NSTACKS * STACK_PAGES; i++)
 		CHECK_EQ(exo_cap_delete(stack_frames[i]), 0); // the mappings keep them
@@ -2418,7 +2419,7 @@ int main(uint64_t arg)
 	// Clean up: the stacks, the quotas; everything must be back.
 	for (int s = 0; s < NSTACKS; s++)
 		for (int i = 0; i < STACK_PAGES; i++)
-			CHECK_EQ(unmap1(bi->self, STACK_TOP(s) - (uint64_t)(i + 1) * PAGE), 1);
+			CHECK_EQ(unmap1(bi->self, STACK_TOP(s) - (uint64_t)(i + 1) * EXO_PAGE_SIZE), 1);
 	CHECK_EQ(used_of(sq), 0);
 	CHECK_EQ(used_of(tq), 0);
 	CHECK_EQ(used_of(cq), 0);
