@@ -11,8 +11,6 @@
 #include <kern/sched.h>
 #include <kern/timeslice.h>
 
-void thread_reap(struct thread *t);
-
 static struct list rq[PRIO_MAX + 1]; // through rq_link; bit p of rq_bitmap: rq[p] is not empty
 static uint32_t rq_bitmap;
 static struct list deadlines = LIST_INIT(deadlines); // through deadline_link, by wake_at_ns

@@ -2,14 +2,13 @@
 // panic(): report and stop. Under QEMU the machine exits through isa-debug-exit with status 35
 // (0x11), which the test harness reads as a failure; a nested panic exits at once.
 #include <arch/cpu.h>
+#include <arch/serial.h>
 #include <common/list.h>
 #include <kern/backtrace.h>
 #include <kern/panic.h>
 #include <kern/printf.h>
 
 #define EXIT_PANIC 0x11
-
-void console_force_unlocked(void);
 
 void panic(const char *fmt, ...)
 {

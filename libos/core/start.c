@@ -8,6 +8,7 @@
 // starts the console and hands over to musl's __libc_start_main, which sets up TLS (through
 // arch_prctl, i.e. libos), runs constructors, main and exit.
 #include <libos/file.h>
+#include <libos/libos.h>
 #include <libos/mem.h>
 #include <libos/time.h>
 

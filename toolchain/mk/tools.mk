@@ -8,7 +8,7 @@ HOSTCC := gcc
 KERNEL_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-pic -fno-pie -mcmodel=kernel \
 	-mno-red-zone -mgeneral-regs-only -fno-stack-protector -fno-asynchronous-unwind-tables \
 	-fno-omit-frame-pointer -fno-tree-loop-distribute-patterns -fno-strict-aliasing -nostdlib \
-	-Wall -Wextra -Werror -Wno-unused-parameter -MMD -MP \
+	-Wall -Wextra -Werror -Wno-unused-parameter -Wmissing-prototypes -Wstrict-prototypes -MMD -MP \
 	-Iexo/include -Iexo/common/include -Iexo/arch/x86_64/include -I$(BUILD)/gen -Iexo/abi/include -DEXO_KERNEL
 KERNEL_ASFLAGS := -g -MMD -MP -Iexo/include -Iexo/arch/x86_64/include -I$(BUILD)/gen -Iexo/abi/include -D__ASSEMBLY__
 ifeq ($(RELEASE),1)

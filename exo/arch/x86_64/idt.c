@@ -12,8 +12,6 @@
 #include <kern/printf.h>
 #include <kern/sched.h>
 
-void user_fault(struct trap_frame *tf);
-
 struct idt_entry {
 	uint16_t off_lo;
 	uint16_t sel;

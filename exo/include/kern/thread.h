@@ -130,6 +130,8 @@ int thread_create(struct process *p, uint8_t prio, struct thread **out);
 // Makes an inactive thread runnable at rip with rsp and rdi = arg.
 int thread_start(struct thread *t, uint64_t rip, uint64_t rsp, uint64_t arg);
 void thread_kill(struct thread *t);
+// Frees a dead thread once no CPU runs on its stack (the scheduler's reaper).
+void thread_reap(struct thread *t);
 void thread_set_prio(struct thread *t, uint8_t prio);
 int thread_suspend(struct thread *t);
 int thread_resume(struct thread *t);

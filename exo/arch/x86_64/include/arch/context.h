@@ -14,6 +14,8 @@
 #define MSR_FS_BASE 0xc0000100
 
 void context_switch(uint64_t *save_rsp, uint64_t new_rsp);
+// Builds a new thread's first user frame (rip, rsp, rdi = arg) and kernel stack.
+void arch_thread_setup(struct thread *t, uint64_t rip, uint64_t rsp, uint64_t arg);
 
 // A thread's user registers, saved at the top of its kernel stack (inline: IPC writes them).
 static inline struct trap_frame *thread_frame(struct thread *t)

@@ -55,6 +55,10 @@ extern unaligned_u64 *tss_rsp0; // the TSS's rsp0 (offset 4): the stack for entr
 void tss_load_iomap(const void *map);
 void tss_forget_iomap(const void *map);
 void idt_init(void);
+// Entered from entry.S with the frame of every interrupt and exception.
+void trap_dispatch(struct trap_frame *tf);
+// A fault in user mode: to the thread's upcall handler, or the process dies (core/upcall.c).
+void user_fault(struct trap_frame *tf);
 // Installs the handler for a vector >= 32; returns -EXO_EEXIST if one is set already.
 int trap_set_handler(unsigned vector, irq_handler_t h);
 void trap_clear_handler(unsigned vector);
