@@ -28,8 +28,8 @@ void arch_thread_setup(struct thread *t, uint64_t rip, uint64_t rsp, uint64_t ar
 	tf->rip = rip;
 	tf->rsp = rsp;
 	tf->rdi = arg;
-	tf->cs = 0x23;
-	tf->ss = 0x1b;
+	tf->cs = SEL_UCODE;
+	tf->ss = SEL_UDATA;
 	tf->rflags = RFLAGS_IF | RFLAGS_RES1;
 	tf->vector = VEC_SYSCALL;
 	*--sp = (uint64_t)thread_first_entry; // context_switch's ret

@@ -2,6 +2,7 @@
 // Interrupt and exception entry: the saved register frame, vector numbers and handler registry.
 #pragma once
 
+#include <arch/asm-defs.h>
 #include <kern/types.h>
 
 // Pushed by entry.S (general registers) and the CPU (error code .. ss). Order matters.
@@ -11,6 +12,14 @@ struct trap_frame {
 	uint64_t vector, error;
 	uint64_t rip, cs, rflags, rsp, ss;
 };
+_Static_assert(offsetof(struct trap_frame, r15) == 0 && offsetof(struct trap_frame, rbp) == TF_RBP &&
+                   offsetof(struct trap_frame, rax) == TF_RAX &&
+                   offsetof(struct trap_frame, vector) == TF_VECTOR &&
+                   offsetof(struct trap_frame, rip) == TF_RIP && offsetof(struct trap_frame, cs) == TF_CS &&
+                   offsetof(struct trap_frame, rflags) == TF_RFLAGS &&
+                   offsetof(struct trap_frame, rsp) == TF_RSP && offsetof(struct trap_frame, ss) == TF_SS &&
+                   sizeof(struct trap_frame) == TF_SIZE,
+               "entry.S builds struct trap_frame by these offsets (arch/asm-defs.h)");
 
 enum {
 	VEC_DE = 0,
@@ -39,7 +48,6 @@ enum {
 	VEC_TIMER = 48,       // local APIC timer
 	VEC_IOAPIC_BASE = 64, // IOAPIC-routed device interrupts
 	VEC_SPURIOUS = 255,
-	VEC_SYSCALL = 256, // not a vector: marks frames built by syscall_entry
 };
 
 // IST stack numbers (TSS) for exceptions that must not use the current stack.
