@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Inside libos: the library OS every program links (POSIX on top of libexo's kernel calls). libos
-// is built as one archive per component (core, mem, thread, time, console, proc: see
-// docs/libos.md); a program replaces a component by defining that component's functions itself.
+// is built as one archive per component (core, mem, thread, time, file, console, proc, signal:
+// see docs/libos.md); a program replaces a component by defining that component's functions itself.
 #pragma once
 
 #include <exo/bootinfo.h>
@@ -58,8 +58,8 @@ __attribute__((format(printf, 2, 3))) _Noreturn void libos_die(long status, cons
 int libos_cmdline_args(char **argv, int max);
 bool libos_cmdline_option(const char *name, char *value, size_t size);
 
-// The program entry, from crt1.S's _start with the boot information (core/start.c).
-void _start_c(uint64_t arg) __attribute__((noreturn));
+// The program entry, from crt1.S's _start with the boot information and main (core/start.c).
+void _start_c(uint64_t arg, int (*main)(int argc, char **argv, char **envp)) __attribute__((noreturn));
 // Component start-up, called in this order by the program entry before main.
 void libos_mem_init(void);
 void libos_console_init(void);
