@@ -9,6 +9,7 @@
 #include <arch/layout.h>
 #include <arch/paging.h>
 #include <arch/percpu.h>
+#include <arch/serial.h>
 #include <arch/trap.h>
 #include <kern/bootinfo.h>
 #include <kern/clock.h>
@@ -24,8 +25,6 @@
 #define TIMER_HZ    1000
 #define EXO_VERSION "0.1"
 
-void serial_init(void);
-void pic_disable(void);
 extern char _boot_start[], _kernel_end[];
 
 // Hands all usable RAM except low memory, the kernel image, the boot information and the boot

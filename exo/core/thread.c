@@ -6,6 +6,7 @@
 // its process (a never-started one does not, so an unreachable process with only such threads is
 // still freed, killing them).
 #include <arch/acpi.h>
+#include <arch/context.h>
 #include <arch/cpu.h>
 #include <arch/fpu.h>
 #include <arch/percpu.h>
@@ -24,8 +25,6 @@
 bool init_exit_ends_machine; // exorun: the machine ends with init (kernel command line)
 bool init_exit_powers_off;   // a plain boot (make run): nothing runs after init, so power off
 #include <kern/vspace.h>
-
-void arch_thread_setup(struct thread *t, uint64_t rip, uint64_t rsp, uint64_t arg);
 
 static uint32_t next_pid = 1, next_tid = 1;
 

@@ -9,15 +9,14 @@
 #include <libos/console.h>
 #include <libos/mem.h>
 
-#define PAGE      4096ull
 #define QUOTA     128 // frames for the service: its images, stack, page tables
 #define PRIO      16  // the program's own
 #define MAX_PAGES 64  // the loader's limit for one image (256 KiB)
 
 static union {
 	struct exo_ipc_buffer b;
-	uint8_t page[PAGE];
-} ipc __attribute__((aligned(PAGE)));
+	uint8_t page[EXO_PAGE_SIZE];
+} ipc __attribute__((aligned(EXO_PAGE_SIZE)));
 static volatile int lock;
 static uint64_t endpoint; // 0: no service
 
@@ -71,8 +70,8 @@ static long send_devices(void)
 // Loads console.so (boot module mod) with libexo.so (lib) into a new process serving endpoint.
 static long load(unsigned lib, unsigned mod, char *err, size_t errsize)
 {
-	uint64_t span =
-	    (libos_boot->modules[lib].npages + libos_boot->modules[mod].npages + 2 + MAX_PAGES) * PAGE;
+	uint64_t span = (libos_boot->modules[lib].npages + libos_boot->modules[mod].npages + 2 + MAX_PAGES) *
+	                EXO_PAGE_SIZE;
 	long at = libos_mmap(0, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	struct exo_module_env env = { 0 };
 	struct exo_loaded_module loaded;

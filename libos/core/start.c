@@ -9,6 +9,7 @@
 // arch_prctl, i.e. libos), runs constructors, main and exit. crt1.o passes main: the reference
 // that makes the linker take main from an archive too.
 #include <libos/file.h>
+#include <libos/libos.h>
 #include <libos/mem.h>
 #include <libos/time.h>
 

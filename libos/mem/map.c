@@ -7,7 +7,6 @@
 // kernel's range calls. W+X is refused (EACCES), as the kernel refuses it.
 #include <libos/mem.h>
 
-#define PAGE        4096ull
 #define MMAP_BASE   0x100000000000ull // anonymous mappings go in [MMAP_BASE, MMAP_TOP)
 #define MMAP_TOP    0x7f0000000000ull
 #define LOW_LIMIT   0x10000ull // MAP_FIXED below this is refused (NULL stays unmapped)
@@ -36,7 +35,7 @@ extern char _end[]; // the end of the program's data (toolchain/ld/user.ld)
 
 static uint64_t page_up(uint64_t a)
 {
-	return (a + PAGE - 1) & ~(PAGE - 1);
+	return (a + EXO_PAGE_SIZE - 1) & ~(EXO_PAGE_SIZE - 1);
 }
 
 static long exo_prot(long prot)
@@ -70,9 +69,9 @@ static struct region *find(uint64_t addr)
 // Applies fn to [start, end) in chunks the kernel's range calls take.
 static void for_pages(uint64_t start, uint64_t end, long prot, int unmap)
 {
-	for (uint64_t va = start; va < end; va += EXO_MAP_BATCH_MAX * PAGE) {
-		uint64_t pages =
-		    (end - va) / PAGE < EXO_MAP_BATCH_MAX ? (end - va) / PAGE : EXO_MAP_BATCH_MAX;
+	for (uint64_t va = start; va < end; va += EXO_MAP_BATCH_MAX * EXO_PAGE_SIZE) {
+		uint64_t pages = (end - va) / EXO_PAGE_SIZE < EXO_MAP_BATCH_MAX ? (end - va) / EXO_PAGE_SIZE
+		                                                                : EXO_MAP_BATCH_MAX;
 
 		if (unmap)
 			exo_vspace_unmap_range(libos_boot->self, va, pages);
@@ -167,7 +166,7 @@ static uint64_t find_free(uint64_t len)
 
 static int bad_range(uint64_t addr, uint64_t len)
 {
-	return (addr & (PAGE - 1)) || len == 0 || addr < LOW_LIMIT || addr + len < addr ||
+	return (addr & (EXO_PAGE_SIZE - 1)) || len == 0 || addr < LOW_LIMIT || addr + len < addr ||
 	       addr + len > MMAP_TOP;
 }
 
@@ -176,7 +175,7 @@ long libos_mmap(uint64_t addr, uint64_t len, long prot, long flags, long fd, lon
 	uint64_t size = page_up(len), at;
 	long err;
 
-	if (len == 0 || size < len || (off & (long)(PAGE - 1)))
+	if (len == 0 || size < len || (off & (long)(EXO_PAGE_SIZE - 1)))
 		return -EINVAL;
 	if (!(flags & MAP_ANONYMOUS) || fd != -1)
 		return -ENODEV; // no files until the VFS issue
@@ -209,7 +208,7 @@ long libos_munmap(uint64_t addr, uint64_t len)
 {
 	long err;
 
-	if ((addr & (PAGE - 1)) || len == 0 || addr + page_up(len) < addr)
+	if ((addr & (EXO_PAGE_SIZE - 1)) || len == 0 || addr + page_up(len) < addr)
 		return -EINVAL;
 	libos_lock(&map_lock);
 	err = carve(addr, addr + page_up(len));
@@ -266,7 +265,8 @@ long libos_mprotect(uint64_t addr, uint64_t len, long prot)
 	uint64_t end = addr + page_up(len);
 	long err;
 
-	if ((addr & (PAGE - 1)) || end < addr || (prot & ~(long)(PROT_READ | PROT_WRITE | PROT_EXEC)))
+	if ((addr & (EXO_PAGE_SIZE - 1)) || end < addr ||
+	    (prot & ~(long)(PROT_READ | PROT_WRITE | PROT_EXEC)))
 		return -EINVAL;
 	if ((prot & PROT_WRITE) && (prot & PROT_EXEC))
 		return -EACCES;
@@ -292,7 +292,7 @@ long libos_madvise(uint64_t addr, uint64_t len, long advice)
 {
 	uint64_t end = addr + page_up(len);
 
-	if ((addr & (PAGE - 1)) || end < addr)
+	if ((addr & (EXO_PAGE_SIZE - 1)) || end < addr)
 		return -EINVAL;
 	if (advice != MADV_DONTNEED)
 		return 0; // hints
@@ -327,14 +327,14 @@ long libos_brk(uint64_t addr)
 
 const char *libos_mem_fill(uint64_t addr, uint64_t error)
 {
-	struct exo_map_op op = { 0, addr & ~(PAGE - 1), 0 };
+	struct exo_map_op op = { 0, addr & ~(EXO_PAGE_SIZE - 1), 0 };
 	const char *why = 0;
 	struct region *r;
 
 	libos_lock(&map_lock);
 	r = find(addr);
 	if (!r)
-		why = addr >= EXO_INIT_STACK_TOP - STACK_MAX - 64 * PAGE && addr < EXO_INIT_STACK_TOP
+		why = addr >= EXO_INIT_STACK_TOP - STACK_MAX - 64 * EXO_PAGE_SIZE && addr < EXO_INIT_STACK_TOP
 		          ? "stack overflow"
 		          : "no mapping";
 	else if (r->prot == 0)

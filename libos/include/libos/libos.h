@@ -58,6 +58,8 @@ __attribute__((format(printf, 2, 3))) _Noreturn void libos_die(long status, cons
 int libos_cmdline_args(char **argv, int max);
 bool libos_cmdline_option(const char *name, char *value, size_t size);
 
+// The program entry, from crt1.S's _start with the boot information and main (core/start.c).
+void _start_c(uint64_t arg, int (*main)(int argc, char **argv, char **envp)) __attribute__((noreturn));
 // Component start-up, called in this order by the program entry before main.
 void libos_mem_init(void);
 void libos_console_init(void);

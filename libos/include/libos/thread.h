@@ -13,5 +13,8 @@ _Noreturn void libos_thread_exit(long status);
 uint64_t libos_thread_ntfn(void);
 // Wakes up to n threads waiting on the futex at uaddr; returns how many.
 long libos_futex_wake(int *uaddr, long n);
+// musl's clone and __unmapself (patched, musl-port/patches) jump to these.
+int __libos_clone(int (*fn)(void *), void *stack, int flags, void *arg, int *ptid, void *tls, int *ctid);
+_Noreturn void __libos_unmapself(void *base, uint64_t size);
 // Records the main thread's TLS pointer (arch_prctl(ARCH_SET_FS)) and sets the FS base.
 long libos_set_fs(uint64_t base);
