@@ -37,16 +37,6 @@ enum {
 	AT_EXECFN = 31
 };
 
-struct elf_header { // the fields of the ELF64 file header libos reads
-	uint8_t ident[16];
-	uint16_t type, machine;
-	uint32_t version;
-	uint64_t entry, phoff, shoff;
-	uint32_t flags;
-	uint16_t ehsize, phentsize, phnum;
-};
-extern const struct elf_header __ehdr_start; // the linker's: the program's own ELF header
-
 const struct exo_bootinfo *libos_boot;
 const char *libos_progname = "init";
 static char program[] = "init";

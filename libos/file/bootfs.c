@@ -302,6 +302,10 @@ long libos_bootfs_open(const char *path, long flags, struct libos_file *f)
 	else if (e->module >= 0)
 		err = map(e);
 	libos_unlock(&bootfs_lock);
+	if (err == -EROFS)
+		libos_log_once("open for writing",
+		               "open('%s') for writing: EROFS: the boot files are read-only (until the VFS)",
+		               path);
 	if (err)
 		return err;
 	*f = (struct libos_file){ .ops = e->module < 0 ? &dir_ops : &file_ops,
