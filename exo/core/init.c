@@ -168,7 +168,7 @@ static const char *error_text(int err)
 {
 	switch (err) {
 	case -EXO_ENOMEM:
-		return "not enough memory (exorun --mem gives the machine more)";
+		return "not enough memory";
 	case -EXO_ENOSPC:
 		return "the capability table is full";
 	default:
