@@ -127,6 +127,51 @@ long libos_madvise(uint64_t addr, uint64_t len, long advice)
 	return 0;
 }
 
+// Shrinks in place; grows by moving (MREMAP_MAYMOVE) to a new readable, writable mapping, as
+// musl's realloc wants it.
+long libos_mremap(uint64_t old, uint64_t old_len, uint64_t new_len, long flags, uint64_t new_addr)
+{
+	uint64_t old_size = (old_len + EXO_PAGE_SIZE - 1) & ~(EXO_PAGE_SIZE - 1),
+	         size = (new_len + EXO_PAGE_SIZE - 1) & ~(EXO_PAGE_SIZE - 1);
+	long at;
+
+	(void)new_addr;
+	if ((old & (EXO_PAGE_SIZE - 1)) || !old_len || !new_len || (flags & ~(long)MREMAP_MAYMOVE))
+		return -EINVAL;
+	if (old < ARENA_BASE || old + old_size > arena_next)
+		return -EFAULT;
+	if (size <= old_size) {
+		if (size < old_size)
+			libos_munmap(old + size, old_size - size);
+		return (long)old;
+	}
+	if (!(flags & MREMAP_MAYMOVE))
+		return -ENOMEM;
+	at = libos_mmap(0, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (at >= 0) {
+		memcpy((void *)at, (const void *)old, old_size);
+		libos_munmap(old, old_size);
+	}
+	return at;
+}
+
+// Every page of the arena counts as there: mappings are backed by mmap (PROT_NONE reservations
+// count too).
+long libos_mincore(uint64_t addr, uint64_t len, uint8_t *vec)
+{
+	static const uint8_t ones[64] = { [0 ... 63] = 1 };
+	uint64_t pages = (len + EXO_PAGE_SIZE - 1) / EXO_PAGE_SIZE;
+
+	if (addr & (EXO_PAGE_SIZE - 1))
+		return -EINVAL;
+	if (addr < ARENA_BASE || addr + pages * EXO_PAGE_SIZE > arena_next)
+		return -ENOMEM;
+	for (uint64_t i = 0; i < pages; i += 64)
+		if (libos_copy(vec + i, ones, pages - i < 64 ? pages - i : 64))
+			return -EFAULT;
+	return 0;
+}
+
 long libos_brk(uint64_t addr)
 {
 	(void)addr;

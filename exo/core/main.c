@@ -130,6 +130,8 @@ void kmain(uint32_t magic, uint64_t info)
 	init_exit_powers_off = !init_exit_ends_machine;
 	if (init_start(&init) == 0)
 		kobj_put(&init->obj);
+	else if (init_exit_ends_machine) // exorun reads the reason from the log
+		qemu_exit(0x10);
 	else if (boot_info.nmodules == 0)
 		klog(LOG_INFO, "no init module given: nothing to run (Ctrl-A X quits QEMU)\n");
 	sched_idle_loop();

@@ -35,7 +35,7 @@ long sys_process_create(exo_quota_t quota, uint64_t uname)
 		if (!name[i])
 			break;
 	}
-	err = process_create(name, (struct quota *)c->obj, current_process()->max_prio, &p);
+	err = process_create(name, (struct quota *)c->obj, current_process()->max_prio, PROC_SLOTS, &p);
 	return err ? err : insert_new(&p->obj);
 }
 

@@ -195,7 +195,7 @@ static void process_release(struct kobj *o)
 	kfree(p);
 }
 
-int process_create(const char *name, struct quota *q, uint8_t max_prio, struct process **out)
+int process_create(const char *name, struct quota *q, uint8_t max_prio, uint32_t nslots, struct process **out)
 {
 	struct process *p = kzalloc(sizeof(*p));
 	int err;
@@ -208,7 +208,7 @@ int process_create(const char *name, struct quota *q, uint8_t max_prio, struct p
 		err = -EXO_ENOMEM;
 		goto fail;
 	}
-	err = cspace_init(&p->cs, PROC_SLOTS);
+	err = cspace_init(&p->cs, nslots);
 	if (err)
 		goto fail_vspace;
 	p->quota = q;

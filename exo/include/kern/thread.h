@@ -109,7 +109,7 @@ struct process {
 	struct endpoint *endpoints; // owned: they die with the process
 };
 
-#define PROC_SLOTS 1024
+#define PROC_SLOTS 1024 // capability slots of a process (init: more, one per boot module page)
 
 // Set from the command line (exorun): when init ends, the machine ends, reporting its status.
 extern bool init_exit_ends_machine;
@@ -120,8 +120,10 @@ static inline struct thread *current_thread(void)
 	return percpu()->current;
 }
 
-// New process with an empty address space and capability table; one reference for the caller.
-int process_create(const char *name, struct quota *q, uint8_t max_prio, struct process **out);
+// New process with an empty address space and a capability table of nslots; one reference for
+// the caller.
+int process_create(const char *name, struct quota *q, uint8_t max_prio, uint32_t nslots,
+                   struct process **out);
 // Ends the process: all its threads die, its mappings, page tables and capabilities go.
 // why is logged unless NULL. Safe to call on the current process (then it does not return).
 void process_exit(struct process *p, long status, const char *why);

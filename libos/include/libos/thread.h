@@ -7,6 +7,8 @@
 long libos_futex(int *uaddr, long op, long val, const struct linux_timespec *timeout, int *uaddr2, long val3);
 long libos_set_tid_address(int *tidptr);
 long libos_gettid(void);
+// The calling thread's alternate signal stack: stored and reported; delivery comes with signals.
+long libos_sigaltstack(const struct linux_stack *ss, struct linux_stack *old);
 // Ends the calling thread (the last one ends the process with status).
 _Noreturn void libos_thread_exit(long status);
 // The calling thread's notification (futex waits block on it); created on first use.

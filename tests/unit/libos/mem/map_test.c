@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 // Unit tests for libos's address-space map (libos/mem/map.c): mmap placement and MAP_FIXED,
 // munmap splitting regions and unmapping their pages, mprotect splitting and merging, madvise,
-// brk growth and collisions, demand fills and the reasons faults are refused, argument errors
-// and a full region table. The kernel calls are the hardware here: a simulated address space
-// records which pages are mapped with which rights.
+// brk growth and collisions, demand fills and the reasons faults are refused, argument errors,
+// a full region table, mremap in place and its errors, mincore's answers. The kernel calls are the hardware
+// here: a simulated address space records which pages are mapped with which rights.
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -28,7 +28,24 @@ static long frames_left;
 static const struct exo_bootinfo boot = { .self = 1, .quota = 2 };
 const struct exo_bootinfo *libos_boot = &boot;
 const char *libos_progname = "map_test";
-char _end[100]; // the program's data ends here: brk starts on the next page
+char _end[100];                             // the program's data ends here: brk starts on the next page
+const struct libos_elf_header __ehdr_start; // no segments: libos_mem_init is not called
+static int logged;                          // libos_log_once calls
+
+void libos_log_once(const char *kind, const char *fmt, ...)
+{
+	(void)kind;
+	(void)fmt;
+	logged++;
+}
+
+long libos_copy(void *dst, const void *src, size_t n)
+{
+	if ((uintptr_t)dst < PAGE)
+		return -EFAULT;
+	memcpy(dst, src, n);
+	return 0;
+}
 
 static int page_index(uint64_t va)
 {
@@ -327,6 +344,52 @@ static void test_full_region_table_is_enomem_not_corruption(void **state)
 	assert_string_equal(libos_mem_fill((uint64_t)first, WRITE), "no mapping");
 }
 
+// mremap without moving (a move copies real memory, which tests/posix/mremap.c covers).
+static void test_mremap_in_place_and_errors(void **state)
+{
+	(void)state;
+	long a = libos_mmap(0, 4 * PAGE, RW, ANON, -1, 0);
+
+	touch((uint64_t)a + 3 * PAGE, WRITE);
+	assert_int_equal(libos_mremap((uint64_t)a, 4 * PAGE, 2 * PAGE, 0, 0), a); // shrink
+	assert_int_equal(rights_at((uint64_t)a + 3 * PAGE), 0);                   // unmapped
+	assert_int_equal(libos_mremap((uint64_t)a, 2 * PAGE, 5 * PAGE, 0, 0), a); // grow: free after it
+	touch((uint64_t)a + 4 * PAGE, WRITE);
+	assert_int_equal(libos_mmap((uint64_t)a + 5 * PAGE, PAGE, RW, ANON | MAP_FIXED, -1, 0), a + 5 * PAGE);
+	assert_int_equal(libos_mremap((uint64_t)a, 5 * PAGE, 8 * PAGE, 0, 0), -ENOMEM); // a neighbour
+	assert_int_equal(libos_mremap((uint64_t)a + 1, PAGE, PAGE, 0, 0), -EINVAL);
+	assert_int_equal(libos_mremap((uint64_t)a, 0, PAGE, MREMAP_MAYMOVE, 0), -EINVAL);
+	assert_int_equal(libos_mremap((uint64_t)a, PAGE, 0, MREMAP_MAYMOVE, 0), -EINVAL);
+	assert_int_equal(libos_mremap((uint64_t)a, PAGE, PAGE, MREMAP_FIXED, 0), -EINVAL);
+	logged = 0;
+	assert_int_equal(libos_mremap((uint64_t)a, PAGE, PAGE, MREMAP_MAYMOVE | MREMAP_FIXED, 0), -EINVAL);
+	assert_int_equal(logged, 1); // supported on Linux: the refusal is logged
+	assert_int_equal(libos_mremap((uint64_t)a + 20 * PAGE, PAGE, PAGE, 0, 0), -EFAULT);
+	assert_int_equal(libos_mremap((uint64_t)a + 5 * PAGE, 2 * PAGE, PAGE, 0, 0),
+	                 -EFAULT); // runs past the end
+}
+
+// mincore: which pages are mapped, found by halving ranges, across regions of other protections.
+static void test_mincore_reports_mapped_pages(void **state)
+{
+	(void)state;
+	uint64_t a = (uint64_t)libos_mmap(0, 700 * PAGE, RW, ANON, -1, 0);
+	static uint8_t vec[700];
+
+	for (uint64_t i = 0; i < 700; i += 3)
+		touch(a + i * PAGE, WRITE);
+	assert_int_equal(libos_mprotect(a + 100 * PAGE, 10 * PAGE, PROT_READ), 0);
+	memset(vec, 7, sizeof(vec));
+	assert_int_equal(libos_mincore(a, 700 * PAGE - 1, vec), 0);
+	for (uint64_t i = 0; i < 700; i++)
+		assert_int_equal(vec[i], i % 3 == 0);
+	assert_int_equal(rights_at(a + 102 * PAGE), EXO_R_READ); // unchanged by the question
+	assert_int_equal(rights_at(a + 99 * PAGE), EXO_R_READ | EXO_R_WRITE);
+	assert_int_equal(libos_mincore(a + 1, PAGE, vec), -EINVAL);
+	assert_int_equal(libos_mincore(a, PAGE, (uint8_t *)8), -EFAULT);
+	assert_int_equal(libos_mincore(a + 699 * PAGE, 2 * PAGE, vec), -ENOMEM);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -340,6 +403,8 @@ int main(void)
 		cmocka_unit_test_setup(test_brk_grows_shrinks_and_stops_at_collisions, setup),
 		cmocka_unit_test_setup(test_mmap_refuses_bad_arguments, setup),
 		cmocka_unit_test_setup(test_full_region_table_is_enomem_not_corruption, setup),
+		cmocka_unit_test_setup(test_mremap_in_place_and_errors, setup),
+		cmocka_unit_test_setup(test_mincore_reports_mapped_pages, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
