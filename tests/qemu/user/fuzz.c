@@ -993,9 +993,9 @@ static void run_batch(uint64_t calls)
 	err = batch_start();
 	if (err)
 		FAIL("the batch's set-up failed: %d", err);
-	while (!err && batch_calls < calls) {
+	for (uint64_t ops = 1; !err && batch_calls < calls; ops++) {
 		one_op();
-		if ((batch_calls & 127) == 0)
+		if (ops % 64 == 0)
 			sweep();
 	}
 	batch_end();
