@@ -59,3 +59,9 @@ path_test_CFLAGS := -Ilibos/include -Ilibexo/include
 UNIT_TESTS += module_entry_test
 module_entry_test_SRCS := tests/unit/libexo/module_entry_test.c libexo/module_entry.c
 module_entry_test_CFLAGS := -Ilibexo/include
+
+# The dispatch gen-proto generates, on the services' definitions: hostile requests never reach a
+# handler (the generated headers come from toolchain/mk/proto.mk).
+UNIT_TESTS += dispatch_test
+dispatch_test_SRCS := tests/unit/proto/dispatch_test.c
+dispatch_test_CFLAGS := -Ilibexo/include
