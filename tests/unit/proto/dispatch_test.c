@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 // Unit tests for the dispatch toolchain/scripts/gen-proto generates, on the real services'
-// definitions (names, modmgr, console): hostile requests - an unknown label, a short or long
-// message, a missing, extra or wrong capability, fields out of range - are answered with an error
-// and never reach a handler, and the capabilities they brought are deleted; good requests reach
-// their handler and come back as the definition says, an error with its reason text. The kernel
-// calls are simulated: a table of capabilities and a record of the deleted ones.
+// definitions (names, modmgr, console, the module protocol): hostile requests - an unknown label, a short or
+// long message, a missing, extra or wrong capability, fields out of range - are answered with an error and
+// never reach a handler, and the capabilities they brought are deleted; good requests reach their handler and
+// come back as the definition says, an error with its reason text. The kernel calls are simulated: a table of
+// capabilities and a record of the deleted ones.
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,6 +18,7 @@
 #define main libexo_main // <exo/libexo.h> declares the programs' main(uint64_t); not this one's
 #include <proto/console_server.h>
 #include <proto/modmgr_server.h>
+#include <proto/module_server.h>
 #include <proto/names_server.h>
 #undef main
 
@@ -142,6 +143,21 @@ long console_on_read(const struct console_read_in *in, struct console_read_out *
 {
 	calls++;
 	out->n = in->max;
+	return 0;
+}
+
+long module_on_quiesce(const struct exo_module_quiesce_in *in, struct exo_module_quiesce_out *out,
+                       unsigned *count)
+{
+	calls++;
+	out->state[0] = in->area;
+	*count = 1;
+	return 0;
+}
+
+long module_on_ping(void)
+{
+	calls++;
 	return 0;
 }
 
@@ -329,6 +345,34 @@ static void test_console_served(void **state)
 	assert_int_equal(calls, 3);
 }
 
+static void test_module_hostile(void **state)
+{
+	struct exo_modmgr_load_in name = { "x" };
+
+	(void)state;
+	REFUSED(module_dispatch, request(EXO_MODULE_PING, 0, zeros, 0, NULL, 5), EXO_EPERM);
+	REFUSED(module_dispatch, request(EXO_MODULE_QUIESCE, 1, zeros, 0, NULL, 0), EXO_EPERM);
+	REFUSED(module_dispatch, request(EXO_MODULE_QUIESCE, 0, zeros, 0, NULL, EXO_MODULE_MANAGER_BADGE),
+	        EXO_EINVAL);
+	REFUSED(module_dispatch, request(EXO_MODULE_PING, 4, &name, 0, NULL, EXO_MODULE_MANAGER_BADGE),
+	        EXO_EINVAL);
+	assert_false(module_owns(&(struct exo_msg){ EXO_TAG(7, 0, 0), 0, { 0 } })); // the module's own
+}
+
+static void test_module_served(void **state)
+{
+	uint64_t area = 4096;
+	struct exo_msg m = request(EXO_MODULE_QUIESCE, 1, &area, 0, NULL, EXO_MODULE_MANAGER_BADGE);
+
+	(void)state;
+	assert_int_equal(module_dispatch(&m, NULL), 0);             // no buffer needed
+	assert_int_equal(m.tag, EXO_TAG(EXO_MODULE_QUIESCE, 1, 0)); // acknowledged with its label
+	assert_int_equal(m.w[0], 4096);
+	m = request(EXO_MODULE_PING, 0, zeros, 0, NULL, EXO_MODULE_MANAGER_BADGE);
+	assert_int_equal(module_dispatch(&m, NULL), 0);
+	assert_int_equal(m.tag, EXO_TAG(EXO_MODULE_PING, 0, 0));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -338,6 +382,8 @@ int main(void)
 		cmocka_unit_test_setup(test_modmgr_served, setup),
 		cmocka_unit_test_setup(test_console_hostile, setup),
 		cmocka_unit_test_setup(test_console_served, setup),
+		cmocka_unit_test_setup(test_module_hostile, setup),
+		cmocka_unit_test_setup(test_module_served, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
