@@ -48,8 +48,9 @@ static long export_area(uint64_t room)
 // QUIESCE (in->area: bytes of the state area lent, 0 for none): the state goes in the reply; then
 // the wrappers wait for the verdict. A refusal to export the area is the reply's error, and the
 // module goes on serving.
-long module_on_quiesce(const struct exo_module_quiesce_in *in, struct exo_module_quiesce_out *out,
-                       unsigned *count)
+// The handlers are libexo.so's own: hidden, they cost the loader no symbol and no relocation.
+__attribute__((visibility("hidden"))) long
+module_on_quiesce(const struct exo_module_quiesce_in *in, struct exo_module_quiesce_out *out, unsigned *count)
 {
 	int (*export_state)(uint64_t *) = (void *)start->export_state;
 	long refused = export_area(in->area);
@@ -61,7 +62,7 @@ long module_on_quiesce(const struct exo_module_quiesce_in *in, struct exo_module
 	return 0;
 }
 
-long module_on_ping(void)
+__attribute__((visibility("hidden"))) long module_on_ping(void)
 {
 	return 0;
 }
@@ -100,8 +101,7 @@ static long requests_only(const struct exo_module_env *env, struct exo_msg *m, l
 	for (; r == 0; r = exo_recv(env->service, m)) {
 		if (stale(env, m)) {
 			answer(EXO_EDEAD);
-		} else if (module_owns(m) && !EXO_TAG_CAPS(m->tag) &&
-		           EXO_TAG_WORDS(m->tag) <= EXO_MSG_REG_WORDS) {
+		} else if (module_owns(m) && EXO_TAG_WORDS(m->tag) <= EXO_MSG_REG_WORDS) {
 			module_dispatch(m, NULL);
 			exo_reply(m);
 			if (quiesced)
