@@ -1,23 +1,22 @@
 // SPDX-License-Identifier: MIT
 // The console service's client: when the boot modules include console.so and libexo.so (exorun
 // gives them), libos starts the service in a process of its own at start-up - with a small
-// memory quota, COM2's and COM3's ports and COM2's IRQ, nothing else - and sends it the
-// program's reads and writes (protocol: modules/console/console.idl, <exo/console.h>). libos threads have no
-// IPC buffer of their own yet: the console's page is registered by whichever thread holds the console lock.
+// memory quota, COM2's ports and IRQ, nothing else - and sends it the
+// program's reads and writes (protocol: modules/console/console.idl). libos threads have no IPC buffer of
+// their own yet: the console's page is registered by whichever thread holds the console lock.
 #include <exo/console.h>
 #include <exo/modload.h>
 #include <libos/console.h>
 #include <libos/mem.h>
 
-#define PAGE      4096ull
 #define QUOTA     128 // frames for the service: its images, stack, page tables
 #define PRIO      16  // the program's own
 #define MAX_PAGES 64  // the loader's limit for one image (256 KiB)
 
 static union {
 	struct exo_ipc_buffer b;
-	uint8_t page[PAGE];
-} ipc __attribute__((aligned(PAGE)));
+	uint8_t page[EXO_PAGE_SIZE];
+} ipc __attribute__((aligned(EXO_PAGE_SIZE)));
 static volatile int lock;
 static union { // the message being sent or received (held by the console lock)
 	struct console_write_in write;
@@ -46,20 +45,18 @@ static int boot_module(const char *name)
 	return -1;
 }
 
-// SETUP: moves COM2's and COM3's port ranges and a copy of COM2's IRQ into the service.
+// SETUP: moves COM2's port range and a copy of its IRQ into the service.
 static long send_devices(void)
 {
 	long com2 = exo_ioport_restrict(libos_boot->ioports, CONSOLE_COM2, 8);
-	long com3 = exo_ioport_restrict(libos_boot->ioports, CONSOLE_COM3, 8);
 	struct console_setup_in_caps caps = {
 		{ (uint64_t)com2, 0, 1 },
-		{ (uint64_t)com3, 0, 1 },
 		{ libos_boot->irq_first + CONSOLE_COM2_IRQ, EXO_R_READ | EXO_R_WRITE, 0 },
 	};
 	long r;
 
-	if (com2 < 0 || com3 < 0 || libos_boot->nirqs <= CONSOLE_COM2_IRQ)
-		return com2 < 0 ? com2 : com3 < 0 ? com3 : -EXO_ENOENT;
+	if (com2 < 0 || libos_boot->nirqs <= CONSOLE_COM2_IRQ)
+		return com2 < 0 ? com2 : -EXO_ENOENT;
 	r = exo_ipc_set_buffer(&ipc);
 	return r ? r : console_call_setup(endpoint, &ipc.b, &caps);
 }
@@ -67,8 +64,8 @@ static long send_devices(void)
 // Loads console.so (boot module mod) with libexo.so (lib) into a new process serving endpoint.
 static long load(unsigned lib, unsigned mod, char *err, size_t errsize)
 {
-	uint64_t span =
-	    (libos_boot->modules[lib].npages + libos_boot->modules[mod].npages + 2 + MAX_PAGES) * PAGE;
+	uint64_t span = (libos_boot->modules[lib].npages + libos_boot->modules[mod].npages + 2 + MAX_PAGES) *
+	                EXO_PAGE_SIZE;
 	long at = libos_mmap(0, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	struct exo_module_env env = { 0 };
 	struct exo_loaded_module loaded;
@@ -112,13 +109,13 @@ void libos_console_service_start(void)
 	}
 }
 
-long libos_console_service_write(long fd, const void *buf, uint64_t len)
+long libos_console_service_write(long stream, const void *buf, uint64_t len)
 {
 	struct console_write_out out;
 	long r;
 
 	libos_lock(&lock);
-	msg.write = (struct console_write_in){ (uint64_t)fd, len, { 0 } };
+	msg.write = (struct console_write_in){ (uint64_t)stream, len, { 0 } };
 	r = len > CONSOLE_MAX_DATA ? -EXO_EINVAL : libos_copy(msg.write.data, buf, len) ? -EXO_EFAULT : 0;
 	if (!r)
 		r = exo_ipc_set_buffer(&ipc);

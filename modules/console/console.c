@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
-// The console service (console.so): a 16550 driver for COM2 (stdin, stdout) and COM3 (stderr)
-// in a process of its own, holding only those two port ranges and COM2's IRQ, which its starter
+// The console service (console.so): a 16550 driver for COM2 (stdin, and stdout and stderr in
+// records) in a process of its own, holding only COM2's port range and IRQ, which its starter
 // sends with CONSOLE_SETUP. Protocol: console.idl (the generated dispatch checks every request
-// before a handler below sees it); input framing: exo/console.h.
+// before a handler below sees it); framing: exo/console.h.
 //
 // COM2 receives through its FIFO (trigger level 14). Switching the FIFO on drops the byte the
 // UART holds: only the first one the host sent, a CONSOLE_SYNC, can be there then (a UART without
@@ -34,25 +34,25 @@ static bool ready;    // SETUP done
 static bool escaped;  // the last byte received was CONSOLE_ESC
 static bool finished; // the end of the input was received
 
-// 115200 baud, 8N1; for COM2 (receive) the FIFO and the receive interrupt.
-static void uart_init(uint16_t port, bool receive)
+// 115200 baud, 8N1, the FIFO and the receive interrupt.
+static void uart_init(void)
 {
-	exo_outb(port + IER, 0x00);
-	exo_outb(port + LCR, 0x80); // divisor latch: 1
-	exo_outb(port + 0, 0x01);
-	exo_outb(port + 1, 0x00);
-	exo_outb(port + LCR, 0x03);
-	exo_outb(port + FCR, receive ? 0xc1 : 0x00);
-	exo_outb(port + MCR, 0x0b); // DTR, RTS, OUT2 (lets the interrupt out)
-	exo_outb(port + IER, receive ? 0x01 : 0x00);
+	exo_outb(CONSOLE_COM2 + IER, 0x00);
+	exo_outb(CONSOLE_COM2 + LCR, 0x80); // divisor latch: 1
+	exo_outb(CONSOLE_COM2 + 0, 0x01);
+	exo_outb(CONSOLE_COM2 + 1, 0x00);
+	exo_outb(CONSOLE_COM2 + LCR, 0x03);
+	exo_outb(CONSOLE_COM2 + FCR, 0xc1);
+	exo_outb(CONSOLE_COM2 + MCR, 0x0b); // DTR, RTS, OUT2 (lets the interrupt out)
+	exo_outb(CONSOLE_COM2 + IER, 0x01);
 }
 
-static void uart_put(uint16_t port, const uint8_t *p, uint64_t n)
+static void uart_put(const uint8_t *p, uint64_t n)
 {
 	for (uint64_t i = 0; i < n; i++) {
-		while (!(exo_inb(port + LSR) & LSR_THRE))
+		while (!(exo_inb(CONSOLE_COM2 + LSR) & LSR_THRE))
 			exo_thread_sleep((uint64_t)exo_clock_ns() + FULL_NS);
-		exo_outb(port + THR, p[i]);
+		exo_outb(CONSOLE_COM2 + THR, p[i]);
 	}
 }
 
@@ -92,7 +92,7 @@ static void wait_input(uint64_t deadline)
 	exo_irq_ack(irq);
 }
 
-// SETUP keeps the three capabilities (the ports were moved to us, the IRQ copied).
+// SETUP keeps both capabilities (the ports were moved to us, the IRQ copied).
 long console_on_setup(struct console_setup_in_caps *caps)
 {
 	long r;
@@ -102,25 +102,30 @@ long console_on_setup(struct console_setup_in_caps *caps)
 	irq = caps->irq.handle;
 	r = exo_ioport_enable(caps->com2.handle, CONSOLE_COM2, 8);
 	if (!r)
-		r = exo_ioport_enable(caps->com3.handle, CONSOLE_COM3, 8);
-	if (!r)
 		r = exo_irq_bind(irq, ntfn, BIT_IRQ);
 	if (!r)
 		r = exo_irq_ack(irq);
-	caps->com2.handle = caps->com3.handle = caps->irq.handle = 0;
+	caps->com2.handle = caps->irq.handle = 0;
 	if (r)
 		return r;
-	uart_init(CONSOLE_COM2, true);
-	uart_init(CONSOLE_COM3, false);
+	uart_init();
 	ready = true;
 	return 0;
 }
 
+// One output record: the stream byte, n (16 bits, little-endian), the n bytes. The definition
+// allows the bits of stdout, stderr and CONSOLE_MORE; one stream it must be.
 long console_on_write(const struct console_write_in *in, struct console_write_out *out)
 {
+	uint64_t stream = in->stream & ~CONSOLE_MORE;
+	uint8_t head[3] = { (uint8_t)in->stream, (uint8_t)in->n, (uint8_t)(in->n >> 8) };
+
 	if (!ready)
 		return -EXO_EBUSY;
-	uart_put(in->fd == 1 ? CONSOLE_COM2 : CONSOLE_COM3, in->data, in->n);
+	if (stream != CONSOLE_STDOUT && stream != CONSOLE_STDERR)
+		return -EXO_EINVAL;
+	uart_put(head, sizeof(head));
+	uart_put(in->data, in->n);
 	out->n = in->n;
 	return 0;
 }

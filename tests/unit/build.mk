@@ -60,6 +60,11 @@ UNIT_TESTS += module_entry_test
 module_entry_test_SRCS := tests/unit/libexo/module_entry_test.c libexo/module_entry.c
 module_entry_test_CFLAGS := -Ilibexo/include
 
+# The intrusive list of exo/common (header-only); its checks fail through the support panic().
+UNIT_TESTS += list_test
+list_test_SRCS := tests/unit/exo/common/list_test.c tests/unit/support/panic.c
+list_test_CFLAGS :=
+
 # The dispatch gen-proto generates, on the services' definitions: hostile requests never reach a
 # handler (the generated headers come from toolchain/mk/proto.mk).
 UNIT_TESTS += dispatch_test

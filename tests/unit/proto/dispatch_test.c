@@ -128,7 +128,7 @@ long modmgr_on_list(const struct exo_modmgr_list_in *in, struct exo_modmgr_list_
 long console_on_setup(struct console_setup_in_caps *caps)
 {
 	calls++;
-	caps->com2.handle = caps->com3.handle = caps->irq.handle = 0;
+	caps->com2.handle = caps->irq.handle = 0;
 	return 0;
 }
 
@@ -300,12 +300,12 @@ static void test_console_hostile(void **state)
 {
 	struct console_write_in w = { 1, 10, "0123456789" };
 	struct console_read_in r = { 0, 16, 0 };
-	uint64_t devices[3] = { PORTS, PORTS, IRQ };
+	uint64_t devices[3] = { PORTS, IRQ, IRQ };
 
 	(void)state;
-	w.fd = 3;
+	w.stream = 4; // not a stream's bit, nor CONSOLE_MORE
 	REFUSED(console_dispatch, request(CONSOLE_WRITE, 4, &w, 0, NULL, 0), EXO_EINVAL);
-	w.fd = 1;
+	w.stream = CONSOLE_STDOUT;
 	REFUSED(console_dispatch, request(CONSOLE_WRITE, 3, &w, 0, NULL, 0), EXO_EINVAL); // 10 bytes: 4
 	REFUSED(console_dispatch, request(CONSOLE_WRITE, 5, &w, 0, NULL, 0), EXO_EINVAL);
 	REFUSED(console_dispatch, request(CONSOLE_WRITE, 1, &w, 0, NULL, 0), EXO_EINVAL);
@@ -319,18 +319,18 @@ static void test_console_hostile(void **state)
 	r.flags = 0;
 	r.fd = 1;
 	REFUSED(console_dispatch, request(CONSOLE_READ, 3, &r, 0, NULL, 0), EXO_EINVAL);
-	REFUSED(console_dispatch, request(CONSOLE_SETUP, 0, &r, 2, devices, 0), EXO_EINVAL);
-	devices[2] = PORTS;
-	REFUSED(console_dispatch, request(CONSOLE_SETUP, 0, &r, 3, devices, 0), EXO_ETYPE);
+	REFUSED(console_dispatch, request(CONSOLE_SETUP, 0, &r, 3, devices, 0), EXO_EINVAL);
+	devices[1] = PORTS;
+	REFUSED(console_dispatch, request(CONSOLE_SETUP, 0, &r, 2, devices, 0), EXO_ETYPE);
 	assert_int_equal(ndeleted, 5); // all the capabilities of both SETUPs
 }
 
 static void test_console_served(void **state)
 {
-	struct console_write_in w = { 2, 10, "0123456789" };
+	struct console_write_in w = { CONSOLE_STDERR | CONSOLE_MORE, 10, "0123456789" };
 	struct console_read_in r = { 0, 9, CONSOLE_NOWAIT };
-	uint64_t devices[3] = { PORTS, PORTS, IRQ };
-	struct exo_msg m = request(CONSOLE_SETUP, 0, &r, 3, devices, 0);
+	uint64_t devices[2] = { PORTS, IRQ };
+	struct exo_msg m = request(CONSOLE_SETUP, 0, &r, 2, devices, 0);
 
 	(void)state;
 	assert_int_equal(console_dispatch(&m, &buffer), 0);
