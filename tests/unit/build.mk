@@ -64,3 +64,9 @@ module_entry_test_CFLAGS := -Ilibexo/include
 UNIT_TESTS += list_test
 list_test_SRCS := tests/unit/exo/common/list_test.c tests/unit/support/panic.c
 list_test_CFLAGS :=
+
+# The dispatch gen-proto generates, on the services' definitions: hostile requests never reach a
+# handler (the generated headers come from toolchain/mk/proto.mk).
+UNIT_TESTS += dispatch_test
+dispatch_test_SRCS := tests/unit/proto/dispatch_test.c
+dispatch_test_CFLAGS := -Ilibexo/include

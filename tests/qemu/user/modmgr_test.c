@@ -226,6 +226,7 @@ static void test_refused(void)
 	struct exo_msg m = { EXO_TAG(99, 0, 0), 0, { 0 } };
 
 	CHECK(exo_modmgr_load(m1.ep, "hello", &id, &ep) == -EXO_EINVAL); // ET_EXEC
+	exo_printf("modmgr: the manager refused hello: %s\n", exo_modmgr_reason());
 	CHECK(exo_modmgr_load(m1.ep, "counter_bad.so", &id, &ep) == -EXO_EINVAL);
 	CHECK(exo_modmgr_load(m1.ep, "libexo.so", &id, &ep) == -EXO_EINVAL);
 	CHECK(exo_modmgr_load(m1.ep, "modmgr_test", &id, &ep) == -EXO_ENOENT); // not given to it
