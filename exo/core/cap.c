@@ -76,7 +76,7 @@ static void slot_free(struct cap *c)
 {
 	struct cspace *cs = c->owner;
 
-	KASSERT(c->obj && !c->parent && !c->first_child && !c->prev_sibling && !c->next_sibling);
+	KASSERT(c->obj && !c->parent && !c->first_child && !c->prev_sibling && !c->next_sibling && !c->maps);
 	c->obj = NULL;
 	c->rights = 0;
 	c->badge = 0;
@@ -125,6 +125,8 @@ static void cap_remove(struct cap *c)
 		tree_link(c->parent, child);
 	}
 	tree_unlink(c);
+	if (c->maps)
+		cap_mappings_gone(c); // the mappings hold their own frame references
 	slot_free(c);
 	kobj_put(obj);
 }
@@ -334,6 +336,8 @@ int cap_move(struct cspace *src, cap_handle_t h, struct cspace *dst, cap_handle_
 		d->next_sibling->prev_sibling = d;
 	for (child = d->first_child; child; child = child->next_sibling)
 		child->parent = d;
+	if (s->maps)
+		cap_mappings_moved(s, d);
 	s->parent = s->first_child = s->prev_sibling = s->next_sibling = NULL;
 	slot_free(s); // the reference moved to d
 	*out = cap_handle(d);

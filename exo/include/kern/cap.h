@@ -14,6 +14,7 @@
 typedef uint64_t cap_handle_t;
 
 struct cspace;
+struct mapping;
 
 struct cap {
 	struct kobj *obj; // NULL: empty slot
@@ -22,6 +23,7 @@ struct cap {
 	uint64_t badge;   // 0: unbadged
 	struct cspace *owner;
 	struct cap *parent, *first_child, *next_sibling, *prev_sibling; // derivation tree
+	struct mapping *maps; // mappings made with it (frames only): deleting it unmaps them
 };
 
 struct cspace {
@@ -72,3 +74,8 @@ int cap_move(struct cspace *src, cap_handle_t h, struct cspace *dst, cap_handle_
 int cap_delete(struct cspace *cs, cap_handle_t h);
 // Deletes every descendant of h (in any table), keeping h itself.
 int cap_revoke(struct cspace *cs, cap_handle_t h);
+
+// Provided by the address-space code (core/vspace.c): a capability with mappings is being
+// deleted (unmap them all) or moved to another slot (the records follow it).
+void cap_mappings_gone(struct cap *c);
+void cap_mappings_moved(struct cap *from, struct cap *to);

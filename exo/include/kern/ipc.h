@@ -2,6 +2,8 @@
 // Endpoints (synchronous IPC) and notifications (asynchronous signal words).
 #pragma once
 
+#include <kern/quota.h>
+
 #include <kern/kobj.h>
 
 struct thread;
@@ -10,6 +12,7 @@ struct irq;
 
 struct endpoint {
 	struct kobj obj;
+	struct charge charge;                 // on its owner's quota
 	struct process *owner;                // dies with it; NULL once it has
 	struct endpoint *owner_next;          // the owner's list
 	struct thread *send_head, *send_tail; // senders and callers waiting for a receiver
@@ -18,6 +21,7 @@ struct endpoint {
 
 struct notification {
 	struct kobj obj;
+	struct charge charge; // on its creator's quota
 	uint64_t word;
 	struct thread *wait_head, *wait_tail; // threads in notify_wait
 	bool timer_armed;

@@ -22,3 +22,5 @@ struct exo_fault {
 
 // Exit status of a process killed by an unhandled fault.
 #define EXO_STATUS_FAULT(vector) (0x100 + (vector))
+// Exit status of a process ended because the quota paying for it was destroyed (quota_destroy).
+#define EXO_STATUS_QUOTA         0x200

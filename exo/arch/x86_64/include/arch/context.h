@@ -19,8 +19,8 @@ static inline void arch_switch(struct percpu *cpu, struct thread *prev, struct t
 	cpu->current = next;
 	if (next->proc) {
 		percpu_set_kstack(next->kstack_top);
-		if ((read_cr3() & PTE_ADDR) != next->proc->root)
-			write_cr3(next->proc->root);
+		if ((read_cr3() & PTE_ADDR) != next->proc->vs.root)
+			write_cr3(next->proc->vs.root);
 		if (next->fs_base != cpu->fs_base) {
 			wrmsr(MSR_FS_BASE, next->fs_base);
 			cpu->fs_base = next->fs_base;
