@@ -839,11 +839,10 @@ static long setup(void)
 		return r;
 	for (int i = 0; i < 3; i++) {
 		struct exo_map_op op = { frames[i], i < 2 ? SCRATCH + (uint64_t)i * PAGE : RO_PAGE,
-			                 i < 2 ? EXO_R_READ | EXO_R_WRITE : EXO_R_READ };
+			                 (i < 2 ? EXO_R_READ | EXO_R_WRITE : EXO_R_READ) | EXO_MAP_MOVE };
 
-		if (exo_vspace_map(bi->self, &op, 1) != 1)
+		if (exo_vspace_map(bi->self, &op, 1) != 1) // the mappings take them
 			return -1;
-		exo_cap_delete(frames[i]); // the mappings keep them
 	}
 	fq_root = (uint64_t)exo_quota_split(bi->quota, 64);
 	cq_root = (uint64_t)exo_quota_split(bi->quota, 256);
