@@ -3,7 +3,7 @@
 // frame lets unmapping find the uframe behind a page-table entry, so a mapping can hold a
 // reference and a frame returns to the free pool only when its last capability and mapping are
 // gone - or at once when its quota is destroyed (it is then unmapped everywhere first).
-// Invariants: q->used is the sum of the bytes of q->charged; a live charge's object holds one
+// Invariants: q->used is the sum of the bytes on q->charged; a live charge's object holds one
 // reference to its quota; a destroyed quota (obj.dead) has no charges and takes none.
 // Single CPU, interrupts off in the kernel: no locks yet.
 #include <kern/errno.h>
@@ -53,11 +53,7 @@ int quota_charge(struct quota *q, struct charge *c, uint64_t bytes, void (*destr
 	c->quota = q;
 	c->bytes = bytes;
 	c->destroy = destroy;
-	c->prev = NULL;
-	c->next = q->charged;
-	if (q->charged)
-		q->charged->prev = c;
-	q->charged = c;
+	list_push_front(&q->charged, &c->link);
 	kobj_get(&q->obj);
 	return 0;
 }
@@ -81,16 +77,10 @@ static struct quota *detach(struct charge *c)
 	struct quota *q = c->quota;
 
 	KASSERT(q && q->used >= c->bytes);
-	if (c->prev)
-		c->prev->next = c->next;
-	else
-		q->charged = c->next;
-	if (c->next)
-		c->next->prev = c->prev;
-	c->next = c->prev = NULL;
+	list_remove(&c->link);
 	c->quota = NULL;
 	q->used -= c->bytes;
-	KASSERT(q->charged || q->used == 0);
+	KASSERT(!list_empty(&q->charged) || q->used == 0);
 	return q;
 }
 
@@ -106,7 +96,7 @@ static void quota_release(struct kobj *o)
 {
 	struct quota *q = (struct quota *)o;
 
-	KASSERT(q->used == 0 && !q->charged);
+	KASSERT(q->used == 0 && list_empty(&q->charged));
 	quota_uncharge(&q->self);
 	if (q->parent)
 		kobj_put(&q->parent->obj);
@@ -119,6 +109,7 @@ static struct quota *quota_new(uint64_t limit)
 
 	if (q) {
 		kobj_init(&q->obj, EXO_OBJ_QUOTA, quota_release);
+		list_init(&q->charged);
 		q->limit = limit;
 	}
 	return q;
@@ -161,7 +152,7 @@ int quota_split(struct quota *q, uint64_t n, struct quota **out)
 // Ends q (all its own charges are gone): stale capabilities, budget back to the parent.
 static void quota_finish(struct quota *q)
 {
-	KASSERT(!q->charged && q->used == 0);
+	KASSERT(list_empty(&q->charged) && q->used == 0);
 	q->obj.dead = 1;
 	quota_uncharge(&q->self);
 }
@@ -176,7 +167,7 @@ void quota_destroy(struct quota *top)
 	kobj_get(&top->obj);
 	top->obj.dead = 1; // no new charges from here on
 	for (;;) {
-		c = q->charged;
+		c = list_first_entry(&q->charged, struct charge, link);
 		if (c && c->destroy == quota_destroy_charge) {
 			struct quota *child = (struct quota *)((char *)c - offsetof(struct quota, self));
 
@@ -189,7 +180,8 @@ void quota_destroy(struct quota *top)
 		if (c) {
 			struct quota *owner = detach(c);
 
-			c->destroy(c); // the object's own uncharge is a no-op now
+			if (c->destroy)        // an address space has none: it ends with its process
+				c->destroy(c); // the object's own uncharge is a no-op now
 			kobj_put(&owner->obj);
 			continue;
 		}
@@ -210,7 +202,7 @@ static void uframe_release(struct kobj *o)
 {
 	struct uframe *f = (struct uframe *)o;
 
-	KASSERT(!f->maps && !f->writable && !f->runnable && !f->pins);
+	KASSERT(list_empty(&f->maps) && !f->writable && !f->runnable && !f->pins);
 	if (f->pa && reverse[f->pa / PAGE_SIZE] == f)
 		reverse[f->pa / PAGE_SIZE] = NULL;
 	if (f->pa && f->owned) // boot-module frames stay
@@ -256,6 +248,7 @@ static struct uframe *uframe_new(paddr_t pa)
 	if (!f)
 		return NULL;
 	kobj_init(&f->obj, EXO_OBJ_FRAME, uframe_release);
+	list_init(&f->maps);
 	f->pa = pa;
 	reverse[pa / PAGE_SIZE] = f;
 	return f;

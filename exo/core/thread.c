@@ -6,6 +6,7 @@
 // its process (a never-started one does not, so an unreachable process with only such threads is
 // still freed, killing them).
 #include <arch/acpi.h>
+#include <arch/context.h>
 #include <arch/cpu.h>
 #include <arch/fpu.h>
 #include <arch/layout.h>
@@ -27,8 +28,6 @@
 
 bool init_exit_ends_machine; // exorun: the machine ends with init (kernel command line)
 bool init_exit_powers_off;   // a plain boot (make run): nothing runs after init, so power off
-
-void arch_thread_setup(struct thread *t, uint64_t rip, uint64_t rsp, uint64_t arg);
 
 static uint32_t next_pid = 1, next_tid = 1;
 
@@ -63,10 +62,19 @@ static void thread_destroy_charge(struct charge *c)
 		thread_kill(t);
 }
 
-// The process keeps a reference on each of its threads; dropping it after death frees the thread
-// unless capabilities still name it.
+// A dead thread off the CPU for good: its stack and FPU area go now (and its charge shrinks to
+// its descriptor); the process's reference is dropped, which frees the thread unless
+// capabilities still name it.
 void thread_reap(struct thread *t)
 {
+	KASSERT(t->state == T_DEAD);
+	if (t->kstack_top)
+		kstack_free(t->kstack_top);
+	if (t->fpu)
+		fpu_state_free(t->fpu);
+	t->kstack_top = 0;
+	t->fpu = NULL;
+	quota_recharge(&t->charge, kmalloc_footprint(sizeof(*t)));
 	kobj_put(&t->obj);
 }
 
@@ -221,9 +229,9 @@ static void process_release(struct kobj *o)
 	kfree(p);
 }
 
-static uint64_t process_cost(void)
+static uint64_t process_cost(uint32_t nslots)
 {
-	return kmalloc_footprint(sizeof(struct process)) + kmalloc_footprint(PROC_SLOTS * sizeof(struct cap));
+	return kmalloc_footprint(sizeof(struct process)) + kmalloc_footprint(nslots * sizeof(struct cap));
 }
 
 // Quota destruction ends the process (the current one when its kernel call ends).
@@ -240,7 +248,7 @@ static void process_destroy_charge(struct charge *c)
 	kobj_put(&p->obj);
 }
 
-int process_create(const char *name, struct quota *q, uint8_t max_prio, struct process **out)
+int process_create(const char *name, struct quota *q, uint8_t max_prio, uint32_t nslots, struct process **out)
 {
 	struct process *p = kzalloc(sizeof(*p));
 	int err;
@@ -248,13 +256,13 @@ int process_create(const char *name, struct quota *q, uint8_t max_prio, struct p
 	if (!p)
 		return -EXO_ENOMEM;
 	kobj_init(&p->obj, EXO_OBJ_PROCESS, process_release);
-	err = quota_charge(q, &p->charge, process_cost(), process_destroy_charge);
+	err = quota_charge(q, &p->charge, process_cost(nslots), process_destroy_charge);
 	if (err)
 		goto fail;
 	err = vspace_init(&p->vs, q);
 	if (err)
 		goto fail_charge;
-	err = cspace_init(&p->cs, PROC_SLOTS);
+	err = cspace_init(&p->cs, nslots);
 	if (err)
 		goto fail_vspace;
 	p->quota = q;

@@ -95,33 +95,12 @@ struct mapping *vspace_mapping_at(struct vspace *vs, vaddr_t va)
 
 	if (!pt_translate(vs->root, va, &pa, NULL) || !(f = uframe_of(pa)))
 		return NULL;
-	for (struct mapping *m = f->maps; m; m = m->frame_next)
+	struct mapping *m;
+
+	list_for_each(&f->maps, m, frame_link)
 		if (m->vs == vs && m->va == va)
 			return m;
 	return NULL;
-}
-
-static void link_cap(struct mapping *m, struct cap *c)
-{
-	m->cap = c;
-	m->cap_prev = NULL;
-	m->cap_next = c ? c->maps : NULL;
-	if (c && c->maps)
-		c->maps->cap_prev = m;
-	if (c)
-		c->maps = m;
-}
-
-static void unlink_cap(struct mapping *m)
-{
-	if (m->cap_prev)
-		m->cap_prev->cap_next = m->cap_next;
-	else if (m->cap)
-		m->cap->maps = m->cap_next;
-	if (m->cap_next)
-		m->cap_next->cap_prev = m->cap_prev;
-	m->cap = NULL;
-	m->cap_next = m->cap_prev = NULL;
 }
 
 // Forgets the record of a mapping whose page-table entry is gone; prot was its protection.
@@ -130,13 +109,9 @@ static void mapping_drop(struct mapping *m, unsigned prot)
 	struct uframe *f = m->frame;
 	struct vspace *vs = m->vs;
 
-	unlink_cap(m);
-	if (m->frame_prev)
-		m->frame_prev->frame_next = m->frame_next;
-	else
-		f->maps = m->frame_next;
-	if (m->frame_next)
-		m->frame_next->frame_prev = m->frame_prev;
+	if (m->cap)
+		list_remove(&m->cap_link);
+	list_remove(&m->frame_link);
 	wx_count(f, prot, 0);
 	kfree(m);
 	vs->maps--;
@@ -151,26 +126,32 @@ static void mapping_unmap(struct mapping *m)
 
 	pt_translate(m->vs->root, m->va, NULL, &prot);
 	pt_unmap_user(m->vs->root, m->va, &m->vs->budget);
+	m->vs->parked -= !!(prot & VM_NOACCESS);
 	mapping_drop(m, prot);
 }
 
 void vspace_unmap_frame(struct uframe *f)
 {
-	while (f->maps)
-		mapping_unmap(f->maps);
+	struct mapping *m;
+
+	while ((m = list_first_entry(&f->maps, struct mapping, frame_link)))
+		mapping_unmap(m);
 }
 
 void cap_mappings_gone(struct cap *c)
 {
-	while (c->maps)
-		mapping_unmap(c->maps);
+	struct mapping *m;
+
+	while ((m = list_first_entry(&c->maps, struct mapping, cap_link)))
+		mapping_unmap(m);
 }
 
 void cap_mappings_moved(struct cap *from, struct cap *to)
 {
-	to->maps = from->maps;
-	from->maps = NULL;
-	for (struct mapping *m = to->maps; m; m = m->cap_next)
+	struct mapping *m;
+
+	list_splice_back(&from->maps, &to->maps);
+	list_for_each(&to->maps, m, cap_link)
 		m->cap = to;
 }
 
@@ -210,11 +191,10 @@ int vspace_map(struct vspace *vs, vaddr_t va, struct uframe *f, unsigned prot, s
 	m->vs = vs;
 	m->va = va;
 	m->frame = f;
-	m->frame_next = f->maps;
-	if (f->maps)
-		f->maps->frame_prev = m;
-	f->maps = m;
-	link_cap(m, via);
+	m->cap = via;
+	list_push_back(&f->maps, &m->frame_link);
+	if (via)
+		list_push_back(&via->maps, &m->cap_link);
 	wx_count(f, 0, prot);
 	kobj_get(&f->obj);
 	return 0;
@@ -240,7 +220,13 @@ int vspace_unmap(struct vspace *vs, vaddr_t va)
 		return 0;
 	}
 	// Device memory (no frame), or nothing.
-	return pt_unmap_user(vs->root, va, &vs->budget) ? 0 : -EXO_ENOENT;
+	unsigned prot = 0;
+
+	if (!pt_translate(vs->root, va, NULL, &prot))
+		return -EXO_ENOENT;
+	vs->parked -= !!(prot & VM_NOACCESS);
+	pt_unmap_user(vs->root, va, &vs->budget);
+	return 0;
 }
 
 // Sets the protection of a mapped page, keeping W^X across its frame's mappings.
@@ -252,9 +238,12 @@ static int set_prot(struct vspace *vs, vaddr_t va, unsigned now, unsigned prot)
 	if (m && !wx_allowed(m->frame, now, prot))
 		return -EXO_EBUSY;
 	err = pt_protect(vs->root, va, PAGE_SIZE, prot | VM_USER);
-	if (!err && m)
+	if (err)
+		return err;
+	if (m)
 		wx_count(m->frame, now, prot);
-	return err;
+	vs->parked = vs->parked - !!(now & VM_NOACCESS) + !!(prot & VM_NOACCESS);
+	return 0;
 }
 
 int vspace_protect(struct vspace *vs, vaddr_t va, unsigned prot)
@@ -327,5 +316,6 @@ void vspace_destroy(struct vspace *vs)
 	pt_destroy(vs->root, 0, USER_PML4_ENTRIES - 1);
 	vs->root = 0;
 	vs->tables = 0;
+	vs->parked = 0;
 	quota_uncharge(&vs->charge);
 }

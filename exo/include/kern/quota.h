@@ -10,6 +10,7 @@
 // past it. Splitting a quota moves part of the budget into a child quota, itself a charge against the parent.
 #pragma once
 
+#include <common/list.h>
 #include <kern/kobj.h>
 
 struct quota;
@@ -19,8 +20,8 @@ struct mapping;
 // called after the charge was detached (quota NULL), so the object's own later quota_uncharge is
 // a no-op.
 struct charge {
-	struct quota *quota;        // NULL: charged to nobody (or detached by quota_destroy)
-	struct charge *next, *prev; // the quota's list
+	struct quota *quota;   // NULL: charged to nobody (or detached by quota_destroy)
+	struct list_node link; // in quota->charged
 	uint64_t bytes;
 	void (*destroy)(struct charge *c);
 };
@@ -30,8 +31,8 @@ struct quota {
 	struct quota *parent; // holds a reference while the child lives
 	uint64_t limit;       // frames this quota may have charged at once
 	uint64_t used;        // bytes charged (reported in frames, rounded up)
-	struct charge *charged;
-	struct charge self; // this quota's budget and object, charged to the parent
+	struct list charged;  // every charge against it (link)
+	struct charge self;   // this quota's budget and object, charged to the parent
 };
 
 // A frame of RAM handed to user space. Its mappings are listed (vspace.c) so that revoking it,
@@ -40,7 +41,7 @@ struct uframe {
 	struct kobj obj;
 	paddr_t pa; // 0 once destroyed (the memory went back early; capabilities are stale)
 	struct charge charge;
-	struct mapping *maps;        // every user mapping of it
+	struct list maps;            // every user mapping of it (mapping.frame_link)
 	uint32_t writable, runnable; // mappings that allow writing / executing now
 	uint32_t pins;               // kernel users of its memory (an IPC buffer): it outlives them
 	bool owned;                  // from the frame allocator (not a boot module): freed at the end

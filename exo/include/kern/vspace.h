@@ -18,6 +18,7 @@ struct vspace {
 	struct pt_budget budget;
 	uint64_t tables; // page-table pages below the root
 	uint64_t maps;   // mapping records
+	uint64_t parked; // pages parked with VM_NOACCESS (copyin checks for them only if any)
 };
 
 // A user mapping of a RAM frame. cap is the capability it was made with; NULL when it was made by
@@ -28,8 +29,8 @@ struct mapping {
 	vaddr_t va;
 	struct uframe *frame;
 	struct cap *cap;
-	struct mapping *frame_next, *frame_prev;
-	struct mapping *cap_next, *cap_prev;
+	struct list_node frame_link; // in frame->maps
+	struct list_node cap_link;   // in cap->maps
 };
 
 // A new address space sharing the kernel half, charged to q. -EXO_ENOMEM.

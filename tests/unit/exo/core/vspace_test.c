@@ -190,7 +190,10 @@ static void test_wx_per_frame(void **state)
 	// A parked (no access) page counts as neither.
 	assert_int_equal(vspace_reprotect(&b, VA, VM_NOACCESS), 1);
 	assert_int_equal(f->runnable, 0);
+	assert_int_equal(b.parked, 1); // copyin checks b's pages for parked ones from now on
 	assert_int_equal(vspace_reprotect(&a, VA, RW), 1);
+	assert_int_equal(vspace_unmap(&b, VA), 0);
+	assert_int_equal(b.parked, 0);
 	vspace_destroy(&a);
 	vspace_destroy(&b);
 	assert_int_equal(f->writable + f->runnable, 0);
