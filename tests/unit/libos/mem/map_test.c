@@ -41,7 +41,7 @@ void libos_log_once(const char *kind, const char *fmt, ...)
 
 long libos_copy(void *dst, const void *src, size_t n)
 {
-	if ((uintptr_t)dst < PAGE)
+	if ((uintptr_t)dst < EXO_PAGE_SIZE)
 		return -EFAULT;
 	memcpy(dst, src, n);
 	return 0;
@@ -348,46 +348,54 @@ static void test_full_region_table_is_enomem_not_corruption(void **state)
 static void test_mremap_in_place_and_errors(void **state)
 {
 	(void)state;
-	long a = libos_mmap(0, 4 * PAGE, RW, ANON, -1, 0);
+	long a = libos_mmap(0, 4 * EXO_PAGE_SIZE, RW, ANON, -1, 0);
 
-	touch((uint64_t)a + 3 * PAGE, WRITE);
-	assert_int_equal(libos_mremap((uint64_t)a, 4 * PAGE, 2 * PAGE, 0, 0), a); // shrink
-	assert_int_equal(rights_at((uint64_t)a + 3 * PAGE), 0);                   // unmapped
-	assert_int_equal(libos_mremap((uint64_t)a, 2 * PAGE, 5 * PAGE, 0, 0), a); // grow: free after it
-	touch((uint64_t)a + 4 * PAGE, WRITE);
-	assert_int_equal(libos_mmap((uint64_t)a + 5 * PAGE, PAGE, RW, ANON | MAP_FIXED, -1, 0), a + 5 * PAGE);
-	assert_int_equal(libos_mremap((uint64_t)a, 5 * PAGE, 8 * PAGE, 0, 0), -ENOMEM); // a neighbour
-	assert_int_equal(libos_mremap((uint64_t)a + 1, PAGE, PAGE, 0, 0), -EINVAL);
-	assert_int_equal(libos_mremap((uint64_t)a, 0, PAGE, MREMAP_MAYMOVE, 0), -EINVAL);
-	assert_int_equal(libos_mremap((uint64_t)a, PAGE, 0, MREMAP_MAYMOVE, 0), -EINVAL);
-	assert_int_equal(libos_mremap((uint64_t)a, PAGE, PAGE, MREMAP_FIXED, 0), -EINVAL);
+	touch((uint64_t)a + 3 * EXO_PAGE_SIZE, WRITE);
+	assert_int_equal(libos_mremap((uint64_t)a, 4 * EXO_PAGE_SIZE, 2 * EXO_PAGE_SIZE, 0, 0), a); // shrink
+	assert_int_equal(rights_at((uint64_t)a + 3 * EXO_PAGE_SIZE), 0); // unmapped
+	assert_int_equal(libos_mremap((uint64_t)a, 2 * EXO_PAGE_SIZE, 5 * EXO_PAGE_SIZE, 0, 0),
+	                 a); // grow: free after it
+	touch((uint64_t)a + 4 * EXO_PAGE_SIZE, WRITE);
+	assert_int_equal(
+	    libos_mmap((uint64_t)a + 5 * EXO_PAGE_SIZE, EXO_PAGE_SIZE, RW, ANON | MAP_FIXED, -1, 0),
+	    a + 5 * EXO_PAGE_SIZE);
+	assert_int_equal(libos_mremap((uint64_t)a, 5 * EXO_PAGE_SIZE, 8 * EXO_PAGE_SIZE, 0, 0),
+	                 -ENOMEM); // a neighbour
+	assert_int_equal(libos_mremap((uint64_t)a + 1, EXO_PAGE_SIZE, EXO_PAGE_SIZE, 0, 0), -EINVAL);
+	assert_int_equal(libos_mremap((uint64_t)a, 0, EXO_PAGE_SIZE, MREMAP_MAYMOVE, 0), -EINVAL);
+	assert_int_equal(libos_mremap((uint64_t)a, EXO_PAGE_SIZE, 0, MREMAP_MAYMOVE, 0), -EINVAL);
+	assert_int_equal(libos_mremap((uint64_t)a, EXO_PAGE_SIZE, EXO_PAGE_SIZE, MREMAP_FIXED, 0), -EINVAL);
 	logged = 0;
-	assert_int_equal(libos_mremap((uint64_t)a, PAGE, PAGE, MREMAP_MAYMOVE | MREMAP_FIXED, 0), -EINVAL);
+	assert_int_equal(
+	    libos_mremap((uint64_t)a, EXO_PAGE_SIZE, EXO_PAGE_SIZE, MREMAP_MAYMOVE | MREMAP_FIXED, 0),
+	    -EINVAL);
 	assert_int_equal(logged, 1); // supported on Linux: the refusal is logged
-	assert_int_equal(libos_mremap((uint64_t)a + 20 * PAGE, PAGE, PAGE, 0, 0), -EFAULT);
-	assert_int_equal(libos_mremap((uint64_t)a + 5 * PAGE, 2 * PAGE, PAGE, 0, 0),
-	                 -EFAULT); // runs past the end
+	assert_int_equal(libos_mremap((uint64_t)a + 20 * EXO_PAGE_SIZE, EXO_PAGE_SIZE, EXO_PAGE_SIZE, 0, 0),
+	                 -EFAULT);
+	assert_int_equal(
+	    libos_mremap((uint64_t)a + 5 * EXO_PAGE_SIZE, 2 * EXO_PAGE_SIZE, EXO_PAGE_SIZE, 0, 0),
+	    -EFAULT); // runs past the end
 }
 
 // mincore: which pages are mapped, found by halving ranges, across regions of other protections.
 static void test_mincore_reports_mapped_pages(void **state)
 {
 	(void)state;
-	uint64_t a = (uint64_t)libos_mmap(0, 700 * PAGE, RW, ANON, -1, 0);
+	uint64_t a = (uint64_t)libos_mmap(0, 700 * EXO_PAGE_SIZE, RW, ANON, -1, 0);
 	static uint8_t vec[700];
 
 	for (uint64_t i = 0; i < 700; i += 3)
-		touch(a + i * PAGE, WRITE);
-	assert_int_equal(libos_mprotect(a + 100 * PAGE, 10 * PAGE, PROT_READ), 0);
+		touch(a + i * EXO_PAGE_SIZE, WRITE);
+	assert_int_equal(libos_mprotect(a + 100 * EXO_PAGE_SIZE, 10 * EXO_PAGE_SIZE, PROT_READ), 0);
 	memset(vec, 7, sizeof(vec));
-	assert_int_equal(libos_mincore(a, 700 * PAGE - 1, vec), 0);
+	assert_int_equal(libos_mincore(a, 700 * EXO_PAGE_SIZE - 1, vec), 0);
 	for (uint64_t i = 0; i < 700; i++)
 		assert_int_equal(vec[i], i % 3 == 0);
-	assert_int_equal(rights_at(a + 102 * PAGE), EXO_R_READ); // unchanged by the question
-	assert_int_equal(rights_at(a + 99 * PAGE), EXO_R_READ | EXO_R_WRITE);
-	assert_int_equal(libos_mincore(a + 1, PAGE, vec), -EINVAL);
-	assert_int_equal(libos_mincore(a, PAGE, (uint8_t *)8), -EFAULT);
-	assert_int_equal(libos_mincore(a + 699 * PAGE, 2 * PAGE, vec), -ENOMEM);
+	assert_int_equal(rights_at(a + 102 * EXO_PAGE_SIZE), EXO_R_READ); // unchanged by the question
+	assert_int_equal(rights_at(a + 99 * EXO_PAGE_SIZE), EXO_R_READ | EXO_R_WRITE);
+	assert_int_equal(libos_mincore(a + 1, EXO_PAGE_SIZE, vec), -EINVAL);
+	assert_int_equal(libos_mincore(a, EXO_PAGE_SIZE, (uint8_t *)8), -EFAULT);
+	assert_int_equal(libos_mincore(a + 699 * EXO_PAGE_SIZE, 2 * EXO_PAGE_SIZE, vec), -ENOMEM);
 }
 
 int main(void)
