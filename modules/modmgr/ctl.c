@@ -133,7 +133,8 @@ static int store(uint8_t c)
 	uint64_t va = region() + cmd.got;
 
 	if (!(va & (EXO_PAGE_SIZE - 1))) {
-		struct exo_map_op op = { 0, va, EXO_R_READ | EXO_R_WRITE };
+		struct exo_map_op op = { 0, va,
+			                 EXO_R_READ | EXO_R_WRITE | EXO_MAP_MOVE }; // the mapping takes it
 
 		if (exo_frame_alloc(cfg.quota, 1, &op.frame) != 1)
 			return -1;
@@ -141,7 +142,6 @@ static int store(uint8_t c)
 			exo_cap_delete(op.frame);
 			return -1;
 		}
-		exo_cap_delete(op.frame); // the mapping keeps it
 	}
 	*(uint8_t *)va = c;
 	return 0;

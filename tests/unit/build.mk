@@ -39,6 +39,13 @@ UNIT_TESTS += cap_test
 cap_test_SRCS := tests/unit/exo/core/cap_test.c exo/core/cap.c exo/core/heap.c exo/core/frame.c $(UNIT_SUPPORT_SRCS)
 cap_test_CFLAGS :=
 
+# Address spaces and quotas together: real page tables, heap, frames and capability tables.
+UNIT_TESTS += vspace_test
+vspace_test_SRCS := tests/unit/exo/core/vspace_test.c exo/core/vspace.c exo/core/quota.c \
+	exo/arch/x86_64/pagetable.c exo/core/cap.c exo/core/heap.c exo/core/frame.c \
+	$(UNIT_SUPPORT_SRCS) tests/unit/support/tlb.c
+vspace_test_CFLAGS :=
+
 # The module loader core (libexo): parse, plan, relocate and look up ET_DYN modules built in
 # memory; ksnprintf formats its errors, libc provides memcpy and friends.
 UNIT_TESTS += modelf_test
