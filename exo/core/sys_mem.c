@@ -30,8 +30,8 @@ long sys_quota_split(exo_quota_t quota, uint64_t frames)
 	return err ? err : (long)h;
 }
 
-// Whole-machine memory use, which no quota shows (kernel objects, page tables, kernel stacks):
-// for the holders of a root quota only (init), who could take all of it anyway.
+// Whole-machine memory use - what the kernel really holds, against which what quotas are charged
+// can be checked: for the holders of a root quota only (init), who could take all of it anyway.
 long sys_kernel_stats(exo_quota_t quota, uint64_t out)
 {
 	struct exo_kernel_stats ks = { 0 };
