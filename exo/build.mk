@@ -3,7 +3,7 @@
 # image can carry its own symbol table (pass 1 with an empty table, pass 2 with the real one;
 # the table sits after all text, so text addresses do not move between passes).
 
-KERNEL_SRCS := $(wildcard exo/core/*.c exo/lib/*.c exo/arch/x86_64/*.c exo/arch/x86_64/*.S) \
+KERNEL_SRCS := $(wildcard exo/core/*.c exo/lib/*.c exo/common/*.c exo/arch/x86_64/*.c exo/arch/x86_64/*.S) \
 	$(wildcard tests/qemu/ktests/*.c)
 KERNEL_OBJS := $(patsubst %,$(BUILD)/kernel/%.o,$(KERNEL_SRCS)) $(BUILD)/kernel/syscall_table.c.o
 KERNEL_ELF := $(BUILD)/exo.elf

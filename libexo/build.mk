@@ -1,17 +1,18 @@
 # SPDX-License-Identifier: MIT
-# libexo.a (generated stubs, start-up, console printf, spawning from an ELF in frames; the
-# formatter, string functions and ELF validator are the kernel's own sources) and the libexo programs of the tree:
+# libexo.a (generated stubs, start-up, console printf, spawning from an ELF in frames, the module
+# loader; with exo/common's formatter and ELF validator) and libstring.a (exo/common's string
+# functions, for libexo programs without a libc; musl programs get musl's), and the libexo programs:
 # tests/qemu/user/NAME.c -> $(BUILD)/user/NAME, loaded by the kernel as init in QEMU tests.
 
 USER_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-pic -fno-pie -fno-stack-protector \
 	-fno-builtin -fno-tree-loop-distribute-patterns -fno-asynchronous-unwind-tables \
-	-Wall -Wextra -Werror -MMD -MP -I$(BUILD)/gen -Iexo/abi/include -Ilibexo/include -Iexo/include
+	-Wall -Wextra -Werror -MMD -MP -I$(BUILD)/gen -Iexo/abi/include -Ilibexo/include -Iexo/common/include
 USER_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 -z noexecstack --build-id=none \
 	-T toolchain/ld/user.ld
 
 LIBEXO := $(BUILD)/libexo.a
 LIBEXO_OBJS := $(addprefix $(BUILD)/user-obj/,libexo/crt0.S.o libexo/ipc.S.o libexo/print.c.o libexo/spawn.c.o libexo/call_status.c.o \
-	exo/lib/printf.c.o exo/lib/string.c.o exo/lib/elf64.c.o exo/core/elf.c.o libexo_stubs.S.o)
+	exo/common/printf.c.o exo/common/elf64.c.o exo/common/elf.c.o libexo_stubs.S.o)
 LIBEXO_OBJS += $(addprefix $(BUILD)/user-obj/,libexo/mqueue.c.o libexo/names.c.o libexo/modelf.c.o \
 	libexo/modload.c.o libexo/modswap.c.o libexo/modmgr_client.c.o)
 USER_PROGS := $(patsubst tests/qemu/user/%.c,$(BUILD)/user/%,$(wildcard tests/qemu/user/*.c))
@@ -31,12 +32,17 @@ $(LIBEXO): $(LIBEXO_OBJS)
 	@echo "  AR      $@"
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/user/%: $(BUILD)/user-obj/tests/qemu/user/%.c.o $(LIBEXO) toolchain/ld/user.ld
+LIBSTRING := $(BUILD)/libstring.a
+$(LIBSTRING): $(BUILD)/user-obj/exo/common/string.c.o
+	@echo "  AR      $@"
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/user/%: $(BUILD)/user-obj/tests/qemu/user/%.c.o $(LIBEXO) $(LIBSTRING) toolchain/ld/user.ld
 	@mkdir -p $(@D)
 	@echo "  ULD     $@"
-	$(Q)$(LD) $(USER_LDFLAGS) -o $@ $(BUILD)/user-obj/libexo/crt0.S.o $< $(LIBEXO)
+	$(Q)$(LD) $(USER_LDFLAGS) -o $@ $(BUILD)/user-obj/libexo/crt0.S.o $< $(LIBEXO) $(LIBSTRING)
 
--include $(LIBEXO_OBJS:.o=.d) $(USER_PROGS:$(BUILD)/user/%=$(BUILD)/user-obj/tests/qemu/user/%.c.d)
+-include $(LIBEXO_OBJS:.o=.d) $(BUILD)/user-obj/exo/common/string.c.d $(USER_PROGS:$(BUILD)/user/%=$(BUILD)/user-obj/tests/qemu/user/%.c.d)
 
 # Services: modules/NAME/NAME.c -> $(BUILD)/user/NAME, started from a boot module (tests give
 # them as extra modules: tests/qemu/run's PROG+MOD).
@@ -44,24 +50,24 @@ MODULE_PROGS := $(BUILD)/user/names $(BUILD)/user/modmgr
 USER_PROGS += $(MODULE_PROGS) $(BUILD)/user/modctl
 
 # Programs of the image: apps/NAME/NAME.c -> $(BUILD)/user/NAME.
-$(BUILD)/user/modctl: $(BUILD)/user-obj/apps/modctl/modctl.c.o $(LIBEXO) toolchain/ld/user.ld
+$(BUILD)/user/modctl: $(BUILD)/user-obj/apps/modctl/modctl.c.o $(LIBEXO) $(LIBSTRING) toolchain/ld/user.ld
 	@mkdir -p $(@D)
 	@echo "  ULD     $@"
-	$(Q)$(LD) $(USER_LDFLAGS) -o $@ $(BUILD)/user-obj/libexo/crt0.S.o $< $(LIBEXO)
+	$(Q)$(LD) $(USER_LDFLAGS) -o $@ $(BUILD)/user-obj/libexo/crt0.S.o $< $(LIBEXO) $(LIBSTRING)
 -include $(BUILD)/user-obj/apps/modctl/modctl.c.d
 
-$(BUILD)/user/names: $(BUILD)/user-obj/modules/names/names.c.o $(LIBEXO) toolchain/ld/user.ld
+$(BUILD)/user/names: $(BUILD)/user-obj/modules/names/names.c.o $(LIBEXO) $(LIBSTRING) toolchain/ld/user.ld
 	@mkdir -p $(@D)
 	@echo "  ULD     $@"
-	$(Q)$(LD) $(USER_LDFLAGS) -o $@ $(BUILD)/user-obj/libexo/crt0.S.o $< $(LIBEXO)
+	$(Q)$(LD) $(USER_LDFLAGS) -o $@ $(BUILD)/user-obj/libexo/crt0.S.o $< $(LIBEXO) $(LIBSTRING)
 
 -include $(BUILD)/user-obj/modules/names/names.c.d
 
 $(BUILD)/user/modmgr: $(BUILD)/user-obj/modules/modmgr/modmgr.c.o $(BUILD)/user-obj/modules/modmgr/ctl.c.o \
-		$(BUILD)/user-obj/modules/modmgr/publish.c.o $(LIBEXO) toolchain/ld/user.ld
+		$(BUILD)/user-obj/modules/modmgr/publish.c.o $(LIBEXO) $(LIBSTRING) toolchain/ld/user.ld
 	@mkdir -p $(@D)
 	@echo "  ULD     $@"
-	$(Q)$(LD) $(USER_LDFLAGS) -o $@ $(BUILD)/user-obj/libexo/crt0.S.o $(filter %.c.o,$^) $(LIBEXO)
+	$(Q)$(LD) $(USER_LDFLAGS) -o $@ $(BUILD)/user-obj/libexo/crt0.S.o $(filter %.c.o,$^) $(LIBEXO) $(LIBSTRING)
 
 -include $(BUILD)/user-obj/modules/modmgr/modmgr.c.d $(BUILD)/user-obj/modules/modmgr/ctl.c.d \
 	$(BUILD)/user-obj/modules/modmgr/publish.c.d
@@ -74,7 +80,7 @@ SO_LDFLAGS := -shared -nostdlib -z max-page-size=0x1000 -z noexecstack -z relro 
 	--build-id=none
 LIBEXO_SO := $(BUILD)/user/libexo.so
 LIBEXO_SO_OBJS := $(addprefix $(BUILD)/pic-obj/,libexo/ipc.S.o libexo/print.c.o libexo/module_entry.c.o \
-	exo/lib/printf.c.o exo/lib/string.c.o libexo_stubs.S.o)
+	exo/common/printf.c.o exo/common/string.c.o libexo_stubs.S.o)
 SO_MODULES := counter counter2 counter_bad counter_crash console kv kv2
 # A module is modules/NAME/NAME.c unless NAME_SRC says otherwise; NAME_CFLAGS are added.
 counter2_SRC := modules/counter/counter.c

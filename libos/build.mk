@@ -73,10 +73,9 @@ $(SYSROOT)/lib/crt%.o: $(BUILD)/musl/obj/lib/crt%.o
 $(SYSROOT)/lib/libos-%.a: $(BUILD)/libos/libos-%.a
 	@mkdir -p $(@D)
 	$(Q)cp $< $@
-# Programs get their string functions from musl: libexo's own (string.c.o) would clash with them.
 $(SYSROOT)/lib/libexo.a: $(LIBEXO)
 	@mkdir -p $(@D)
-	$(Q)cp $< $@ && ar d $@ string.c.o
+	$(Q)cp $< $@
 $(SYSROOT)/lib/exo.ld: toolchain/ld/user.ld
 	@mkdir -p $(@D)
 	$(Q)cp $< $@

@@ -5,9 +5,10 @@
 // ports, all device memory, the boot modules as read-only frames - and a read-only struct
 // exo_bootinfo naming them. Everything after that is user space.
 #include <arch/pagetable.h>
+#include <common/elf.h>
+#include <common/string.h>
 #include <exo/bootinfo.h>
 #include <kern/bootinfo.h>
-#include <kern/elf.h>
 #include <kern/frame.h>
 #include <kern/init.h>
 #include <kern/ioport.h>
@@ -15,7 +16,6 @@
 #include <kern/physmap.h>
 #include <kern/printf.h>
 #include <kern/quota.h>
-#include <kern/string.h>
 #include <kern/syscall.h>
 #include <kern/timeslice.h>
 #include <kern/vspace.h>

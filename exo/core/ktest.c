@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 // Runner for the in-kernel tests (tests/qemu/ktests/*.c, linked into section .ktests).
 #include <arch/cpu.h>
+#include <common/string.h>
 #include <kern/clock.h>
 #include <kern/ktest.h>
 #include <kern/printf.h>
-#include <kern/string.h>
 
 #define EXIT_PASS 0x10
 

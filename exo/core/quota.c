@@ -3,13 +3,13 @@
 // lets unmapping find the uframe behind a page-table entry, so a mapping can hold a reference
 // and a frame returns to the free pool only when its last capability and mapping are gone.
 // Single CPU, interrupts off in the kernel: no locks yet.
+#include <common/string.h>
 #include <kern/errno.h>
 #include <kern/frame.h>
 #include <kern/heap.h>
 #include <kern/panic.h>
 #include <kern/physmap.h>
 #include <kern/quota.h>
-#include <kern/string.h>
 
 static struct uframe **reverse; // indexed by frame number
 static uint64_t reverse_n;

@@ -9,6 +9,7 @@
 #include <arch/cpu.h>
 #include <arch/fpu.h>
 #include <arch/percpu.h>
+#include <common/string.h>
 #include <kern/heap.h>
 #include <kern/ioport.h>
 #include <kern/ipc.h>
@@ -18,7 +19,6 @@
 #include <kern/printf.h>
 #include <kern/quota.h>
 #include <kern/sched.h>
-#include <kern/string.h>
 #include <kern/timeslice.h>
 
 bool init_exit_ends_machine; // exorun: the machine ends with init (kernel command line)

@@ -5,9 +5,9 @@
 // stack is unusable, the process is killed with a one-line reason on the console.
 #include <arch/cpu.h>
 #include <arch/trap.h>
+#include <common/string.h>
 #include <exo/upcall.h>
 #include <kern/printf.h>
-#include <kern/string.h>
 #include <kern/syscall.h>
 
 // Flags user code may change on return from a handler: CF PF AF ZF SF TF DF OF (IF stays on).

@@ -4,10 +4,10 @@
 // keep their uframe alive.
 #include <arch/paging.h>
 #include <arch/usercopy.h>
+#include <common/string.h>
 #include <kern/errno.h>
 #include <kern/physmap.h>
 #include <kern/quota.h>
-#include <kern/string.h>
 #include <kern/vspace.h>
 
 #define USER_PML4_ENTRIES 256

@@ -15,10 +15,10 @@ $(BUILD)/user-obj/tests/bench/bench.c.o: tests/bench/bench.c tests/bench/measure
 	@echo "  UCC     $<"
 	$(Q)$(CC) $(USER_CFLAGS) -D__exo__ -c $< -o $@
 
-$(BENCH_EXO): $(BUILD)/user-obj/tests/bench/bench.c.o $(LIBEXO) toolchain/ld/user.ld
+$(BENCH_EXO): $(BUILD)/user-obj/tests/bench/bench.c.o $(LIBEXO) $(LIBSTRING) toolchain/ld/user.ld
 	@mkdir -p $(@D)
 	@echo "  ULD     $@"
-	$(Q)$(LD) $(USER_LDFLAGS) -o $@ $(BUILD)/user-obj/libexo/crt0.S.o $< $(LIBEXO)
+	$(Q)$(LD) $(USER_LDFLAGS) -o $@ $(BUILD)/user-obj/libexo/crt0.S.o $< $(LIBEXO) $(LIBSTRING)
 
 $(BENCH_POSIX_EXO): tests/bench/posix.c tests/bench/measure.h $(SYSROOT_FILES) $(EXO_GCC)
 	@mkdir -p $(@D)
