@@ -23,7 +23,8 @@ FUZZ_MOD_CFLAGS := -std=gnu11 -O2 -fPIC -Wall -Wextra -Werror -I$(BUILD)/gen -Ie
 FUZZ_MOD_LDFLAGS := -shared -nostdlib -L$(FUZZ_MOD_DIR) -lexo
 FUZZ_SEEDS := $(FUZZ_MOD_DIR)/hello.so $(FUZZ_MOD_DIR)/hello-sysv.so $(FUZZ_MOD_DIR)/hello-now.so
 
-# The tree's own libexo.so and modules (libexo/build.mk defines them: include this file after it),
+# The tree's own libexo.so and modules (libexo/build.mk and modules/build.mk define them: include this
+# file after them),
 # checked the same way and added to the corpus. Empty if the tree builds none.
 FUZZ_TREE_LIB := $(LIBEXO_SO)
 FUZZ_TREE_MODULES := $(SO_MODULE_FILES)
