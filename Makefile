@@ -4,7 +4,8 @@
 # Each directory builds itself with a build.mk fragment, included below in dependency order:
 # toolchain/mk/ (compilers, the user-program functions, ISO images, QEMU), exo/ (the kernel and
 # its ABI), libexo/, musl-port/, libos/ (and the sysroot), modules/, apps/, drivers/ and tests/
-# (the test kernel and programs in tests/qemu/, unit, posix, bench, fuzz; tests/build.mk: `make test`).
+# (the test kernel and programs in tests/qemu/, unit, posix, bench, fuzz; tests/build.mk: `make test`);
+# ports/ (Debian sources built for exo).
 
 .DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
@@ -48,6 +49,7 @@ include tests/unit/build.mk
 include toolchain/mk/image.mk
 include toolchain/mk/qemu.mk
 include tests/posix/build.mk
+include ports/build.mk
 include tests/build.mk
 include tests/bench/build.mk
 include tests/fuzz/build.mk
@@ -72,6 +74,7 @@ help:
 	@echo "make run        install missing packages, build, boot in QEMU (serial console; Ctrl-A X quits)"
 	@echo "make run UEFI=1 the same through OVMF (UEFI firmware)"
 	@echo "make test       unit tests (host, cmocka) + QEMU tests; ends with 'N passed, N failed'"
+	@echo "make ports      build the ports (ports/NAME: Debian sources) into $(BUILD)/root with exo-port"
 	@echo "make bench      instruction counts of kernel paths, exo beside Linux in the same QEMU"
 	@echo "make fuzz       libFuzzer on the module validator (make fuzz-check: compare with ld.so)"
 	@echo "make debug      boot with QEMU waiting for gdb (gdb -x toolchain/gdb/exo.gdb)"

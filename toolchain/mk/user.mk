@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 # User-space programs: compiler flags, the object rules and the make functions with which every
 # component's build.mk declares its programs, so that no link rule is written twice:
-#   $(call libexo_program,NAME,SOURCES)        $(BUILD)/user/NAME: a static libexo program
+#   $(call libexo_program,NAME,SOURCES[,LIBS]) $(BUILD)/user/NAME: a static libexo program
 #   $(call libexo_programs,DIR,NAMES)          one per DIR/NAME/ from its C files, in USER_PROGS
 #   $(call so_module,NAME,SOURCE[,CFLAGS])     $(BUILD)/user/NAME.so: a loadable module
 #   $(call exo_gcc_program,OUTPUT,SOURCES)     a POSIX program built with x86_64-exo-gcc
@@ -46,12 +46,13 @@ define archive
 	$(Q)rm -f $@ && ar rcs $@ $^
 endef
 
-# crt0 first, the program's objects, then libexo and exo/common's string functions (no libc).
+# crt0 first, the program's objects, its own archives (LIBS), then libexo and exo/common's string
+# functions (no libc).
 define libexo_program
-$(BUILD)/user/$(1): $(call user_objs,$(2)) $(LIBEXO) $(LIBSTRING) toolchain/ld/user.ld
+$(BUILD)/user/$(1): $(call user_objs,$(2)) $(3) $(LIBEXO) $(LIBSTRING) toolchain/ld/user.ld
 	@mkdir -p $$(@D)
 	@echo "  ULD     $$@"
-	$(Q)$(LD) $(USER_LDFLAGS) -o $$@ $(LIBEXO_CRT0) $(call user_objs,$(2)) $(LIBEXO) $(LIBSTRING)
+	$(Q)$(LD) $(USER_LDFLAGS) -o $$@ $(LIBEXO_CRT0) $(call user_objs,$(2)) $(3) $(LIBEXO) $(LIBSTRING)
 -include $(patsubst %.o,%.d,$(call user_objs,$(2)))
 endef
 
