@@ -10,7 +10,7 @@ KERNEL_INCLUDES := -Iexo/include -Iexo/arch/x86_64/include -Iexo/common/include 
 KERNEL_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-pic -fno-pie -mcmodel=kernel \
 	-mno-red-zone -mgeneral-regs-only -fno-stack-protector -fno-asynchronous-unwind-tables \
 	-fno-omit-frame-pointer -fno-tree-loop-distribute-patterns -fno-strict-aliasing -nostdlib \
-	-Wall -Wextra -Werror -Wno-unused-parameter -MMD -MP \
+	-Wall -Wextra -Werror -Wno-unused-parameter -Wmissing-prototypes -Wstrict-prototypes -MMD -MP \
 	$(KERNEL_INCLUDES) -DEXO_KERNEL
 KERNEL_ASFLAGS := -g -MMD -MP $(KERNEL_INCLUDES) -D__ASSEMBLY__
 ifeq ($(RELEASE),1)
