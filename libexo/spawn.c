@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 // exo_spawn: a process from an ELF executable held in frames, built entirely in user space with
-// kernel calls - the same validator as the kernel's (exo/core/elf.c, built into libexo), fresh
+// kernel calls - the same validator as the kernel's (exo/common/elf.c, built into libexo), fresh
 // frames filled through a scratch mapping in the caller, then mapped into the child.
+#include <common/elf.h>
 #include <exo/libexo.h>
-#include <kern/elf.h>
 
 #define SCRATCH_IMAGE 0x100000000000ull // where the module is mapped for reading
 #define SCRATCH_PAGE  0x0ff000000000ull // where one fresh frame is mapped for filling

@@ -7,13 +7,13 @@
 // (vspace_cost); tables come and go through the pt_budget hooks.
 #include <arch/paging.h>
 #include <arch/usercopy.h>
+#include <common/string.h>
 #include <kern/cap.h>
 #include <kern/errno.h>
 #include <kern/heap.h>
 #include <kern/panic.h>
 #include <kern/physmap.h>
 #include <kern/quota.h>
-#include <kern/string.h>
 #include <kern/vspace.h>
 
 #define USER_PML4_ENTRIES 256
