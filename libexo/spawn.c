@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // exo_spawn: a process from an ELF executable held in frames, built entirely in user space with
 // kernel calls - the same validator as the kernel's (exo/core/elf.c, built into libexo), fresh
-// frames filled through a scratch mapping in the caller, then mapped into the child.
+// frames filled through a scratch mapping in the caller, then mapped into the child. The parts
+// for a caller that equips the child before it runs: exo_spawn_inactive, exo_child_page.
 #include <exo/libexo.h>
 #include <kern/elf.h>
 
@@ -23,8 +24,6 @@ static long unmap_one(uint64_t process, uint64_t va)
 	return r == 1 ? 0 : r;
 }
 
-// Maps one fresh frame at va in the child with prot, first filling it with len bytes of src
-// placed at offset off (through a scratch mapping in the caller).
 static long fresh_page(uint64_t self, uint64_t quota, uint64_t child, uint64_t va, uint64_t prot,
                        const uint8_t *src, size_t off, size_t len)
 {
@@ -44,6 +43,12 @@ static long fresh_page(uint64_t self, uint64_t quota, uint64_t child, uint64_t v
 out:
 	exo_cap_delete(frame); // the child's mapping keeps the frame
 	return r;
+}
+
+long exo_child_page(uint64_t self, uint64_t quota, uint64_t child, uint64_t va, uint64_t prot,
+                    const void *src, size_t len)
+{
+	return len > 4096 ? -EXO_EINVAL : fresh_page(self, quota, child, va, prot, src, 0, len);
 }
 
 static uint64_t rights_of(unsigned prot)
@@ -88,21 +93,19 @@ static void unmap_image(uint64_t self, const struct exo_boot_module *m)
 		unmap_one(self, SCRATCH_IMAGE + i * 4096);
 }
 
-long exo_spawn(uint64_t self, uint64_t quota, const struct exo_boot_module *m, const char *name,
-               uint64_t prio, uint64_t arg, uint64_t *process, uint64_t *thread)
+long exo_spawn_inactive(uint64_t self, uint64_t quota, const struct exo_boot_module *m, const char *name,
+                        uint64_t slots, uint64_t prio, uint64_t *process, uint64_t *thread, uint64_t *entry,
+                        char *why, size_t whysize)
 {
 	struct elf_image img;
-	char why[128];
 	long child, t, r = map_image(self, m);
 
 	if (r)
 		return r;
-	r = elf_parse((const void *)SCRATCH_IMAGE, m->size, 0x00007ffffffff000ull, &img, why, sizeof(why));
-	if (r) {
-		exo_printf("spawn: %s: %s\n", m->name, why);
+	r = elf_parse((const void *)SCRATCH_IMAGE, m->size, 0x00007ffffffff000ull, &img, why, whysize);
+	if (r)
 		goto out;
-	}
-	child = exo_process_create(quota, name);
+	child = slots ? exo_process_create_slots(quota, name, slots) : exo_process_create(quota, name);
 	if (child < 0) {
 		r = child;
 		goto out;
@@ -115,8 +118,6 @@ long exo_spawn(uint64_t self, uint64_t quota, const struct exo_boot_module *m, c
 	t = r ? r : exo_thread_create(child, prio);
 	if (!r && t < 0)
 		r = t;
-	if (!r)
-		r = exo_thread_start(t, img.entry, EXO_INIT_STACK_TOP, arg);
 	if (r) {
 		exo_process_kill(child, -1);
 		exo_cap_delete(child);
@@ -124,7 +125,27 @@ long exo_spawn(uint64_t self, uint64_t quota, const struct exo_boot_module *m, c
 	}
 	*process = child;
 	*thread = t;
+	*entry = img.entry;
 out:
 	unmap_image(self, m);
+	return r;
+}
+
+long exo_spawn(uint64_t self, uint64_t quota, const struct exo_boot_module *m, const char *name,
+               uint64_t prio, uint64_t arg, uint64_t *process, uint64_t *thread)
+{
+	uint64_t entry;
+	char why[128] = "";
+	long r = exo_spawn_inactive(self, quota, m, name, 0, prio, process, thread, &entry, why, sizeof(why));
+
+	if (why[0])
+		exo_printf("spawn: %s: %s\n", m->name, why);
+	if (r)
+		return r;
+	r = exo_thread_start(*thread, entry, EXO_INIT_STACK_TOP, arg);
+	if (r) {
+		exo_process_kill(*process, -1);
+		exo_cap_delete(*process);
+	}
 	return r;
 }
