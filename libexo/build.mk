@@ -59,6 +59,14 @@ $(BUILD)/user/modctl: $(BUILD)/user-obj/apps/modctl/modctl.c.o $(LIBEXO) toolcha
 	@echo "  ULD     $@"
 	$(Q)$(LD) $(USER_LDFLAGS) -o $@ $(BUILD)/user-obj/libexo/crt0.S.o $< $(LIBEXO)
 -include $(BUILD)/user-obj/apps/modctl/modctl.c.d
+# apps/launch: exorun's first program (the console service, the clock, the unprivileged program).
+LAUNCH_OBJS := $(patsubst %.c,$(BUILD)/user-obj/%.c.o,$(wildcard apps/launch/*.c))
+USER_PROGS += $(BUILD)/user/launch
+$(BUILD)/user/launch: $(LAUNCH_OBJS) $(LIBEXO) toolchain/ld/user.ld
+	@mkdir -p $(@D)
+	@echo "  ULD     $@"
+	$(Q)$(LD) $(USER_LDFLAGS) -o $@ $(BUILD)/user-obj/libexo/crt0.S.o $(LAUNCH_OBJS) $(LIBEXO)
+-include $(LAUNCH_OBJS:.o=.d)
 
 $(BUILD)/user/names: $(BUILD)/user-obj/modules/names/names.c.o $(LIBEXO) toolchain/ld/user.ld
 	@mkdir -p $(@D)
