@@ -24,6 +24,8 @@ static long unmap_one(uint64_t process, uint64_t va)
 	return r == 1 ? 0 : r;
 }
 
+// Maps one fresh frame at va in the child with prot, first filling it with len bytes of src
+// placed at offset off (through a scratch mapping in the caller).
 static long fresh_page(uint64_t self, uint64_t quota, uint64_t child, uint64_t va, uint64_t prot,
                        const uint8_t *src, size_t off, size_t len)
 {
@@ -39,9 +41,11 @@ static long fresh_page(uint64_t self, uint64_t quota, uint64_t child, uint64_t v
 		memcpy((uint8_t *)SCRATCH_PAGE + off, src, len);
 		unmap_one(self, SCRATCH_PAGE);
 	}
-	r = map_one(child, frame, va, prot);
+	r = map_one(child, frame, va, prot | EXO_MAP_MOVE); // the child's mapping takes the frame
+	if (r == 0)
+		return 0;
 out:
-	exo_cap_delete(frame); // the child's mapping keeps the frame
+	exo_cap_delete(frame);
 	return r;
 }
 

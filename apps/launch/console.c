@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The console service, started by the launcher: console.so and libexo.so (boot modules found by
 // name) in a process of their own with a small memory quota, then SETUP hands the service COM2's
-// port range and a copy of its IRQ - nothing else of init's capabilities (protocol: exo/console.h).
+// port range and a copy of its IRQ - nothing else of init's capabilities (protocol:
+// modules/console/console.idl).
 // The launcher owns the endpoint; the program it starts gets a send-only copy.
 #include "launch.h"
 #include <exo/console.h>
@@ -35,18 +36,16 @@ static int boot_module(const struct exo_bootinfo *bi, const char *name)
 // SETUP: moves COM2's port range and a copy of its IRQ into the service.
 static long send_devices(const struct exo_bootinfo *bi, uint64_t endpoint)
 {
-	struct exo_msg m = { EXO_TAG(CONSOLE_SETUP, 0, 2), 0, { 0 } };
 	long com2 = exo_ioport_restrict(bi->ioports, CONSOLE_COM2, 8), r;
+	struct console_setup_in_caps caps = {
+		{ (uint64_t)com2, 0, 1 },
+		{ bi->irq_first + CONSOLE_COM2_IRQ, EXO_R_READ | EXO_R_WRITE, 0 },
+	};
 
 	if (com2 < 0 || bi->nirqs <= CONSOLE_COM2_IRQ)
 		return com2 < 0 ? com2 : -EXO_ENOENT;
-	ipc.b.caps[0] = (struct exo_cap_xfer){ (uint64_t)com2, 0, 1 };
-	ipc.b.caps[1] =
-	    (struct exo_cap_xfer){ bi->irq_first + CONSOLE_COM2_IRQ, EXO_R_READ | EXO_R_WRITE, 0 };
 	r = exo_ipc_set_buffer(&ipc);
-	if (!r)
-		r = exo_call(endpoint, &m);
-	return r ? r : -(long)EXO_TAG_LABEL(m.tag);
+	return r ? r : console_call_setup(endpoint, &ipc.b, &caps);
 }
 
 // Loads console.so (boot module mod) with libexo.so (lib) into a new process serving endpoint.
