@@ -91,10 +91,11 @@ static long child_quota(const struct exo_bootinfo *bi)
 {
 	struct exo_cap_info info;
 	long r = exo_cap_info(bi->quota, &info);
-	uint64_t free = info.a - info.b;
+	uint64_t free;
 
 	if (r)
 		return r;
+	free = info.a - info.b;
 	if (free <= KEEP)
 		return -EXO_ENOMEM;
 	child_bi.quota_frames = free - KEEP;
@@ -157,5 +158,7 @@ int main(uint64_t arg)
 	}
 	while ((r = exo_process_status(child, &status)) == -EXO_EAGAIN)
 		exo_thread_sleep((uint64_t)exo_clock_ns() + POLL_NS);
+	if (r)
+		exo_printf("launch: cannot learn how '%s' ended (error %ld)\n", bi->modules[1].name, r);
 	return r ? FAILED : (int)status;
 }
