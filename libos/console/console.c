@@ -23,7 +23,6 @@ void libos_console_init(void)
 	static const int modes[3] = { O_RDONLY, O_WRONLY, O_WRONLY };
 
 	libos_tty_init();
-	libos_console_service_start();
 	for (int fd = 0; fd < 3; fd++) {
 		struct libos_file f = { .ops = &console_ops, .arg = (uint64_t)fd, .flags = modes[fd] };
 
