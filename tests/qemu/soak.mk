@@ -6,5 +6,5 @@ SOAK_ARGS ?= fuzz_seed=1 fuzz_seeds=4 fuzz_batches=25 fuzz_calls=50000
 SOAK_TIMEOUT ?= 7200
 
 .PHONY: soak
-soak: $(KERNEL_ELF) $(BUILD)/user/fuzz
+soak: $(KERNEL_TEST_ELF) $(BUILD)/user/fuzz
 	$(Q)BUILD=$(BUILD) tests/qemu/soak $(SOAK_TIMEOUT) $(SOAK_ARGS)
