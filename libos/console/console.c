@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The console as files: fds 0, 1 and 2 at start are console files for the program's stdin,
-// stdout and stderr (the file's arg is the stream). With the console service (service.c) stdin
+// stdout and stderr (the file's arg is the stream). With the console service (client.c) stdin
 // reads the program's input and stdout and stderr write records of their stream; without it (a
 // program booted without console.so) they write to the kernel console and stdin reads end of
 // file.

@@ -12,7 +12,7 @@
 void libos_tty_init(void);
 long libos_tty_ioctl(struct libos_file *f, unsigned long req, void *arg);
 
-// service.c: the console service's client (exo/console.h), on the endpoint of the boot
+// client.c: the console service's client (exo/console.h), on the endpoint of the boot
 // information. The calls carry at most CONSOLE_MAX_DATA bytes and return the count or -errno
 // (-EIO if the service failed); a read without wait gives -EAGAIN when no byte is there yet, and
 // with wait may give -EAGAIN after CONSOLE_WAIT_NS (ask again).
