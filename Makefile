@@ -54,6 +54,7 @@ include ports/build.mk
 include tests/build.mk
 include tests/bench/build.mk
 include tests/fuzz/build.mk
+include tests/qemu/soak.mk
 
 .PHONY: all clean format format-check help deps
 all: $(KERNEL_ELF) $(KERNEL_ISO) $(USER_PROGS) $(MUSL_LIBC) $(POSIX_PROGS)
@@ -78,6 +79,7 @@ help:
 	@echo "make ports      build the ports (ports/NAME: Debian sources) into $(BUILD)/root with exo-port"
 	@echo "make bench      instruction counts of kernel paths, exo beside Linux in the same QEMU"
 	@echo "make fuzz       libFuzzer on the module validator (make fuzz-check: compare with ld.so)"
+	@echo "make soak       the kernel fuzzer for 10 million calls in QEMU (SOAK_ARGS="fuzz_seed=N ...")"
 	@echo "make debug      boot with QEMU waiting for gdb (gdb -x toolchain/gdb/exo.gdb)"
 	@echo "make format     clang-format the C sources (make test checks the format)"
 	@echo "make clean      remove $(BUILD)/"
