@@ -77,6 +77,7 @@ help:
 	@echo "make run UEFI=1 the same through OVMF (UEFI firmware)"
 	@echo "make test       unit tests (host, cmocka) + QEMU tests; ends with 'N passed, N failed'"
 	@echo "make ports      build the ports (ports/NAME: Debian sources) into $(BUILD)/root with exo-port"
+	@echo "make ports-check  build every port and run all their checks on exo (tests/ports/run)"
 	@echo "make bench      instruction counts of kernel paths, exo beside Linux in the same QEMU"
 	@echo "make fuzz       libFuzzer on the module validator (make fuzz-check: compare with ld.so)"
 	@echo "make soak       the kernel fuzzer for 10 million calls in QEMU (SOAK_ARGS="fuzz_seed=N ...")"
