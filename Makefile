@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 # exo: one non-recursive build. `make` builds the kernel ELF and the bootable ISO; `make run`
 # boots it in QEMU; `make test` runs the host unit tests and the QEMU tests. See README.md.
-# Fragments: toolchain/mk/*.mk (tools, QEMU), exo/build.mk (kernel), tests/*/build.mk.
+# Fragments: toolchain/mk/*.mk (tools, QEMU), exo/build.mk (kernel), tests/*/build.mk, verify/build.mk.
 
 .DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
@@ -43,6 +43,7 @@ include tests/posix/build.mk
 include tests/build.mk
 include tests/bench/build.mk
 include tests/fuzz/build.mk
+include verify/build.mk
 
 .PHONY: all clean format format-check help deps
 all: $(KERNEL_ELF) $(KERNEL_ISO) $(USER_PROGS) $(MUSL_LIBC) $(POSIX_PROGS)
@@ -65,6 +66,7 @@ help:
 	@echo "make run UEFI=1 the same through OVMF (UEFI firmware)"
 	@echo "make test       unit tests (host, cmocka) + QEMU tests; ends with 'N passed, N failed'"
 	@echo "make bench      instruction counts of kernel paths, exo beside Linux in the same QEMU"
+	@echo "make verify     SPIN model checks of the endpoint and hot-swap protocols (docs/verification.md)"
 	@echo "make fuzz       libFuzzer on the module validator (make fuzz-check: compare with ld.so)"
 	@echo "make debug      boot with QEMU waiting for gdb (gdb -x toolchain/gdb/exo.gdb)"
 	@echo "make format     clang-format the C sources (make test checks the format)"
