@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: MIT
 # exo: one non-recursive build. `make` builds the kernel ELF and the bootable ISO; `make run`
 # boots it in QEMU; `make test` runs the host unit tests and the QEMU tests. See README.md.
-# Fragments: toolchain/mk/*.mk (tools, QEMU), exo/build.mk (kernel), tests/*/build.mk, verify/build.mk.
+# Fragments: toolchain/mk/*.mk (tools, QEMU), exo/build.mk (kernel), ports/build.mk, tests/*/build.mk,
+# verify/build.mk.
 
 .DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
@@ -40,6 +41,7 @@ include tests/unit/build.mk
 include toolchain/mk/image.mk
 include toolchain/mk/qemu.mk
 include tests/posix/build.mk
+include ports/build.mk
 include tests/build.mk
 include tests/bench/build.mk
 include tests/fuzz/build.mk
@@ -65,6 +67,7 @@ help:
 	@echo "make run        install missing packages, build, boot in QEMU (serial console; Ctrl-A X quits)"
 	@echo "make run UEFI=1 the same through OVMF (UEFI firmware)"
 	@echo "make test       unit tests (host, cmocka) + QEMU tests; ends with 'N passed, N failed'"
+	@echo "make ports      build the ports (ports/NAME: Debian sources) into $(BUILD)/root with exo-port"
 	@echo "make bench      instruction counts of kernel paths, exo beside Linux in the same QEMU"
 	@echo "make verify     SPIN model checks of the endpoint and hot-swap protocols (docs/verification.md)"
 	@echo "make fuzz       libFuzzer on the module validator (make fuzz-check: compare with ld.so)"

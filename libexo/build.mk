@@ -31,12 +31,21 @@ $(LIBEXO): $(LIBEXO_OBJS)
 	@echo "  AR      $@"
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/user/%: $(BUILD)/user-obj/tests/qemu/user/%.c.o $(LIBEXO) toolchain/ld/user.ld
+# Every test program links the test library tests/qemu/lib/*.c (an archive: what it uses).
+TESTLIB := $(BUILD)/testlib.a
+TESTLIB_OBJS := $(patsubst %.c,$(BUILD)/user-obj/%.c.o,$(wildcard tests/qemu/lib/*.c))
+$(BUILD)/user-obj/tests/qemu/%.c.o: USER_CFLAGS += -Itests/qemu/lib
+$(TESTLIB): $(TESTLIB_OBJS)
+	@echo "  AR      $@"
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/user/%: $(BUILD)/user-obj/tests/qemu/user/%.c.o $(TESTLIB) $(LIBEXO) toolchain/ld/user.ld
 	@mkdir -p $(@D)
 	@echo "  ULD     $@"
-	$(Q)$(LD) $(USER_LDFLAGS) -o $@ $(BUILD)/user-obj/libexo/crt0.S.o $< $(LIBEXO)
+	$(Q)$(LD) $(USER_LDFLAGS) -o $@ $(BUILD)/user-obj/libexo/crt0.S.o $< $(TESTLIB) $(LIBEXO)
 
--include $(LIBEXO_OBJS:.o=.d) $(USER_PROGS:$(BUILD)/user/%=$(BUILD)/user-obj/tests/qemu/user/%.c.d)
+-include $(LIBEXO_OBJS:.o=.d) $(TESTLIB_OBJS:.o=.d) \
+	$(USER_PROGS:$(BUILD)/user/%=$(BUILD)/user-obj/tests/qemu/user/%.c.d)
 
 # Services: modules/NAME/NAME.c -> $(BUILD)/user/NAME, started from a boot module (tests give
 # them as extra modules: tests/qemu/run's PROG+MOD).

@@ -1,11 +1,12 @@
 # SPDX-License-Identifier: MIT
 # libos and the sysroot. libos is one archive per component (docs/libos.md): core (program start,
 # the system call entry, logging), mem (mmap, brk, demand paging), thread (clone, futex), time,
-# console (fds 0-2), proc (identity, exit). `make sysroot` fills sysroot/ with musl's headers,
-# libc.a, the libos archives, libexo.a and the link script; toolchain/bin/x86_64-exo-gcc compiles
-# and links against it. POSIX test programs: tests/qemu/posix/NAME.c -> $(BUILD)/user/posix_NAME.
-
-LIBOS_COMPONENTS := core mem thread time file console proc
+# file (descriptors, boot files), console (fds 0-2), proc (identity, exit), signal (actions, mask).
+# `make sysroot` fills sysroot/ with musl's headers, Linux's UAPI headers, libc.a, musl's empty
+# libm.a & co., the libos archives, libexo.a, the link script and gcc specs;
+# toolchain/bin/x86_64-exo-gcc compiles and links against it. POSIX test programs:
+# tests/qemu/posix/NAME.c -> $(BUILD)/user/posix_NAME.
+LIBOS_COMPONENTS := core mem thread time file console proc signal
 libos_objs = $(patsubst %,$(BUILD)/user-obj/%.o,$(wildcard libos/$(1)/*.c libos/$(1)/*.S))
 LIBOS_ARCHIVES := $(foreach c,$(LIBOS_COMPONENTS),$(BUILD)/libos/libos-$(c).a)
 SYSROOT := sysroot
@@ -15,9 +16,14 @@ SYSROOT_LIBOS := $(foreach c,$(LIBOS_COMPONENTS),$(SYSROOT)/lib/libos-$(c).a)
 SYSROOT_HEADERS := $(patsubst libos/include/%,$(SYSROOT)/include/%,$(wildcard libos/include/libos/*.h)) \
 	$(patsubst exo/abi/include/%,$(SYSROOT)/include/%,$(wildcard exo/abi/include/exo/*.h)) \
 	$(SYSROOT)/include/exo/exo.h
+# As in musl's own install: these libraries' functions are in libc.a, the archives are empty, so
+# -lm -lpthread ... link musl's (and never the host's).
+SYSROOT_EMPTY_LIBS := $(foreach l,m pthread rt dl crypt util resolv xnet,$(SYSROOT)/lib/lib$(l).a)
+SYSROOT_UAPI := $(SYSROOT)/include/linux/version.h
 SYSROOT_FILES := $(SYSROOT)/include/stdio.h $(SYSROOT)/lib/libc.a $(SYSROOT_LIBOS) \
 	$(SYSROOT)/lib/crt1.o $(SYSROOT)/lib/crti.o $(SYSROOT)/lib/crtn.o \
-	$(SYSROOT)/lib/libexo.a $(SYSROOT)/lib/exo.ld $(SYSROOT_HEADERS)
+	$(SYSROOT)/lib/libexo.a $(SYSROOT)/lib/exo.ld $(SYSROOT)/lib/exo-gcc.specs $(SYSROOT_HEADERS) \
+	$(SYSROOT_EMPTY_LIBS) $(SYSROOT_UAPI)
 POSIX_PROGS := $(patsubst tests/qemu/posix/%.c,$(BUILD)/user/posix_%,$(wildcard tests/qemu/posix/*.c))
 EXO_GCC := toolchain/bin/x86_64-exo-gcc
 
@@ -80,6 +86,19 @@ $(SYSROOT)/lib/libexo.a: $(LIBEXO)
 $(SYSROOT)/lib/exo.ld: toolchain/ld/user.ld
 	@mkdir -p $(@D)
 	$(Q)cp $< $@
+$(SYSROOT)/lib/exo-gcc.specs: toolchain/ld/exo-gcc.specs
+	@mkdir -p $(@D)
+	$(Q)cp $< $@
+$(SYSROOT_EMPTY_LIBS):
+	@mkdir -p $(@D)
+	$(Q)printf '!<arch>\n' > $@
+# Linux's UAPI headers (linux/, asm/, asm-generic/, ...), as musl cross toolchains install them:
+# every header of Debian's linux-libc-dev, asm/ from its x86_64 multiarch directory.
+$(SYSROOT_UAPI): /usr/include/linux/version.h $(SYSROOT)/include/stdio.h
+	$(Q)dpkg -L linux-libc-dev | sed -n 's|^/usr/include/\(.*\.h\)$$|\1|p' | \
+	  tar -C /usr/include -cf - -T - | \
+	  tar -C $(SYSROOT)/include -xf - --transform 's|^x86_64-linux-gnu/asm/|asm/|'
+	$(Q)touch $@
 
 .PHONY: sysroot
 sysroot: $(SYSROOT_FILES)

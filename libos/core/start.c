@@ -6,14 +6,15 @@
 // default environment and the auxiliary vector (AT_PHDR for musl's TLS set-up, AT_RANDOM, ids;
 // no AT_SYSINFO_EHDR: there is no vDSO), in one array as a Linux initial stack would hold them -
 // starts the console and hands over to musl's __libc_start_main, which sets up TLS (through
-// arch_prctl, i.e. libos), runs constructors, main and exit.
+// arch_prctl, i.e. libos), runs constructors, main and exit. crt1.o passes main: the reference
+// that makes the linker take main from an archive too.
 #include <libos/file.h>
 #include <libos/mem.h>
 #include <libos/time.h>
 
-int main(int argc, char **argv, char **envp);
-int __libc_start_main(int (*main)(int, char **, char **), int argc, char **argv, void (*init)(void),
-                      void (*fini)(void), void (*ldso)(void));
+typedef int main_fn(int argc, char **argv, char **envp);
+int __libc_start_main(main_fn *main, int argc, char **argv, void (*init)(void), void (*fini)(void),
+                      void (*ldso)(void));
 void _start(void);
 
 enum {
@@ -103,7 +104,7 @@ static long *aux(long *p, long type, long value)
 	return p + 2;
 }
 
-void _start_c(uint64_t arg)
+void _start_c(uint64_t arg, main_fn *main)
 {
 	char **argv;
 	long *p;

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 // libos's system call entry: musl calls __libos_syscall(nr, a1..a6) with Linux numbers and
 // expects Linux results (a value, or -errno). Each call goes to the component that serves it
-// (file, mem, thread, time, proc); anything else is -ENOSYS, reported once per call number.
+// (file, mem, thread, time, proc, signal); anything else is -ENOSYS, reported once per call number.
 #include <libos/file.h>
 #include <libos/mem.h>
 #include <libos/proc.h>
+#include <libos/signal.h>
 #include <libos/thread.h>
 #include <libos/time.h>
 
@@ -87,9 +88,10 @@ long __libos_syscall(long nr, long a1, long a2, long a3, long a4, long a5, long 
 		return libos_madvise(U(a1), U(a2), a3);
 	case SYS_brk:
 		return libos_brk(U(a1));
-	case SYS_rt_sigaction: // signals arrive with the signals issue; nothing is delivered yet
+	case SYS_rt_sigaction:
+		return libos_rt_sigaction(a1, P(a2), P(a3), U(a4));
 	case SYS_rt_sigprocmask:
-		return 0;
+		return libos_rt_sigprocmask(a1, P(a2), P(a3), U(a4));
 	case SYS_sched_yield:
 		exo_thread_yield();
 		return 0;

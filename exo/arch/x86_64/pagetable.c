@@ -270,10 +270,13 @@ int pt_protect(paddr_t root, vaddr_t va, size_t len, unsigned prot)
 		// The user/supervisor bit is decided when a page is mapped (the tables above the leaf
 		// were built for one or the other); only VM_NOACCESS takes a user page out of user
 		// mode's reach for a while, remembered in PTE_NOUSER.
+		// The cache attributes were decided when the page was mapped too (device memory stays
+		// uncached).
 		bool user = (*e & PTE_U) || (*e & PTE_NOUSER);
 		uint64_t u = !user ? 0 : (prot & VM_NOACCESS) ? PTE_NOUSER : PTE_U;
+		uint64_t keep = *e & (PTE_ADDR | PTE_PCD | PTE_PWT);
 
-		*e = (*e & PTE_ADDR) | (flags & ~PTE_U) | u | (size == LARGE_PAGE ? PTE_PS : 0);
+		*e = keep | (flags & ~(PTE_U | PTE_PCD | PTE_PWT)) | u | (size == LARGE_PAGE ? PTE_PS : 0);
 		tlb_invalidate(root, v);
 		off += size;
 	}

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Inside libos: the library OS every program links (POSIX on top of libexo's kernel calls). libos
-// is built as one archive per component (core, mem, thread, time, console, proc: see
-// docs/libos.md); a program replaces a component by defining that component's functions itself.
+// is built as one archive per component (core, mem, thread, time, file, console, proc, signal:
+// see docs/libos.md); a program replaces a component by defining that component's functions itself.
 #pragma once
 
 #include <exo/bootinfo.h>

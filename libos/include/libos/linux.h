@@ -168,6 +168,14 @@ enum linux_errno {
 #define DT_DIR          4
 #define DT_REG          8
 
+// signals
+#define LINUX_NSIG  64 // signals 1..64
+#define SIGKILL     9
+#define SIGSTOP     19
+#define SIG_BLOCK   0
+#define SIG_UNBLOCK 1
+#define SIG_SETMASK 2
+
 #define ARCH_SET_FS 0x1002
 #define ARCH_GET_FS 0x1003
 
@@ -179,6 +187,13 @@ struct linux_timespec {
 struct linux_timeval {
 	long tv_sec;
 	long tv_usec;
+};
+
+struct linux_sigaction { // rt_sigaction's (the kernel's, not the C library's struct sigaction)
+	void *handler;
+	uint64_t flags;
+	void *restorer;
+	uint64_t mask; // bit sig - 1 for signal sig
 };
 
 struct linux_iovec {

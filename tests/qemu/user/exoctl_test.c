@@ -4,17 +4,10 @@
 // the host has replaced the module through exoctl (the counter answers version 2) and checks the
 // total survived the swap. Boot modules: this program, modmgr, libexo.so, counter.so. The kernel
 // runs init twice (exact accounting), so the host replaces the module twice.
-#include <exo/libexo.h>
-#include <exo/modmgr.h>
+#include "testlib.h"
 
 #define PAGE_VA 0x600000000ull
 #define WAIT_S  60
-
-static uint8_t ipc_page[4096] __attribute__((aligned(4096)));
-static int failures;
-
-#define TEST_NAME "exoctl"
-#include "check.h"
 
 static long counter(uint64_t ep, uint64_t op, uint64_t n, uint64_t *version)
 {
@@ -27,7 +20,7 @@ static long counter(uint64_t ep, uint64_t op, uint64_t n, uint64_t *version)
 
 int main(uint64_t arg)
 {
-	const struct exo_bootinfo *bi = (const void *)arg;
+	const struct exo_bootinfo *bi = test_begin("exoctl", arg);
 	struct exo_modmgr_config c = {
 		.program = 1, .lib = 2, .modules = 1u << 3, .boot = "counter.so", .page = PAGE_VA
 	};
@@ -35,8 +28,8 @@ int main(uint64_t arg)
 	uint64_t ep = 0, version = 0, deadline = (uint64_t)exo_clock_ns() + WAIT_S * 1000000000ull;
 	long total = 0, ports = exo_ioport_restrict(bi->ioports, 0x2f8, 8);
 
-	CHECK(exo_ipc_set_buffer(ipc_page) == 0 && ports > 0);
-	exo_modmgr_use_buffer((struct exo_ipc_buffer *)ipc_page);
+	CHECK(exo_ipc_set_buffer(test_ipc_page) == 0 && ports > 0);
+	exo_modmgr_use_buffer(TEST_BUF);
 	c.quota = (uint64_t)exo_quota_split(bi->quota, 2048);
 	c.control = (uint64_t)ports;
 	CHECK(exo_modmgr_spawn(bi, &c, &mgr) == 0 && mgr.loaded == 1);
@@ -48,12 +41,12 @@ int main(uint64_t arg)
 		total = counter(ep, 2, 0, &version);
 	}
 	CHECK(version == 2 && total == 42);
-	exo_printf("exoctl: %s\n", failures ? "FAILED" : "replaced from the host, state kept");
+	exo_printf("exoctl: %s\n", test_failures() ? "FAILED" : "replaced from the host, state kept");
 	exo_thread_sleep((uint64_t)exo_clock_ns() + 300000000); // let the manager answer exoctl
 	exo_cap_delete(ep);
 	exo_modmgr_stop(&mgr);
 	exo_cap_delete(c.quota);
 	exo_cap_delete((uint64_t)ports);
 	exo_ipc_set_buffer(0);
-	return failures;
+	return test_end();
 }

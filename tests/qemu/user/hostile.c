@@ -9,7 +9,7 @@
 // that cannot block, and the children it plays with are held to a small CPU budget (a thread it
 // starts in one cannot starve it). seed=N on the kernel command line replaces the fixed seed (to
 // hunt with others by hand). main(arg) with arg < 4096 is a child role.
-#include <exo/libexo.h>
+#include "testlib.h"
 
 #define SEED  0x9e3779b97f4a7c15ull
 #define CALLS 500000
@@ -36,14 +36,6 @@
 #define FUZZ_VA    0x0000000010000000ull
 
 enum { CHILD_SLEEP = 1 };
-
-static int failures;
-
-#define FAIL(...)                                          \
-	do {                                               \
-		failures++;                                \
-		exo_printf("hostile: FAIL: " __VA_ARGS__); \
-	} while (0)
 
 // ---------------------------------------------------------------------------------------------
 // Random numbers: xorshift64*, fixed seed.
@@ -215,7 +207,7 @@ static void add_base(uint64_t h)
 	uint64_t type = type_of(h);
 
 	if (type == EXO_OBJ_NONE || nbase == BASE_MAX) {
-		FAIL("set-up: no capability %#lx\n", (unsigned long)h);
+		TEST_FAIL("set-up: no capability %#lx", (unsigned long)h);
 		return;
 	}
 	base[nbase] = (struct ent){ h, type };
@@ -591,25 +583,6 @@ static uint64_t gen_arg(int kind)
 	}
 }
 
-// A kernel call by number. The argument registers are in/out: a call that delivers an IPC message
-// returns it in them.
-static long raw_syscall(uint64_t nr, const uint64_t a[6])
-{
-	register uint64_t rdi __asm__("rdi") = a[0];
-	register uint64_t rsi __asm__("rsi") = a[1];
-	register uint64_t rdx __asm__("rdx") = a[2];
-	register uint64_t r10 __asm__("r10") = a[3];
-	register uint64_t r8 __asm__("r8") = a[4];
-	register uint64_t r9 __asm__("r9") = a[5];
-	long ret;
-
-	__asm__ volatile("syscall"
-	                 : "=a"(ret), "+r"(rdi), "+r"(rsi), "+r"(rdx), "+r"(r10), "+r"(r8), "+r"(r9)
-	                 : "a"(nr)
-	                 : "rcx", "r11", "memory");
-	return ret;
-}
-
 #define MAX_NR (EXO_NSYSCALLS > 40 ? EXO_NSYSCALLS + 2 : 40)
 
 static uint64_t pick_call(void)
@@ -733,7 +706,7 @@ static void collect(uint64_t nr, const uint64_t a[6], long r)
 
 			memcpy(&h, (const void *)(a[2] + (uint64_t)i * 8), 8); // maybe unaligned
 			if (type_of(h) != EXO_OBJ_FRAME)
-				FAIL("frame_alloc wrote %#lx, not a frame handle\n", (unsigned long)h);
+				TEST_FAIL("frame_alloc wrote %#lx, not a frame handle", (unsigned long)h);
 			if (i < 4)
 				pool_add(h, EXO_OBJ_FRAME);
 			else
@@ -746,10 +719,10 @@ static void collect(uint64_t nr, const uint64_t a[6], long r)
 
 static void report(const char *what, uint64_t i, uint64_t nr, const uint64_t a[6], long r)
 {
-	FAIL("call #%lu: nr %lu (%#lx, %#lx, %#lx, %#lx, %#lx, %#lx) returned %ld (%#lx): %s\n",
-	     (unsigned long)i, (unsigned long)nr, (unsigned long)a[0], (unsigned long)a[1],
-	     (unsigned long)a[2], (unsigned long)a[3], (unsigned long)a[4], (unsigned long)a[5], r,
-	     (unsigned long)r, what);
+	TEST_FAIL("call #%lu: nr %lu (%#lx, %#lx, %#lx, %#lx, %#lx, %#lx) returned %ld (%#lx): %s",
+	          (unsigned long)i, (unsigned long)nr, (unsigned long)a[0], (unsigned long)a[1],
+	          (unsigned long)a[2], (unsigned long)a[3], (unsigned long)a[4], (unsigned long)a[5], r,
+	          (unsigned long)r, what);
 }
 
 static int is_user_readable_maybe(uint64_t p)
@@ -819,7 +792,7 @@ static void one_call(uint64_t i)
 		((unsigned long *)VAS)[0] = last_map.vaddr;
 	}
 
-	r = raw_syscall(nr, a);
+	r = test_syscall(nr, a);
 
 	if (nr == EXO_SYS_clock_ns && r > 0)
 		last_clock = r;
@@ -852,13 +825,6 @@ static int child_main(uint64_t role)
 		for (;;)
 			exo_thread_sleep((uint64_t)exo_clock_ns() + 1000000000ull);
 	return 1;
-}
-
-static uint64_t used_of(uint64_t quota)
-{
-	struct exo_cap_info i;
-
-	return exo_cap_info(quota, &i) == 0 ? i.b : ~0ull;
 }
 
 static long setup(void)
@@ -963,13 +929,13 @@ static void cleanup(void)
 	for (int i = 0; i < nbase; i++)
 		if (base[i].h != fq_root && base[i].h != cq_root)
 			exo_cap_delete(base[i].h);
-	fq_used = used_of(fq_root);
-	cq_used = used_of(cq_root);
+	fq_used = test_used(fq_root);
+	cq_used = test_used(cq_root);
 	exo_printf("hostile: after the clean-up: %lu frames charged to the fuzz quota, %lu to the "
 	           "children's\n",
 	           (unsigned long)fq_used, (unsigned long)cq_used);
 	if (fq_used != 0 || cq_used != 0)
-		FAIL("frames still charged after the clean-up\n");
+		TEST_FAIL("frames still charged after the clean-up");
 	exo_cap_delete(fq_root);
 	exo_cap_delete(cq_root);
 }
@@ -1000,16 +966,16 @@ int main(uint64_t arg)
 
 	if (arg < 4096)
 		return child_main(arg);
-	bi = (const struct exo_bootinfo *)arg;
-	if (bi->magic != EXO_BOOTINFO_MAGIC)
-		return 1000;
+	bi = test_begin("hostile", arg);
+	if (!bi)
+		return test_end();
 	for (int k = 0; k < 64; k++)
 		guard[k] = 0x600dc0de00000000ull + (uint64_t)k;
 	rng_state = seed_from(bi->cmdline);
 	exo_printf("hostile: seed %#lx, %d calls, call numbers 0..%d and odd ones\n",
 	           (unsigned long)rng_state, CALLS, MAX_NR);
 	init_sigs();
-	used0 = used_of(bi->quota);
+	used0 = test_used(bi->quota);
 	r = setup();
 	if (r) {
 		exo_printf("hostile: set-up failed: %ld\n", r);
@@ -1023,22 +989,21 @@ int main(uint64_t arg)
 		one_call(i);
 		if ((i + 1) % 20000 == 0)
 			exo_printf("hostile: %lu calls, %lu ok, %d failures, %lu ms\n",
-			           (unsigned long)(i + 1), (unsigned long)hist[0], failures,
+			           (unsigned long)(i + 1), (unsigned long)hist[0], test_failures(),
 			           (unsigned long)(((uint64_t)exo_clock_ns() - t0) / 1000000));
 		if ((i & 511) == 511)
 			sweep();
 		if ((i & 1023) == 0)
 			for (int k = 0; k < 64; k++)
 				if (guard[k] != 0x600dc0de00000000ull + (uint64_t)k) {
-					FAIL("the program's memory changed under it (guard %d)\n", k);
+					TEST_FAIL("the program's memory changed under it (guard %d)", k);
 					guard[k] = 0x600dc0de00000000ull + (uint64_t)k;
 				}
 	}
 	print_results(((uint64_t)exo_clock_ns() - t0) / 1000000);
 	cleanup();
-	if (used_of(bi->quota) != used0 + 3) // + the scratch and read-only pages, still mapped
-		FAIL("init's quota: %lu frames used, %lu expected\n", (unsigned long)used_of(bi->quota),
-		     (unsigned long)used0 + 3);
-	exo_printf("hostile: done, %d failure(s)\n", failures);
-	return failures;
+	if (test_used(bi->quota) != used0 + 3) // + the scratch and read-only pages, still mapped
+		TEST_FAIL("init's quota: %lu frames used, %lu expected", (unsigned long)test_used(bi->quota),
+		          (unsigned long)used0 + 3);
+	return test_end();
 }

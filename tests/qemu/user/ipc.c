@@ -9,7 +9,8 @@
 // (-EXO_EDEAD); client death (the reply is dropped, the server goes on); notifications (bits,
 // waiters, periodic timers, the PIT's IRQ 0 bound to a bit); hostile tags, buffers, handles and
 // rights. The kernel runs it twice and checks exact frame accounting on the second run.
-#include <exo/libexo.h>
+#include "testlib.h"
+
 #include <stdbool.h>
 
 #define MAILBOX   0x500000000ull // shared with every child: struct mailbox
@@ -65,46 +66,11 @@ struct mailbox {
 #define MB ((volatile struct mailbox *)MAILBOX)
 
 static const struct exo_bootinfo *bi;
-static const char *who = "ipc";
-static int failures;
 static uint64_t mailbox_frame;
-
-static void fail(void)
-{
-	__atomic_add_fetch(&failures, 1, __ATOMIC_RELAXED); // threads share the counter
-}
-
-#define CHECK(c)                                                                     \
-	do {                                                                         \
-		if (!(c)) {                                                          \
-			exo_printf("%s: FAILED %s at line %d\n", who, #c, __LINE__); \
-			fail();                                                      \
-		}                                                                    \
-	} while (0)
-
-#define CHECK_EQ(a, b)                                                                                    \
-	do {                                                                                              \
-		long _a = (long)(a), _b = (long)(b);                                                      \
-		if (_a != _b) {                                                                           \
-			exo_printf("%s: FAILED %s == %s: got %ld (%#lx), want %ld at line %d\n", who, #a, \
-			           #b, _a, (unsigned long)_a, _b, __LINE__);                              \
-			fail();                                                                           \
-		}                                                                                         \
-	} while (0)
 
 static inline void outb(uint16_t port, uint8_t v)
 {
 	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
-}
-
-static uint64_t now(void)
-{
-	return (uint64_t)exo_clock_ns();
-}
-
-static void sleep_ms(uint64_t ms)
-{
-	exo_thread_sleep(now() + ms * MS);
 }
 
 static struct exo_cap_info info_of(uint64_t h, long *r)
@@ -177,8 +143,11 @@ static void thread_main(uint64_t arg)
 	park();
 }
 
-// Starts h->fn(h) in a new thread of the parent at prio, with its own IPC buffer if buffer.
-static void start(struct helper *h, void (*fn)(struct helper *), uint64_t arg, uint64_t prio, bool buffer)
+// Starts h->fn(h) in a new thread of the parent at prio, with its own IPC buffer if buffer; the
+// thread is named after fn in failure reports.
+#define START(h, fn, arg, prio, buffer) start(h, fn, #fn, arg, prio, buffer)
+static void start(struct helper *h, void (*fn)(struct helper *), const char *name, uint64_t arg,
+                  uint64_t prio, bool buffer)
 {
 	uint64_t base = THREADS + (uint64_t)nthreads++ * 0x10000;
 	long t;
@@ -197,15 +166,15 @@ static void start(struct helper *h, void (*fn)(struct helper *), uint64_t arg, u
 	t = exo_thread_create(bi->self, prio);
 	CHECK(t > 0);
 	h->thread = (uint64_t)t;
-	CHECK_EQ(exo_thread_start(h->thread, (uint64_t)thread_main, base + 0x4000 - 8, (uint64_t)h), 0);
+	CHECK_EQ(test_thread_start(h->thread, thread_main, base, base + 0x4000, (uint64_t)h, name), 0);
 }
 
 static bool wait_done(struct helper *h, uint64_t ms)
 {
-	uint64_t end = now() + ms * MS;
+	uint64_t end = test_now() + ms * MS;
 
-	while (!h->done && now() < end)
-		sleep_ms(1);
+	while (!h->done && test_now() < end)
+		test_sleep_ms(1);
 	return h->done;
 }
 
@@ -240,23 +209,6 @@ static void run_child(unsigned idx, uint64_t thread)
 	CHECK_EQ(exo_thread_set_prio(thread, PRIO), 0);
 }
 
-// The child's exit status (waits up to 3 s, then kills it and fails).
-static long wait_status(uint64_t p)
-{
-	uint64_t end = now() + 3000 * MS;
-	long status = -1;
-
-	while (exo_process_status(p, &status) == -EXO_EAGAIN) {
-		if (now() > end) {
-			exo_printf("%s: FAILED a child did not end\n", who);
-			fail();
-			exo_process_kill(p, 999);
-		}
-		sleep_ms(1);
-	}
-	return status;
-}
-
 static void reap(uint64_t p, uint64_t t)
 {
 	CHECK_EQ(exo_cap_delete(t), 0);
@@ -273,14 +225,14 @@ static int child_echo(volatile struct slot *s)
 
 	for (;;) {
 		CHECK_EQ(r, 0);
-		if (r || failures > 5)
-			return failures + 1;
+		if (r || test_failures() > 5)
+			return test_failures() + 1;
 		CHECK_EQ(m.badge, s->badge);
 		if (EXO_TAG_LABEL(m.tag) == OP_STOP) {
 			s->result = n;
 			m = (struct exo_msg){ EXO_TAG(OP_STOP, 1, 0), 0, { n, 0, 0, 0 } };
 			CHECK_EQ(exo_reply(&m), 0);
-			return failures;
+			return test_failures();
 		}
 		CHECK_EQ(m.tag, EXO_TAG(n, 4, 0));
 		CHECK(m.w[0] == n && m.w[1] == ~n && m.w[2] == n * 7 && m.w[3] == 0xec40);
@@ -299,14 +251,14 @@ static int child_client(volatile struct slot *s, unsigned id)
 
 		if (r != 0 || m.tag != EXO_TAG(OP_ANS, 3, 0) || m.w[0] != id || m.w[1] != seq ||
 		    m.w[2] != s->badge) {
-			exo_printf("%s: FAILED client %u call %lu: %ld tag %#lx words %lu %lu %lu\n", who, id,
-			           (unsigned long)seq, r, (unsigned long)m.tag, (unsigned long)m.w[0],
-			           (unsigned long)m.w[1], (unsigned long)m.w[2]);
+			TEST_FAIL("client %u call %lu: %ld tag %#lx words %lu %lu %lu", id,
+			          (unsigned long)seq, r, (unsigned long)m.tag, (unsigned long)m.w[0],
+			          (unsigned long)m.w[1], (unsigned long)m.w[2]);
 			return 1;
 		}
 		s->progress = seq + 1;
 	}
-	return failures;
+	return test_failures();
 }
 
 // R_CAPS: receives capabilities and reports what arrived in its table.
@@ -324,7 +276,7 @@ static int child_caps(volatile struct slot *s)
 
 		CHECK_EQ(r, 0);
 		if (r)
-			return failures;
+			return test_failures();
 		out = (struct exo_msg){ EXO_TAG(label, 4, 0), 0, { 0 } };
 		switch (label) {
 		case OP_INFO: // w[0]: delete them afterwards; w[1]: bit i = caps[i] was moved
@@ -369,7 +321,7 @@ static int child_caps(volatile struct slot *s)
 		}
 		case OP_NAP:
 			CHECK_EQ(exo_reply(&out), 0);
-			exo_thread_sleep(now() + m.w[0]);
+			exo_thread_sleep(test_now() + m.w[0]);
 			m.tag = 0;
 			r = exo_recv(s->ep, &m);
 			continue;
@@ -384,7 +336,7 @@ static int child_caps(volatile struct slot *s)
 		}
 		case OP_STOP:
 			CHECK_EQ(exo_reply(&out), 0);
-			return failures;
+			return test_failures();
 		default: // the kernel delivered a message it should have refused
 			out.tag = EXO_TAG(OP_UNEXPECTED, 4, 0);
 			out.w[0] = n;
@@ -412,7 +364,7 @@ static int child_grant(volatile struct slot *s)
 
 		CHECK_EQ(r, 0);
 		if (r)
-			return failures;
+			return test_failures();
 		out = (struct exo_msg){ EXO_TAG(label, 4, 0), 0, { 0 } };
 		switch (label) {
 		case OP_READ: // a grant arrived: where, how many pages, which rights, its first word
@@ -438,7 +390,7 @@ static int child_grant(volatile struct slot *s)
 			break;
 		case OP_STOP:
 			CHECK_EQ(exo_reply(&out), 0);
-			return failures;
+			return test_failures();
 		default:
 			out.tag = EXO_TAG(OP_UNEXPECTED, 4, 0);
 			out.w[0] = label;
@@ -466,8 +418,8 @@ static int child_owner(volatile struct slot *s)
 	m = (struct exo_msg){ EXO_TAG(OP_GIVE, 0, 2), 0, { 0 } };
 	CHECK_EQ(exo_reply(&m), 0);
 	while (!s->go)
-		sleep_ms(1);
-	return failures;
+		test_sleep_ms(1);
+	return test_failures();
 }
 
 static int child(uint64_t arg)
@@ -476,7 +428,7 @@ static int child(uint64_t arg)
 	volatile struct slot *s = &MB->s[idx];
 	struct exo_msg m;
 
-	who = "ipc (child)";
+	test_name("ipc (child)");
 	while (!s->ready)
 		exo_thread_yield();
 	switch (role) {
@@ -492,7 +444,7 @@ static int child(uint64_t arg)
 		m = (struct exo_msg){ 0 };
 		CHECK_EQ(exo_recv(s->ep, &m), 0);
 		CHECK_EQ(EXO_TAG_LABEL(m.tag), OP_DIE);
-		return failures;
+		return test_failures();
 	case R_OWNER:
 		return child_owner(s);
 	case R_HANG: // calls and waits for an answer that never comes: the parent kills it
@@ -526,12 +478,11 @@ static void test_ping_pong(void)
 
 		if (r || m.tag != EXO_TAG(i + 1, 4, 0) || m.badge != 0 || m.w[0] != 3 * i + 1 ||
 		    m.w[1] != (i ^ 0xffff) || m.w[2] != i << 20 || m.w[3] != 0xb0b5) {
-			exo_printf("ipc: FAILED ping-pong call %lu: %ld tag %#lx badge %#lx words %#lx %#lx "
-			           "%#lx %#lx\n",
-			           (unsigned long)i, r, (unsigned long)m.tag, (unsigned long)m.badge,
-			           (unsigned long)m.w[0], (unsigned long)m.w[1], (unsigned long)m.w[2],
-			           (unsigned long)m.w[3]);
-			fail();
+			TEST_FAIL("ping-pong call %lu: %ld tag %#lx badge %#lx words %#lx %#lx "
+			          "%#lx %#lx",
+			          (unsigned long)i, r, (unsigned long)m.tag, (unsigned long)m.badge,
+			          (unsigned long)m.w[0], (unsigned long)m.w[1], (unsigned long)m.w[2],
+			          (unsigned long)m.w[3]);
 			break;
 		}
 	}
@@ -540,7 +491,7 @@ static void test_ping_pong(void)
 	CHECK_EQ(exo_call(badged, &m), 0);
 	CHECK_EQ(m.tag, EXO_TAG(OP_STOP, 1, 0));
 	CHECK_EQ(m.w[0], 1000);
-	CHECK_EQ(wait_status(p), 0);
+	CHECK_EQ(test_wait_status(p, 3000), 0);
 	reap(p, t);
 	CHECK_EQ(exo_cap_delete(badged), 0);
 	CHECK_EQ(exo_cap_delete(ep), 0);
@@ -555,7 +506,7 @@ static void watchdog(struct helper *h)
 {
 	struct exo_msg m = { EXO_TAG(OP_STOP, 0, 0), 0, { 0 } };
 
-	sleep_ms(h->arg);
+	test_sleep_ms(h->arg);
 	exo_printf("ipc: watchdog fired after %lu ms\n", (unsigned long)h->arg);
 	h->result = exo_send(watchdog_ep, &m);
 }
@@ -583,12 +534,12 @@ static void test_many_clients(void)
 		CHECK((long)MB->s[i].ep > 0);
 		MB->s[i].badge = 100 + i;
 		run_child(i, t[i]);
-		sleep_ms(2);
+		test_sleep_ms(2);
 	}
 	for (unsigned i = 0; i < 3; i++)
 		CHECK_EQ(MB->s[i].progress, 0); // nobody has been answered yet
 	watchdog_ep = ep;
-	start(&wd, watchdog, 3000, HIGH, false);
+	START(&wd, watchdog, 3000, HIGH, false);
 	for (;;) {
 		uint64_t id, lo = ~0ull, hi = 0;
 
@@ -607,12 +558,10 @@ static void test_many_clients(void)
 		}
 		id = m.badge - 100;
 		if (id >= 3 || m.tag != EXO_TAG(OP_REQ, 2, 0) || m.w[0] != id || m.w[1] != next[id]) {
-			exo_printf(
-			    "ipc: FAILED request %lu: badge %lu tag %#lx words %lu %lu, expected seq %lu\n",
-			    (unsigned long)total, (unsigned long)m.badge, (unsigned long)m.tag,
-			    (unsigned long)m.w[0], (unsigned long)m.w[1],
-			    id < 3 ? (unsigned long)next[id] : 0ul);
-			fail();
+			TEST_FAIL("request %lu: badge %lu tag %#lx words %lu %lu, expected seq %lu",
+			          (unsigned long)total, (unsigned long)m.badge, (unsigned long)m.tag,
+			          (unsigned long)m.w[0], (unsigned long)m.w[1],
+			          id < 3 ? (unsigned long)next[id] : 0ul);
 			break;
 		}
 		if (total < 3)
@@ -638,7 +587,7 @@ static void test_many_clients(void)
 	CHECK_EQ(total, 600);
 	for (unsigned i = 0; i < 3; i++) {
 		CHECK_EQ(next[i], 200);
-		CHECK_EQ(wait_status(p[i]), 0);
+		CHECK_EQ(test_wait_status(p[i], 3000), 0);
 		CHECK_EQ(MB->s[i].progress, 200); // each answered exactly once, in order, all finished
 		reap(p[i], t[i]);
 		CHECK_EQ(exo_cap_delete(badged[i]), 0);
@@ -714,18 +663,15 @@ static void long_call(unsigned n)
 	CHECK_EQ(m.tag, EXO_TAG(n, n, 0));
 	for (unsigned i = 0; i < n; i++) {
 		if (got[i] != pattern(n, i) || (i < 4 ? m.w[i] : b->w[i]) != pattern(n, i) + 1) {
-			exo_printf(
-			    "ipc: FAILED %u-word message, word %u: sent %#lx, server saw %#lx, answer %#lx\n",
-			    n, i, (unsigned long)pattern(n, i), (unsigned long)got[i],
-			    (unsigned long)(i < 4 ? m.w[i] : b->w[i]));
-			fail();
+			TEST_FAIL("%u-word message, word %u: sent %#lx, server saw %#lx, answer %#lx", n, i,
+			          (unsigned long)pattern(n, i), (unsigned long)got[i],
+			          (unsigned long)(i < 4 ? m.w[i] : b->w[i]));
 			break;
 		}
 	}
 	for (unsigned i = n > 4 ? n : 4; i < 64; i++)
 		if (b->w[i] != SENTINEL) {
-			exo_printf("ipc: FAILED %u-word answer wrote word %u of the buffer\n", n, i);
-			fail();
+			TEST_FAIL("%u-word answer wrote word %u of the buffer", n, i);
 			break;
 		}
 }
@@ -771,7 +717,7 @@ static void test_long_messages(void)
 	ep_queued = (uint64_t)exo_endpoint_create();
 	gate = (uint64_t)exo_notify_create();
 	CHECK((long)ep_long > 0 && (long)ep_nobuf > 0 && (long)ep_queued > 0 && (long)gate > 0);
-	start(&srv, long_server, 0, HIGH, true);
+	START(&srv, long_server, 0, HIGH, true);
 	long_call(4);
 	long_call(5);
 	long_call(20);
@@ -782,7 +728,7 @@ static void test_long_messages(void)
 	stop(&srv);
 
 	// A receiver without a buffer, waiting: a long message or capabilities fail, nothing arrives.
-	start(&nb, nobuf_receiver, 0, HIGH, false);
+	START(&nb, nobuf_receiver, 0, HIGH, false);
 	CHECK_EQ(exo_notify_signal(gate, 1), 0); // it runs at once and waits in recv
 	m = (struct exo_msg){ EXO_TAG(0x41, 20, 0), 0, { 1, 2, 3, 4 } };
 	CHECK_EQ(exo_send(ep_nobuf, &m), -EXO_EINVAL);
@@ -799,8 +745,8 @@ static void test_long_messages(void)
 
 	// The same with the sender queued first: it hears -EXO_EINVAL, the receiver waits on.
 	snd.arg2 = ep_nobuf;
-	start(&snd, long_sender, 20, HIGH, true); // runs at once: its send waits in the queue
-	sleep_ms(1);
+	START(&snd, long_sender, 20, HIGH, true); // runs at once: its send waits in the queue
+	test_sleep_ms(1);
 	CHECK(!snd.done); // queued: nobody receives
 	CHECK_EQ(exo_notify_signal(gate, 1), 0);
 	CHECK(wait_done(&snd, 100));
@@ -815,8 +761,8 @@ static void test_long_messages(void)
 
 	// A queued 30-word send reaches a receiver with a buffer intact.
 	snd2.arg2 = ep_queued;
-	start(&snd2, long_sender, 30, HIGH, true);
-	sleep_ms(1);
+	START(&snd2, long_sender, 30, HIGH, true);
+	test_sleep_ms(1);
 	for (unsigned i = 0; i < 64; i++)
 		b->w[i] = SENTINEL;
 	m = (struct exo_msg){ 0 };
@@ -824,8 +770,7 @@ static void test_long_messages(void)
 	CHECK_EQ(m.tag, EXO_TAG(0x51, 30, 0));
 	for (unsigned i = 0; i < 30; i++)
 		if ((i < 4 ? m.w[i] : b->w[i]) != pattern(30, i)) {
-			exo_printf("ipc: FAILED queued 30-word message, word %u\n", i);
-			fail();
+			TEST_FAIL("queued 30-word message, word %u", i);
 			break;
 		}
 	CHECK_EQ(b->w[30], SENTINEL);
@@ -883,15 +828,14 @@ static void check_table_unchanged(int line)
 		same = same && found;
 	}
 	if (!same) {
-		exo_printf("ipc: FAILED the receiver's table changed (check at line %d): next free slots",
-		           line);
+		exo_printf("ipc: the receiver's next free slots:");
 		for (unsigned i = 0; i < PROBE; i++)
 			exo_printf(" %u", (uint32_t)h[i]);
 		exo_printf(", were");
 		for (unsigned i = 0; i < PROBE; i++)
 			exo_printf(" %u", (uint32_t)last_probe[i]);
 		exo_printf("\n");
-		fail();
+		test_fail(__FILE__, line, "the receiver's table changed");
 	}
 	for (unsigned i = 0; i < PROBE; i++)
 		last_probe[i] = h[i];
@@ -909,11 +853,12 @@ static void refused(unsigned n, const struct exo_cap_xfer *x, uint64_t flags, lo
 	m = (struct exo_msg){ EXO_TAG(OP_MUSTFAIL, 4, n) | flags, 0, { 0 } };
 	r = exo_call(caps_ep, &m);
 	if (err ? r != err : r >= 0) { // err 0: any error
-		exo_printf("ipc: FAILED capability transfer at line %d: got %ld, want %ld (0: any error); "
-		           "the receiver answered label %#lx: %lu caps arrived, handles %#lx %#lx %#lx\n",
-		           line, r, err, (unsigned long)EXO_TAG_LABEL(m.tag), (unsigned long)m.w[0],
-		           (unsigned long)m.w[1], (unsigned long)m.w[2], (unsigned long)m.w[3]);
-		fail();
+		test_fail(
+		    __FILE__, line,
+		    "capability transfer: got %ld, want %ld (0: any error); the receiver answered label "
+		    "%#lx: %lu caps arrived, handles %#lx %#lx %#lx",
+		    r, err, (unsigned long)EXO_TAG_LABEL(m.tag), (unsigned long)m.w[0], (unsigned long)m.w[1],
+		    (unsigned long)m.w[2], (unsigned long)m.w[3]);
 	}
 	check_table_unchanged(line);
 }
@@ -1083,7 +1028,7 @@ static void test_cap_transfer(void)
 
 	m = (struct exo_msg){ EXO_TAG(OP_STOP, 0, 0), 0, { 0 } };
 	CHECK_EQ(exo_call(ep, &m), 0);
-	CHECK_EQ(wait_status(p), 0);
+	CHECK_EQ(test_wait_status(p, 3000), 0);
 	reap(p, t);
 	for (unsigned i = 0; i < 2; i++)
 		CHECK_EQ(exo_cap_delete(qf[i]), 0);
@@ -1182,7 +1127,7 @@ static void test_grants(void)
 
 	// The read-only grant really is read-only: a write kills the child, our call hears EDEAD.
 	CHECK_EQ(op(ep, OP_POKE, CHILD_WIN, 1, &m), -EXO_EDEAD);
-	CHECK_EQ(wait_status(p), EXO_STATUS_FAULT(14));
+	CHECK_EQ(test_wait_status(p, 3000), EXO_STATUS_FAULT(14));
 	CHECK_EQ(*ga, 0xbeef);
 	reap(p, t);
 	CHECK_EQ(exo_cap_delete(ep), 0);
@@ -1209,7 +1154,7 @@ static void late_sender(struct helper *h)
 {
 	struct exo_msg m = { EXO_TAG(66, 1, 0), 0, { 6, 0, 0, 0 } };
 
-	sleep_ms(5);
+	test_sleep_ms(5);
 	h->result = exo_send(ep6, &m);
 }
 
@@ -1225,21 +1170,21 @@ static void test_timeouts(void)
 	gate6 = (uint64_t)exo_notify_create();
 	CHECK((long)ep6 > 0 && (long)gate6 > 0);
 
-	b->deadline = now() + 20 * MS;
+	b->deadline = test_now() + 20 * MS;
 	m = (struct exo_msg){ EXO_IPC_TIMEOUT, 0, { 0 } };
 	r = exo_recv(ep6, &m);
-	t1 = now();
+	t1 = test_now();
 	CHECK_EQ(r, -EXO_ETIMEDOUT);
 	CHECK(t1 >= b->deadline);           // not before the deadline
 	CHECK(t1 < b->deadline + 500 * MS); // nor much later
-	b->deadline = now() + 10 * MS;
+	b->deadline = test_now() + 10 * MS;
 	m = (struct exo_msg){ EXO_TAG(1, 0, 0) | EXO_IPC_TIMEOUT, 0, { 0 } };
 	CHECK_EQ(exo_call(ep6, &m), -EXO_ETIMEDOUT);
-	CHECK(now() >= b->deadline);
-	b->deadline = now() + 10 * MS;
+	CHECK(test_now() >= b->deadline);
+	b->deadline = test_now() + 10 * MS;
 	m = (struct exo_msg){ EXO_TAG(1, 0, 0) | EXO_IPC_TIMEOUT, 0, { 0 } };
 	CHECK_EQ(exo_send(ep6, &m), -EXO_ETIMEDOUT);
-	CHECK(now() >= b->deadline);
+	CHECK(test_now() >= b->deadline);
 	b->deadline = 1; // long past
 	m = (struct exo_msg){ EXO_IPC_TIMEOUT, 0, { 0 } };
 	CHECK_EQ(exo_recv(ep6, &m), -EXO_ETIMEDOUT);
@@ -1252,12 +1197,12 @@ static void test_timeouts(void)
 	CHECK_EQ(exo_send(ep6, &m), -EXO_EAGAIN);
 
 	// A call received but not answered in time: the caller gives up; the late reply is dropped.
-	start(&srv, slow_server, 0, HIGH, false);
-	t0 = now();
+	START(&srv, slow_server, 0, HIGH, false);
+	t0 = test_now();
 	b->deadline = t0 + 15 * MS;
 	m = (struct exo_msg){ EXO_TAG(5, 0, 0) | EXO_IPC_TIMEOUT, 0, { 0 } };
 	CHECK_EQ(exo_call(ep6, &m), -EXO_ETIMEDOUT);
-	CHECK(now() >= b->deadline);
+	CHECK(test_now() >= b->deadline);
 	CHECK_EQ(srv.result, 0);
 	CHECK_EQ(srv.tag, EXO_TAG(5, 0, 0)); // flags do not travel
 	CHECK_EQ(exo_notify_signal(gate6, 1), 0);
@@ -1267,15 +1212,15 @@ static void test_timeouts(void)
 	stop(&srv);
 
 	// A receive whose sender comes in time: no timeout, then or later.
-	start(&snd, late_sender, 0, HIGH, false);
-	t0 = now();
+	START(&snd, late_sender, 0, HIGH, false);
+	t0 = test_now();
 	b->deadline = t0 + 50 * MS;
 	m = (struct exo_msg){ EXO_IPC_TIMEOUT, 0, { 0 } };
 	CHECK_EQ(exo_recv(ep6, &m), 0);
-	CHECK(now() < b->deadline);
+	CHECK(test_now() < b->deadline);
 	CHECK(m.tag == EXO_TAG(66, 1, 0) && m.w[0] == 6);
 	CHECK(wait_done(&snd, 100) && snd.result == 0);
-	sleep_ms(60); // past the old deadline: nothing fires
+	test_sleep_ms(60); // past the old deadline: nothing fires
 	m = (struct exo_msg){ EXO_IPC_NONBLOCK, 0, { 0 } };
 	CHECK_EQ(exo_recv(ep6, &m), -EXO_EAGAIN);
 	stop(&snd);
@@ -1328,7 +1273,7 @@ static void test_server_death(void)
 	run_child(0, t);
 	m = (struct exo_msg){ EXO_TAG(OP_DIE, 0, 0), 0, { 0 } };
 	CHECK_EQ(exo_call(ep7, &m), -EXO_EDEAD);
-	CHECK_EQ(wait_status(p), 0);
+	CHECK_EQ(test_wait_status(p, 3000), 0);
 	reap(p, t);
 	m = (struct exo_msg){ EXO_TAG(1, 0, 0) | EXO_IPC_NONBLOCK, 0, { 0 } };
 	CHECK_EQ(exo_call(ep7, &m), -EXO_EAGAIN);
@@ -1346,13 +1291,13 @@ static void test_server_death(void)
 	f = b->caps[1].handle;
 	info = info_of(e, &r);
 	CHECK(r == 0 && info.type == EXO_OBJ_ENDPOINT && info.rights == (RW | EXO_R_GRANT));
-	start(&c1, caller7, e, HIGH, false);
-	start(&c2, caller7, e, HIGH, false);
-	start(&r1, receiver7, f, HIGH, false);
-	sleep_ms(5);
+	START(&c1, caller7, e, HIGH, false);
+	START(&c2, caller7, e, HIGH, false);
+	START(&r1, receiver7, f, HIGH, false);
+	test_sleep_ms(5);
 	CHECK(!c1.done && !c2.done && !r1.done); // all queued
 	MB->s[0].go = 1;
-	CHECK_EQ(wait_status(p), 0);
+	CHECK_EQ(test_wait_status(p, 3000), 0);
 	CHECK(wait_done(&c1, 200) && wait_done(&c2, 200) && wait_done(&r1, 200));
 	CHECK_EQ(c1.result, -EXO_EDEAD);
 	CHECK_EQ(c2.result, -EXO_EDEAD);
@@ -1375,7 +1320,7 @@ static void test_server_death(void)
 
 	// The last capability of an endpoint deleted while a thread waits on it: EDEAD.
 	epz = (uint64_t)exo_endpoint_create();
-	start(&rz, receiver7, epz, HIGH, false);
+	START(&rz, receiver7, epz, HIGH, false);
 	CHECK(!rz.done);
 	CHECK_EQ(exo_cap_delete(epz), 0);
 	CHECK(wait_done(&rz, 100));
@@ -1387,15 +1332,14 @@ static void test_server_death(void)
 	// when its reply is dropped or when the server dies, the second one at the latest when the
 	// endpoint goes.)
 	epz = (uint64_t)exo_endpoint_create();
-	start(&sd, double_receiver, epz, HIGH, false);
-	start(&d1, caller7, epz, HIGH, false);
-	start(&d2, caller7, epz, HIGH, false);
+	START(&sd, double_receiver, epz, HIGH, false);
+	START(&d1, caller7, epz, HIGH, false);
+	START(&d2, caller7, epz, HIGH, false);
 	CHECK(sd.result == 0 && !d2.done);
 	stop(&sd);
 	if (!wait_done(&d1, 100) || d1.result != -EXO_EDEAD) {
-		exo_printf("ipc: FAILED the first caller of a server that died owing it a reply %s (%ld)\n",
-		           d1.done ? "got" : "still waits", (long)d1.result);
-		fail();
+		TEST_FAIL("the first caller of a server that died owing it a reply %s (%ld)",
+		          d1.done ? "got" : "still waits", (long)d1.result);
 	}
 	CHECK_EQ(exo_cap_delete(epz), 0);
 	CHECK(wait_done(&d2, 100) && d2.result == -EXO_EDEAD);
@@ -1430,12 +1374,12 @@ static void test_client_death(void)
 	p = spawn(R_HANG, 0, false, &t);
 	MB->s[0].ep = (uint64_t)exo_cap_copy(badged, p, EXO_R_WRITE);
 	run_child(0, t);
-	b->deadline = now() + 2000 * MS;
+	b->deadline = test_now() + 2000 * MS;
 	m = (struct exo_msg){ EXO_IPC_TIMEOUT, 0, { 0 } };
 	CHECK_EQ(exo_recv(ep8, &m), 0);
 	CHECK(m.tag == EXO_TAG(OP_HANG, 1, 0) && m.badge == 0x88 && m.w[0] == 0x4a4e);
 	CHECK_EQ(exo_process_kill(p, 77), 0);
-	CHECK_EQ(wait_status(p), 77);
+	CHECK_EQ(test_wait_status(p, 3000), 77);
 	CHECK_EQ(MB->s[0].result, 0); // its call never returned
 	m = (struct exo_msg){ EXO_TAG(1, 1, 0), 0, { 1, 0, 0, 0 } };
 	CHECK_EQ(exo_reply(&m), 0);           // dropped
@@ -1443,7 +1387,7 @@ static void test_client_death(void)
 	reap(p, t);
 
 	// The server goes on serving.
-	start(&c, client8, 0, HIGH, false);
+	START(&c, client8, 0, HIGH, false);
 	m = (struct exo_msg){ 0 };
 	CHECK_EQ(exo_recv(ep8, &m), 0);
 	CHECK(m.tag == EXO_TAG(9, 1, 0) && m.badge == 0 && m.w[0] == 9);
@@ -1457,9 +1401,9 @@ static void test_client_death(void)
 	p = spawn(R_HANG, 0, false, &t);
 	MB->s[0].ep = (uint64_t)exo_cap_copy(badged, p, EXO_R_WRITE);
 	run_child(0, t);
-	sleep_ms(5); // it calls and waits in the queue: we do not receive
+	test_sleep_ms(5); // it calls and waits in the queue: we do not receive
 	CHECK_EQ(exo_process_kill(p, 78), 0);
-	CHECK_EQ(wait_status(p), 78);
+	CHECK_EQ(test_wait_status(p, 3000), 78);
 	m = (struct exo_msg){ EXO_IPC_NONBLOCK, 0, { 0 } };
 	CHECK_EQ(exo_recv(ep8, &m), -EXO_EAGAIN);
 	reap(p, t);
@@ -1498,8 +1442,8 @@ static void test_notifications(void)
 	CHECK_EQ(exo_notify_poll(ntfn), 0); // a refused signal sets nothing
 
 	// Waiters are woken by another thread's signal, first come first served.
-	start(&w1, waiter, ntfn, HIGH, false);
-	start(&w2, waiter, ntfn, HIGH, false);
+	START(&w1, waiter, ntfn, HIGH, false);
+	START(&w2, waiter, ntfn, HIGH, false);
 	CHECK(!w1.done && !w2.done);
 	CHECK_EQ(exo_notify_signal(ntfn, 0x30), 0);
 	CHECK(w1.done && !w2.done); // it runs at once (higher priority)
@@ -1511,26 +1455,26 @@ static void test_notifications(void)
 	stop(&w2);
 	// A notification deleted under its waiter: EDEAD.
 	n2 = (uint64_t)exo_notify_create();
-	start(&w3, waiter, n2, HIGH, false);
+	START(&w3, waiter, n2, HIGH, false);
 	CHECK_EQ(exo_cap_delete(n2), 0);
 	CHECK(wait_done(&w3, 100) && w3.result == -EXO_EDEAD);
 	stop(&w3);
 
 	// A periodic timer wakes three waits in a row.
-	t0 = now();
+	t0 = test_now();
 	CHECK_EQ(exo_notify_timer(ntfn, 3, t0 + 5 * MS, 5 * MS), 0);
 	for (int i = 0; i < 3; i++)
 		CHECK_EQ(exo_notify_wait(ntfn), 8);
-	CHECK(now() >= t0 + 15 * MS);
+	CHECK(test_now() >= t0 + 15 * MS);
 	CHECK_EQ(exo_notify_timer(ntfn, 3, 0, 0), 0); // cancelled
 	exo_notify_poll(ntfn);
-	sleep_ms(12);
+	test_sleep_ms(12);
 	CHECK_EQ(exo_notify_poll(ntfn), 0);
-	t0 = now(); // one-shot
+	t0 = test_now(); // one-shot
 	CHECK_EQ(exo_notify_timer(ntfn, 4, t0 + 3 * MS, 0), 0);
 	CHECK_EQ(exo_notify_wait(ntfn), 16);
-	CHECK(now() >= t0 + 3 * MS);
-	sleep_ms(8);
+	CHECK(test_now() >= t0 + 3 * MS);
+	test_sleep_ms(8);
 	CHECK_EQ(exo_notify_poll(ntfn), 0);
 	CHECK_EQ(exo_notify_timer(ntfn, 63, t0, 0), -EXO_EINVAL);
 	CHECK_EQ(exo_notify_timer(ntfn, 1, t0, 50000), -EXO_EINVAL); // above 10 kHz
@@ -1540,10 +1484,10 @@ static void test_notifications(void)
 	CHECK_EQ(exo_notify_timer(nr, 1, t0, 0), -EXO_EPERM);
 	// A notification deleted with its periodic timer armed: the ticks go on without it.
 	n2 = (uint64_t)exo_notify_create();
-	CHECK_EQ(exo_notify_timer(n2, 1, now() + MS, MS), 0);
-	sleep_ms(3);
+	CHECK_EQ(exo_notify_timer(n2, 1, test_now() + MS, MS), 0);
+	test_sleep_ms(3);
 	CHECK_EQ(exo_cap_delete(n2), 0);
-	sleep_ms(3);
+	test_sleep_ms(3);
 
 	// The PIT's interrupt, bound to bit 5.
 	CHECK(bi->nirqs > 2);
@@ -1555,9 +1499,9 @@ static void test_notifications(void)
 	CHECK_EQ(exo_irq_wait(irq), -EXO_EBUSY); // bound: no irq_wait
 	CHECK_EQ(exo_irq_ack(irq), 0);           // unmasked, whatever happened to the line before
 	exo_notify_poll(ntfn);
-	CHECK_EQ(exo_notify_timer(ntfn, 6, now() + 1000 * MS, 0), 0); // a watchdog: never hang
-	outb(0x43, 0x34);                                             // channel 0, lo/hi, rate generator
-	outb(0x40, 1193 & 0xff);                                      // 1 kHz
+	CHECK_EQ(exo_notify_timer(ntfn, 6, test_now() + 1000 * MS, 0), 0); // a watchdog: never hang
+	outb(0x43, 0x34);                                                  // channel 0, lo/hi, rate generator
+	outb(0x40, 1193 & 0xff);                                           // 1 kHz
 	outb(0x40, 1193 >> 8);
 	r = exo_notify_wait(ntfn);
 	CHECK(r > 0 && (r & (1 << 5)));
@@ -1568,27 +1512,25 @@ static void test_notifications(void)
 	// that interrupt (or the next one) must reach the notification: it must not stay masked.
 	CHECK_EQ(exo_irq_bind(irq, 0, 0), 0);
 	CHECK_EQ(exo_irq_ack(irq), 0);
-	sleep_ms(3);
+	test_sleep_ms(3);
 	exo_notify_poll(ntfn);
 	CHECK_EQ(exo_irq_bind(irq, ntfn, 5), 0);
-	CHECK_EQ(exo_notify_timer(ntfn, 6, now() + 200 * MS, 0), 0);
+	CHECK_EQ(exo_notify_timer(ntfn, 6, test_now() + 200 * MS, 0), 0);
 	r = exo_notify_wait(ntfn);
 	if (!(r > 0 && (r & (1 << 5)))) {
-		exo_printf(
-		    "ipc: FAILED a line bound again after firing unbound stays masked (notification %#lx)\n",
-		    (unsigned long)r);
-		fail();
+		TEST_FAIL("a line bound again after firing unbound stays masked (notification %#lx)",
+		          (unsigned long)r);
 	}
 	CHECK_EQ(exo_irq_ack(irq), 0);
 	outb(0x43, 0x30); // channel 0 to mode 0 with no count: no more interrupts
-	sleep_ms(2);
+	test_sleep_ms(2);
 	CHECK_EQ(exo_irq_ack(irq), 0); // an interrupt latched while masked arrives now, masks it
-	sleep_ms(2);
+	test_sleep_ms(2);
 	CHECK_EQ(exo_irq_ack(irq), 0); // and the line is left unmasked, quiet
 	CHECK_EQ(exo_notify_timer(ntfn, 6, 0, 0), 0);
 	CHECK_EQ(exo_irq_bind(irq, 0, 0), 0);
 	exo_notify_poll(ntfn);
-	sleep_ms(3);
+	test_sleep_ms(3);
 	CHECK_EQ(exo_notify_poll(ntfn), 0); // unbound, and the PIT is quiet
 	CHECK_EQ(exo_cap_delete(nr), 0);
 	CHECK_EQ(exo_cap_delete(nw), 0);
@@ -1634,7 +1576,7 @@ static void test_hostile(void)
 	ep10 = (uint64_t)exo_endpoint_create();
 	n = (uint64_t)exo_notify_create();
 	CHECK((long)ep10 > 0 && (long)n > 0);
-	start(&lg, logger, 0, HIGH, true); // waits in recv: anything accepted would reach it
+	START(&lg, logger, 0, HIGH, true); // waits in recv: anything accepted would reach it
 
 	// Malformed tags.
 	m = (struct exo_msg){ EXO_TAG(1, 65, 0), 0, { 0 } };
@@ -1706,7 +1648,7 @@ static void test_hostile(void)
 	m = (struct exo_msg){ EXO_TAG(1, 0, 0), 0, { 0 } };
 	CHECK_EQ(exo_reply(&m), -EXO_ENOENT);
 	epc = (uint64_t)exo_endpoint_create();
-	start(&cl, nobuf_caller, epc, HIGH, false);
+	START(&cl, nobuf_caller, epc, HIGH, false);
 	m = (struct exo_msg){ 0 };
 	CHECK_EQ(exo_recv(epc, &m), 0);
 	CHECK_EQ(m.tag, EXO_TAG(3, 0, 0));
@@ -1758,7 +1700,7 @@ static void test_hostile(void)
 	CHECK_EQ(exo_notify_signal(ep10, 1), -EXO_ETYPE);
 	CHECK_EQ(exo_notify_wait(ep10), -EXO_ETYPE);
 	CHECK_EQ(exo_notify_poll(fr), -EXO_ETYPE);
-	CHECK_EQ(exo_notify_timer(ep10, 1, now() + MS, 0), -EXO_ETYPE);
+	CHECK_EQ(exo_notify_timer(ep10, 1, test_now() + MS, 0), -EXO_ETYPE);
 	CHECK_EQ(exo_irq_bind(bi->irq_first, ep10, 1), -EXO_ETYPE);
 	CHECK_EQ(exo_irq_bind(ep10, n, 1), -EXO_ETYPE);
 
@@ -1817,30 +1759,26 @@ static void test_hostile(void)
 
 int main(uint64_t arg)
 {
+	static const struct test_case cases[] = {
+		TEST_CASE(test_ping_pong),    TEST_CASE(test_many_clients), TEST_CASE(test_long_messages),
+		TEST_CASE(test_cap_transfer), TEST_CASE(test_grants),       TEST_CASE(test_timeouts),
+		TEST_CASE(test_server_death), TEST_CASE(test_client_death), TEST_CASE(test_notifications),
+		TEST_CASE(test_hostile),
+	};
 	uint64_t t0;
 
 	if (arg < 4096)
 		return child(arg);
-	bi = (const void *)arg;
-	t0 = now();
+	bi = test_begin("ipc", arg);
+	if (!bi)
+		return test_end();
+	t0 = test_now();
 	mailbox_frame = map_page(bi->self, MAILBOX, RW);
 	map_page(bi->self, MAIN_BUF, RW);
 	CHECK_EQ(exo_ipc_set_buffer((void *)MAIN_BUF), 0);
-
-	test_ping_pong();
-	test_many_clients();
-	test_long_messages();
-	test_cap_transfer();
-	test_grants();
-	test_timeouts();
-	test_server_death();
-	test_client_death();
-	test_notifications();
-	test_hostile();
-
+	TEST_RUN(cases);
 	CHECK_EQ(exo_ipc_set_buffer(0), 0);
 	unmap_all();
-	exo_printf("ipc: %lu ms\n", (unsigned long)((now() - t0) / MS));
-	exo_printf("ipc: %s\n", failures ? "FAILED" : "all checks passed");
-	return failures;
+	exo_printf("ipc: %lu ms\n", (unsigned long)((test_now() - t0) / MS));
+	return test_end();
 }

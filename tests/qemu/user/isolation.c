@@ -4,7 +4,7 @@
 // crash or a forbidden I/O port kills only the child, with a reason; a busy loop is preempted;
 // rights on a shared frame hold; a CPU budget holds a higher-priority busy loop to its share. Parent and
 // children meet in a mailbox page mapped in both.
-#include <exo/libexo.h>
+#include "testlib.h"
 
 #define MAILBOX ((volatile struct mailbox *)0x500000000ull)
 #define SECRET  ((volatile uint64_t *)0x600000000ull)
@@ -18,11 +18,6 @@ struct mailbox {
 	uint64_t result;  // set by the child
 	uint64_t counter; // incremented by SPIN
 };
-
-static int failures;
-
-#define TEST_NAME "isolation"
-#include "check.h"
 
 static inline uint8_t inb(uint16_t port)
 {
@@ -82,15 +77,6 @@ static void map_new(uint64_t process, uint64_t va, uint64_t *frame)
 	*frame = op.frame;
 }
 
-static long wait_status(uint64_t p)
-{
-	long status;
-
-	while (exo_process_status(p, &status) == -EXO_EAGAIN)
-		exo_thread_sleep((uint64_t)exo_clock_ns() + 1000000);
-	return status;
-}
-
 // Spawns a child in role with the mailbox page shared; returns its process handle. The child
 // starts at the lowest priority, so it cannot run before the mailbox is mapped, then gets the
 // parent's (but HOG, which is raised above it once its CPU budget is bound).
@@ -119,7 +105,9 @@ int main(uint64_t arg)
 
 	if (arg < 4096)
 		return child((enum role)arg);
-	bi = (const void *)arg;
+	bi = test_begin("isolation", arg);
+	if (!bi)
+		return test_end();
 	map_new(bi->self, (uint64_t)MAILBOX, &mbox);
 	map_new(bi->self, (uint64_t)SECRET, &secret);
 	*SECRET = 0x5ec12e7;
@@ -131,19 +119,19 @@ int main(uint64_t arg)
 
 	// Crashes and forbidden ports kill only the child, with its reason; the spinner goes on.
 	p = spawn(CRASH, mbox, &t);
-	CHECK(wait_status(p) == EXO_STATUS_FAULT(14));
+	CHECK_EQ(test_wait_status(p, 3000), EXO_STATUS_FAULT(14));
 	reap(p, t);
 	p = spawn(PORT, mbox, &t);
-	CHECK(wait_status(p) == EXO_STATUS_FAULT(13));
+	CHECK_EQ(test_wait_status(p, 3000), EXO_STATUS_FAULT(13));
 	reap(p, t);
 	p = spawn(SNOOP, mbox, &t);
-	CHECK(wait_status(p) == EXO_STATUS_FAULT(14));
+	CHECK_EQ(test_wait_status(p, 3000), EXO_STATUS_FAULT(14));
 	reap(p, t);
 	uint64_t before = MAILBOX->counter;
 	exo_thread_sleep((uint64_t)exo_clock_ns() + 20000000);
 	CHECK(MAILBOX->counter > before);
 	CHECK(exo_process_kill(spin, 9) == 0);
-	CHECK(wait_status(spin) == 9);
+	CHECK_EQ(test_wait_status(spin, 3000), 9);
 	reap(spin, spin_t);
 
 	// A busy loop above the parent's priority, bound to a fifth of the CPU, leaves it the rest.
@@ -162,7 +150,7 @@ int main(uint64_t arg)
 	CHECK(exo_cap_info(ts, &info) == 0 && info.type == EXO_OBJ_TIMESLICE && info.a == 20 && info.b >= 2);
 	CHECK(exo_timeslice_split(bi->timeslice, 81) == -EXO_ENOMEM); // 20 of 100 are taken
 	CHECK(exo_process_kill(spin, 9) == 0);
-	CHECK(wait_status(spin) == 9);
+	CHECK_EQ(test_wait_status(spin, 3000), 9);
 	reap(spin, spin_t);
 	CHECK(exo_cap_delete(ts) == 0);
 
@@ -177,7 +165,7 @@ int main(uint64_t arg)
 	MAILBOX->frame = ro;
 	MAILBOX->proc = exo_cap_copy(p, p, EXO_R_CONTROL);
 	CHECK((long)MAILBOX->proc > 0);
-	long st = wait_status(p);
+	long st = test_wait_status(p, 3000);
 
 	if (st)
 		exo_printf("isolation: the SHARED child ended with %ld\n", st);
@@ -187,6 +175,5 @@ int main(uint64_t arg)
 
 	exo_cap_delete(mbox);
 	exo_cap_delete(secret);
-	exo_printf("isolation: %s\n", failures ? "FAILED" : "all checks passed");
-	return failures;
+	return test_end();
 }

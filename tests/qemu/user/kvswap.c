@@ -6,7 +6,7 @@
 // (24 KB at the end) cross each swap in the state area, the count of requests in the 4 words. At
 // the end every key must hold its value, the module must count exactly the keys and the requests
 // sent, both versions must have answered, and the memory of every version and area must be back.
-#include <exo/modload.h>
+#include "testlib.h"
 
 #define IMAGES  0x200000000ull
 #define SCRATCH 0x300000000ull
@@ -23,10 +23,6 @@ static const struct exo_bootinfo *bi;
 static struct exo_module_slot slot;
 static uint64_t ep; // the clients' copy of the service endpoint
 static volatile uint64_t swapping = 1, done, sent, versions_seen, bad_replies;
-static int failures;
-
-#define TEST_NAME "kvswap"
-#include "check.h"
 
 static uint64_t value_of(uint64_t key)
 {
@@ -78,84 +74,60 @@ static void swaps(const struct exo_image *v1, const struct exo_image *v2, const 
 		const struct exo_image *to = round == 3 ? bad : (round % 2 ? v1 : v2);
 		long r;
 
-		exo_thread_sleep((uint64_t)exo_clock_ns() + 1000000); // let the clients run a little
+		test_sleep_ms(1); // let the clients run a little
 		r = exo_module_replace(&slot, to, err, sizeof(err));
 		if (to == bad) {
 			exo_printf("kvswap: %s refused, the old version resumes: %s\n", bad->name, err);
-			CHECK(r == -EXO_EINVAL);
+			CHECK_EQ(r, -EXO_EINVAL);
 		} else {
-			CHECK(r == 0);
+			CHECK_EQ(r, 0);
 			swapped += !r;
 		}
 	}
-	CHECK(swapped == 6);
+	CHECK_EQ(swapped, 6);
 	exo_printf("kvswap: %d swaps under requests\n", swapped);
 }
 
 int main(uint64_t arg)
 {
-	struct exo_image lib, v1, v2, bad;
-	uint64_t next = IMAGES, threads[CLIENTS], q, w[4] = { 0 };
-	struct exo_cap_info info;
-	char err[160];
+	struct exo_image img[5]; // this program, libexo.so, kv.so, kv2.so, counter_bad.so
+	struct test_thread threads[CLIENTS];
+	uint64_t q, w[4] = { 0 };
 	int wrong = 0;
 
-	bi = (const void *)arg;
-	CHECK(bi->nmodules == 5);
-	if (bi->nmodules != 5)
-		return 1;
-	exo_boot_image(bi, 0, &next);
-	lib = exo_boot_image(bi, 1, &next);
-	v1 = exo_boot_image(bi, 2, &next);
-	v2 = exo_boot_image(bi, 3, &next);
-	bad = exo_boot_image(bi, 4, &next);
+	bi = test_begin("kvswap", arg);
+	if (!bi || test_boot_images(img, 5, IMAGES))
+		return test_end();
 	q = (uint64_t)exo_quota_split(bi->quota, 1024);
-	CHECK(exo_module_slot_init(&slot, bi->self, q, SCRATCH, &lib, PRIO) == 0);
-	CHECK(exo_module_slot_start(&slot, &v1, err, sizeof(err)) == 0);
-	ep = (uint64_t)exo_cap_copy(slot.service, 0, EXO_R_WRITE);
+	ep = test_slot_start(&slot, q, SCRATCH, &img[1], &img[2], PRIO);
 
 	for (uint64_t key = 1; key <= FILLED; key++)
 		wrong += kv(ep, PUT, key, value_of(key), w) != 0 || w[0] != key;
-	CHECK(wrong == 0);
-	for (uint64_t i = 0; i < CLIENTS; i++) {
-		struct exo_map_op op = { 0, STACKS + i * 0x10000, EXO_R_READ | EXO_R_WRITE };
-
-		CHECK(exo_frame_alloc(q, 1, &op.frame) == 1 && exo_vspace_map(bi->self, &op, 1) == 1);
-		exo_cap_delete(op.frame);
-		threads[i] = (uint64_t)exo_thread_create(bi->self, PRIO);
-		CHECK(exo_thread_start(threads[i], (uint64_t)client, op.vaddr + 4096 - 8, i) == 0);
-	}
-	swaps(&v1, &v2, &bad);
+	CHECK_EQ(wrong, 0);
+	for (uint64_t i = 0; i < CLIENTS; i++)
+		test_thread_new(&threads[i], q, STACKS + i * 0x10000, PRIO, client, i, "client");
+	swaps(&img[2], &img[3], &img[4]);
 	swapping = 0;
 	while (done < CLIENTS)
-		exo_thread_sleep((uint64_t)exo_clock_ns() + 1000000);
-	for (int i = 0; i < CLIENTS; i++) {
-		exo_thread_destroy(threads[i]);
-		exo_cap_delete(threads[i]);
-	}
+		test_sleep_ms(1);
+	for (int i = 0; i < CLIENTS; i++)
+		test_thread_end(&threads[i]);
 
-	CHECK(bad_replies == 0);
+	CHECK_EQ(bad_replies, 0);
 	CHECK(kv(ep, COUNT, 0, 0, w) == 0 && w[0] == KEYS && w[1] == sent); // this request counted too
 	exo_printf("kvswap: %lu keys, %lu requests served across the swaps (state %lu bytes)\n",
 	           (unsigned long)w[0], (unsigned long)w[1], (unsigned long)(w[0] * 16));
 	for (uint64_t key = 1, got[4]; key <= KEYS; key++)
 		wrong += kv(ep, GET, key, 0, got) != 0 || got[0] != value_of(key);
-	CHECK(wrong == 0);
-	CHECK(kv(ep, GET, KEYS + 1, 0, w) == -EXO_ENOENT);
+	CHECK_EQ(wrong, 0);
+	CHECK_EQ(kv(ep, GET, KEYS + 1, 0, w), -EXO_ENOENT);
 	CHECK((versions_seen & 6) == 6); // both versions answered
 	exo_printf("kvswap: every key checked\n");
 
 	exo_cap_delete(ep);
 	exo_module_slot_destroy(&slot);
-	for (uint64_t va = IMAGES; va < next; va += 4096)
-		exo_vspace_unmap(bi->self, &va, 1);
-	for (int i = 0; i < CLIENTS; i++) {
-		uint64_t va = STACKS + (uint64_t)i * 0x10000;
-
-		exo_vspace_unmap(bi->self, &va, 1);
-	}
-	CHECK(exo_cap_info(q, &info) == 0 && info.b == 0); // every version's and area's memory went back
+	test_boot_images_unmap();
+	CHECK_EQ(test_used(q), 0); // every version's and area's memory went back
 	exo_cap_delete(q);
-	exo_printf("kvswap: %s\n", failures ? "FAILED" : "all checks passed");
-	return failures;
+	return test_end();
 }

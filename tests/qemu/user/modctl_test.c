@@ -2,18 +2,12 @@
 // modctl inside exo, as init (boot modules: this program, modmgr, libexo.so, counter.so,
 // counter2.so, modctl): with the manager running counter.so as module 1, modctl replaces it by
 // counter2.so (the total survives), loads and unloads another, lists, and refuses a bad command.
-#include <exo/libexo.h>
-#include <exo/modmgr.h>
+#include "testlib.h"
 
 #define MGR_PAGE 0x600000000ull // the manager's start page, as we see it
 #define ARGS_VA  0x610000000ull // modctl's argument page, at the same address in both
 
 static const struct exo_bootinfo *bi;
-static uint8_t ipc_page[4096] __attribute__((aligned(4096)));
-static int failures;
-
-#define TEST_NAME "modctl"
-#include "check.h"
 
 // Runs modctl with command against the manager mgr; returns its exit status.
 static long modctl(uint64_t mgr, const char *command)
@@ -21,7 +15,7 @@ static long modctl(uint64_t mgr, const char *command)
 	struct exo_map_op op = { 0, ARGS_VA, EXO_R_READ | EXO_R_WRITE };
 	struct exo_modctl_args *a = (void *)ARGS_VA;
 	uint64_t p, t;
-	long status = -1, h;
+	long status, h;
 
 	CHECK(exo_frame_alloc(bi->quota, 1, &op.frame) == 1 && exo_vspace_map(bi->self, &op, 1) == 1);
 	memset(a, 0, sizeof(*a));
@@ -33,8 +27,7 @@ static long modctl(uint64_t mgr, const char *command)
 	a->mgr = (uint64_t)h;
 	op.prot = EXO_R_READ;
 	CHECK(exo_vspace_map(p, &op, 1) == 1);
-	while (exo_process_status(p, &status) == -EXO_EAGAIN)
-		exo_thread_sleep((uint64_t)exo_clock_ns() + 2000000);
+	status = test_wait_status(p, 10000);
 	exo_cap_delete(t);
 	exo_cap_delete(p);
 	exo_vspace_unmap(bi->self, &op.vaddr, 1);
@@ -61,9 +54,11 @@ int main(uint64_t arg)
 	struct exo_modmgr_proc mgr;
 	uint64_t ep = 0, version;
 
-	bi = (const void *)arg;
-	CHECK(bi->nmodules == 6 && exo_ipc_set_buffer(ipc_page) == 0);
-	exo_modmgr_use_buffer((struct exo_ipc_buffer *)ipc_page);
+	bi = test_begin("modctl", arg);
+	if (!bi)
+		return test_end();
+	CHECK(bi->nmodules == 6 && exo_ipc_set_buffer(test_ipc_page) == 0);
+	exo_modmgr_use_buffer(TEST_BUF);
 	c.quota = (uint64_t)exo_quota_split(bi->quota, 2048);
 	CHECK(exo_modmgr_spawn(bi, &c, &mgr) == 0 && mgr.loaded == 1);
 	CHECK(exo_modmgr_connect(mgr.ep, 1, &ep) == 0);
@@ -78,9 +73,7 @@ int main(uint64_t arg)
 	CHECK(modctl(mgr.ep, "frobnicate") == EXO_EINVAL);
 
 	exo_cap_delete(ep);
-	exo_modmgr_stop(&mgr);
-	exo_cap_delete(c.quota);
+	test_modmgr_stop(&mgr, c.quota);
 	exo_ipc_set_buffer(0);
-	exo_printf("modctl: %s\n", failures ? "FAILED" : "all checks passed");
-	return failures;
+	return test_end();
 }

@@ -10,8 +10,7 @@
 // rolls back a version whose init fails; invalid images are refused; LIST pages through many
 // modules; unloading revokes the clients' endpoints; killing a manager leaves nothing behind (its
 // quota goes back to zero frames, and the init test checks the kernel's frames on the 2nd run).
-#include <exo/libexo.h>
-#include <exo/modmgr.h>
+#include "testlib.h"
 
 #define PAGE1        0x300000000ull // our views of the managers' start pages
 #define PAGE2        0x300001000ull
@@ -27,51 +26,13 @@ enum { ADD = 1, GET = 2, CRASH = 3, HANG = 4 }; // the counter's operations
 enum { PROGRAM = 1, LIB = 2, MODULES = 0xf8 };  // boot module indices; 3..7 may be loaded
 
 static const struct exo_bootinfo *bi;
-static uint8_t ipc_page[4096] __attribute__((aligned(4096)));
-#define BUF ((struct exo_ipc_buffer *)ipc_page)
-static int failures;
-
-#define TEST_NAME "modmgr"
-#include "check.h"
-
-static uint64_t now(void)
-{
-	return (uint64_t)exo_clock_ns();
-}
-
-static void nap(uint64_t ms)
-{
-	exo_thread_sleep(now() + ms * MS);
-}
-
-static uint64_t used(uint64_t quota)
-{
-	struct exo_cap_info info;
-
-	return exo_cap_info(quota, &info) ? ~0ull : info.b;
-}
-
-// One counter call: 0 and the total (and version), or the call's error, or -label.
-static long counter(uint64_t ep, uint64_t op, uint64_t n, uint64_t *total, uint64_t *version)
-{
-	struct exo_msg m = { EXO_TAG(op, 1, 0), 0, { n } };
-	long r = exo_call(ep, &m);
-
-	if (r)
-		return r;
-	if (EXO_TAG_LABEL(m.tag))
-		return -(long)EXO_TAG_LABEL(m.tag);
-	*total = m.w[0];
-	if (version)
-		*version = m.w[1];
-	return 0;
-}
+#define BUF TEST_BUF
 
 static uint64_t add(uint64_t ep, uint64_t n)
 {
 	uint64_t total = ~0ull;
 
-	CHECK(counter(ep, ADD, n, &total, NULL) == 0);
+	CHECK(test_counter(ep, ADD, n, &total, NULL) == 0);
 	return total;
 }
 
@@ -102,12 +63,12 @@ static int info_of(uint64_t mgr, uint64_t id, struct exo_modmgr_info *out)
 // Waits (5 s at most) until module id is in state with at least generation gen.
 static int wait_for(uint64_t mgr, uint64_t id, uint32_t state, uint32_t gen, struct exo_modmgr_info *out)
 {
-	uint64_t deadline = now() + 5000 * MS;
+	uint64_t deadline = test_now() + 5000 * MS;
 
-	while (now() < deadline) {
+	while (test_now() < deadline) {
 		if (info_of(mgr, id, out) && out->state == state && out->generation >= gen)
 			return 1;
-		nap(1);
+		test_sleep_ms(1);
 	}
 	return 0;
 }
@@ -128,22 +89,10 @@ static long start(struct exo_modmgr_proc *p, uint64_t quota, uint64_t page, uint
 	return exo_modmgr_spawn(bi, &c, p);
 }
 
-// Stops a manager and waits until everything it had is gone: its quota back at 0 frames.
-static void stop(struct exo_modmgr_proc *p, uint64_t quota)
-{
-	uint64_t deadline = now() + 5000 * MS;
-
-	CHECK(exo_modmgr_stop(p) == 9);
-	while (used(quota) != 0 && now() < deadline)
-		nap(1);
-	CHECK(used(quota) == 0);
-	CHECK(exo_cap_delete(quota) == 0);
-}
-
 // ---- manager 1: policy 1, boot configuration "counter.so" ----
 
 static struct exo_modmgr_proc m1;
-static uint64_t q1, counter_ep, crash_id, crash_ep, crash_frames;
+static uint64_t q1, counter_ep, crash_id, crash_ep, crash_frames, start_used;
 
 static void test_boot(void)
 {
@@ -159,7 +108,7 @@ static void test_boot(void)
 	           info.name, info.version, exo_modmgr_state_name(info.state), (unsigned long)info.frames);
 	CHECK(exo_modmgr_connect(m1.ep, 1, &counter_ep) == 0);
 	CHECK(add(counter_ep, 5) == 5);
-	CHECK(counter(counter_ep, GET, 0, &total, &version) == 0 && total == 5 && version == 1);
+	CHECK(test_counter(counter_ep, GET, 0, &total, &version) == 0 && total == 5 && version == 1);
 }
 
 // The first crash, with a request queued while the module is down.
@@ -184,20 +133,20 @@ static void test_first_crash(void)
 static void test_crashes(void)
 {
 	struct exo_modmgr_info info = { 0 };
-	uint64_t before = used(q1), t0 = now();
+	uint64_t before = test_used(q1), t0 = test_now();
 	int i, bad = 0;
 
 	for (i = 0; i < CRASHES && !bad; i++) {
-		nap(STABLE_MS + 5);
+		test_sleep_ms(STABLE_MS + 5);
 		bad |= misbehave(crash_ep, CRASH) != -EXO_EDEAD;
 		bad |= !wait_for(m1.ep, crash_id, EXO_MODMGR_RUNNING, (uint32_t)i + 3, &info);
 		bad |= info.frames != crash_frames || info.restarts != (uint32_t)i + 2;
 		bad |= add(crash_ep, 7) != 7;
 	}
 	CHECK(!bad && i == CRASHES);
-	CHECK(used(q1) == before); // the manager's own memory did not grow either
+	CHECK(test_used(q1) == before); // the manager's own memory did not grow either
 	exo_printf("modmgr: %d more crashes in %lu ms: restarts %u, %lu frames each time\n", i,
-	           (unsigned long)((now() - t0) / MS), info.restarts, (unsigned long)info.frames);
+	           (unsigned long)((test_now() - t0) / MS), info.restarts, (unsigned long)info.frames);
 }
 
 // A module that spins is found by the heartbeat, killed and restarted like a crash.
@@ -206,18 +155,18 @@ static void test_hang(void)
 	struct exo_modmgr_info info = { 0 }, before = { 0 };
 	uint64_t t0;
 
-	nap(STABLE_MS + 5);
+	test_sleep_ms(STABLE_MS + 5);
 	CHECK(info_of(m1.ep, crash_id, &before));
-	t0 = now();
+	t0 = test_now();
 	CHECK(misbehave(crash_ep, HANG) == -EXO_EDEAD); // served by the instance that was killed
 	CHECK(wait_for(m1.ep, crash_id, EXO_MODMGR_RUNNING, before.generation + 1, &info));
 	CHECK(info.status == EXO_MODMGR_STATUS_HUNG && info.frames == crash_frames &&
 	      info.restarts == before.restarts + 1);
-	CHECK(now() - t0 >= HEARTBEAT_MS * MS); // not before the heartbeat time
+	CHECK(test_now() - t0 >= HEARTBEAT_MS * MS); // not before the heartbeat time
 	CHECK(add(crash_ep, 5) == 5);
 	CHECK(add(counter_ep, 0) > 0); // the other module was not disturbed
 	exo_printf("modmgr: a hung module was restarted after %lu ms (heartbeat %d ms)\n",
-	           (unsigned long)((now() - t0) / MS), HEARTBEAT_MS);
+	           (unsigned long)((test_now() - t0) / MS), HEARTBEAT_MS);
 }
 
 // Crashes in a row, each call queued behind the backoff, until the supervisor gives up.
@@ -225,11 +174,11 @@ static void test_give_up(void)
 {
 	struct exo_modmgr_info info = { 0 };
 	struct exo_msg m = { EXO_TAG(GET, 0, 0), 0, { 0 } };
-	uint64_t ep, t0 = now();
+	uint64_t ep, t0 = test_now();
 	long r = 0;
 	int n = 0, seen_restarting = 0;
 
-	nap(STABLE_MS + 5);
+	test_sleep_ms(STABLE_MS + 5);
 	while (n < 40 && (r = misbehave(crash_ep, CRASH)) == -EXO_EDEAD) { // each waits for the next instance
 		n++;
 		// The first LIST may come before the manager looked; the second comes after (backoff
@@ -244,7 +193,8 @@ static void test_give_up(void)
 	CHECK(info.crashes == EXO_MODMGR_MAX_CRASHES && info.frames == 0 && info.status == 270 &&
 	      info.restarts == info.generation - 1);
 	exo_printf("modmgr: %s after %d crashes in a row in %lu ms: restarts %u\n",
-	           exo_modmgr_state_name(info.state), n, (unsigned long)((now() - t0) / MS), info.restarts);
+	           exo_modmgr_state_name(info.state), n, (unsigned long)((test_now() - t0) / MS),
+	           info.restarts);
 	CHECK(exo_modmgr_connect(m1.ep, crash_id, &ep) == 0);
 	CHECK(exo_call(ep, &m) == 0 && EXO_TAG_LABEL(m.tag) == EXO_EDEAD);
 	CHECK(exo_cap_delete(ep) == 0);
@@ -257,11 +207,11 @@ static void test_replace(void)
 	uint64_t total = 0, version = 0;
 
 	CHECK(exo_modmgr_replace(m1.ep, 1, "counter2.so") == 0);
-	CHECK(counter(counter_ep, GET, 0, &total, &version) == 0 && total == 5 && version == 2);
+	CHECK(test_counter(counter_ep, GET, 0, &total, &version) == 0 && total == 5 && version == 2);
 	CHECK(info_of(m1.ep, 1, &info) && !strcmp(info.file, "counter2.so") && info.version == 2 &&
 	      info.generation == 1 && info.restarts == 0 && info.state == EXO_MODMGR_RUNNING);
 	CHECK(exo_modmgr_replace(m1.ep, 1, "counter_bad.so") == -EXO_EINVAL);
-	CHECK(counter(counter_ep, ADD, 1, &total, &version) == 0 && total == 6 && version == 2);
+	CHECK(test_counter(counter_ep, ADD, 1, &total, &version) == 0 && total == 6 && version == 2);
 	CHECK(exo_modmgr_replace(m1.ep, 1, "hello") == -EXO_EINVAL);
 	CHECK(exo_modmgr_replace(m1.ep, 1, "nope.so") == -EXO_ENOENT);
 	CHECK(exo_modmgr_replace(m1.ep, 99, "counter.so") == -EXO_ENOENT);
@@ -272,7 +222,7 @@ static void test_replace(void)
 // Refused requests leave nothing behind.
 static void test_refused(void)
 {
-	uint64_t before = used(q1), id = 0, ep = 0;
+	uint64_t before = test_used(q1), id = 0, ep = 0;
 	struct exo_msg m = { EXO_TAG(99, 0, 0), 0, { 0 } };
 
 	CHECK(exo_modmgr_load(m1.ep, "hello", &id, &ep) == -EXO_EINVAL); // ET_EXEC
@@ -289,8 +239,8 @@ static void test_refused(void)
 	m = (struct exo_msg){ EXO_TAG(EXO_MODMGR_LOAD, 4, 0), 0, { 0 } };
 	memcpy(m.w, "counter.so", 11);
 	CHECK(exo_call(m1.ep, &m) == 0 && EXO_TAG_LABEL(m.tag) == EXO_EINVAL);
-	CHECK(exo_ipc_set_buffer(ipc_page) == 0);
-	CHECK(used(q1) == before);
+	CHECK(exo_ipc_set_buffer(test_ipc_page) == 0);
+	CHECK(test_used(q1) == before);
 }
 
 // More modules than one LIST reply holds; ids in order.
@@ -327,59 +277,47 @@ static void queued_caller(uint64_t ep)
 	queued_label = EXO_TAG_LABEL(m.tag);
 	__atomic_store_n(&queued_done, 1, __ATOMIC_SEQ_CST);
 	for (;;)
-		exo_thread_sleep(now() + 1000 * MS); // destroyed by main
+		exo_thread_sleep(test_now() + 1000 * MS); // destroyed by main
 }
 
 // A thread of ours that calls ep; returns once it waits in the endpoint (or has its answer).
-static uint64_t start_caller(uint64_t ep, uint64_t *frame)
+static void start_caller(struct test_thread *t, uint64_t ep)
 {
-	struct exo_map_op op = { 0, STACK, EXO_R_READ | EXO_R_WRITE };
 	struct exo_cap_info info = { 0 };
-	long t;
 
 	queued_done = 0;
-	CHECK(exo_frame_alloc(bi->quota, 1, &op.frame) == 1 && exo_vspace_map(bi->self, &op, 1) == 1);
-	*frame = op.frame;
-	t = exo_thread_create(bi->self, PRIO);
-	CHECK(t > 0 && exo_thread_start((uint64_t)t, (uint64_t)queued_caller, STACK + 4096 - 8, ep) == 0);
+	test_thread_new(t, bi->quota, STACK, PRIO, queued_caller, ep, "caller");
 	for (int i = 0; i < 1000 && info.b != EXO_THREAD_IPC_SEND && !queued_done; i++) {
 		exo_thread_yield();
-		CHECK(exo_cap_info((uint64_t)t, &info) == 0);
+		CHECK(exo_cap_info(t->thread, &info) == 0);
 	}
-	return (uint64_t)t;
 }
 
-static void end_caller(uint64_t t, uint64_t frame)
-{
-	uint64_t va = STACK;
-
-	CHECK(exo_thread_destroy(t) == 0 && exo_cap_delete(t) == 0);
-	CHECK(exo_vspace_unmap(bi->self, &va, 1) == 1 && exo_cap_delete(frame) == 0);
-}
-
-static void test_unload(uint64_t start_used)
+static void test_unload(void)
 {
 	struct exo_modmgr_info info;
-	uint64_t total, t, frame, deadline;
+	struct test_thread t;
+	uint64_t total, deadline;
 
 	CHECK(exo_modmgr_unload(m1.ep, 1) == 0);
-	CHECK(counter(counter_ep, GET, 0, &total, NULL) == -EXO_EBADCAP); // revoked
+	CHECK(test_counter(counter_ep, GET, 0, &total, NULL) == -EXO_EBADCAP); // revoked
 	// A caller waiting in the failed module's endpoint when it is unloaded: the endpoint dies
 	// under it (-EXO_EDEAD), unless the manager answered for the module first (label EXO_EDEAD).
-	t = start_caller(crash_ep, &frame);
+	start_caller(&t, crash_ep);
 	CHECK(exo_modmgr_unload(m1.ep, crash_id) == 0);
-	for (deadline = now() + 1000 * MS; !queued_done && now() < deadline;)
-		nap(1);
+	for (deadline = test_now() + 1000 * MS; !queued_done && test_now() < deadline;)
+		test_sleep_ms(1);
 	CHECK(queued_done &&
 	      (queued_result == -EXO_EDEAD || (queued_result == 0 && queued_label == EXO_EDEAD)));
 	exo_printf("modmgr: a caller waiting at unload got %s\n",
 	           queued_result ? "-EXO_EDEAD: the endpoint died" : "label EXO_EDEAD: the manager answered");
-	end_caller(t, frame);
-	CHECK(counter(crash_ep, GET, 0, &total, NULL) == -EXO_EBADCAP);
+	CHECK(exo_thread_destroy(t.thread) == 0); // it still waits
+	test_thread_end(&t);
+	CHECK(test_counter(crash_ep, GET, 0, &total, NULL) == -EXO_EBADCAP);
 	CHECK(exo_modmgr_unload(m1.ep, 1) == -EXO_ENOENT);
 	CHECK(exo_modmgr_list(m1.ep, &info, 1) == 0);
 	// Only the manager's own memory is left: every module's quota went back.
-	CHECK(used(q1) == start_used - EXO_MODMGR_MODULE_QUOTA);
+	CHECK(test_used(q1) == start_used - EXO_MODMGR_MODULE_QUOTA);
 }
 
 // ---- manager 2: policy 0 ----
@@ -397,36 +335,33 @@ static void test_policy(void)
 	CHECK(exo_modmgr_load(m2.ep, "nope.so", &id, &ep) == -EXO_ENOENT);
 	CHECK(exo_modmgr_connect(m2.ep, info.id, &ep) == 0);
 	CHECK(add(ep, 3) == 3);
-	stop(&m2, q2); // with its counter loaded: it ends too
-	CHECK(counter(ep, GET, 0, &total, NULL) == -EXO_EDEAD);
+	test_modmgr_stop(&m2, q2); // with its counter loaded: it ends too
+	CHECK(test_counter(ep, GET, 0, &total, NULL) == -EXO_EDEAD);
 	CHECK(exo_cap_delete(ep) == 0);
 }
 
 int main(uint64_t arg)
 {
-	uint64_t start_used;
+	static const struct test_case cases[] = {
+		TEST_CASE(test_boot),    TEST_CASE(test_first_crash), TEST_CASE(test_crashes),
+		TEST_CASE(test_hang),    TEST_CASE(test_give_up),     TEST_CASE(test_policy),
+		TEST_CASE(test_replace), TEST_CASE(test_refused),     TEST_CASE(test_list),
+		TEST_CASE(test_unload),
+	};
 
-	bi = (const struct exo_bootinfo *)arg;
+	bi = test_begin("modmgr", arg);
+	if (!bi)
+		return test_end();
 	CHECK(bi->nmodules == 8);
-	if (bi->nmodules != 8 || exo_ipc_set_buffer(ipc_page))
-		return 1;
+	if (bi->nmodules != 8 || exo_ipc_set_buffer(test_ipc_page))
+		return test_end();
 	exo_modmgr_use_buffer(BUF);
 	q1 = (uint64_t)exo_quota_split(bi->quota, MGR_FRAMES);
 	CHECK(start(&m1, q1, PAGE1, 1, "counter.so") == 0);
 	if (!m1.ep)
-		return 1;
-	start_used = used(q1);
-	test_boot();
-	test_first_crash();
-	test_crashes();
-	test_hang();
-	test_give_up();
-	test_policy();
-	test_replace();
-	test_refused();
-	test_list();
-	test_unload(start_used);
-	stop(&m1, q1);
-	exo_printf("modmgr: %s\n", failures ? "FAILED" : "all checks passed");
-	return failures;
+		return test_end();
+	start_used = test_used(q1);
+	TEST_RUN(cases);
+	test_modmgr_stop(&m1, q1);
+	return test_end();
 }

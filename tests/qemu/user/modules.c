@@ -3,17 +3,13 @@
 // (an ET_EXEC program, which must be refused). counter.so is loaded into a process of its own
 // with libexo.so, serves calls on an endpoint this program owns, keeps its state across calls,
 // and is killed; bad images are refused with a reason and leave nothing behind.
-#include <exo/modload.h>
+#include "testlib.h"
 
 #define IMAGES  0x200000000ull // boot module images, mapped read-only one after the other
 #define SCRATCH 0x300000000ull // the loader's scratch range
 #define PRIO    16
 
 static const struct exo_bootinfo *bi;
-static int failures;
-
-#define TEST_NAME "modules"
-#include "check.h"
 
 static uint64_t counter_call(uint64_t ep, uint64_t op, uint64_t n)
 {
@@ -24,32 +20,21 @@ static uint64_t counter_call(uint64_t ep, uint64_t op, uint64_t n)
 	return m.w[0];
 }
 
-static long wait_status(uint64_t p)
-{
-	long status;
-
-	while (exo_process_status(p, &status) == -EXO_EAGAIN)
-		exo_thread_sleep((uint64_t)exo_clock_ns() + 1000000);
-	return status;
-}
-
 int main(uint64_t arg)
 {
-	struct exo_image lib, counter, hello, cut;
+	struct exo_image img[4], lib, counter, hello, cut; // img: this program, lib, counter, hello
 	struct exo_loaded_module mod;
 	struct exo_module_env env = { 0 };
-	uint64_t next = IMAGES, q, ep;
+	uint64_t q, ep;
 	char err[160];
 	long r;
 
-	bi = (const void *)arg;
-	CHECK(bi->nmodules == 4);
-	if (bi->nmodules != 4)
-		return 1;
-	exo_boot_image(bi, 0, &next); // this program: not needed, but keeps the indices simple
-	lib = exo_boot_image(bi, 1, &next);
-	counter = exo_boot_image(bi, 2, &next);
-	hello = exo_boot_image(bi, 3, &next);
+	bi = test_begin("modules", arg);
+	if (!bi || test_boot_images(img, 4, IMAGES))
+		return test_end();
+	lib = img[1];
+	counter = img[2];
+	hello = img[3];
 	q = (uint64_t)exo_quota_split(bi->quota, 256);
 	ep = (uint64_t)exo_endpoint_create();
 	CHECK((long)q > 0 && (long)ep > 0);
@@ -66,7 +51,7 @@ int main(uint64_t arg)
 		CHECK(counter_call(ep, 1, 7) == 12);
 		CHECK(counter_call(ep, 2, 0) == 12);
 		CHECK(exo_process_kill(mod.process, 9) == 0);
-		CHECK(wait_status(mod.process) == 9);
+		CHECK_EQ(test_wait_status(mod.process, 3000), 9);
 		exo_cap_delete(mod.thread);
 		exo_cap_delete(mod.process);
 	}
@@ -84,12 +69,9 @@ int main(uint64_t arg)
 	exo_printf("modules: counter.so as libexo.so: %s\n", r ? err : "loaded?!");
 	CHECK(r != 0);
 
-	struct exo_cap_info info;
-	CHECK(exo_cap_info(q, &info) == 0 && info.b == 0); // nothing of the module is left
+	CHECK_EQ(test_used(q), 0); // nothing of the module is left
 	exo_cap_delete(ep);
 	exo_cap_delete(q);
-	for (uint64_t va = IMAGES; va < next; va += 4096)
-		exo_vspace_unmap(bi->self, &va, 1);
-	exo_printf("modules: %s\n", failures ? "FAILED" : "all checks passed");
-	return failures;
+	test_boot_images_unmap();
+	return test_end();
 }

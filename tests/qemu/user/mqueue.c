@@ -8,7 +8,8 @@
 // threads (3 producers, MPMC) check that every message arrives exactly once and, per consumer, in
 // each producer's order. Last, the other direction and the other way to share: a child receives
 // the ring in an IPC message (grant + notifications) and takes 10,000 messages from us.
-#include <exo/libexo.h>
+#include "testlib.h"
+
 #include <exo/mqueue.h>
 
 #define RING_EDGE  0x200000000ull // rings in this process
@@ -25,7 +26,7 @@
 #define PRODUCERS   3
 #define CONSUMERS   2
 #define STOP        0xffff // producer id of the message that ends a consumer
-#define TIMEOUT_NS  15000000000ull
+#define TIMEOUT_MS  15000
 
 struct msg {
 	uint64_t producer, seq, check;
@@ -42,12 +43,7 @@ struct start {
 };
 
 static const struct exo_bootinfo *bi;
-static uint8_t ipc_page[4096] __attribute__((aligned(4096)));
-#define BUF ((struct exo_ipc_buffer *)ipc_page)
-static int failures;
-
-#define TEST_NAME "mqueue"
-#include "check.h"
+#define BUF TEST_BUF
 
 static uint64_t check_of(uint64_t producer, uint64_t seq)
 {
@@ -62,16 +58,6 @@ static struct msg make(uint64_t producer, uint64_t seq)
 static int valid(const struct msg *m)
 {
 	return m->check == check_of(m->producer, m->seq);
-}
-
-static uint64_t now(void)
-{
-	return (uint64_t)exo_clock_ns();
-}
-
-static void nap(void)
-{
-	exo_thread_sleep(now() + 1000000);
 }
 
 // ---- a producer child ----
@@ -104,7 +90,7 @@ static int grantee(struct start *st)
 	struct msg msg;
 	long r;
 
-	if (exo_ipc_set_buffer(ipc_page))
+	if (exo_ipc_set_buffer(test_ipc_page))
 		return 1;
 	BUF->recv_window = CHILD_RING;
 	BUF->recv_window_pages = EXO_MQ_MAX_PAGES;
@@ -138,61 +124,26 @@ static void unmap_delete(uint64_t va, uint64_t frame)
 	CHECK(exo_cap_delete(frame) == 0);
 }
 
-struct child {
-	uint64_t proc, thread, frame;
-	struct start *page;
-};
+#define START(c) ((struct start *)(c)->page)
 
-// Spawns a child in role with its start page. It starts at the lowest priority, so it runs only
-// once the caller has set it up and child_run raised it to PRIO.
-static int child_spawn(struct child *c, int slot, enum role role, uint64_t id, uint64_t count)
+// Spawns a child in role with its start page (slot). It starts at the lowest priority, so it runs
+// only once the caller has set it up and test_child_run raised it to PRIO.
+static int child_spawn(struct test_child *c, int slot, enum role role, uint64_t id, uint64_t count)
 {
-	struct exo_map_op op;
-
-	c->page = (struct start *)(PAGES + (uint64_t)slot * 4096);
-	map_new((uint64_t)c->page, &c->frame);
-	*c->page = (struct start){ .role = role, .id = id, .count = count };
-	if (exo_spawn(bi->self, bi->quota, &bi->modules[0], "child", 1, START_ADDR, &c->proc, &c->thread)) {
-		CHECK(!"spawn");
+	if (test_child_spawn(c, &bi->modules[0], "child", PAGES + (uint64_t)slot * 4096, START_ADDR))
 		return -1;
-	}
-	op = (struct exo_map_op){ c->frame, START_ADDR, EXO_R_READ | EXO_R_WRITE };
-	CHECK(exo_vspace_map(c->proc, &op, 1) == 1);
+	*START(c) = (struct start){ .role = role, .id = id, .count = count };
 	return 0;
-}
-
-static void child_run(struct child *c)
-{
-	CHECK(exo_thread_set_prio(c->thread, PRIO) == 0);
 }
 
 // A producer id sending count messages into q, which is mapped into it.
-static int producer_spawn(struct child *c, int slot, struct exo_mq *q, uint64_t id, uint64_t count)
+static int producer_spawn(struct test_child *c, int slot, struct exo_mq *q, uint64_t id, uint64_t count)
 {
 	if (child_spawn(c, slot, PRODUCER, id, count))
 		return -1;
-	CHECK(exo_mq_share(q, c->proc, CHILD_RING, &c->page->ring) == 0);
-	child_run(c);
+	CHECK(exo_mq_share(q, c->proc, CHILD_RING, &START(c)->ring) == 0);
+	test_child_run(c, PRIO);
 	return 0;
-}
-
-// Waits for the child's exit status (kills it after TIMEOUT_NS), then deletes all trace of it.
-static long child_reap(struct child *c)
-{
-	uint64_t deadline = now() + TIMEOUT_NS;
-	long status = -1;
-
-	while (exo_process_status(c->proc, &status) == -EXO_EAGAIN) {
-		if (now() > deadline) {
-			exo_printf("mqueue: child %lu hangs; killed\n", (unsigned long)c->page->id);
-			exo_process_kill(c->proc, -1);
-		}
-		nap();
-	}
-	CHECK(exo_cap_delete(c->thread) == 0);
-	CHECK(exo_cap_delete(c->proc) == 0);
-	unmap_delete((uint64_t)c->page, c->frame);
-	return status;
 }
 
 struct worker {
@@ -224,8 +175,8 @@ static void worker_start(struct worker *w, int slot, void (*fn)(struct worker *)
 		map_new(w->base + (uint64_t)i * 4096, &w->frames[i]);
 	w->thread = (uint64_t)exo_thread_create(bi->self, prio);
 	CHECK((long)w->thread > 0);
-	CHECK(exo_thread_start(w->thread, (uint64_t)worker_main, w->base + STACK_PAGES * 4096 - 8,
-	                       (uint64_t)w) == 0);
+	CHECK(test_thread_start(w->thread, worker_main, w->base, w->base + STACK_PAGES * 4096, (uint64_t)w,
+	                        "worker") == 0);
 }
 
 static int worker_done(struct worker *w)
@@ -235,10 +186,10 @@ static int worker_done(struct worker *w)
 
 static void worker_reap(struct worker *w)
 {
-	uint64_t deadline = now() + TIMEOUT_NS;
+	uint64_t deadline = test_now() + TIMEOUT_MS * TEST_MS;
 
-	while (!worker_done(w) && now() < deadline)
-		nap();
+	while (!worker_done(w) && test_now() < deadline)
+		test_sleep_ms(1);
 	CHECK(worker_done(w));
 	exo_thread_destroy(w->thread); // gone already unless it hangs
 	CHECK(exo_cap_delete(w->thread) == 0);
@@ -306,7 +257,7 @@ static void test_edges(void)
 	fill(&edge, 0, 8);
 	worker_start(&w, 0, blocked_sender, PRIO + 2); // above us: runs until it sleeps
 	CHECK(!worker_done(&w) && edge.ring->tx_waiting == 1);
-	nap();
+	test_sleep_ms(1);
 	CHECK(!worker_done(&w));
 	drain(&edge, 0, 1);
 	worker_reap(&w);
@@ -319,7 +270,7 @@ static void test_edges(void)
 	// A consumer on an empty ring sleeps and wakes with the first message.
 	worker_start(&w, 0, blocked_receiver, PRIO + 2);
 	CHECK(!worker_done(&w) && edge.ring->rx_waiting == 1);
-	nap();
+	test_sleep_ms(1);
 	CHECK(!worker_done(&w));
 	fill(&edge, 200, 1);
 	worker_reap(&w);
@@ -359,8 +310,8 @@ static void test_wrap(uint32_t mode)
 // One consumer: every producer's messages arrive complete and in order.
 static void test_stream(const char *what, uint32_t mode, int producers)
 {
-	struct child c[PRODUCERS];
-	uint64_t next[PRODUCERS] = { 0 }, empties = 0, fulls = 0, t0 = now();
+	struct test_child c[PRODUCERS];
+	uint64_t next[PRODUCERS] = { 0 }, empties = 0, fulls = 0, t0 = test_now();
 	struct exo_mq q;
 	struct msg m;
 	int bad = 0;
@@ -385,11 +336,11 @@ static void test_stream(const char *what, uint32_t mode, int producers)
 	CHECK(exo_mq_recv(&q, &m, EXO_MQ_NONBLOCK) == -EXO_EAGAIN);
 	for (int i = 0; i < producers; i++) {
 		CHECK(next[i] == COUNT);
-		fulls += c[i].page->fulls;
-		CHECK(child_reap(&c[i]) == 0);
+		fulls += START(&c[i])->fulls;
+		CHECK(test_child_reap(&c[i], TIMEOUT_MS) == 0);
 	}
 	exo_printf("mqueue: %s: %d x %d messages in %lu ms; found empty %lu times, full %lu times\n", what,
-	           producers, COUNT, (unsigned long)((now() - t0) / 1000000), (unsigned long)empties,
+	           producers, COUNT, (unsigned long)((test_now() - t0) / 1000000), (unsigned long)empties,
 	           (unsigned long)fulls);
 	exo_mq_destroy(&q);
 }
@@ -427,9 +378,9 @@ static void consumer(struct worker *w)
 
 static void test_mpmc(void)
 {
-	struct child c[PRODUCERS];
+	struct test_child c[PRODUCERS];
 	struct worker w[CONSUMERS] = { 0 };
-	uint64_t t0 = now();
+	uint64_t t0 = test_now();
 	struct msg m;
 
 	CHECK(exo_mq_create(&mpmc, bi->self, bi->quota, RING_MPMC, sizeof(struct msg), 32, EXO_MQ_MPMC) == 0);
@@ -441,7 +392,7 @@ static void test_mpmc(void)
 		if (producer_spawn(&c[i], i, &mpmc, (uint64_t)i, COUNT))
 			return;
 	for (int i = 0; i < PRODUCERS; i++)
-		CHECK(child_reap(&c[i]) == 0);
+		CHECK(test_child_reap(&c[i], TIMEOUT_MS) == 0);
 	for (int i = 0; i < CONSUMERS; i++) { // after every message: FIFO
 		m = make(STOP, (uint64_t)i);
 		CHECK(exo_mq_send(&mpmc, &m, 0) == 0);
@@ -459,7 +410,7 @@ static void test_mpmc(void)
 	CHECK(exo_mq_recv(&mpmc, &m, EXO_MQ_NONBLOCK) == -EXO_EAGAIN);
 	exo_printf("mqueue: mpmc: %d x %d messages to %d consumers (%lu + %lu) in %lu ms\n", PRODUCERS, COUNT,
 	           CONSUMERS, (unsigned long)w[0].got, (unsigned long)w[1].got,
-	           (unsigned long)((now() - t0) / 1000000));
+	           (unsigned long)((test_now() - t0) / 1000000));
 	exo_mq_destroy(&mpmc);
 }
 
@@ -469,18 +420,18 @@ static void test_grant(void)
 {
 	struct exo_msg m = { 0 };
 	struct exo_mq q;
-	struct child c;
+	struct test_child c;
 	long ep = exo_endpoint_create(), copy;
 
-	CHECK(exo_ipc_set_buffer(ipc_page) == 0);
+	CHECK(exo_ipc_set_buffer(test_ipc_page) == 0);
 	CHECK(exo_mq_create(&q, bi->self, bi->quota, RING_SPSC, sizeof(struct msg), 128, EXO_MQ_SPSC) == 0);
 	CHECK(q.npages == 2);
 	if (child_spawn(&c, 0, GRANTEE, 0, COUNT))
 		return;
 	copy = exo_cap_copy((uint64_t)ep, c.proc, EXO_R_READ);
 	CHECK(copy > 0);
-	c.page->ep = (uint64_t)copy;
-	child_run(&c);
+	START(&c)->ep = (uint64_t)copy;
+	test_child_run(&c, PRIO);
 	m.tag = EXO_TAG(1, 0, 0) | exo_mq_offer(&q, BUF);
 	CHECK(exo_call((uint64_t)ep, &m) == 0 && EXO_TAG_LABEL(m.tag) == 0);
 	for (uint64_t i = 0; i < COUNT; i++) {
@@ -491,30 +442,47 @@ static void test_grant(void)
 			break;
 		}
 	}
-	CHECK(child_reap(&c) == 0);
+	CHECK(test_child_reap(&c, TIMEOUT_MS) == 0);
 	CHECK(exo_cap_delete((uint64_t)ep) == 0);
 	CHECK(exo_ipc_set_buffer(NULL) == 0);
 	exo_mq_destroy(&q);
 }
 
+static void test_wrap_spsc(void)
+{
+	test_wrap(EXO_MQ_SPSC);
+}
+
+static void test_wrap_mpmc(void)
+{
+	test_wrap(EXO_MQ_MPMC);
+}
+
+static void test_stream_spsc(void)
+{
+	test_stream("spsc", EXO_MQ_SPSC, 1);
+}
+
+static void test_stream_mpsc(void)
+{
+	test_stream("mpsc", EXO_MQ_MULTI_PRODUCER, PRODUCERS);
+}
+
 int main(uint64_t arg)
 {
+	static const struct test_case edges[] = { TEST_CASE(test_geometry), TEST_CASE(test_edges),
+		                                  TEST_CASE(test_wrap_spsc), TEST_CASE(test_wrap_mpmc) };
+	static const struct test_case streams[] = { TEST_CASE(test_stream_spsc), TEST_CASE(test_stream_mpsc),
+		                                    TEST_CASE(test_mpmc), TEST_CASE(test_grant) };
+
 	if (arg == START_ADDR)
 		return ((struct start *)arg)->role == GRANTEE ? grantee((struct start *)arg)
 		                                              : producer((struct start *)arg);
-	bi = (const struct exo_bootinfo *)arg;
-	test_geometry();
-	test_edges();
-	test_wrap(EXO_MQ_SPSC);
-	test_wrap(EXO_MQ_MPMC);
-	if (!failures)
-		test_stream("spsc", EXO_MQ_SPSC, 1);
-	if (!failures)
-		test_stream("mpsc", EXO_MQ_MULTI_PRODUCER, PRODUCERS);
-	if (!failures)
-		test_mpmc();
-	if (!failures)
-		test_grant();
-	exo_printf("mqueue: %s\n", failures ? "FAILED" : "all checks passed");
-	return failures;
+	bi = test_begin("mqueue", arg);
+	if (!bi)
+		return test_end();
+	TEST_RUN(edges);
+	if (!test_failures()) // the streams take long; they need the edges right
+		TEST_RUN(streams);
+	return test_end();
 }

@@ -12,7 +12,8 @@
 // clients find "counter" by name with a badge of its generation, a hot-swap keeps that copy
 // working, a crash makes it stale (revoked, or a request turned away with EXO_EDEAD) and a new
 // lookup finds the restarted instance under the next generation.
-#include <exo/modmgr.h>
+#include "testlib.h"
+
 #include <exo/module.h>
 #include <exo/names.h>
 
@@ -20,7 +21,7 @@
 #define MGR_PAGE   0x300010000ull // our view of the module manager's start page
 #define START_ADDR 0x500000000ull // in a child: its start page (its argument)
 #define PRIO       16
-#define TIMEOUT_NS 10000000000ull
+#define TIMEOUT_MS 10000
 #define ECHO_CALL  0x11
 #define ECHO_REPLY 0x12
 #define CALLS      50 // calls the client makes to each incarnation
@@ -46,22 +47,7 @@ struct start {
 };
 
 static const struct exo_bootinfo *bi;
-static uint8_t ipc_page[4096] __attribute__((aligned(4096)));
-#define BUF ((struct exo_ipc_buffer *)ipc_page)
-static int failures;
-
-#define TEST_NAME "names"
-#include "check.h"
-
-static uint64_t now(void)
-{
-	return (uint64_t)exo_clock_ns();
-}
-
-static void nap(void)
-{
-	exo_thread_sleep(now() + 1000000);
-}
+#define BUF TEST_BUF
 
 static volatile uint64_t *vol(uint64_t *p)
 {
@@ -103,7 +89,7 @@ static long find_echo(struct start *st, uint64_t *ep)
 		if (r != -EXO_ENOENT && r != -EXO_EDEAD)
 			return r;
 		st->relookups++;
-		nap();
+		test_sleep_ms(1);
 	}
 	return -EXO_ETIMEDOUT;
 }
@@ -139,7 +125,7 @@ static int echo_client(struct start *st)
 
 static int child(struct start *st)
 {
-	if (exo_ipc_set_buffer(ipc_page))
+	if (exo_ipc_set_buffer(test_ipc_page))
 		return 20;
 	exo_names_use_buffer(BUF);
 	return st->role == ECHO ? echo_service(st) : echo_client(st);
@@ -147,86 +133,33 @@ static int child(struct start *st)
 
 // ---- spawning and reaping, seen from init ----
 
-struct child {
-	uint64_t proc, thread, frame;
-	void *page;
-};
-
-// Spawns module m with a start page shared at START_ADDR. It starts at the lowest priority, so
-// it cannot run before child_run, once the caller has filled the page.
-static int child_spawn(struct child *c, int slot, const struct exo_boot_module *m, const char *name)
+// Spawns module m in its start page at slot.
+static int child_spawn(struct test_child *c, int slot, const struct exo_boot_module *m, const char *name)
 {
-	struct exo_map_op op = { 0, PAGES + (uint64_t)slot * 4096, EXO_R_READ | EXO_R_WRITE };
-
-	c->page = (void *)op.vaddr;
-	CHECK(exo_frame_alloc(bi->quota, 1, &op.frame) == 1);
-	CHECK(exo_vspace_map(bi->self, &op, 1) == 1);
-	c->frame = op.frame;
-	memset(c->page, 0, 4096);
-	if (exo_spawn(bi->self, bi->quota, m, name, 1, START_ADDR, &c->proc, &c->thread)) {
-		CHECK(!"spawn");
-		return -1;
-	}
-	op.vaddr = START_ADDR;
-	CHECK(exo_vspace_map(c->proc, &op, 1) == 1);
-	return 0;
+	return test_child_spawn(c, m, name, PAGES + (uint64_t)slot * 4096, START_ADDR);
 }
 
-static void child_run(struct child *c)
+// Kills the child if asked; returns its exit status once it ended and is gone.
+static long child_reap(struct test_child *c, int kill)
 {
-	CHECK(exo_thread_set_prio(c->thread, PRIO) == 0);
-}
-
-// Kills the child if asked (or if it outlives TIMEOUT_NS); returns its exit status.
-static long child_wait(struct child *c, int kill)
-{
-	uint64_t deadline = now() + TIMEOUT_NS;
-	long status = -1;
-
 	if (kill)
 		CHECK(exo_process_kill(c->proc, 9) == 0);
-	while (exo_process_status(c->proc, &status) == -EXO_EAGAIN) {
-		if (now() > deadline) {
-			exo_printf("names: a child hangs; killed\n");
-			exo_process_kill(c->proc, -1);
-		}
-		nap();
-	}
-	return status;
+	return test_child_reap(c, TIMEOUT_MS);
 }
 
-// Deletes all trace of an ended child, its start page too.
-static void child_free(struct child *c)
-{
-	uint64_t va = (uint64_t)c->page;
-
-	CHECK(exo_cap_delete(c->thread) == 0);
-	CHECK(exo_cap_delete(c->proc) == 0);
-	CHECK(exo_vspace_unmap(bi->self, &va, 1) == 1);
-	CHECK(exo_cap_delete(c->frame) == 0);
-}
-
-static long child_reap(struct child *c, int kill)
-{
-	long status = child_wait(c, kill);
-
-	child_free(c);
-	return status;
-}
-
-// Waits until *flag is non-zero (or TIMEOUT_NS passed); returns it.
+// Waits until *flag is at least at_least (or TIMEOUT_MS passed); returns it.
 static uint64_t wait_for(uint64_t *flag, uint64_t at_least)
 {
-	uint64_t deadline = now() + TIMEOUT_NS;
+	uint64_t deadline = test_now() + TIMEOUT_MS * TEST_MS;
 
-	while (__atomic_load_n(flag, __ATOMIC_SEQ_CST) < at_least && now() < deadline)
-		nap();
+	while (__atomic_load_n(flag, __ATOMIC_SEQ_CST) < at_least && test_now() < deadline)
+		test_sleep_ms(1);
 	return __atomic_load_n(flag, __ATOMIC_SEQ_CST);
 }
 
 // ---- the test ----
 
-static struct child server;
+static struct test_child server;
 static uint64_t ns, ids[ID_MGR + 1]; // ns: unbadged; ids[i]: badged with identity i
 
 // Starts the name server from module 1 and receives its endpoint (EXO_NAMES_HELLO).
@@ -244,8 +177,8 @@ static int start_server(void)
 	CHECK(parent > 0);
 	st = server.page;
 	st->parent = (uint64_t)parent;
-	child_run(&server);
-	BUF->deadline = now() + TIMEOUT_NS;
+	test_child_run(&server, PRIO);
+	BUF->deadline = test_now() + TIMEOUT_MS * TEST_MS;
 	CHECK(exo_recv((uint64_t)boot, &m) == 0);
 	CHECK(EXO_TAG_LABEL(m.tag) == EXO_NAMES_HELLO && EXO_TAG_CAPS(m.tag) == 1);
 	CHECK(exo_cap_delete((uint64_t)boot) == 0);
@@ -336,7 +269,7 @@ static void test_registrants(void)
 	CHECK(exo_cap_delete(h) == 0);
 	CHECK(exo_ipc_set_buffer(NULL) == 0); // the capability cannot come: the server says why
 	CHECK(raw(EXO_NAMES_LOOKUP, 4, tmp) == EXO_EINVAL);
-	CHECK(exo_ipc_set_buffer(ipc_page) == 0);
+	CHECK(exo_ipc_set_buffer(test_ipc_page) == 0);
 	CHECK(exo_names_register(ids[ID_ECHO], "tmp", b, EXO_R_WRITE) == -EXO_EEXIST); // not its name
 	CHECK(exo_names_unregister(ids[ID_ECHO], "tmp") == -EXO_EPERM);
 	CHECK(exo_names_register(ids[ID_OTHER], "tmp", b, EXO_R_READ | EXO_R_WRITE) == 0); // replaces
@@ -366,7 +299,7 @@ static void test_registrants(void)
 }
 
 // Spawns an echo service of identity id; waits until it has tried to register.
-static long start_echo(struct child *c, uint64_t id, uint64_t generation)
+static long start_echo(struct test_child *c, uint64_t id, uint64_t generation)
 {
 	struct start *st;
 	long h;
@@ -377,14 +310,14 @@ static long start_echo(struct child *c, uint64_t id, uint64_t generation)
 	h = exo_cap_copy(ids[id], c->proc, EXO_R_WRITE);
 	CHECK(h > 0);
 	*st = (struct start){ .role = ECHO, .ns = (uint64_t)h, .generation = generation };
-	child_run(c);
+	test_child_run(c, PRIO);
 	CHECK(wait_for(&st->registered, 1) == 1);
 	return st->reg_result;
 }
 
 static void test_restart(void)
 {
-	struct child echo, client, impostor;
+	struct test_child echo, client, impostor;
 	struct start *cs;
 	uint64_t h;
 	long copy;
@@ -396,7 +329,7 @@ static void test_restart(void)
 	copy = exo_cap_copy(ids[ID_CLIENT], client.proc, EXO_R_WRITE);
 	CHECK(copy > 0);
 	*cs = (struct start){ .role = CLIENT, .ns = (uint64_t)copy };
-	child_run(&client);
+	test_child_run(&client, PRIO);
 	CHECK(wait_for(&cs->calls[1], CALLS) >= CALLS);
 
 	// The service dies: its name stays reserved for it; lookups say it is dead.
@@ -408,14 +341,14 @@ static void test_restart(void)
 
 	// Restarted with its identity, it registers again; the client finds it and carries on.
 	CHECK(start_echo(&echo, ID_ECHO, 2) == 0);
-	CHECK(child_wait(&client, 0) == 0);
+	CHECK(test_wait_status(client.proc, TIMEOUT_MS) == 0);
 	CHECK(cs->looked_up && cs->rights_seen == EXO_R_WRITE);
 	CHECK(cs->calls[1] >= CALLS && cs->calls[2] == CALLS && cs->deads >= 1 && cs->relookups >= 1);
 	exo_printf("names: client: %lu calls to the first echo, %lu to the second, %lu dead calls, "
 	           "%lu lookups found it gone\n",
 	           (unsigned long)cs->calls[1], (unsigned long)cs->calls[2], (unsigned long)cs->deads,
 	           (unsigned long)cs->relookups);
-	child_free(&client);
+	test_child_reap(&client, TIMEOUT_MS); // ended: gone at once
 
 	// The supervisor holds the service's identity: it may take the name away.
 	CHECK(exo_names_unregister(ids[ID_CLIENT], "echo") == -EXO_EPERM);
@@ -425,20 +358,6 @@ static void test_restart(void)
 }
 
 // ---- modules published by the module manager ----
-
-// One counter call: 0 and the total, or the call's error, or -label (-EXO_EDEAD: turned away).
-static long counter(uint64_t ep, uint64_t op, uint64_t n, uint64_t *total)
-{
-	struct exo_msg m = { EXO_TAG(op, 1, 0), 0, { n } };
-	long r = exo_call(ep, &m);
-
-	if (r)
-		return r;
-	if (EXO_TAG_LABEL(m.tag))
-		return -(long)EXO_TAG_LABEL(m.tag);
-	*total = m.w[0];
-	return 0;
-}
 
 static uint64_t badge_of(uint64_t cap)
 {
@@ -463,7 +382,7 @@ static long lookup_live(const char *name, uint64_t *ep)
 
 	for (int i = 0; i < 5000 && r == -EXO_EDEAD; i++)
 		if ((r = exo_names_lookup(ns, name, ep)) == -EXO_EDEAD)
-			nap();
+			test_sleep_ms(1);
 	return r;
 }
 
@@ -473,12 +392,13 @@ static void test_module_crash(uint64_t mgr, uint64_t ep)
 	uint64_t again = 0, direct = 0, total = 0, h;
 	long r;
 
-	CHECK(counter(ep, CRASH, 0, &total) == -EXO_EDEAD); // the instance died serving it
-	r = counter(ep, GET, 0, &total);
+	CHECK(test_counter(ep, CRASH, 0, &total, NULL) == -EXO_EDEAD); // the instance died serving it
+	r = test_counter(ep, GET, 0, &total, NULL);
 	CHECK(r == -EXO_EBADCAP || r == -EXO_EDEAD); // revoked, or queued before that and turned away
 	exo_printf("names: a stale copy got %s\n", r == -EXO_EBADCAP ? "-EXO_EBADCAP" : "label EXO_EDEAD");
 	CHECK(lookup_live("counter", &again) == 0 && badge_of(again) == EXO_MODULE_GEN_BADGE(2));
-	CHECK(counter(again, ADD, 3, &total) == 0 && total == 3); // a new instance: its state is new
+	CHECK(test_counter(again, ADD, 3, &total, NULL) == 0 &&
+	      total == 3); // a new instance: its state is new
 	CHECK(first_module(mgr).generation == 2 && first_module(mgr).restarts == 1);
 
 	// Clients hold badged copies only, so none can mint the manager's badge or a generation's
@@ -487,11 +407,12 @@ static void test_module_crash(uint64_t mgr, uint64_t ep)
 	CHECK(exo_cap_mint(direct, EXO_R_WRITE, EXO_MODULE_GEN_BADGE(2)) < 0);
 	CHECK(exo_cap_mint(direct, EXO_R_WRITE, EXO_MODULE_MANAGER_BADGE) < 0);
 	CHECK(exo_cap_mint(again, EXO_R_WRITE, EXO_MODULE_MANAGER_BADGE) < 0);
-	CHECK(counter(direct, GET, 0, &total) == 0 && total == 3); // the slot's copy follows restarts
+	CHECK(test_counter(direct, GET, 0, &total, NULL) == 0 &&
+	      total == 3); // the slot's copy follows restarts
 
 	CHECK(exo_modmgr_unload(mgr, 1) == 0); // its names go with it
 	CHECK(exo_names_lookup(ns, "counter", &h) == -EXO_ENOENT);
-	CHECK(counter(again, GET, 0, &total) == -EXO_EBADCAP); // revoked: gone from our table
+	CHECK(test_counter(again, GET, 0, &total, NULL) == -EXO_EBADCAP); // revoked: gone from our table
 	CHECK(badge_of(direct) == ~0ull);
 }
 
@@ -509,7 +430,6 @@ static void test_modules(void)
 		                       .page = MGR_PAGE,
 		                       .names = ids[ID_MGR] };
 	struct exo_modmgr_proc mgr = { 0 };
-	struct exo_cap_info info;
 
 	exo_modmgr_use_buffer(BUF);
 	CHECK(exo_modmgr_spawn(bi, &c, &mgr) == 0 && mgr.loaded == 1);
@@ -517,42 +437,41 @@ static void test_modules(void)
 		return;
 	// Published under the note's service name, with the badge of generation 1.
 	CHECK(exo_names_lookup(ns, "counter", &ep) == 0 && badge_of(ep) == EXO_MODULE_GEN_BADGE(1));
-	CHECK(counter(ep, ADD, 5, &total) == 0 && total == 5);
+	CHECK(test_counter(ep, ADD, 5, &total, NULL) == 0 && total == 5);
 	// Hot-swaps keep the generation: the same copy goes on, and so does the state.
 	CHECK(exo_modmgr_replace(mgr.ep, 1, "counter2.so") == 0);
-	CHECK(counter(ep, ADD, 1, &total) == 0 && total == 6);
+	CHECK(test_counter(ep, ADD, 1, &total, NULL) == 0 && total == 6);
 	CHECK(exo_modmgr_replace(mgr.ep, 1, "counter_crash.so") == 0);
-	CHECK(counter(ep, GET, 0, &total) == 0 && total == 6 && first_module(mgr.ep).generation == 1);
+	CHECK(test_counter(ep, GET, 0, &total, NULL) == 0 && total == 6 &&
+	      first_module(mgr.ep).generation == 1);
 	// Another module listing "counter": reachable by id, the name stays the first one's.
 	CHECK(exo_modmgr_load(mgr.ep, "counter.so", &id2, &ep2) == 0);
-	CHECK(counter(ep2, ADD, 100, &total) == 0 && total == 100);
-	CHECK(exo_names_lookup(ns, "counter", &h) == 0 && counter(h, GET, 0, &total) == 0 && total == 6);
+	CHECK(test_counter(ep2, ADD, 100, &total, NULL) == 0 && total == 100);
+	CHECK(exo_names_lookup(ns, "counter", &h) == 0 && test_counter(h, GET, 0, &total, NULL) == 0 &&
+	      total == 6);
 	CHECK(exo_cap_delete(h) == 0);
 
 	test_module_crash(mgr.ep, ep);
 
 	CHECK(badge_of(ep) == ~0ull); // revoked at the crash
 	CHECK(exo_cap_delete(ep2) == 0);
-	CHECK(exo_modmgr_stop(&mgr) == 9);
-	for (int i = 0; i < 5000 && !exo_cap_info(q, &info) && info.b; i++)
-		nap();
-	CHECK(exo_cap_info(q, &info) == 0 && info.b == 0); // the manager and its modules are gone
-	CHECK(exo_cap_delete(q) == 0);
+	test_modmgr_stop(&mgr, q); // the manager and its modules are gone
 }
 
 int main(uint64_t arg)
 {
+	static const struct test_case cases[] = { TEST_CASE(test_errors), TEST_CASE(test_registrants),
+		                                  TEST_CASE(test_restart), TEST_CASE(test_modules) };
+
 	if (arg == START_ADDR)
 		return child((struct start *)arg);
-	bi = (const struct exo_bootinfo *)arg;
-	CHECK(exo_ipc_set_buffer(ipc_page) == 0);
+	bi = test_begin("names", arg);
+	if (!bi)
+		return test_end();
+	CHECK(exo_ipc_set_buffer(test_ipc_page) == 0);
 	exo_names_use_buffer(BUF);
-	if (start_server() == 0) {
-		test_errors();
-		test_registrants();
-		test_restart();
-		test_modules();
-	}
+	if (start_server() == 0)
+		TEST_RUN(cases);
 	if (server.proc)
 		CHECK(child_reap(&server, 1) == 9);
 	for (int id = ID_ECHO; id <= ID_MGR; id++)
@@ -560,6 +479,5 @@ int main(uint64_t arg)
 			CHECK(exo_cap_delete(ids[id]) == 0);
 	if (ns)
 		CHECK(exo_cap_delete(ns) == 0);
-	exo_printf("names: %s\n", failures ? "FAILED" : "all checks passed");
-	return failures;
+	return test_end();
 }

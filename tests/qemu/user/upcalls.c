@@ -3,17 +3,14 @@
 // (demand paging) and resumes; divide errors and invalid opcodes skipped by editing the saved
 // registers; FPU/SSE state kept per thread across switches; and a handler that faults itself,
 // which kills its process (checked in a child).
-#include <exo/libexo.h>
+#include "testlib.h"
 
 #define DEMAND               0x800000000ull // nothing mapped here until the handler does it
 #define STACK                0x900000000ull // upcall stack (one page) and thread stacks above it
 #define CHILD_FAULTY_HANDLER 1
 
 static const struct exo_bootinfo *bi;
-static int failures, faults;
-
-#define TEST_NAME "upcalls"
-#include "check.h"
+static int faults;
 
 static void map_fresh(uint64_t va)
 {
@@ -67,10 +64,7 @@ static void fpu_worker(uint64_t seed)
 		__asm__ volatile("movq %0, %%xmm0" : : "r"(seed + (uint64_t)i) : "xmm0");
 		exo_thread_yield();
 		__asm__ volatile("movq %%xmm0, %0" : "=r"(out[0]) : : "xmm0");
-		if (out[0] != seed + (uint64_t)i) {
-			exo_printf("upcalls: xmm0 lost in thread %lu\n", (unsigned long)seed);
-			failures++;
-		}
+		CHECK_EQ(out[0], seed + (uint64_t)i); // xmm0 kept
 	}
 	done_threads++;
 	for (;;)
@@ -87,8 +81,9 @@ static void test_fpu(void)
 		map_fresh(top - 0x1000);
 		t[i] = (uint64_t)exo_thread_create(bi->self, 16);
 		CHECK((long)t[i] > 0);
-		CHECK(exo_thread_start(t[i], (uint64_t)fpu_worker, top - 8, 0x1000000 * (uint64_t)(i + 1)) ==
-		      0);
+		CHECK_EQ(test_thread_start(t[i], fpu_worker, top - 0x1000, top, 0x1000000 * (uint64_t)(i + 1),
+		                           "fpu"),
+		         0);
 	}
 	while (done_threads < 2)
 		exo_thread_yield();
@@ -96,15 +91,6 @@ static void test_fpu(void)
 		CHECK(exo_thread_destroy(t[i]) == 0);
 		exo_cap_delete(t[i]);
 	}
-}
-
-static long wait_status(uint64_t p)
-{
-	long status;
-
-	while (exo_process_status(p, &status) == -EXO_EAGAIN)
-		exo_thread_sleep((uint64_t)exo_clock_ns() + 1000000);
-	return status;
 }
 
 int main(uint64_t arg)
@@ -115,7 +101,9 @@ int main(uint64_t arg)
 		exo_upcall_set((void *)faulty_handler, (void *)(0x7ffffff00000ull - 0x8000));
 		return (int)*(volatile uint64_t *)DEMAND;
 	}
-	bi = (const void *)arg;
+	bi = test_begin("upcalls", arg);
+	if (!bi)
+		return test_end();
 	map_fresh(STACK);
 	CHECK(exo_upcall_set((void *)handler, (void *)(STACK + 0x1000)) == 0);
 
@@ -135,7 +123,7 @@ int main(uint64_t arg)
 
 	CHECK(exo_spawn(bi->self, bi->quota, &bi->modules[0], "faulty", 16, CHILD_FAULTY_HANDLER, &p, &t) ==
 	      0);
-	CHECK(wait_status(p) == EXO_STATUS_FAULT(14));
+	CHECK_EQ(test_wait_status(p, 3000), EXO_STATUS_FAULT(14));
 	exo_cap_delete(t);
 	exo_cap_delete(p);
 
@@ -145,6 +133,6 @@ int main(uint64_t arg)
 	vas[8] = STACK;
 	CHECK(exo_upcall_set(0, 0) == 0);
 	CHECK(exo_vspace_unmap(bi->self, vas, 9) == 9);
-	exo_printf("upcalls: %s (%d faults handled)\n", failures ? "FAILED" : "all checks passed", faults);
-	return failures;
+	exo_printf("upcalls: %d faults handled\n", faults);
+	return test_end();
 }

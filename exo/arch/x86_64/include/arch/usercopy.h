@@ -16,7 +16,8 @@ static inline bool user_range_ok(uaddr_t addr, size_t len)
 	return addr >= USER_BASE && addr <= USER_TOP && len <= USER_TOP - addr;
 }
 
-// 0, or -EXO_EFAULT if the range is not user memory or is not mapped with the needed access.
+// 0, or -EXO_EFAULT if the range is not user memory, or any page of it is not mapped with the
+// access user mode would need (a PROT_NONE page, a read-only page for copyout).
 int copyin(void *dst, uaddr_t src, size_t len);
 int copyout(uaddr_t dst, const void *src, size_t len);
 // Called by the page-fault handler: true (and the frame redirected) if rip is in usercopy.

@@ -277,6 +277,22 @@ static void test_leaf_flags(void **state)
 	assert_mapped(root, 0x6000, 0xffffffffff000, PG, VM_READ);
 }
 
+// A protection change keeps the cache attributes chosen at map time (device memory stays uncached).
+static void test_protect_keeps_cache_bits(void **state)
+{
+	paddr_t root = new_root();
+
+	(void)state;
+	assert_int_equal(pt_map(root, 0x7000, 0xfe000000, PG, VM_READ | VM_WRITE | VM_USER | VM_UNCACHED), 0);
+	assert_int_equal(pt_protect(root, 0x7000, PG, VM_READ | VM_USER), 0);
+	assert_int_equal(*raw(root, 0x7000, 0), 0xfe000000 | PTE_P | PTE_U | PTE_PCD | PTE_PWT | PTE_NX);
+	assert_int_equal(pt_protect(root, 0x7000, PG, VM_READ | VM_USER | VM_NOACCESS), 0);
+	assert_int_equal(*raw(root, 0x7000, 0), 0xfe000000 | PTE_P | PTE_NOUSER | PTE_PCD | PTE_PWT | PTE_NX);
+	assert_int_equal(pt_protect(root, 0x7000, PG, VM_READ | VM_WRITE | VM_USER), 0);
+	assert_int_equal(*raw(root, 0x7000, 0),
+	                 0xfe000000 | PTE_P | PTE_W | PTE_U | PTE_PCD | PTE_PWT | PTE_NX);
+}
+
 static void test_no_nx_cpu(void **state)
 {
 	paddr_t root = new_root();
@@ -767,6 +783,7 @@ int main(void)
 		cmocka_unit_test_setup(test_destroy_returns_frames, setup),
 		cmocka_unit_test_setup(test_destroy_part_of_root, setup),
 		cmocka_unit_test_setup(test_protect_never_changes_user_bit, setup),
+		cmocka_unit_test_setup(test_protect_keeps_cache_bits, setup),
 		cmocka_unit_test_setup(test_map_top_of_address_space, setup),
 		cmocka_unit_test_setup(test_range_across_canonical_hole_refused, setup),
 	};
