@@ -25,17 +25,17 @@ mtype = { REQUEST, EXO_MODULE_QUIESCE, EXO_MODULE_RESUME };
 
 // What a call returns: the reply (OK, with a value), a reply labelled EXO_EDEAD by
 // exo_module_recv's stale check, -EXO_EDEAD (the server died before replying), -EXO_EBADCAP (the
-// badged copy was revoked), -EXO_ETIMEDOUT (the quiesce's deadline).
-mtype = { ANS_OK, ANS_LABEL_EDEAD, ANS_EDEAD, ANS_EBADCAP, ANS_ETIMEDOUT, ANS_QUIESCED };
+// badged copy was revoked), or to the manager the quiesce reply (label EXO_MODULE_QUIESCE, with
+// the state).
+mtype = { ANS_OK, ANS_LABEL_EDEAD, ANS_EDEAD, ANS_EBADCAP, ANS_QUIESCED };
 
 chan service = [4] of { mtype, byte, byte }; // kind, caller, generation in the badge
 chan control = [0] of { mtype };           // the slot's control endpoint: exo_send blocks
 
 // struct exo_module_slot / struct module: the running instance and the generation.
 byte cur = OLD;
-byte generation = 1;
-byte published = 1; // the generation whose badged copy the name server hands out; 0: none
-bit revoked[3];     // revoke_clients: the copies badged with that generation are gone
+byte generation = 1; // also the generation of the badged copy the name server hands out
+bit revoked[3];      // revoke_clients: the copies badged with that generation are gone
 
 // Each instance: alive (its process exists), ready (signalled after init), its counter, the caller
 // it owes a reply (reply_to), and whether it waits on control for the verdict (in quiesce()).
@@ -174,7 +174,7 @@ proctype Client(byte me; byte nreq)
 			answer_val[me] = 0
 		}
 		if
-		:: mygen == 0 -> atomic { published != 0 -> mygen = published } // exo_names_lookup
+		:: mygen == 0 -> mygen = generation // exo_names_lookup
 		:: else
 		fi
 	:: else -> break
@@ -258,17 +258,16 @@ inline exo_module_replace(ok)
 }
 
 // supervise() -> reap(), restart(): the dead instance's badged copies are revoked; the next one
-// gets generation + 1 and is published.
+// gets generation + 1 and is published. One step: the backoff delay is not modelled (requests
+// wait in the endpoint meanwhile, and lookups fail until the publish). One restart: one crash.
 inline reap_and_restart()
 {
 	atomic {
 		revoked[generation] = 1; // revoke_clients
-		published = 0;
-		generation++;            // restart()
+		generation++;            // restart(), which also publishes the new generation
 		inst_gen[RESTART] = generation;
 		alive[RESTART] = 1;
 		cur = RESTART;
-		published = generation;
 		run Module(RESTART)
 	}
 }
