@@ -8,7 +8,7 @@ KERNEL_SRCS := $(wildcard exo/core/*.c exo/lib/*.c exo/arch/x86_64/*.c exo/arch/
 KERNEL_OBJS := $(patsubst %,$(BUILD)/kernel/%.o,$(KERNEL_SRCS)) $(BUILD)/kernel/syscall_table.c.o
 KERNEL_ELF := $(BUILD)/exo.elf
 
-$(BUILD)/kernel/%.c.o: %.c | $(ABI_HEADER)
+$(BUILD)/kernel/%.c.o: %.c | $(ABI_HEADER) $(ABI_HANDLERS)
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(KERNEL_CFLAGS) -c $< -o $@
@@ -37,7 +37,7 @@ $(KERNEL_ELF): $(KERNEL_OBJS) $(BUILD)/kernel/ksyms.S.o toolchain/ld/kernel.ld t
 $(BUILD)/kernel/%.S.o: $(BUILD)/kernel/%.S
 	$(Q)$(CC) $(KERNEL_ASFLAGS) -c $< -o $@
 
-$(BUILD)/kernel/syscall_table.c.o: $(ABI_KERNEL) $(ABI_HEADER)
+$(BUILD)/kernel/syscall_table.c.o: $(ABI_KERNEL) $(ABI_HEADER) $(ABI_HANDLERS)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(KERNEL_CFLAGS) -c $< -o $@
 

@@ -5,7 +5,8 @@
 
 USER_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-pic -fno-pie -fno-stack-protector \
 	-fno-builtin -fno-tree-loop-distribute-patterns -fno-asynchronous-unwind-tables \
-	-Wall -Wextra -Werror -MMD -MP -I$(BUILD)/gen -Iexo/abi/include -Ilibexo/include -Iexo/include
+	-Wall -Wextra -Werror -Wmissing-prototypes -Wstrict-prototypes -MMD -MP -I$(BUILD)/gen -Iexo/abi/include -Ilibexo/include \
+	-Iexo/include
 USER_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 -z noexecstack --build-id=none \
 	-T toolchain/ld/user.ld
 

@@ -3,7 +3,8 @@
 // the module manager): 0 or a positive EXO_E* value, which becomes 0 or -EXO_E* here.
 #include <exo/libexo.h>
 
-long exo_call_status(uint64_t ep, struct exo_msg *m, unsigned want_caps, const struct exo_ipc_buffer *buf)
+long exo_call_status(exo_endpoint_t ep, struct exo_msg *m, unsigned want_caps,
+                     const struct exo_ipc_buffer *buf)
 {
 	long r = exo_call(ep, m);
 	uint64_t label = EXO_TAG_LABEL(m->tag);

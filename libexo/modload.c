@@ -5,8 +5,6 @@
 // with the protection of the segment that holds it (pages in no segment are never mapped).
 #include <exo/modload.h>
 
-#define PAGE 4096ull
-
 struct placing {
 	uint64_t self, quota, scratch, child;
 	char *err;
@@ -29,7 +27,8 @@ static uint64_t rights_of(unsigned prot)
 static unsigned page_prot(const struct exo_modelf *m, uint64_t off)
 {
 	for (unsigned i = 0; i < m->nsegs; i++) {
-		uint64_t lo = m->segs[i].vaddr & ~(PAGE - 1), hi = m->segs[i].vaddr + m->segs[i].memsz;
+		uint64_t lo = m->segs[i].vaddr & ~(EXO_PAGE_SIZE - 1),
+		         hi = m->segs[i].vaddr + m->segs[i].memsz;
 
 		if (off >= lo && off < hi)
 			return m->segs[i].prot;
@@ -41,7 +40,7 @@ static unsigned page_prot(const struct exo_modelf *m, uint64_t off)
 static long place(struct placing *pl, const struct exo_image *img, const struct exo_modelf *m, uint64_t base,
                   exo_modelf_resolve_fn resolve, void *ctx)
 {
-	uint64_t npages = m->size / PAGE, frames[64];
+	uint64_t npages = m->size / EXO_PAGE_SIZE, frames[64];
 	long r = 0;
 
 	if (npages > 64)
@@ -50,7 +49,8 @@ static long place(struct placing *pl, const struct exo_image *img, const struct 
 	if (r < 0)
 		return fail(pl, r, "no memory", img->name);
 	for (uint64_t i = 0; i < npages && r >= 0; i++) {
-		struct exo_map_op op = { frames[i], pl->scratch + i * PAGE, EXO_R_READ | EXO_R_WRITE };
+		struct exo_map_op op = { frames[i], pl->scratch + i * EXO_PAGE_SIZE,
+			                 EXO_R_READ | EXO_R_WRITE };
 
 		r = exo_vspace_map(pl->self, &op, 1);
 	}
@@ -60,12 +60,12 @@ static long place(struct placing *pl, const struct exo_image *img, const struct 
 		                        pl->err, pl->errsize);
 	}
 	for (uint64_t i = 0; i < npages; i++) {
-		uint64_t va = pl->scratch + i * PAGE;
-		unsigned prot = page_prot(m, i * PAGE);
+		uint64_t va = pl->scratch + i * EXO_PAGE_SIZE;
+		unsigned prot = page_prot(m, i * EXO_PAGE_SIZE);
 
 		exo_vspace_unmap(pl->self, &va, 1);
 		if (r >= 0 && prot) {
-			struct exo_map_op op = { frames[i], base + i * PAGE, rights_of(prot) };
+			struct exo_map_op op = { frames[i], base + i * EXO_PAGE_SIZE, rights_of(prot) };
 
 			if (exo_vspace_map(pl->child, &op, 1) != 1)
 				r = fail(pl, -EXO_ENOMEM, "cannot map a page", img->name);
@@ -81,12 +81,12 @@ struct exo_image exo_boot_image(const struct exo_bootinfo *bi, unsigned i, uint6
 	struct exo_image img = { (const void *)*at, m->size, m->name };
 
 	for (uint64_t p = 0; p < m->npages; p++) {
-		struct exo_map_op op = { m->frames + p, *at + p * PAGE, EXO_R_READ };
+		struct exo_map_op op = { m->frames + p, *at + p * EXO_PAGE_SIZE, EXO_R_READ };
 
 		if (exo_vspace_map(bi->self, &op, 1) != 1)
 			img.size = 0;
 	}
-	*at += (m->npages + 1) * PAGE;
+	*at += (m->npages + 1) * EXO_PAGE_SIZE;
 	return img;
 }
 
@@ -103,7 +103,7 @@ static long fresh_pages(struct placing *pl, uint64_t va, uint64_t n, uint64_t ri
                         size_t len)
 {
 	for (uint64_t i = 0; i < n; i++) {
-		struct exo_map_op op = { 0, va + i * PAGE, rights };
+		struct exo_map_op op = { 0, va + i * EXO_PAGE_SIZE, rights };
 		long r = exo_frame_alloc(pl->quota, 1, &op.frame);
 
 		if (r < 0)
@@ -184,8 +184,8 @@ long exo_module_load(uint64_t self, uint64_t quota, uint64_t scratch, const stru
 	if (!r)
 		r = place(&pl, mod, &out->elf, EXO_MODULE_BASE, resolve_in_libexo, ctx);
 	if (!r)
-		r = fresh_pages(&pl, EXO_MODULE_STACK - EXO_MODULE_STACK_PAGES * PAGE, EXO_MODULE_STACK_PAGES,
-		                EXO_R_READ | EXO_R_WRITE, NULL, 0);
+		r = fresh_pages(&pl, EXO_MODULE_STACK - EXO_MODULE_STACK_PAGES * EXO_PAGE_SIZE,
+		                EXO_MODULE_STACK_PAGES, EXO_R_READ | EXO_R_WRITE, NULL, 0);
 	if (!r)
 		r = give_env(&pl, env, &st.env);
 	st.init = EXO_MODULE_BASE + out->elf.init;

@@ -8,7 +8,6 @@
 // new version signals after its init.
 #include <exo/modload.h>
 
-#define PAGE     4096ull
 #define CHECK_NS 1000000ull // while a new version starts: how often to look whether it ended
 
 // The state area of one hot-swap: frames of the slot's quota, mapped at EXO_MODULE_AREA.
@@ -21,7 +20,7 @@ struct area {
 static long area_map(uint64_t process, const struct area *a, uint64_t rights)
 {
 	for (uint64_t i = 0; i < a->npages; i++) {
-		struct exo_map_op op = { a->frames[i], EXO_MODULE_AREA + i * PAGE, rights };
+		struct exo_map_op op = { a->frames[i], EXO_MODULE_AREA + i * EXO_PAGE_SIZE, rights };
 
 		if (exo_vspace_map(process, &op, 1) != 1)
 			return -EXO_ENOMEM;
@@ -32,7 +31,7 @@ static long area_map(uint64_t process, const struct area *a, uint64_t rights)
 static void area_unmap(uint64_t process, const struct area *a)
 {
 	for (uint64_t i = 0; i < a->npages; i++) {
-		uint64_t va = EXO_MODULE_AREA + i * PAGE;
+		uint64_t va = EXO_MODULE_AREA + i * EXO_PAGE_SIZE;
 
 		exo_vspace_unmap(process, &va, 1); // fails for a process that ended: fine
 	}
@@ -187,7 +186,7 @@ static long quiesce(struct exo_module_slot *s, struct exo_msg *m, struct area *a
 		exo_snprintf(err, errsize, "no memory for the state area (error %ld)", r);
 		return r;
 	}
-	*m = (struct exo_msg){ EXO_TAG(EXO_MODULE_QUIESCE, 1, 0), 0, { a->npages * PAGE } };
+	*m = (struct exo_msg){ EXO_TAG(EXO_MODULE_QUIESCE, 1, 0), 0, { a->npages * EXO_PAGE_SIZE } };
 	if (s->buf) { // bounded wait: a version that is dead or stuck must not hang the manager
 		m->tag |= EXO_IPC_TIMEOUT;
 		s->buf->deadline = (uint64_t)exo_clock_ns() + EXO_MODULE_QUIESCE_NS;

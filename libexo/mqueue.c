@@ -7,8 +7,6 @@
 #include <exo/libexo.h>
 #include <exo/mqueue.h>
 
-#define PAGE 4096ull
-
 static uint64_t stride_of(uint64_t slot_size)
 {
 	return sizeof(struct exo_mq_slot) + ((slot_size + 7) & ~7ull);
@@ -16,14 +14,14 @@ static uint64_t stride_of(uint64_t slot_size)
 
 static uint64_t pages_of(uint64_t slot_size, uint64_t nslots)
 {
-	return (EXO_MQ_HEADER + nslots * stride_of(slot_size) + PAGE - 1) / PAGE;
+	return (EXO_MQ_HEADER + nslots * stride_of(slot_size) + EXO_PAGE_SIZE - 1) / EXO_PAGE_SIZE;
 }
 
 static int geometry_ok(uint64_t slot_size, uint64_t nslots, uint64_t mode)
 {
 	return slot_size >= 1 && slot_size <= EXO_MQ_MAX_SLOT && nslots >= 2 && !(nslots & (nslots - 1)) &&
-	       nslots <= EXO_MQ_MAX_PAGES * PAGE && pages_of(slot_size, nslots) <= EXO_MQ_MAX_PAGES &&
-	       !(mode & ~(uint64_t)EXO_MQ_MPMC);
+	       nslots <= EXO_MQ_MAX_PAGES * EXO_PAGE_SIZE &&
+	       pages_of(slot_size, nslots) <= EXO_MQ_MAX_PAGES && !(mode & ~(uint64_t)EXO_MQ_MPMC);
 }
 
 // The private copy of the geometry: from here on the shared header is never trusted again.
@@ -49,7 +47,7 @@ static void unmap_pages(uint64_t process, uint64_t addr, uint64_t n)
 	uint64_t vas[EXO_MQ_MAX_PAGES];
 
 	for (uint64_t i = 0; i < n; i++)
-		vas[i] = addr + i * PAGE;
+		vas[i] = addr + i * EXO_PAGE_SIZE;
 	if (n)
 		exo_vspace_unmap(process, vas, n);
 }
@@ -58,7 +56,7 @@ static void unmap_pages(uint64_t process, uint64_t addr, uint64_t n)
 static long map_pages(uint64_t process, const uint64_t *frames, uint64_t addr, uint64_t n)
 {
 	for (uint64_t i = 0; i < n; i++) {
-		struct exo_map_op op = { frames[i], addr + i * PAGE, EXO_R_READ | EXO_R_WRITE };
+		struct exo_map_op op = { frames[i], addr + i * EXO_PAGE_SIZE, EXO_R_READ | EXO_R_WRITE };
 		long r = exo_vspace_map(process, &op, 1);
 
 		if (r != 1) {
@@ -76,7 +74,7 @@ long exo_mq_create(struct exo_mq *q, uint64_t self, uint64_t quota, uint64_t add
 	long r;
 
 	memset(q, 0, sizeof(*q));
-	if (!geometry_ok(slot_size, nslots, mode) || !addr || (addr & (PAGE - 1)))
+	if (!geometry_ok(slot_size, nslots, mode) || !addr || (addr & (EXO_PAGE_SIZE - 1)))
 		return -EXO_EINVAL;
 	set_geometry(q, ring, slot_size, nslots, mode);
 	r = exo_frame_alloc(quota, q->npages, q->frames);
@@ -117,7 +115,7 @@ long exo_mq_share(const struct exo_mq *q, uint64_t peer, uint64_t addr, struct e
 {
 	long r, data, space;
 
-	if (!q->frames[0] || !addr || (addr & (PAGE - 1)))
+	if (!q->frames[0] || !addr || (addr & (EXO_PAGE_SIZE - 1)))
 		return -EXO_EINVAL; // only the creator holds the frames
 	r = map_pages(peer, q->frames, addr, q->npages);
 	if (r)
@@ -138,7 +136,7 @@ long exo_mq_attach(struct exo_mq *q, const struct exo_mq_share *s)
 	uint64_t slot_size, nslots, mode;
 
 	memset(q, 0, sizeof(*q));
-	if (!s->addr || (s->addr & (PAGE - 1)) ||
+	if (!s->addr || (s->addr & (EXO_PAGE_SIZE - 1)) ||
 	    __atomic_load_n(&ring->magic, __ATOMIC_ACQUIRE) != EXO_MQ_MAGIC)
 		return -EXO_EINVAL;
 	slot_size = __atomic_load_n(&ring->slot_size, __ATOMIC_RELAXED);

@@ -7,7 +7,6 @@
 // main stack does not grow: any fault ends the program with a message.
 #include <libos/mem.h>
 
-#define PAGE        4096ull
 #define ARENA_BASE  0x200000000000ull
 #define ARENA_LIMIT (1ull << 36) // 64 GiB of addresses
 #define BATCH       EXO_MAP_BATCH_MAX
@@ -22,7 +21,7 @@ static uint64_t rights(long prot)
 	return EXO_R_READ | (prot & PROT_WRITE ? EXO_R_WRITE : 0) | (prot & PROT_EXEC ? EXO_R_EXEC : 0);
 }
 
-// Backs [va, va + pages * PAGE) with fresh frames; -ENOMEM (and nothing left mapped) on failure.
+// Backs [va, va + pages * EXO_PAGE_SIZE) with fresh frames; -ENOMEM (and nothing left mapped) on failure.
 static long back(uint64_t va, uint64_t pages, long prot)
 {
 	static uint64_t frames[BATCH];
@@ -33,16 +32,18 @@ static long back(uint64_t va, uint64_t pages, long prot)
 		long mapped;
 
 		if (exo_frame_alloc(libos_boot->quota, n, frames) != (long)n) {
-			libos_munmap(va, done * PAGE);
+			libos_munmap(va, done * EXO_PAGE_SIZE);
 			return -ENOMEM;
 		}
 		for (uint64_t i = 0; i < n; i++)
-			ops[i] = (struct exo_map_op){ frames[i], va + (done + i) * PAGE, rights(prot) };
+			ops[i] =
+			    (struct exo_map_op){ frames[i], va + (done + i) * EXO_PAGE_SIZE, rights(prot) };
 		mapped = exo_vspace_map(libos_boot->self, ops, n);
 		for (uint64_t i = 0; i < n; i++)
 			exo_cap_delete(frames[i]); // the mappings keep the frames
 		if (mapped != (long)n) {
-			libos_munmap(va, done * PAGE + (mapped > 0 ? (uint64_t)mapped * PAGE : 0));
+			libos_munmap(va, done * EXO_PAGE_SIZE +
+			                     (mapped > 0 ? (uint64_t)mapped * EXO_PAGE_SIZE : 0));
 			return -ENOMEM;
 		}
 		done += n;
@@ -52,7 +53,7 @@ static long back(uint64_t va, uint64_t pages, long prot)
 
 long libos_mmap(uint64_t addr, uint64_t len, long prot, long flags, long fd, long off)
 {
-	uint64_t pages = (len + PAGE - 1) / PAGE, va;
+	uint64_t pages = (len + EXO_PAGE_SIZE - 1) / EXO_PAGE_SIZE, va;
 	long err;
 
 	(void)addr; // hints are ignored; MAP_FIXED is not offered by this component
@@ -64,11 +65,12 @@ long libos_mmap(uint64_t addr, uint64_t len, long prot, long flags, long fd, lon
 		return -EACCES;
 	libos_lock(&arena_lock);
 	va = arena_next;
-	if (pages > (ARENA_BASE + ARENA_LIMIT - va) / PAGE) {
+	if (pages > (ARENA_BASE + ARENA_LIMIT - va) / EXO_PAGE_SIZE) {
 		libos_unlock(&arena_lock);
 		return -ENOMEM;
 	}
-	arena_next += pages * PAGE + PAGE; // an unmapped page between mappings catches overruns
+	arena_next +=
+	    pages * EXO_PAGE_SIZE + EXO_PAGE_SIZE; // an unmapped page between mappings catches overruns
 	// PROT_NONE reserves addresses only (musl's thread stacks start so, then mprotect).
 	err = prot ? back(va, pages, prot) : 0;
 	libos_unlock(&arena_lock);
@@ -77,8 +79,8 @@ long libos_mmap(uint64_t addr, uint64_t len, long prot, long flags, long fd, lon
 
 static void each_chunk(uint64_t addr, uint64_t len, long prot, int unmap)
 {
-	for (uint64_t va = addr; va < addr + len; va += BATCH * PAGE) {
-		uint64_t n = (addr + len - va + PAGE - 1) / PAGE;
+	for (uint64_t va = addr; va < addr + len; va += BATCH * EXO_PAGE_SIZE) {
+		uint64_t n = (addr + len - va + EXO_PAGE_SIZE - 1) / EXO_PAGE_SIZE;
 
 		n = n < BATCH ? n : BATCH;
 		if (unmap)
@@ -90,7 +92,7 @@ static void each_chunk(uint64_t addr, uint64_t len, long prot, int unmap)
 
 long libos_munmap(uint64_t addr, uint64_t len)
 {
-	if ((addr & (PAGE - 1)) || !len)
+	if ((addr & (EXO_PAGE_SIZE - 1)) || !len)
 		return -EINVAL;
 	each_chunk(addr, len, 0, 1);
 	return 0;
@@ -102,7 +104,7 @@ long libos_mprotect(uint64_t addr, uint64_t len, long prot)
 {
 	long err = 0;
 
-	if ((addr & (PAGE - 1)) || addr < ARENA_BASE || addr + len > arena_next)
+	if ((addr & (EXO_PAGE_SIZE - 1)) || addr < ARENA_BASE || addr + len > arena_next)
 		return -EINVAL;
 	if ((prot & PROT_WRITE) && (prot & PROT_EXEC))
 		return -EACCES;
@@ -110,7 +112,7 @@ long libos_mprotect(uint64_t addr, uint64_t len, long prot)
 	if (!prot)
 		each_chunk(addr, len, 0, 1);
 	else
-		for (uint64_t va = addr; va < addr + len && !err; va += PAGE)
+		for (uint64_t va = addr; va < addr + len && !err; va += EXO_PAGE_SIZE)
 			if (exo_vspace_protect_range(libos_boot->self, va, 1, rights(prot)) == 0)
 				err = back(va, 1, prot); // not backed yet
 	libos_unlock(&arena_lock);
@@ -122,6 +124,51 @@ long libos_madvise(uint64_t addr, uint64_t len, long advice)
 {
 	if (advice == MADV_DONTNEED && addr >= ARENA_BASE && addr + len <= arena_next)
 		memset((void *)addr, 0, len);
+	return 0;
+}
+
+// Shrinks in place; grows by moving (MREMAP_MAYMOVE) to a new readable, writable mapping, as
+// musl's realloc wants it.
+long libos_mremap(uint64_t old, uint64_t old_len, uint64_t new_len, long flags, uint64_t new_addr)
+{
+	uint64_t old_size = (old_len + EXO_PAGE_SIZE - 1) & ~(EXO_PAGE_SIZE - 1),
+	         size = (new_len + EXO_PAGE_SIZE - 1) & ~(EXO_PAGE_SIZE - 1);
+	long at;
+
+	(void)new_addr;
+	if ((old & (EXO_PAGE_SIZE - 1)) || !old_len || !new_len || (flags & ~(long)MREMAP_MAYMOVE))
+		return -EINVAL;
+	if (old < ARENA_BASE || old + old_size > arena_next)
+		return -EFAULT;
+	if (size <= old_size) {
+		if (size < old_size)
+			libos_munmap(old + size, old_size - size);
+		return (long)old;
+	}
+	if (!(flags & MREMAP_MAYMOVE))
+		return -ENOMEM;
+	at = libos_mmap(0, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (at >= 0) {
+		memcpy((void *)at, (const void *)old, old_size);
+		libos_munmap(old, old_size);
+	}
+	return at;
+}
+
+// Every page of the arena counts as there: mappings are backed by mmap (PROT_NONE reservations
+// count too).
+long libos_mincore(uint64_t addr, uint64_t len, uint8_t *vec)
+{
+	static const uint8_t ones[64] = { [0 ... 63] = 1 };
+	uint64_t pages = (len + EXO_PAGE_SIZE - 1) / EXO_PAGE_SIZE;
+
+	if (addr & (EXO_PAGE_SIZE - 1))
+		return -EINVAL;
+	if (addr < ARENA_BASE || addr + pages * EXO_PAGE_SIZE > arena_next)
+		return -ENOMEM;
+	for (uint64_t i = 0; i < pages; i += 64)
+		if (libos_copy(vec + i, ones, pages - i < 64 ? pages - i : 64))
+			return -EFAULT;
 	return 0;
 }
 

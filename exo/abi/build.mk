@@ -1,10 +1,12 @@
 # SPDX-License-Identifier: MIT
-# Everything generated from exo/abi/exo.abi: the shared header <exo/exo.h>, the kernel's call
-# dispatch, libexo's stubs, and docs/abi.md (committed; `make test` checks it is current).
+# Everything generated from exo/abi/exo.abi: the shared header <exo/exo.h>, the kernel's handler
+# prototypes and call dispatch, libexo's stubs, and docs/abi.md (committed; `make test` checks it
+# is current).
 
 ABI_SRC := exo/abi/exo.abi
 GEN_ABI := toolchain/scripts/gen-abi
 ABI_HEADER := $(BUILD)/gen/exo/exo.h
+ABI_HANDLERS := $(BUILD)/gen/kern/syscall_handlers.h
 ABI_KERNEL := $(BUILD)/gen/syscall_table.c
 ABI_STUBS := $(BUILD)/gen/libexo_stubs.S
 
@@ -12,6 +14,9 @@ $(ABI_HEADER): $(ABI_SRC) $(GEN_ABI)
 	@mkdir -p $(@D)
 	@echo "  GEN     $@"
 	$(Q)$(GEN_ABI) header $(ABI_SRC) > $@
+$(ABI_HANDLERS): $(ABI_SRC) $(GEN_ABI)
+	@mkdir -p $(@D)
+	$(Q)$(GEN_ABI) handlers $(ABI_SRC) > $@
 $(ABI_KERNEL): $(ABI_SRC) $(GEN_ABI)
 	@mkdir -p $(@D)
 	$(Q)$(GEN_ABI) kernel $(ABI_SRC) > $@

@@ -5,12 +5,12 @@
 // generation must match the slot's, and a slot's generation moves on every time the slot is
 // emptied (delete, move, revoke, table destruction), so a handle kept past its capability's end
 // names nothing instead of the slot's next occupant. Generations start at 1 and skip 0 when they
-// wrap; index 0 is never handed out, so 0 is never a valid handle. Empty slots form a LIFO free
-// list linked through their next_sibling fields, headed by the never-used slot 0: finding a free
+// wrap; index 0 is never handed out (slot 0 stays empty), so 0 is never a valid handle. Empty
+// slots form a LIFO free list (cspace.free) linked through their sibling links: finding a free
 // slot is O(1).
 //
 // Every capability made from another (cap_copy, cap_mint) becomes its child: a node in a tree
-// whose edges cross tables (parent, first_child and a doubly linked sibling list). The
+// whose edges cross tables (parent, and the list of children linked through sibling). The
 // capabilities of one tree name the object of the root cap_insert created - except those made by
 // cap_derive_sub, which name a part of their parent's object (a narrower range of ports or of
 // device memory) and hold their own reference to it - so a revoke, which always keeps its root,
@@ -58,13 +58,12 @@ static struct cap *cap_get_live(struct cspace *cs, cap_handle_t h)
 // Takes a slot off the free list; NULL if the table is full.
 static struct cap *slot_alloc(struct cspace *cs)
 {
-	struct cap *c = cs->slots[0].next_sibling;
+	struct cap *c = list_first_entry(&cs->free, struct cap, sibling);
 
 	if (!c)
 		return NULL;
-	KASSERT(!c->obj && cs->used < cs->nslots - 1);
-	cs->slots[0].next_sibling = c->next_sibling;
-	c->next_sibling = NULL;
+	KASSERT(!c->obj && cs->used < cs->nslots - 1 && list_empty(&c->children));
+	list_remove(&c->sibling);
 	c->owner = cs;
 	cs->used++;
 	return c;
@@ -76,41 +75,39 @@ static void slot_free(struct cap *c)
 {
 	struct cspace *cs = c->owner;
 
-	KASSERT(c->obj && !c->parent && !c->first_child && !c->prev_sibling && !c->next_sibling);
+	KASSERT(c->obj && !c->parent && list_empty(&c->children) && !list_node_linked(&c->sibling));
 	c->obj = NULL;
 	c->rights = 0;
 	c->badge = 0;
 	c->owner = NULL;
 	if (++c->gen == 0)
 		c->gen = 1;
-	c->next_sibling = cs->slots[0].next_sibling;
-	cs->slots[0].next_sibling = c;
+	list_push_front(&cs->free, &c->sibling);
 	cs->used--;
 }
 
 // Takes c out of its parent's child list; c becomes a root (its own children stay).
 static void tree_unlink(struct cap *c)
 {
-	if (c->prev_sibling)
-		c->prev_sibling->next_sibling = c->next_sibling;
-	else if (c->parent)
-		c->parent->first_child = c->next_sibling;
-	if (c->next_sibling)
-		c->next_sibling->prev_sibling = c->prev_sibling;
-	c->parent = c->prev_sibling = c->next_sibling = NULL;
+	KASSERT(!c->parent == !list_node_linked(&c->sibling));
+	if (c->parent)
+		list_remove(&c->sibling);
+	c->parent = NULL;
 }
 
 // Makes the root c the first child of parent (or leaves it a root if parent is NULL).
 static void tree_link(struct cap *parent, struct cap *c)
 {
-	KASSERT(!c->parent && !c->prev_sibling && !c->next_sibling);
+	KASSERT(!c->parent && !list_node_linked(&c->sibling));
 	if (!parent)
 		return;
 	c->parent = parent;
-	c->next_sibling = parent->first_child;
-	if (parent->first_child)
-		parent->first_child->prev_sibling = c;
-	parent->first_child = c;
+	list_push_front(&parent->children, &c->sibling);
+}
+
+static struct cap *first_child(const struct cap *c)
+{
+	return list_first_entry(&c->children, struct cap, sibling);
 }
 
 // Deletes c: its children move to its parent (or become roots), its slot is emptied, and its
@@ -120,7 +117,7 @@ static void cap_remove(struct cap *c)
 	struct kobj *obj = c->obj;
 	struct cap *child;
 
-	while ((child = c->first_child)) {
+	while ((child = first_child(c))) {
 		tree_unlink(child);
 		tree_link(c->parent, child);
 	}
@@ -157,9 +154,12 @@ int cspace_init(struct cspace *cs, uint32_t nslots)
 	if (!cs->slots)
 		return -EXO_ENOMEM;
 	cs->nslots = nslots;
+	list_init(&cs->free);
 	for (uint32_t i = 0; i < nslots; i++) {
 		cs->slots[i].gen = 1;
-		cs->slots[i].next_sibling = i + 1 < nslots ? &cs->slots[i + 1] : NULL;
+		list_init(&cs->slots[i].children);
+		if (i > 0)
+			list_push_back(&cs->free, &cs->slots[i].sibling);
 	}
 	return 0;
 }
@@ -185,17 +185,13 @@ static void parent_outside(struct cspace *cs, struct cap *c)
 // again up a chain of capabilities in cs: quadratic. Each pass here is linear.
 static void cspace_detach(struct cspace *cs)
 {
-	struct cap *c, *child, *next, *parent;
+	struct cap *c, *child, *next;
 	uint32_t i;
 
 	// Leave the child lists of outside parents; keep c->parent as c's nearest outside ancestor.
-	for (i = 1, c = &cs->slots[1]; i < cs->nslots; i++, c++) {
-		if (c->obj && c->parent && c->parent->owner != cs) {
-			parent = c->parent;
-			tree_unlink(c);
-			c->parent = parent;
-		}
-	}
+	for (i = 1, c = &cs->slots[1]; i < cs->nslots; i++, c++)
+		if (c->obj && c->parent && c->parent->owner != cs)
+			list_remove(&c->sibling);
 	// From here on, c->parent of a capability in cs is its nearest outside ancestor; the child
 	// lists of capabilities in cs are untouched.
 	for (i = 1, c = &cs->slots[1]; i < cs->nslots; i++, c++)
@@ -204,17 +200,23 @@ static void cspace_detach(struct cspace *cs)
 	for (i = 1, c = &cs->slots[1]; i < cs->nslots; i++, c++) {
 		if (!c->obj)
 			continue;
-		for (child = c->first_child; child; child = next) {
-			next = child->next_sibling;
+		for (child = first_child(c); child; child = next) {
+			next = list_next_entry(&c->children, child, sibling);
 			if (child->owner != cs) {
-				tree_unlink(child);
+				list_remove(&child->sibling);
+				child->parent = NULL;
 				tree_link(c->parent, child);
 			}
 		}
 	}
-	for (i = 1, c = &cs->slots[1]; i < cs->nslots; i++, c++)
-		if (c->obj)
-			c->parent = c->first_child = c->prev_sibling = c->next_sibling = NULL;
+	// What is left in the child lists of cs is in cs: take every capability out of the tree.
+	for (i = 1, c = &cs->slots[1]; i < cs->nslots; i++, c++) {
+		if (!c->obj)
+			continue;
+		while (list_pop_front(&c->children))
+			;
+		c->parent = NULL;
+	}
 }
 
 void cspace_destroy(struct cspace *cs)
@@ -323,18 +325,12 @@ int cap_move(struct cspace *src, cap_handle_t h, struct cspace *dst, cap_handle_
 	d->rights = s->rights;
 	d->badge = s->badge;
 	d->parent = s->parent;
-	d->first_child = s->first_child;
-	d->prev_sibling = s->prev_sibling;
-	d->next_sibling = s->next_sibling;
-	if (d->prev_sibling)
-		d->prev_sibling->next_sibling = d;
-	else if (d->parent)
-		d->parent->first_child = d;
-	if (d->next_sibling)
-		d->next_sibling->prev_sibling = d;
-	for (child = d->first_child; child; child = child->next_sibling)
+	if (s->parent)
+		list_replace(&s->sibling, &d->sibling);
+	list_splice_back(&s->children, &d->children);
+	list_for_each(&d->children, child, sibling)
 		child->parent = d;
-	s->parent = s->first_child = s->prev_sibling = s->next_sibling = NULL;
+	s->parent = NULL;
 	slot_free(s); // the reference moved to d
 	*out = cap_handle(d);
 	return 0;
@@ -358,16 +354,16 @@ int cap_revoke(struct cspace *cs, cap_handle_t h)
 
 	if (!root)
 		return -EXO_EBADCAP;
-	c = root->first_child;
+	c = first_child(root);
 	while (c) {
-		if (c->first_child) {
-			c = c->first_child;
+		if (first_child(c)) {
+			c = first_child(c);
 			continue;
 		}
 		KASSERT(c->obj != root->obj || c->obj->refs > 1);
 		parent = c->parent;
 		cap_remove(c);
-		c = parent == root ? root->first_child : parent;
+		c = parent == root ? first_child(root) : parent;
 	}
 	return 0;
 }

@@ -1,25 +1,29 @@
 // SPDX-License-Identifier: MIT
-// Endpoints: synchronous IPC (send, call, recv, reply, reply_recv). An endpoint holds two FIFO
-// queues of blocked threads, senders and receivers; at most one of them is non-empty. A message
+// Endpoints: synchronous IPC (send, call, recv, reply, reply_recv). An endpoint holds one FIFO
+// queue of blocked threads and a state that says who they are (kern/ipc.h: idle, senders,
+// receivers); every operation is a switch over that state, and ep_enqueue/ep_dequeue assert each
+// transition. A blocked thread names what it waits on in its blocked field. A message
 // goes straight from one thread to the other: the first four words from the sender's registers
 // (or its saved copy if it waited) into the receiver's saved registers, the rest between the two
 // IPC buffers, capabilities between the two tables, granted pages into the receiver's window.
 //
 // Calls use the L4 model of an implicit reply: the receiver of a call remembers its caller
-// (reply_to) until it replies; the caller waits in T_IPC_REPLY. A call that finds a receiver
-// waiting switches straight to it (the caller's time slice is donated; no run-queue trip), and
+// (reply_to) until it replies; the caller waits in T_IPC_REPLY (blocked on the server). A call that finds a
+// receiver waiting switches straight to it (the caller's time slice is donated; no run-queue trip), and
 // reply_recv switches straight back. The fast paths at the top of sys_ipc_call and
 // sys_ipc_reply_recv handle that common case - short message, no capabilities, partner waiting -
-// apart from the general path.
+// with the same lookup and queue helpers as the general path.
 //
 // Death: a server dying wakes its caller with -EXO_EDEAD; a caller dying turns the reply into a
 // no-op; an endpoint dies with its owner process, waking everyone queued on it with -EXO_EDEAD.
+#include <arch/context.h>
 #include <arch/pagetable.h>
 #include <arch/percpu.h>
 #include <arch/trap.h>
 #include <exo/ipc.h>
 #include <kern/heap.h>
 #include <kern/ipc.h>
+#include <kern/panic.h>
 #include <kern/physmap.h>
 #include <kern/quota.h>
 #include <kern/sched.h>
@@ -27,54 +31,61 @@
 #include <kern/syscall.h>
 #include <kern/vspace.h>
 
-// ---- thread queues (FIFO, through ipc_next/ipc_prev) ----
+// ---- the endpoint's state and queue ----
 
-void ipc_queue_push(struct thread **head, struct thread **tail, struct thread *t, void *owner)
+// Threads queue through wait_link, first come first served; the state says who they are.
+static inline void ep_check(const struct endpoint *ep)
 {
-	t->ipc_next = NULL;
-	t->ipc_prev = *tail;
-	if (*tail)
-		(*tail)->ipc_next = t;
-	else
-		*head = t;
-	*tail = t;
-	t->ipc_queue = owner;
+	KASSERT((ep->state == EP_IDLE) == list_empty(&ep->queue));
 }
 
-static void queue_unlink(struct thread **head, struct thread **tail, struct thread *t)
+// Queues t, which is about to block in the thread state st stands for: IDLE -> st, or st -> st
+// behind the others.
+static inline void ep_enqueue(struct endpoint *ep, enum ep_state st, struct thread *t)
 {
-	if (t->ipc_prev)
-		t->ipc_prev->ipc_next = t->ipc_next;
-	else
-		*head = t->ipc_next;
-	if (t->ipc_next)
-		t->ipc_next->ipc_prev = t->ipc_prev;
-	else
-		*tail = t->ipc_prev;
-	t->ipc_next = t->ipc_prev = NULL;
-	t->ipc_queue = NULL;
+	KASSERT(st != EP_IDLE && (ep->state == EP_IDLE || ep->state == st));
+	KASSERT(t->blocked.kind == BLOCK_NONE);
+	list_push_back(&ep->queue, &t->wait_link);
+	t->blocked = (struct block_on){ .kind = BLOCK_ENDPOINT, .ep = ep };
+	ep->state = st;
 }
 
-struct thread *ipc_queue_pop(struct thread **head, struct thread **tail)
+// Takes t off ep's queue: st -> st, or st -> IDLE with the last thread.
+static inline void ep_dequeue(struct endpoint *ep, struct thread *t)
 {
-	struct thread *t = *head;
+	KASSERT(t->blocked.kind == BLOCK_ENDPOINT && t->blocked.ep == ep && (int)t->state == (int)ep->state);
+	list_remove(&t->wait_link);
+	t->blocked.kind = BLOCK_NONE;
+	if (list_empty(&ep->queue))
+		ep->state = EP_IDLE;
+}
 
-	if (t)
-		queue_unlink(head, tail, t);
-	return t;
+// The thread at the head of the queue (NULL when idle).
+static inline struct thread *ep_first(const struct endpoint *ep)
+{
+	ep_check(ep);
+	return list_first_entry(&ep->queue, struct thread, wait_link);
 }
 
 // ---- endpoint objects ----
 
-static void wake_all(struct thread **head, struct thread **tail, long r);
+// Wakes every queued thread with r: any state -> IDLE.
+static void wake_all(struct endpoint *ep, long r)
+{
+	struct thread *t;
+
+	while ((t = ep_first(ep))) {
+		ep_dequeue(ep, t);
+		sched_wake(t, r);
+	}
+}
 
 static void endpoint_release(struct kobj *o)
 {
 	struct endpoint *ep = (struct endpoint *)o;
 
 	// Queued threads hold no reference: the last capability can go while they wait.
-	wake_all(&ep->send_head, &ep->send_tail, -EXO_EDEAD);
-	wake_all(&ep->recv_head, &ep->recv_tail, -EXO_EDEAD);
+	wake_all(ep, -EXO_EDEAD);
 	if (ep->owner) {
 		struct endpoint **pp = &ep->owner->endpoints;
 
@@ -95,20 +106,14 @@ long sys_endpoint_create(void)
 	if (!ep)
 		return -EXO_ENOMEM;
 	kobj_init(&ep->obj, EXO_OBJ_ENDPOINT, endpoint_release);
+	ep->state = EP_IDLE;
+	list_init(&ep->queue);
 	ep->owner = p;
 	ep->owner_next = p->endpoints;
 	p->endpoints = ep;
 	err = cap_insert(&p->cs, &ep->obj, EXO_R_ALL, 0, &h);
 	kobj_put(&ep->obj);
 	return err ? err : (long)h;
-}
-
-static void wake_all(struct thread **head, struct thread **tail, long r)
-{
-	struct thread *t;
-
-	while ((t = ipc_queue_pop(head, tail)))
-		sched_wake(t, r);
 }
 
 void endpoints_owner_exit(struct process *p)
@@ -119,16 +124,16 @@ void endpoints_owner_exit(struct process *p)
 		p->endpoints = ep->owner_next;
 		ep->owner = NULL;
 		ep->obj.dead = 1;
-		wake_all(&ep->send_head, &ep->send_tail, -EXO_EDEAD);
-		wake_all(&ep->recv_head, &ep->recv_tail, -EXO_EDEAD);
+		wake_all(ep, -EXO_EDEAD);
 	}
 }
 
-// The endpoint behind h with rights; a dead one gives -EXO_EDEAD, so clients learn the server
-// is gone rather than that their handle is wrong.
-static int endpoint_lookup(uint64_t h, uint32_t rights, struct endpoint **ep, uint64_t *badge)
+// The endpoint behind h in self's table, with rights; a dead one gives -EXO_EDEAD, so clients
+// learn the server is gone rather than that their handle is wrong. Inline: the fast paths use it.
+static inline int endpoint_lookup(struct thread *self, uint64_t h, uint32_t rights, struct endpoint **ep,
+                                  uint64_t *badge)
 {
-	struct cap *c = cap_find(&current_process()->cs, h);
+	struct cap *c = cap_find(&self->proc->cs, h);
 
 	if (!c)
 		return -EXO_EBADCAP;
@@ -181,7 +186,8 @@ long sys_ipc_set_buffer(uint64_t page)
 // when the message needs one.
 static int check_tag(struct thread *t, uint64_t tag, uint64_t allowed_flags)
 {
-	if (EXO_TAG_WORDS(tag) > EXO_MSG_MAX_WORDS || (tag & 0xf000 & ~allowed_flags) || (tag & 0x0c80))
+	if (EXO_TAG_WORDS(tag) > EXO_MSG_MAX_WORDS || (tag & EXO_IPC_FLAGS & ~allowed_flags) ||
+	    (tag & EXO_TAG_RESERVED))
 		return -EXO_EINVAL;
 	if ((EXO_TAG_WORDS(tag) > EXO_MSG_REG_WORDS || EXO_TAG_CAPS(tag) ||
 	     (tag & (EXO_IPC_TIMEOUT | EXO_IPC_GRANT))) &&
@@ -353,28 +359,43 @@ static long block(enum thread_state st, uint64_t tag)
 	return t->ipc_result;
 }
 
-// Where a waiting caller's wait ends (reply, timeout, death): its server forgets it.
-static void unlink_partner(struct thread *caller)
+// A call reached server: the caller waits for the reply (the caller's deadline, if any, stays).
+// Until the wait ends, server->reply_to names the caller and server->reply_pending is set.
+static inline void await_reply(struct thread *caller, struct thread *server)
 {
-	if (caller->ipc_partner && caller->ipc_partner->reply_to == caller)
-		caller->ipc_partner->reply_to = NULL;
-	caller->ipc_partner = NULL;
+	KASSERT(caller->blocked.kind == BLOCK_NONE && !server->reply_to);
+	caller->blocked = (struct block_on){ .kind = BLOCK_REPLY, .server = server };
+	caller->state = T_IPC_REPLY;
+	caller->ipc_result = 0;
+	server->reply_to = caller;
+	server->reply_pending = true;
+}
+
+// The wait of caller for server's reply ends (reply, timeout, death): both forget it.
+static inline void end_reply_wait(struct thread *caller, struct thread *server)
+{
+	KASSERT(caller->blocked.kind == BLOCK_REPLY && caller->blocked.server == server);
+	KASSERT(server->reply_to == caller);
+	caller->blocked.kind = BLOCK_NONE;
+	server->reply_to = NULL;
 }
 
 void ipc_cancel(struct thread *t)
 {
 	sched_remove_deadline(t);
-	if (t->state == T_IPC_SEND)
-		queue_unlink(&((struct endpoint *)t->ipc_queue)->send_head,
-		             &((struct endpoint *)t->ipc_queue)->send_tail, t);
-	else if (t->state == T_IPC_RECV)
-		queue_unlink(&((struct endpoint *)t->ipc_queue)->recv_head,
-		             &((struct endpoint *)t->ipc_queue)->recv_tail, t);
-	else if (t->state == T_NTFN_WAIT)
-		queue_unlink(&((struct notification *)t->ipc_queue)->wait_head,
-		             &((struct notification *)t->ipc_queue)->wait_tail, t);
-	else if (t->state == T_IPC_REPLY)
-		unlink_partner(t);
+	switch (t->blocked.kind) {
+	case BLOCK_ENDPOINT:
+		ep_dequeue(t->blocked.ep, t);
+		break;
+	case BLOCK_NOTIFICATION:
+		notify_cancel(t);
+		break;
+	case BLOCK_REPLY: // its server forgets it: the reply will be dropped
+		end_reply_wait(t, t->blocked.server);
+		break;
+	case BLOCK_NONE:
+		break;
+	}
 }
 
 void ipc_timeout(struct thread *t)
@@ -390,11 +411,10 @@ void ipc_thread_dies(struct thread *t)
 {
 	struct thread *c = t->reply_to;
 
-	if (c && c->state == T_IPC_REPLY && c->ipc_partner == t) {
-		c->ipc_partner = NULL;
+	if (c) {
+		end_reply_wait(c, t);
 		sched_wake(c, -EXO_EDEAD);
 	}
-	t->reply_to = NULL;
 	ipc_buffer_release(t);
 }
 
@@ -403,7 +423,25 @@ void ipc_thread_dies(struct thread *t)
 // A tag the fast path takes: at most 4 words (registers only), no capabilities, no flags.
 static inline bool fast_tag(uint64_t tag)
 {
-	return (tag & 0xff80) == 0 && (tag & 0x7f) <= EXO_MSG_REG_WORDS;
+	return (tag & ~(EXO_TAG_WORDS_MASK | EXO_TAG_LABEL_MASK)) == 0 &&
+	       EXO_TAG_WORDS(tag) <= EXO_MSG_REG_WORDS;
+}
+
+// The receiver r, just taken off the queue, gets a message from self (checked whole by transfer):
+// a send wakes it; a call switches to it and returns the reply.
+static long deliver_to_receiver(struct thread *self, struct thread *r, uint64_t tag, bool is_call)
+{
+	sched_remove_deadline(r);
+	r->ipc_result = 0;
+	if (!is_call) {
+		sched_wake(r, 0);
+		return 0;
+	}
+	await_reply(self, r);
+	if (tag & EXO_IPC_TIMEOUT)
+		sched_add_deadline(self, self->ipc_buf->deadline);
+	sched_switch_to(r);
+	return self->ipc_result;
 }
 
 static long send_or_call(uint64_t h, uint64_t tag, const uint64_t w[4], bool is_call)
@@ -411,34 +449,23 @@ static long send_or_call(uint64_t h, uint64_t tag, const uint64_t w[4], bool is_
 	struct thread *self = current_thread(), *r;
 	struct endpoint *ep;
 	uint64_t badge;
-	int err = endpoint_lookup(h, EXO_R_WRITE, &ep, &badge);
+	int err = endpoint_lookup(self, h, EXO_R_WRITE, &ep, &badge);
 
+	if (!err)
+		err = check_tag(self, tag, EXO_IPC_FLAGS);
 	if (err)
 		return err;
-	err = check_tag(self, tag, EXO_IPC_FLAGS);
-	if (err)
-		return err;
-	r = ep->recv_head;
-	if (r) {
+	switch (ep->state) {
+	case EP_RECV: // RECV -> RECV or IDLE: the first receiver takes the message
+		r = ep_first(ep);
 		err = transfer(self, tag, w, badge, r);
 		if (err)
 			return err;
-		queue_unlink(&ep->recv_head, &ep->recv_tail, r);
-		sched_remove_deadline(r);
-		r->ipc_result = 0;
-		if (!is_call) {
-			sched_wake(r, 0);
-			return 0;
-		}
-		r->reply_to = self;
-		r->reply_pending = true;
-		self->ipc_partner = r;
-		self->state = T_IPC_REPLY;
-		self->ipc_result = 0;
-		if (tag & EXO_IPC_TIMEOUT)
-			sched_add_deadline(self, self->ipc_buf->deadline);
-		sched_switch_to(r);
-		return self->ipc_result;
+		ep_dequeue(ep, r);
+		return deliver_to_receiver(self, r, tag, is_call);
+	case EP_IDLE: // IDLE or SEND -> SEND: wait behind the other senders
+	case EP_SEND:
+		break;
 	}
 	if (tag & EXO_IPC_NONBLOCK)
 		return -EXO_EAGAIN;
@@ -446,11 +473,11 @@ static long send_or_call(uint64_t h, uint64_t tag, const uint64_t w[4], bool is_
 	self->ipc_badge = badge;
 	memcpy(self->ipc_w, w, sizeof(self->ipc_w));
 	self->ipc_is_call = is_call;
-	ipc_queue_push(&ep->send_head, &ep->send_tail, self, ep);
+	ep_enqueue(ep, EP_SEND, self);
 	return block(T_IPC_SEND, tag);
 }
 
-long sys_ipc_send(uint64_t ep, uint64_t tag, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3)
+long sys_ipc_send(exo_endpoint_t ep, uint64_t tag, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3)
 {
 	const uint64_t w[4] = { w0, w1, w2, w3 };
 
@@ -479,55 +506,42 @@ static __attribute__((noinline)) long call_slow(uint64_t ep, uint64_t tag, uint6
 	return send_or_call(ep, tag, w, true);
 }
 
-long sys_ipc_call(uint64_t ep, uint64_t tag, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3)
+long sys_ipc_call(exo_endpoint_t h, uint64_t tag, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3)
 {
 	struct thread *self = current_thread(), *srv;
-	struct cap *c = cap_find(&self->proc->cs, ep);
-	struct endpoint *e;
+	struct endpoint *ep;
+	uint64_t badge;
 
-	// Fast path: a live endpoint with a receiver waiting, a short message, nothing else.
-	if (!c || c->obj->type != EXO_OBJ_ENDPOINT || !(c->rights & EXO_R_WRITE) || c->obj->dead ||
-	    !fast_tag(tag) || !(srv = (e = (struct endpoint *)c->obj)->recv_head) || srv->has_deadline)
-		return call_slow(ep, tag, w0, w1, w2, w3);
-	e->recv_head = srv->ipc_next; // srv is the head: pop it
-	if (e->recv_head)
-		e->recv_head->ipc_prev = NULL;
-	else
-		e->recv_tail = NULL;
-	srv->ipc_next = NULL;
-	srv->ipc_queue = NULL;
-	put_regs(srv, tag, c->badge, w0, w1, w2, w3);
+	// Fast path: the first receiver waits without a deadline (RECV -> RECV or IDLE), a short
+	// message, nothing else.
+	if (endpoint_lookup(self, h, EXO_R_WRITE, &ep, &badge) || !fast_tag(tag) || ep->state != EP_RECV ||
+	    list_node_linked(&(srv = ep_first(ep))->deadline_link))
+		return call_slow(h, tag, w0, w1, w2, w3);
+	ep_dequeue(ep, srv);
+	put_regs(srv, tag, badge, w0, w1, w2, w3);
 	srv->ipc_result = 0;
-	srv->reply_to = self;
-	srv->reply_pending = true;
-	self->ipc_partner = srv;
-	self->state = T_IPC_REPLY;
-	self->ipc_result = 0;
+	await_reply(self, srv);
 	sched_switch_to(srv);
 	return self->ipc_result;
 }
 
-// Takes a waiting sender's message if there is one: 1 taken, 0 none waiting.
+// Takes the first waiting sender's message if there is one: SEND -> SEND or IDLE; 1 taken, 0 none.
 static int take_sender(struct endpoint *ep)
 {
 	struct thread *self = current_thread(), *s;
 
-	while ((s = ep->send_head)) {
+	while ((s = ep_first(ep))) {
 		int err = transfer(s, s->ipc_tag, s->ipc_w, s->ipc_badge, self);
 
-		queue_unlink(&ep->send_head, &ep->send_tail, s);
+		ep_dequeue(ep, s);
 		if (err) { // the sender's message is bad (or does not fit): it hears why; next one
 			sched_wake(s, err);
 			continue;
 		}
-		if (!s->ipc_is_call) {
+		if (!s->ipc_is_call)
 			sched_wake(s, 0);
-			return 1;
-		}
-		s->state = T_IPC_REPLY; // keeps its deadline, if any, for the reply
-		s->ipc_partner = self;
-		self->reply_to = s;
-		self->reply_pending = true;
+		else
+			await_reply(s, self); // keeps its deadline, if any, for the reply
 		return 1;
 	}
 	return 0;
@@ -538,7 +552,7 @@ static long recv(uint64_t h, uint64_t tag)
 	struct thread *self = current_thread();
 	struct endpoint *ep;
 	uint64_t badge;
-	int err = endpoint_lookup(h, EXO_R_READ, &ep, &badge);
+	int err = endpoint_lookup(self, h, EXO_R_READ, &ep, &badge);
 
 	if (!err && (tag & ~(EXO_IPC_NONBLOCK | EXO_IPC_TIMEOUT)))
 		err = -EXO_EINVAL;
@@ -551,17 +565,33 @@ static long recv(uint64_t h, uint64_t tag)
 			return -EXO_EBUSY;
 		self->reply_pending = false; // that caller is gone
 	}
-	if (take_sender(ep))
-		return 0;
+	switch (ep->state) {
+	case EP_SEND:
+		if (take_sender(ep))
+			return 0;
+		break; // every sender's message was refused: now IDLE
+	case EP_IDLE:  // IDLE or RECV -> RECV: wait behind the other receivers
+	case EP_RECV:
+		break;
+	}
 	if (tag & EXO_IPC_NONBLOCK)
 		return -EXO_EAGAIN;
-	ipc_queue_push(&ep->recv_head, &ep->recv_tail, self, ep);
+	ep_enqueue(ep, EP_RECV, self);
 	return block(T_IPC_RECV, tag);
 }
 
-long sys_ipc_recv(uint64_t ep, uint64_t tag)
+long sys_ipc_recv(exo_endpoint_t ep, uint64_t tag)
 {
 	return recv(ep, tag);
+}
+
+// The reply to caller c (off the deadline list) was delivered: it ends its wait with result 0
+// (not yet woken).
+static inline void reply_done(struct thread *self, struct thread *c)
+{
+	end_reply_wait(c, self);
+	self->reply_pending = false;
+	c->ipc_result = 0;
 }
 
 // Delivers the reply; the caller is returned (not yet woken) through *caller, or NULL when the
@@ -577,18 +607,15 @@ static int do_reply(uint64_t tag, const uint64_t w[4], struct thread **caller)
 	err = check_tag(self, tag, 0);
 	if (err)
 		return err;
-	self->reply_pending = false;
-	if (!c)
+	if (!c) {
+		self->reply_pending = false;
 		return 0; // the caller died or gave up: nobody to answer
-	err = transfer(self, tag, w, 0, c);
-	if (err) {
-		self->reply_pending = true;
-		return err;
 	}
-	self->reply_to = NULL;
-	c->ipc_partner = NULL;
+	err = transfer(self, tag, w, 0, c);
+	if (err)
+		return err;
 	sched_remove_deadline(c);
-	c->ipc_result = 0;
+	reply_done(self, c);
 	*caller = c;
 	return 0;
 }
@@ -604,6 +631,17 @@ long sys_ipc_reply(uint64_t tag, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t
 	return err;
 }
 
+// Waits on ep as a receiver (IDLE or RECV -> RECV) while the answered caller c runs at once.
+static inline long recv_and_switch(struct thread *self, struct endpoint *ep, struct thread *c)
+{
+	ep_enqueue(ep, EP_RECV, self);
+	self->state = T_IPC_RECV;
+	self->ipc_result = 0;
+	c->state = T_INACTIVE;
+	sched_switch_to(c);
+	return self->ipc_result;
+}
+
 static __attribute__((noinline)) long reply_recv_slow(uint64_t h, uint64_t tag, uint64_t w0, uint64_t w1,
                                                       uint64_t w2, uint64_t w3)
 {
@@ -611,7 +649,7 @@ static __attribute__((noinline)) long reply_recv_slow(uint64_t h, uint64_t tag, 
 	struct thread *self = current_thread(), *c = NULL;
 	struct endpoint *ep;
 	uint64_t badge;
-	int err = endpoint_lookup(h, EXO_R_READ, &ep, &badge);
+	int err = endpoint_lookup(self, h, EXO_R_READ, &ep, &badge);
 
 	if (err)
 		return err;
@@ -620,40 +658,31 @@ static __attribute__((noinline)) long reply_recv_slow(uint64_t h, uint64_t tag, 
 		if (err)
 			return err;
 	}
-	if (c && !ep->send_head) { // nothing else to do: wait here and run the caller directly
-		ipc_queue_push(&ep->recv_head, &ep->recv_tail, self, ep);
-		self->state = T_IPC_RECV;
-		self->ipc_result = 0;
-		c->state = T_INACTIVE;
-		sched_switch_to(c);
-		return self->ipc_result;
+	if (!c)
+		return recv(h, 0);
+	switch (ep->state) {
+	case EP_IDLE: // nothing else to do: wait here and run the caller directly
+	case EP_RECV:
+		return recv_and_switch(self, ep, c);
+	case EP_SEND: // a sender waits: take its message, the caller runs later
+		break;
 	}
-	if (c)
-		sched_wake(c, 0);
+	sched_wake(c, 0);
 	return recv(h, 0);
 }
 
-long sys_ipc_reply_recv(uint64_t h, uint64_t tag, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3)
+long sys_ipc_reply_recv(exo_endpoint_t h, uint64_t tag, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3)
 {
 	struct thread *self = current_thread(), *c = self->reply_to;
-	struct cap *cap = cap_find(&self->proc->cs, h);
 	struct endpoint *ep;
+	uint64_t badge;
 
-	// Fast path: a short reply to a caller still waiting, nobody queued to send: wait here
-	// while the caller runs.
-	if (!cap || cap->obj->type != EXO_OBJ_ENDPOINT || !(cap->rights & EXO_R_READ) || cap->obj->dead ||
-	    !self->reply_pending || !c || !fast_tag(tag) || c->has_deadline ||
-	    (ep = (struct endpoint *)cap->obj)->send_head)
+	// Fast path: a short reply to a caller still waiting without a deadline (reply_to set implies
+	// reply_pending), nobody queued to send (IDLE or RECV -> RECV): wait here while the caller runs.
+	if (endpoint_lookup(self, h, EXO_R_READ, &ep, &badge) || !c || !fast_tag(tag) ||
+	    list_node_linked(&c->deadline_link) || ep->state == EP_SEND)
 		return reply_recv_slow(h, tag, w0, w1, w2, w3);
 	put_regs(c, tag, 0, w0, w1, w2, w3);
-	c->ipc_result = 0;
-	c->ipc_partner = NULL;
-	self->reply_to = NULL;
-	self->reply_pending = false;
-	ipc_queue_push(&ep->recv_head, &ep->recv_tail, self, ep);
-	self->state = T_IPC_RECV;
-	self->ipc_result = 0;
-	c->state = T_INACTIVE;
-	sched_switch_to(c);
-	return self->ipc_result;
+	reply_done(self, c);
+	return recv_and_switch(self, ep, c);
 }

@@ -3,7 +3,9 @@
 // validated first (a bad file is a clear boot error). init receives the root capabilities - itself,
 // its thread, a quota of all free memory but a reserve for the kernel, every IRQ line, all I/O
 // ports, all device memory, the boot modules as read-only frames - and a read-only struct
-// exo_bootinfo naming them. Everything after that is user space.
+// exo_bootinfo naming them. Everything after that is user space. init's capability table has a
+// slot per boot module page on top of the usual PROC_SLOTS, and the kernel's reserve grows by
+// what those slots and frame objects take, so boot modules of hundreds of MiB fit.
 #include <arch/pagetable.h>
 #include <exo/bootinfo.h>
 #include <kern/bootinfo.h>
@@ -21,6 +23,8 @@
 #include <kern/vspace.h>
 
 #define KERNEL_RESERVE (4 * MiB / PAGE_SIZE) // frames kept back for kernel objects
+#define MODULE_PAGE_COST \
+	(sizeof(struct cap) + sizeof(struct uframe) + 64) // kernel bytes per boot module page, at most
 
 // Maps npages fresh frames at va with prot; copies len bytes from src to va + skip first.
 static int map_fresh(struct process *p, vaddr_t va, size_t npages, unsigned prot, const uint8_t *src,
@@ -150,12 +154,35 @@ static int make_bootinfo(struct process *p, struct exo_bootinfo *bi)
 	return err;
 }
 
+// Pages of the boot modules init receives (as give_modules counts them).
+static uint64_t module_pages(void)
+{
+	uint64_t n = 0;
+
+	for (size_t i = 0; i < boot_info.nmodules && i < EXO_MAX_BOOT_MODULES; i++)
+		n += ALIGN_UP(boot_info.modules[i].end - boot_info.modules[i].start, PAGE_SIZE) / PAGE_SIZE;
+	return n;
+}
+
+static const char *error_text(int err)
+{
+	switch (err) {
+	case -EXO_ENOMEM:
+		return "not enough memory";
+	case -EXO_ENOSPC:
+		return "the capability table is full";
+	default:
+		return "internal error";
+	}
+}
+
 int init_start(struct process **out)
 {
 	static struct exo_bootinfo bi;
 	const struct boot_module *m = &boot_info.modules[0];
 	struct elf_image img;
 	struct frame_stats st;
+	uint64_t pages, reserve;
 	struct quota *q;
 	struct process *p;
 	struct thread *t;
@@ -169,19 +196,24 @@ int init_start(struct process **out)
 		klog(LOG_ERROR, "init '%s' rejected: %s\n", m->name, why);
 		return err;
 	}
+	pages = module_pages();
+	reserve = KERNEL_RESERVE + pages * MODULE_PAGE_COST / PAGE_SIZE;
 	frame_get_stats(&st);
-	q = quota_create_root(st.free > 2 * KERNEL_RESERVE ? st.free - KERNEL_RESERVE : st.free / 2);
-	if (!q)
-		return -EXO_ENOMEM;
-	err = process_create("init", q, PRIO_MAX, &p);
+	q = quota_create_root(st.free > 2 * reserve ? st.free - reserve : st.free / 2);
+	err = q ? 0 : -EXO_ENOMEM;
+	if (!err && pages > UINT32_MAX - PROC_SLOTS - 1)
+		err = -EXO_ENOMEM;
+	if (!err)
+		err = process_create("init", q, PRIO_MAX, (uint32_t)(PROC_SLOTS + pages), &p);
+	if (q)
+		kobj_put(&q->obj); // the process holds it now (or nobody)
 	if (err) {
-		kobj_put(&q->obj);
+		klog(LOG_ERROR, "init: cannot start '%s': %s (error %d)\n", m->name, error_text(err), err);
 		return err;
 	}
 	memset(&bi, 0, sizeof(bi));
 	bi.quota_frames = q->limit;
 	err = give(p, &q->obj, &bi.quota);
-	kobj_put(&q->obj); // the process and its capability hold the quota
 	if (!err)
 		err = load_segments(p, phys_to_virt(m->start), &img);
 	if (!err)
@@ -210,7 +242,7 @@ int init_start(struct process **out)
 	*out = p;
 	return 0;
 fail:
-	klog(LOG_ERROR, "init: cannot start '%s': error %d\n", m->name, err);
+	klog(LOG_ERROR, "init: cannot start '%s': %s (error %d)\n", m->name, error_text(err), err);
 	process_exit(p, -1, NULL);
 	kobj_put(&p->obj);
 	return err;

@@ -88,7 +88,7 @@ static long insert_part(uint64_t handle, struct cap *c, struct kobj *part)
 	return err ? err : (long)h;
 }
 
-long sys_ioport_restrict(uint64_t ioport, uint64_t first, uint64_t count)
+long sys_ioport_restrict(exo_ioport_t ioport, uint64_t first, uint64_t count)
 {
 	struct cap *c;
 	struct ioport *r;
@@ -116,7 +116,7 @@ static bool kernel_ports(uint64_t first, uint64_t count)
 	return false;
 }
 
-long sys_ioport_enable(uint64_t ioport, uint64_t first, uint64_t count)
+long sys_ioport_enable(exo_ioport_t ioport, uint64_t first, uint64_t count)
 {
 	struct process *p = current_process();
 	struct cap *c;
@@ -162,7 +162,7 @@ static bool forbidden(paddr_t pa, uint64_t size)
 	return false;
 }
 
-long sys_mmio_restrict(uint64_t mmio, uint64_t paddr, uint64_t size)
+long sys_mmio_restrict(exo_mmio_t mmio, uint64_t paddr, uint64_t size)
 {
 	struct cap *c;
 	struct mmio *m;
@@ -177,7 +177,7 @@ long sys_mmio_restrict(uint64_t mmio, uint64_t paddr, uint64_t size)
 	return insert_part(mmio, c, m ? &m->obj : NULL);
 }
 
-long sys_mmio_map(uint64_t mmio, uint64_t process, uint64_t vaddr, uint64_t paddr, uint64_t pages)
+long sys_mmio_map(exo_mmio_t mmio, exo_process_t process, uint64_t vaddr, uint64_t paddr, uint64_t pages)
 {
 	struct cap *c, *pc;
 	struct mmio *m;

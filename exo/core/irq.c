@@ -110,7 +110,7 @@ void irq_unbind_all(struct notification *n)
 		unbind(n->irqs);
 }
 
-long sys_irq_bind(uint64_t irq, uint64_t ntfn, uint64_t bit)
+long sys_irq_bind(exo_irq_t irq, exo_notification_t ntfn, uint64_t bit)
 {
 	struct cap *c, *nc;
 	struct irq *q;
@@ -145,7 +145,7 @@ long sys_irq_bind(uint64_t irq, uint64_t ntfn, uint64_t bit)
 	return 0;
 }
 
-long sys_irq_wait(uint64_t irq)
+long sys_irq_wait(exo_irq_t irq)
 {
 	struct thread *t = current_thread();
 	struct cap *c;
@@ -173,7 +173,7 @@ long sys_irq_wait(uint64_t irq)
 	return n;
 }
 
-long sys_irq_ack(uint64_t irq)
+long sys_irq_ack(exo_irq_t irq)
 {
 	struct cap *c;
 	int err = lookup(irq, EXO_OBJ_IRQ, EXO_R_WRITE, &c);

@@ -9,6 +9,7 @@
 #include <arch/layout.h>
 #include <arch/paging.h>
 #include <arch/percpu.h>
+#include <arch/serial.h>
 #include <arch/trap.h>
 #include <kern/bootinfo.h>
 #include <kern/clock.h>
@@ -24,8 +25,6 @@
 #define TIMER_HZ    1000
 #define EXO_VERSION "0.1"
 
-void serial_init(void);
-void pic_disable(void);
 extern char _boot_start[], _kernel_end[];
 
 // Hands all usable RAM except low memory, the kernel image, the boot information and the boot
@@ -131,6 +130,8 @@ void kmain(uint32_t magic, uint64_t info)
 	init_exit_powers_off = !init_exit_ends_machine;
 	if (init_start(&init) == 0)
 		kobj_put(&init->obj);
+	else if (init_exit_ends_machine) // exorun reads the reason from the log
+		qemu_exit(0x10);
 	else if (boot_info.nmodules == 0)
 		klog(LOG_INFO, "no init module given: nothing to run (Ctrl-A X quits QEMU)\n");
 	sched_idle_loop();

@@ -7,10 +7,28 @@
 #include <kern/heap.h>
 #include <kern/ipc.h>
 #include <kern/irq.h>
+#include <kern/panic.h>
 #include <kern/sched.h>
 #include <kern/syscall.h>
 
 static struct notification *timers; // notifications with an armed timer
+
+void notify_cancel(struct thread *t)
+{
+	KASSERT(t->blocked.kind == BLOCK_NOTIFICATION && t->state == T_NTFN_WAIT);
+	list_remove(&t->wait_link);
+	t->blocked.kind = BLOCK_NONE;
+}
+
+// Takes the first waiter off n's queue; NULL if none.
+static struct thread *waiter_pop(struct notification *n)
+{
+	struct thread *t = list_first_entry(&n->waiters, struct thread, wait_link);
+
+	if (t)
+		notify_cancel(t);
+	return t;
+}
 
 static void timer_disarm(struct notification *n)
 {
@@ -31,7 +49,7 @@ static void notification_release(struct kobj *o)
 
 	timer_disarm(n);
 	irq_unbind_all(n);
-	while ((t = ipc_queue_pop(&n->wait_head, &n->wait_tail)))
+	while ((t = waiter_pop(n)))
 		sched_wake(t, -EXO_EDEAD);
 	kfree(n);
 }
@@ -41,7 +59,7 @@ void notify_signal(struct notification *n, uint64_t bits)
 	struct thread *t;
 
 	n->word |= bits;
-	if (n->word && (t = ipc_queue_pop(&n->wait_head, &n->wait_tail))) {
+	if (n->word && (t = waiter_pop(n))) {
 		sched_wake(t, (long)n->word);
 		n->word = 0;
 	}
@@ -82,12 +100,13 @@ long sys_notify_create(void)
 	if (!n)
 		return -EXO_ENOMEM;
 	kobj_init(&n->obj, EXO_OBJ_NOTIFICATION, notification_release);
+	list_init(&n->waiters);
 	err = cap_insert(&current_process()->cs, &n->obj, EXO_R_ALL, 0, &h);
 	kobj_put(&n->obj);
 	return err ? err : (long)h;
 }
 
-long sys_notify_signal(uint64_t ntfn, uint64_t bits)
+long sys_notify_signal(exo_notification_t ntfn, uint64_t bits)
 {
 	struct notification *n;
 	int err = ntfn_lookup(ntfn, EXO_R_WRITE, &n);
@@ -100,7 +119,7 @@ long sys_notify_signal(uint64_t ntfn, uint64_t bits)
 	return 0;
 }
 
-long sys_notify_poll(uint64_t ntfn)
+long sys_notify_poll(exo_notification_t ntfn)
 {
 	struct notification *n;
 	long word;
@@ -113,7 +132,7 @@ long sys_notify_poll(uint64_t ntfn)
 	return word;
 }
 
-long sys_notify_wait(uint64_t ntfn)
+long sys_notify_wait(exo_notification_t ntfn)
 {
 	struct thread *self = current_thread();
 	struct notification *n;
@@ -126,14 +145,15 @@ long sys_notify_wait(uint64_t ntfn)
 	n->word = 0;
 	if (word)
 		return word;
-	ipc_queue_push(&n->wait_head, &n->wait_tail, self, n);
+	list_push_back(&n->waiters, &self->wait_link);
+	self->blocked = (struct block_on){ .kind = BLOCK_NOTIFICATION, .ntfn = n };
 	self->state = T_NTFN_WAIT;
 	self->ipc_result = 0;
 	schedule();
 	return self->ipc_result;
 }
 
-long sys_notify_timer(uint64_t ntfn, uint64_t bit, uint64_t deadline, uint64_t period)
+long sys_notify_timer(exo_notification_t ntfn, uint64_t bit, uint64_t deadline, uint64_t period)
 {
 	struct notification *n;
 	int err = ntfn_lookup(ntfn, EXO_R_WRITE, &n);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Scheduler (see kern/sched.h). One run queue per priority, a bitmap of non-empty queues, a
-// sleep list in deadline order, and the idle thread (the boot context) when nothing is runnable.
-// Dead threads are freed by reap(), after the switch away from them.
+// deadline list (sleeps and IPC timeouts) in time order, and the idle thread (the boot context) when nothing
+// is runnable. Dead threads are freed by reap(), after the switch away from them.
 #include <arch/context.h>
 #include <arch/cpu.h>
 #include <arch/percpu.h>
@@ -11,16 +11,16 @@
 #include <kern/sched.h>
 #include <kern/timeslice.h>
 
-void thread_reap(struct thread *t);
-
-static struct thread *rq_head[PRIO_MAX + 1], *rq_tail[PRIO_MAX + 1];
+static struct list rq[PRIO_MAX + 1]; // through rq_link; bit p of rq_bitmap: rq[p] is not empty
 static uint32_t rq_bitmap;
-static struct thread *sleepers; // sorted by wake_at_ns
+static struct list deadlines = LIST_INIT(deadlines); // through deadline_link, by wake_at_ns
 static struct thread *reap_list;
 static struct thread idle_thread;
 
 void sched_init(void)
 {
+	for (unsigned p = 0; p <= PRIO_MAX; p++)
+		list_init(&rq[p]);
 	idle_thread.state = T_RUNNING;
 	idle_thread.obj.refs = 1;
 	percpu()->current = &idle_thread;
@@ -29,32 +29,20 @@ void sched_init(void)
 
 static void rq_push(struct thread *t)
 {
-	t->rq_next = NULL;
-	t->rq_prev = rq_tail[t->prio];
-	if (t->rq_prev)
-		t->rq_prev->rq_next = t;
-	else
-		rq_head[t->prio] = t;
-	rq_tail[t->prio] = t;
+	list_push_back(&rq[t->prio], &t->rq_link);
 	rq_bitmap |= 1u << t->prio;
 }
 
-static void list_unlink(struct thread *t, struct thread **head, struct thread **tail)
+static void rq_remove(struct thread *t)
 {
-	if (t->rq_prev)
-		t->rq_prev->rq_next = t->rq_next;
-	else
-		*head = t->rq_next;
-	if (t->rq_next)
-		t->rq_next->rq_prev = t->rq_prev;
-	else if (tail)
-		*tail = t->rq_prev;
-	t->rq_next = t->rq_prev = NULL;
+	list_remove(&t->rq_link);
+	if (list_empty(&rq[t->prio]))
+		rq_bitmap &= ~(1u << t->prio);
 }
 
 void sched_enqueue(struct thread *t)
 {
-	KASSERT(t->proc && t->state != T_DEAD && t->state != T_RUNNABLE);
+	KASSERT(t->proc && t->state != T_DEAD && t->state != T_RUNNABLE && t->blocked.kind == BLOCK_NONE);
 	t->state = T_RUNNABLE;
 	rq_push(t);
 }
@@ -62,11 +50,9 @@ void sched_enqueue(struct thread *t)
 void sched_dequeue(struct thread *t)
 {
 	if (t->state == T_RUNNABLE) {
-		list_unlink(t, &rq_head[t->prio], &rq_tail[t->prio]);
-		if (!rq_head[t->prio])
-			rq_bitmap &= ~(1u << t->prio);
+		rq_remove(t);
 	} else if (t->state == T_BLOCKED) {
-		list_unlink(t, &sleepers, NULL);
+		list_remove(&t->deadline_link);
 	} else if (t->state == T_THROTTLED) {
 		timeslice_unpark(t);
 	} else if (t->state >= T_IPC_SEND && t->state <= T_NTFN_WAIT) {
@@ -88,12 +74,10 @@ static struct thread *pick(void)
 {
 	while (rq_bitmap) {
 		unsigned p = 31 - (unsigned)__builtin_clz(rq_bitmap);
-		struct thread *t = rq_head[p];
+		struct thread *t = list_first_entry(&rq[p], struct thread, rq_link);
 
-		KASSERT(t->state == T_RUNNABLE);
-		list_unlink(t, &rq_head[p], &rq_tail[p]);
-		if (!rq_head[p])
-			rq_bitmap &= ~(1u << p);
+		KASSERT(t && t->state == T_RUNNABLE && t->prio == p);
+		rq_remove(t);
 		if (!over_budget(t))
 			return t;
 		timeslice_park(t->proc->ts, t);
@@ -144,20 +128,19 @@ void sched_yield(void)
 	schedule();
 }
 
-static void sleepers_insert(struct thread *t, uint64_t ns)
+// Puts t on the deadline list after every thread due no later than ns.
+static void deadline_insert(struct thread *t, uint64_t ns)
 {
-	struct thread **pp = &sleepers, *prev = NULL;
+	struct thread *d;
 
 	t->wake_at_ns = ns;
-	while (*pp && (*pp)->wake_at_ns <= ns) {
-		prev = *pp;
-		pp = &(*pp)->rq_next;
+	list_for_each(&deadlines, d, deadline_link) {
+		if (d->wake_at_ns > ns) {
+			list_insert_before(&d->deadline_link, &t->deadline_link);
+			return;
+		}
 	}
-	t->rq_next = *pp;
-	t->rq_prev = prev;
-	if (*pp)
-		(*pp)->rq_prev = t;
-	*pp = t;
+	list_push_back(&deadlines, &t->deadline_link);
 }
 
 void sched_sleep_until(uint64_t ns)
@@ -167,22 +150,19 @@ void sched_sleep_until(uint64_t ns)
 	if (clock_ns() >= ns)
 		return;
 	t->state = T_BLOCKED;
-	sleepers_insert(t, ns);
+	deadline_insert(t, ns);
 	schedule();
 }
 
 void sched_add_deadline(struct thread *t, uint64_t ns)
 {
-	t->has_deadline = true;
-	sleepers_insert(t, ns);
+	deadline_insert(t, ns);
 }
 
 void sched_remove_deadline(struct thread *t)
 {
-	if (t->has_deadline) {
-		list_unlink(t, &sleepers, NULL);
-		t->has_deadline = false;
-	}
+	if (list_node_linked(&t->deadline_link))
+		list_remove(&t->deadline_link);
 }
 
 void sched_wake(struct thread *t, long r)
@@ -214,17 +194,14 @@ void sched_tick(void)
 {
 	struct thread *t = current_thread();
 	uint64_t now = clock_ns();
+	struct thread *s;
 
-	while (sleepers && sleepers->wake_at_ns <= now) {
-		struct thread *s = sleepers;
-
-		list_unlink(s, &sleepers, NULL);
-		if (s->state == T_BLOCKED) {
+	while ((s = list_first_entry(&deadlines, struct thread, deadline_link)) && s->wake_at_ns <= now) {
+		list_remove(&s->deadline_link);
+		if (s->state == T_BLOCKED)
 			sched_enqueue(s);
-		} else { // an IPC or notification wait with a deadline
-			s->has_deadline = false;
+		else // an IPC or notification wait with a deadline
 			ipc_timeout(s);
-		}
 		percpu()->need_resched = true;
 	}
 	if (t != &idle_thread && t->slice_left && --t->slice_left == 0)

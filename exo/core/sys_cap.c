@@ -23,7 +23,7 @@ static int dest_table(uint64_t dest, struct cspace **out)
 	return err;
 }
 
-long sys_cap_copy(uint64_t cap, uint64_t dest, uint64_t rights)
+long sys_cap_copy(exo_handle_t cap, exo_process_t dest, uint64_t rights)
 {
 	struct cspace *cs;
 	cap_handle_t h;
@@ -37,7 +37,7 @@ long sys_cap_copy(uint64_t cap, uint64_t dest, uint64_t rights)
 	return err ? err : (long)h;
 }
 
-long sys_cap_mint(uint64_t cap, uint64_t rights, uint64_t badge)
+long sys_cap_mint(exo_handle_t cap, uint64_t rights, uint64_t badge)
 {
 	cap_handle_t h;
 	int err;
@@ -48,7 +48,7 @@ long sys_cap_mint(uint64_t cap, uint64_t rights, uint64_t badge)
 	return err ? err : (long)h;
 }
 
-long sys_cap_move(uint64_t cap, uint64_t dest)
+long sys_cap_move(exo_handle_t cap, exo_process_t dest)
 {
 	struct cspace *cs;
 	cap_handle_t h;
@@ -59,12 +59,12 @@ long sys_cap_move(uint64_t cap, uint64_t dest)
 	return err ? err : (long)h;
 }
 
-long sys_cap_delete(uint64_t cap)
+long sys_cap_delete(exo_handle_t cap)
 {
 	return cap_delete(&current_process()->cs, cap);
 }
 
-long sys_cap_revoke(uint64_t cap)
+long sys_cap_revoke(exo_handle_t cap)
 {
 	return cap_revoke(&current_process()->cs, cap);
 }
@@ -102,7 +102,7 @@ static void describe(const struct kobj *o, struct exo_cap_info *info)
 	}
 }
 
-long sys_cap_info(uint64_t cap, uint64_t out)
+long sys_cap_info(exo_handle_t cap, uint64_t out)
 {
 	struct exo_cap_info info = { 0 };
 	struct cap *c;

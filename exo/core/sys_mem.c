@@ -11,7 +11,7 @@
 
 #define CHUNK 32
 
-long sys_quota_split(uint64_t quota, uint64_t frames)
+long sys_quota_split(exo_quota_t quota, uint64_t frames)
 {
 	struct cap *c;
 	struct quota *child;
@@ -28,7 +28,7 @@ long sys_quota_split(uint64_t quota, uint64_t frames)
 	return err ? err : (long)h;
 }
 
-long sys_frame_alloc(uint64_t quota, uint64_t count, uint64_t out)
+long sys_frame_alloc(exo_quota_t quota, uint64_t count, uint64_t out)
 {
 	struct cspace *cs = &current_process()->cs;
 	cap_handle_t *handles;
@@ -169,17 +169,17 @@ static int do_unmap(paddr_t root, const void *va)
 	return vspace_unmap(root, *(const uint64_t *)va);
 }
 
-long sys_vspace_map(uint64_t process, uint64_t ops, uint64_t count)
+long sys_vspace_map(exo_process_t process, uint64_t ops, uint64_t count)
 {
 	return batch(process, ops, count, sizeof(struct exo_map_op), do_map);
 }
 
-long sys_vspace_protect(uint64_t process, uint64_t ops, uint64_t count)
+long sys_vspace_protect(exo_process_t process, uint64_t ops, uint64_t count)
 {
 	return batch(process, ops, count, sizeof(struct exo_map_op), do_protect);
 }
 
-long sys_vspace_unmap(uint64_t process, uint64_t vaddrs, uint64_t count)
+long sys_vspace_unmap(exo_process_t process, uint64_t vaddrs, uint64_t count)
 {
 	return batch(process, vaddrs, count, sizeof(uint64_t), do_unmap);
 }
@@ -214,12 +214,12 @@ static int unmap_if_mapped(paddr_t root, vaddr_t va, unsigned prot)
 	return err == -EXO_ENOENT ? 0 : err ? err : 1;
 }
 
-long sys_vspace_unmap_range(uint64_t process, uint64_t vaddr, uint64_t pages)
+long sys_vspace_unmap_range(exo_process_t process, uint64_t vaddr, uint64_t pages)
 {
 	return range(process, vaddr, pages, 0, unmap_if_mapped);
 }
 
-long sys_vspace_protect_range(uint64_t process, uint64_t vaddr, uint64_t pages, uint64_t prot)
+long sys_vspace_protect_range(exo_process_t process, uint64_t vaddr, uint64_t pages, uint64_t prot)
 {
 	if (prot & ~(uint64_t)(EXO_R_READ | EXO_R_WRITE | EXO_R_EXEC) ||
 	    ((prot & EXO_R_WRITE) && (prot & EXO_R_EXEC)))

@@ -18,7 +18,7 @@ static long insert_new(struct kobj *o)
 	return err ? err : (long)h;
 }
 
-long sys_process_create(uint64_t quota, uint64_t uname)
+long sys_process_create(exo_quota_t quota, uint64_t uname)
 {
 	char name[16] = { 0 };
 	struct cap *c;
@@ -35,11 +35,11 @@ long sys_process_create(uint64_t quota, uint64_t uname)
 		if (!name[i])
 			break;
 	}
-	err = process_create(name, (struct quota *)c->obj, current_process()->max_prio, &p);
+	err = process_create(name, (struct quota *)c->obj, current_process()->max_prio, PROC_SLOTS, &p);
 	return err ? err : insert_new(&p->obj);
 }
 
-long sys_process_kill(uint64_t process, uint64_t status)
+long sys_process_kill(exo_process_t process, uint64_t status)
 {
 	struct cap *c;
 	int err = lookup(process, EXO_OBJ_PROCESS, EXO_R_CONTROL, &c);
@@ -50,7 +50,7 @@ long sys_process_kill(uint64_t process, uint64_t status)
 	return 0;
 }
 
-long sys_process_status(uint64_t process, uint64_t status)
+long sys_process_status(exo_process_t process, uint64_t status)
 {
 	struct cap *c;
 	struct process *p;
@@ -75,7 +75,7 @@ static int thread_cap(uint64_t h, struct thread **t)
 	return err;
 }
 
-long sys_thread_create(uint64_t process, uint64_t prio)
+long sys_thread_create(exo_process_t process, uint64_t prio)
 {
 	struct cap *c;
 	struct thread *t;
@@ -89,7 +89,7 @@ long sys_thread_create(uint64_t process, uint64_t prio)
 	return err ? err : insert_new(&t->obj);
 }
 
-long sys_thread_start(uint64_t thread, uint64_t rip, uint64_t rsp, uint64_t arg)
+long sys_thread_start(exo_thread_t thread, uint64_t rip, uint64_t rsp, uint64_t arg)
 {
 	struct thread *t;
 	int err = thread_cap(thread, &t);
@@ -101,7 +101,7 @@ long sys_thread_start(uint64_t thread, uint64_t rip, uint64_t rsp, uint64_t arg)
 	return thread_start(t, rip, rsp, arg);
 }
 
-long sys_thread_suspend(uint64_t thread)
+long sys_thread_suspend(exo_thread_t thread)
 {
 	struct thread *t;
 	int err = thread_cap(thread, &t);
@@ -109,7 +109,7 @@ long sys_thread_suspend(uint64_t thread)
 	return err ? err : thread_suspend(t);
 }
 
-long sys_thread_resume(uint64_t thread)
+long sys_thread_resume(exo_thread_t thread)
 {
 	struct thread *t;
 	int err = thread_cap(thread, &t);
@@ -117,7 +117,7 @@ long sys_thread_resume(uint64_t thread)
 	return err ? err : thread_resume(t);
 }
 
-long sys_thread_destroy(uint64_t thread)
+long sys_thread_destroy(exo_thread_t thread)
 {
 	struct thread *t;
 	int err = thread_cap(thread, &t);
@@ -127,7 +127,7 @@ long sys_thread_destroy(uint64_t thread)
 	return err;
 }
 
-long sys_thread_set_prio(uint64_t thread, uint64_t prio)
+long sys_thread_set_prio(exo_thread_t thread, uint64_t prio)
 {
 	struct thread *t;
 	int err = thread_cap(thread, &t);

@@ -6,6 +6,7 @@
 // its process (a never-started one does not, so an unreachable process with only such threads is
 // still freed, killing them).
 #include <arch/acpi.h>
+#include <arch/context.h>
 #include <arch/cpu.h>
 #include <arch/fpu.h>
 #include <arch/percpu.h>
@@ -24,8 +25,6 @@
 bool init_exit_ends_machine; // exorun: the machine ends with init (kernel command line)
 bool init_exit_powers_off;   // a plain boot (make run): nothing runs after init, so power off
 #include <kern/vspace.h>
-
-void arch_thread_setup(struct thread *t, uint64_t rip, uint64_t rsp, uint64_t arg);
 
 static uint32_t next_pid = 1, next_tid = 1;
 
@@ -196,7 +195,7 @@ static void process_release(struct kobj *o)
 	kfree(p);
 }
 
-int process_create(const char *name, struct quota *q, uint8_t max_prio, struct process **out)
+int process_create(const char *name, struct quota *q, uint8_t max_prio, uint32_t nslots, struct process **out)
 {
 	struct process *p = kzalloc(sizeof(*p));
 	int err;
@@ -209,7 +208,7 @@ int process_create(const char *name, struct quota *q, uint8_t max_prio, struct p
 		err = -EXO_ENOMEM;
 		goto fail;
 	}
-	err = cspace_init(&p->cs, PROC_SLOTS);
+	err = cspace_init(&p->cs, nslots);
 	if (err)
 		goto fail_vspace;
 	p->quota = q;

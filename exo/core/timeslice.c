@@ -3,17 +3,18 @@
 // running thread's process's timeslice; one that has used its budget parks the threads that try
 // to run until timeslice_new_period, which sched_tick calls every TIMESLICE_PERIOD ticks.
 #include <kern/heap.h>
+#include <kern/panic.h>
 #include <kern/sched.h>
 #include <kern/syscall.h>
 #include <kern/timeslice.h>
 
-static struct timeslice *all;
+static struct list all = LIST_INIT(all); // through all_link
 
 static void unpark_all(struct timeslice *ts)
 {
-	while (ts->waiting) {
-		struct thread *t = ts->waiting;
+	struct thread *t;
 
+	while ((t = list_first_entry(&ts->throttled, struct thread, throttle_link))) {
 		timeslice_unpark(t);
 		sched_enqueue(t);
 	}
@@ -24,12 +25,7 @@ static void timeslice_release(struct kobj *o)
 	struct timeslice *ts = (struct timeslice *)o;
 
 	unpark_all(ts); // cannot happen while bound processes live; kept for safety
-	if (ts->all_prev)
-		ts->all_prev->all_next = ts->all_next;
-	else
-		all = ts->all_next;
-	if (ts->all_next)
-		ts->all_next->all_prev = ts->all_prev;
+	list_remove(&ts->all_link);
 	if (ts->parent) {
 		ts->parent->reserved -= ts->budget;
 		kobj_put(&ts->parent->obj);
@@ -45,10 +41,8 @@ static struct timeslice *timeslice_new(uint32_t budget)
 		return NULL;
 	kobj_init(&ts->obj, EXO_OBJ_TIMESLICE, timeslice_release);
 	ts->budget = budget;
-	ts->all_next = all;
-	if (all)
-		all->all_prev = ts;
-	all = ts;
+	list_init(&ts->throttled);
+	list_push_front(&all, &ts->all_link);
 	return ts;
 }
 
@@ -86,39 +80,30 @@ bool timeslice_charge(struct timeslice *ts)
 
 void timeslice_park(struct timeslice *ts, struct thread *t)
 {
-	t->state = T_THROTTLED;
-	t->rq_prev = NULL;
-	t->rq_next = ts->waiting;
-	if (ts->waiting)
-		ts->waiting->rq_prev = t;
-	ts->waiting = t;
-	if (!t->rq_next)
+	if (list_empty(&ts->throttled))
 		ts->throttles++; // the first thread parked in this period
+	t->state = T_THROTTLED;
+	list_push_front(&ts->throttled, &t->throttle_link);
 }
 
 void timeslice_unpark(struct thread *t)
 {
-	struct timeslice *ts = t->proc->ts;
-
-	if (t->rq_prev)
-		t->rq_prev->rq_next = t->rq_next;
-	else
-		ts->waiting = t->rq_next;
-	if (t->rq_next)
-		t->rq_next->rq_prev = t->rq_prev;
-	t->rq_next = t->rq_prev = NULL;
+	KASSERT(t->state == T_THROTTLED);
+	list_remove(&t->throttle_link);
 	t->state = T_INACTIVE;
 }
 
 void timeslice_new_period(void)
 {
-	for (struct timeslice *ts = all; ts; ts = ts->all_next) {
+	struct timeslice *ts;
+
+	list_for_each(&all, ts, all_link) {
 		ts->used = 0;
 		unpark_all(ts);
 	}
 }
 
-long sys_timeslice_split(uint64_t ts, uint64_t ticks)
+long sys_timeslice_split(exo_timeslice_t ts, uint64_t ticks)
 {
 	struct cap *c;
 	struct timeslice *child;
@@ -137,7 +122,7 @@ long sys_timeslice_split(uint64_t ts, uint64_t ticks)
 	return err ? err : (long)h;
 }
 
-long sys_process_set_timeslice(uint64_t process, uint64_t ts)
+long sys_process_set_timeslice(exo_process_t process, exo_timeslice_t ts)
 {
 	struct cap *pc, *tc;
 	struct process *p;

@@ -3,6 +3,7 @@
 // exo_fault on the handler's stack and resumes the thread in the handler, which may fix the
 // cause and return with exo_upcall_return. Without one, or when the handler itself faults or its
 // stack is unusable, the process is killed with a one-line reason on the console.
+#include <arch/context.h>
 #include <arch/cpu.h>
 #include <arch/trap.h>
 #include <exo/upcall.h>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The console as files: fds 0, 1 and 2 at start are console files for the program's stdin,
 // stdout and stderr (the file's arg is the stream). With the console service (service.c) stdin
-// reads the program's input and stdout and stderr each write their own channel; without it (a
+// reads the program's input and stdout and stderr write records of their stream; without it (a
 // program booted without console.so) they write to the kernel console and stdin reads end of
 // file.
 #include <libos/console.h>
@@ -39,12 +39,14 @@ static void console_stat(struct libos_file *f, struct linux_stat *st)
 	st->st_blksize = 1024;
 }
 
-// One piece of a write: at most what one message or kernel call carries.
+// One piece of a write: at most what one message or kernel call carries. The service is told
+// when more of the same write follows, so that the host writes it whole.
 static long write_some(long stream, const char *buf, uint64_t len)
 {
 	if (libos_console_service())
-		return libos_console_service_write(stream, buf,
-		                                   len < CONSOLE_MAX_DATA ? len : CONSOLE_MAX_DATA);
+		return len > CONSOLE_MAX_DATA
+		           ? libos_console_service_write(stream | CONSOLE_MORE, buf, CONSOLE_MAX_DATA)
+		           : libos_console_service_write(stream, buf, len);
 	len = len < 4096 ? len : 4096; // the kernel call's limit
 	return exo_debug_write(buf, len) < 0 ? -EFAULT : (long)len;
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The console service's client: when the boot modules include console.so and libexo.so (exorun
 // gives them), libos starts the service in a process of its own at start-up - with a small
-// memory quota, COM2's and COM3's ports and COM2's IRQ, nothing else - and sends it the
+// memory quota, COM2's ports and IRQ, nothing else - and sends it the
 // program's reads and writes (protocol: exo/console.h). libos threads have no IPC buffer of
 // their own yet: the console's page is registered by whichever thread holds the console lock.
 #include <exo/console.h>
@@ -9,15 +9,14 @@
 #include <libos/console.h>
 #include <libos/mem.h>
 
-#define PAGE      4096ull
 #define QUOTA     128 // frames for the service: its images, stack, page tables
 #define PRIO      16  // the program's own
 #define MAX_PAGES 64  // the loader's limit for one image (256 KiB)
 
 static union {
 	struct exo_ipc_buffer b;
-	uint8_t page[PAGE];
-} ipc __attribute__((aligned(PAGE)));
+	uint8_t page[EXO_PAGE_SIZE];
+} ipc __attribute__((aligned(EXO_PAGE_SIZE)));
 static volatile int lock;
 static uint64_t endpoint; // 0: no service
 
@@ -52,18 +51,16 @@ static long call(struct exo_msg *m)
 	return r ? r : -(long)EXO_TAG_LABEL(m->tag);
 }
 
-// SETUP: moves COM2's and COM3's port ranges and a copy of COM2's IRQ into the service.
+// SETUP: moves COM2's port range and a copy of its IRQ into the service.
 static long send_devices(void)
 {
-	struct exo_msg m = { EXO_TAG(CONSOLE_SETUP, 0, 3), 0, { 0 } };
+	struct exo_msg m = { EXO_TAG(CONSOLE_SETUP, 0, 2), 0, { 0 } };
 	long com2 = exo_ioport_restrict(libos_boot->ioports, CONSOLE_COM2, 8);
-	long com3 = exo_ioport_restrict(libos_boot->ioports, CONSOLE_COM3, 8);
 
-	if (com2 < 0 || com3 < 0 || libos_boot->nirqs <= CONSOLE_COM2_IRQ)
-		return com2 < 0 ? com2 : com3 < 0 ? com3 : -EXO_ENOENT;
+	if (com2 < 0 || libos_boot->nirqs <= CONSOLE_COM2_IRQ)
+		return com2 < 0 ? com2 : -EXO_ENOENT;
 	ipc.b.caps[0] = (struct exo_cap_xfer){ (uint64_t)com2, 0, 1 };
-	ipc.b.caps[1] = (struct exo_cap_xfer){ (uint64_t)com3, 0, 1 };
-	ipc.b.caps[2] =
+	ipc.b.caps[1] =
 	    (struct exo_cap_xfer){ libos_boot->irq_first + CONSOLE_COM2_IRQ, EXO_R_READ | EXO_R_WRITE, 0 };
 	return call(&m);
 }
@@ -71,8 +68,8 @@ static long send_devices(void)
 // Loads console.so (boot module mod) with libexo.so (lib) into a new process serving endpoint.
 static long load(unsigned lib, unsigned mod, char *err, size_t errsize)
 {
-	uint64_t span =
-	    (libos_boot->modules[lib].npages + libos_boot->modules[mod].npages + 2 + MAX_PAGES) * PAGE;
+	uint64_t span = (libos_boot->modules[lib].npages + libos_boot->modules[mod].npages + 2 + MAX_PAGES) *
+	                EXO_PAGE_SIZE;
 	long at = libos_mmap(0, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	struct exo_module_env env = { 0 };
 	struct exo_loaded_module loaded;
@@ -116,9 +113,9 @@ void libos_console_service_start(void)
 	}
 }
 
-long libos_console_service_write(long fd, const void *buf, uint64_t len)
+long libos_console_service_write(long stream, const void *buf, uint64_t len)
 {
-	struct exo_msg m = { EXO_TAG(CONSOLE_WRITE, CONSOLE_WORDS(len), 0), 0, { (uint64_t)fd, len } };
+	struct exo_msg m = { EXO_TAG(CONSOLE_WRITE, CONSOLE_WORDS(len), 0), 0, { (uint64_t)stream, len } };
 	long r;
 
 	libos_lock(&lock);

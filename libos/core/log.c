@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// libos's own messages: one line each on the kernel log, and dying with a reason.
+// libos's own messages: one line each on the kernel log (some once per kind), and dying with a
+// reason.
 #include <libos/libos.h>
 #include <stdarg.h>
 
@@ -19,6 +20,27 @@ void libos_log(const char *fmt, ...)
 {
 	va_list ap;
 
+	va_start(ap, fmt);
+	vlog(fmt, ap);
+	va_end(ap);
+}
+
+void libos_log_once(const char *kind, const char *fmt, ...)
+{
+	static const char *logged[64];
+	static volatile int lock;
+	bool seen = false;
+	va_list ap;
+	int i;
+
+	libos_lock(&lock);
+	for (i = 0; i < 64 && logged[i] && !seen; i++)
+		seen = logged[i] == kind;
+	if (!seen && i < 64)
+		logged[i] = kind;
+	libos_unlock(&lock);
+	if (seen)
+		return;
 	va_start(ap, fmt);
 	vlog(fmt, ap);
 	va_end(ap);

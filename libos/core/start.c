@@ -2,13 +2,14 @@
 // Program start under libos: the kernel (or the spawner) enters _start with the boot information
 // in rdi. libos keeps it (its capabilities are the process's resources), starts its components
 // (memory map and fault handler, clocks, boot files, current directory), lays out what musl's
-// start-up reads - argc, argv (exorun's argument file, or the kernel command line after "--"), a
-// default environment and the auxiliary vector (AT_PHDR for musl's TLS set-up, AT_RANDOM, ids;
-// no AT_SYSINFO_EHDR: there is no vDSO), in one array as a Linux initial stack would hold them -
-// starts the console and hands over to musl's __libc_start_main, which sets up TLS (through
-// arch_prctl, i.e. libos), runs constructors, main and exit. crt1.o passes main: the reference
-// that makes the linker take main from an archive too.
+// start-up reads - argc, argv (exorun's argument file, or the kernel command line after "--"),
+// the environment (exorun's environment file, or a default one) and the auxiliary vector (AT_PHDR
+// for musl's TLS set-up, AT_RANDOM, ids; no AT_SYSINFO_EHDR: there is no vDSO), in one writable
+// array as a Linux initial stack would hold them - starts the console and hands over to musl's
+// __libc_start_main, which sets up TLS (through arch_prctl, i.e. libos), runs constructors, main
+// and exit. crt1.o passes main: the reference that makes the linker take main from an archive too.
 #include <libos/file.h>
+#include <libos/libos.h>
 #include <libos/mem.h>
 #include <libos/time.h>
 
@@ -37,63 +38,89 @@ enum {
 	AT_EXECFN = 31
 };
 
-struct elf_header { // the fields of the ELF64 file header libos reads
-	uint8_t ident[16];
-	uint16_t type, machine;
-	uint32_t version;
-	uint64_t entry, phoff, shoff;
-	uint32_t flags;
-	uint16_t ehsize, phentsize, phnum;
-};
-extern const struct elf_header __ehdr_start; // the linker's: the program's own ELF header
-
 const struct exo_bootinfo *libos_boot;
 const char *libos_progname = "init";
 static char program[] = "init";
 static uint8_t random_bytes[16];
-static char *environment[] = { "HOME=/", "PATH=/bin:/usr/bin", "TERM=dumb", "LANG=C", NULL };
-#define NENV     (sizeof(environment) / sizeof(environment[0]) - 1)
+static const char default_env[] = "HOME=/\0PATH=/bin:/usr/bin\0TERM=dumb\0LANG=C"; // NUL-ended each
+// exorun looks for this mark to tell a program built for exo from a Linux one.
+__attribute__((used)) static const char mark[] = "exo libos program";
 #define NAUX     16
 #define ARGS     "/boot/exorun.args" // exorun's: the arguments, each ending in a NUL
+#define ENV      "/boot/exorun.env"  // exorun's: the environment, each string ending in a NUL
 #define MAX_ARGS 32                  // from the kernel command line
 
-// The arguments in memory of their own (programs may write to them): exorun's argument file if
-// there is one, else the words after "--" on the kernel command line, else "init". The
-// argument strings come first, then the vector for argc, argv, envp and auxv (argv points into it).
-static char **arguments(int *argc)
+// Strings, each ending in a NUL, one after the other.
+struct strings {
+	const char *data;
+	uint64_t size;
+	int n;
+};
+
+static struct strings strings_of(const char *data, uint64_t size)
+{
+	struct strings s = { data, size, 0 };
+
+	for (uint64_t i = 0; i < size; i++)
+		s.n += data[i] == 0;
+	return s;
+}
+
+// The arguments: exorun's argument file if there is one, else the words after "--" on the kernel
+// command line (copied into buf), else "init".
+static struct strings arguments(char *buf)
 {
 	char *cmdline[MAX_ARGS];
-	const uint8_t *file = NULL;
-	uint64_t size = 0, strings, need;
-	long at;
-	char *s, **argv;
+	const uint8_t *file;
+	uint64_t size = 0;
+	int n;
 
-	if (libos_bootfs_contents(ARGS, &file, &size) == 0) {
-		*argc = 0;
-		for (uint64_t i = 0; i < size; i++)
-			*argc += file[i] == 0;
-	} else if (!(*argc = libos_cmdline_args(cmdline, MAX_ARGS))) {
-		cmdline[(*argc)++] = program;
-	}
-	for (int i = 0; !file && i < *argc; i++)
+	if (libos_bootfs_contents(ARGS, &file, &size) == 0)
+		return strings_of((const char *)file, size);
+	n = libos_cmdline_args(cmdline, MAX_ARGS);
+	if (!n)
+		return (struct strings){ program, sizeof(program), 1 };
+	for (int i = 0; i < n; i++) {
+		memcpy(buf + size, cmdline[i], __builtin_strlen(cmdline[i]) + 1);
 		size += __builtin_strlen(cmdline[i]) + 1;
-	need = size + 8 + (uint64_t)(1 + *argc + 1 + NENV + 1 + 2 * NAUX) * sizeof(long);
+	}
+	return strings_of(buf, size);
+}
+
+// Copies the strings to *at and points vector[0..n) at them; *at moves past them.
+static void place(const struct strings *s, char **at, char **vector)
+{
+	memcpy(*at, s->data, s->size);
+	for (int i = 0; i < s->n; i++) {
+		vector[i] = *at;
+		*at += __builtin_strlen(*at) + 1;
+	}
+}
+
+// The arguments and the environment in memory of their own (programs may write to them): the
+// strings first, then the vector for argc, argv, envp and auxv. Returns argv; *envp is set.
+static char **start_vector(int *argc, char ***envp)
+{
+	char cmdline[sizeof(libos_boot->cmdline) + MAX_ARGS], *s, **argv;
+	const uint8_t *file;
+	uint64_t size = 0, strings, need;
+	struct strings args = arguments(cmdline), env = { default_env, sizeof(default_env), 4 };
+	long at;
+
+	if (libos_bootfs_contents(ENV, &file, &size) == 0)
+		env = strings_of((const char *)file, size);
+	strings = (args.size + env.size + 7) & ~7ull;
+	need = strings + 8 + (uint64_t)(1 + args.n + 1 + env.n + 1 + 2 * NAUX) * sizeof(long);
 	at = libos_mmap(0, need, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (at < 0)
-		libos_die(127, "no memory for %d arguments (%lu bytes)", *argc, (unsigned long)need);
-	strings = (size + 7) & ~7ull;
+		libos_die(127, "no memory for %d arguments and %d environment strings (%lu bytes)", args.n,
+		          env.n, (unsigned long)need);
 	s = (char *)at;
 	argv = (char **)(at + (long)strings) + 1;
-	for (int i = 0; i < *argc; i++) {
-		const char *from = file ? (const char *)file : cmdline[i];
-		size_t n = __builtin_strlen(from) + 1;
-
-		memcpy(s, from, n);
-		argv[i] = s;
-		s += n;
-		if (file)
-			file += n;
-	}
+	*envp = argv + args.n + 1;
+	place(&args, &s, argv);
+	place(&env, &s, *envp);
+	*argc = args.n;
 	return argv;
 }
 
@@ -106,7 +133,7 @@ static long *aux(long *p, long type, long value)
 
 void _start_c(uint64_t arg, main_fn *main)
 {
-	char **argv;
+	char **argv, **envp;
 	long *p;
 	int argc;
 
@@ -118,15 +145,15 @@ void _start_c(uint64_t arg, main_fn *main)
 	libos_time_init();
 	libos_bootfs_init();
 	libos_cwd_init();
-	argv = arguments(&argc);
+	argv = start_vector(&argc, &envp);
 	libos_progname = argv[0];
 	p = (long *)argv - 1;
 	*p++ = argc;
 	p += argc;
-	*p++ = 0; // end of argv
-	for (unsigned i = 0; i < NENV; i++)
-		*p++ = (long)environment[i];
-	*p++ = 0; // end of envp
+	*p++ = 0;  // end of argv
+	while (*p) // the environment is in place; its end is still 0
+		p++;
+	p++;
 	p = aux(p, AT_PHDR, (long)&__ehdr_start + (long)__ehdr_start.phoff);
 	p = aux(p, AT_PHENT, __ehdr_start.phentsize);
 	p = aux(p, AT_PHNUM, __ehdr_start.phnum);

@@ -88,6 +88,12 @@ long __libos_syscall(long nr, long a1, long a2, long a3, long a4, long a5, long 
 		return libos_madvise(U(a1), U(a2), a3);
 	case SYS_brk:
 		return libos_brk(U(a1));
+	case SYS_mremap:
+		return libos_mremap(U(a1), U(a2), U(a3), a4, U(a5));
+	case SYS_mincore:
+		return libos_mincore(U(a1), U(a2), P(a3));
+	case SYS_sigaltstack:
+		return libos_sigaltstack(P(a1), P(a2));
 	case SYS_rt_sigaction:
 		return libos_rt_sigaction(a1, P(a2), P(a3), U(a4));
 	case SYS_rt_sigprocmask:

@@ -1,21 +1,26 @@
 // SPDX-License-Identifier: MIT
 // The boot file tree: read-only files backed by the boot modules the kernel handed the process
 // (their frames, mapped on first open). Every module appears as /boot/NAME; a module named
-// "exorun.files" (written by exorun) lists more paths, one "INDEX PATH" line each (INDEX: the
-// module's position; "-" for a directory; "." for the directory to start in), so that a program
-// finds itself, the --file files and its current directory at the paths they have on the host.
-// The directories above every file exist too (listing, stat, chdir).
+// "exorun.files" (written by exorun) lists more paths, one "INDEX MODE ATIME MTIME CTIME PATH"
+// line each (INDEX: the module's position, "-" for a directory, "." for the directory to start
+// in; MODE: the host's st_mode in hex; times: seconds.nanoseconds), so that a program finds
+// itself, the --file files and its current directory at the paths they have on the host, with
+// the host's modes and times. The directories above every file exist too (listing, stat, chdir;
+// mode 0555, times 0).
 #include <libos/file.h>
 #include <libos/mem.h>
 
 #define MAX_ENTRIES 64
 #define NAME_MAX    256
 #define MANIFEST    "exorun.files"
+#define BATCH       64 // pages mapped per kernel call
 
 struct entry {
 	char path[NAME_MAX]; // absolute, normalised
 	int module;          // -1: a directory
 	const uint8_t *data; // the module's bytes once mapped
+	uint32_t mode;       // the manifest's st_mode, or 0: S_IFDIR/S_IFREG | 0555
+	struct linux_timespec atim, mtim, ctim;
 };
 
 static struct entry entries[MAX_ENTRIES];
@@ -61,34 +66,88 @@ static const struct exo_boot_module *module_of(const struct entry *e)
 	return &libos_boot->modules[e->module];
 }
 
-// The manifest: lines "INDEX PATH" (a file) or "- PATH" (a directory); paths are normalised
+// A number in base 10 or 16 at *s; *s moves past it.
+static uint64_t number(const char **s, unsigned base)
+{
+	uint64_t v = 0;
+
+	for (;; (*s)++) {
+		unsigned c = (unsigned char)**s, d = c - '0';
+
+		if (base == 16 && (c | 0x20) >= 'a' && (c | 0x20) <= 'f')
+			d = (c | 0x20) - 'a' + 10;
+		else if (c < '0' || c > '9')
+			return v;
+		v = v * base + d;
+	}
+}
+
+// "SECONDS.NANOSECONDS " at *s.
+static struct linux_timespec timestamp(const char **s)
+{
+	struct linux_timespec t = { (long)number(s, 10), 0 };
+
+	if (**s == '.') {
+		(*s)++;
+		t.tv_nsec = (long)number(s, 10);
+	}
+	if (**s == ' ')
+		(*s)++;
+	return t;
+}
+
+// One manifest line: "INDEX MODE ATIME MTIME CTIME PATH" (see the top); paths are normalised
 // like any other.
+static void manifest_line(const char *s)
+{
+	char path[4096];
+	bool start = *s == '.';
+	int index = -1; // a directory
+	struct entry *e;
+	uint32_t mode;
+	struct linux_timespec atim, mtim, ctim;
+
+	if (*s == '-' || start)
+		s++;
+	else
+		index = (int)number(&s, 10);
+	if (*s++ != ' ')
+		return;
+	mode = (uint32_t)number(&s, 16);
+	if (*s++ != ' ')
+		return;
+	atim = timestamp(&s);
+	mtim = timestamp(&s);
+	ctim = timestamp(&s);
+	if (index >= (int)libos_boot->nmodules || libos_path_resolve("/", s, path) ||
+	    strlen(path) >= NAME_MAX)
+		return;
+	add(path, index);
+	e = find(path);
+	if (!e)
+		return;
+	if (start)
+		start_dir = e->path;
+	e->mode = mode;
+	e->atim = atim;
+	e->mtim = mtim;
+	e->ctim = ctim;
+}
+
 static void read_manifest(const struct entry *e)
 {
 	const char *p = (const char *)e->data, *end = p + module_of(e)->size;
-	char line[NAME_MAX], path[4096];
+	char line[NAME_MAX + 128];
 
 	while (p < end) {
 		size_t n = 0;
-		int index = 0;
 
 		while (p < end && *p != '\n' && n < sizeof(line) - 1)
 			line[n++] = *p++;
 		line[n] = 0;
 		while (p < end && *p++ != '\n')
 			;
-		const char *s = line;
-		bool start = *s == '.';
-		if (*s == '-' || start)
-			index = -1, s++;
-		while (*s >= '0' && *s <= '9')
-			index = index * 10 + (*s++ - '0');
-		if (*s == ' ' && index < (int)libos_boot->nmodules && !libos_path_resolve("/", s + 1, path) &&
-		    strlen(path) < NAME_MAX) {
-			add(path, index);
-			if (start && find(path))
-				start_dir = find(path)->path;
-		}
+		manifest_line(line);
 	}
 }
 
@@ -103,13 +162,18 @@ static long map(struct entry *e)
 	va = libos_mmap(0, m->npages * 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (va < 0)
 		return va;
-	for (uint64_t p = 0; p < m->npages; p++) {
-		struct exo_map_op op = { m->frames + p, (uint64_t)va + p * 4096, EXO_R_READ };
+	for (uint64_t p = 0; p < m->npages;) { // BATCH pages per kernel call
+		struct exo_map_op ops[BATCH];
+		uint64_t n = m->npages - p < BATCH ? m->npages - p : BATCH;
 
-		if (exo_vspace_map(libos_boot->self, &op, 1) != 1) {
+		for (uint64_t i = 0; i < n; i++)
+			ops[i] = (struct exo_map_op){ m->frames + p + i, (uint64_t)va + (p + i) * 4096,
+				                      EXO_R_READ };
+		if (exo_vspace_map(libos_boot->self, ops, n) != (long)n) {
 			libos_munmap((uint64_t)va, m->npages * 4096);
 			return -EIO;
 		}
+		p += n;
 	}
 	e->data = (const uint8_t *)va;
 	return 0;
@@ -141,8 +205,11 @@ static void stat_entry(const struct entry *e, struct linux_stat *st)
 	st->st_dev = 1;
 	st->st_ino = (uint64_t)(e - entries) + 1;
 	st->st_nlink = 1;
-	st->st_mode = e->module < 0 ? S_IFDIR | 0555 : S_IFREG | 0555;
+	st->st_mode = e->mode ? e->mode : e->module < 0 ? S_IFDIR | 0555 : S_IFREG | 0555;
 	st->st_size = e->module < 0 ? 0 : (int64_t)module_of(e)->size;
+	st->st_atim = e->atim;
+	st->st_mtim = e->mtim;
+	st->st_ctim = e->ctim;
 	st->st_blksize = 4096;
 	st->st_blocks = (st->st_size + 511) / 512;
 }
@@ -235,6 +302,10 @@ long libos_bootfs_open(const char *path, long flags, struct libos_file *f)
 	else if (e->module >= 0)
 		err = map(e);
 	libos_unlock(&bootfs_lock);
+	if (err == -EROFS)
+		libos_log_once("open for writing",
+		               "open('%s') for writing: EROFS: the boot files are read-only (until the VFS)",
+		               path);
 	if (err)
 		return err;
 	*f = (struct libos_file){ .ops = e->module < 0 ? &dir_ops : &file_ops,

@@ -279,6 +279,26 @@ long libos_dup3(long fd, long newfd, long flags)
 	return newfd < 0 ? -EBADF : duplicate(fd, newfd, 0, flags & O_CLOEXEC);
 }
 
+// Record locks: one process, so no lock can conflict - F_GETLK says F_UNLCK, a set always
+// succeeds - once the request is valid (a write lock needs a file open for writing).
+static long lock(struct libos_file *f, long cmd, struct linux_flock *user)
+{
+	struct linux_flock l;
+
+	if (libos_copy(&l, user, sizeof(l)))
+		return -EFAULT;
+	if ((l.l_type != F_RDLCK && l.l_type != F_WRLCK && l.l_type != F_UNLCK) ||
+	    (l.l_whence != SEEK_SET && l.l_whence != SEEK_CUR && l.l_whence != SEEK_END))
+		return -EINVAL;
+	if (cmd == F_GETLK || cmd == F_OFD_GETLK) {
+		l.l_type = F_UNLCK;
+		return libos_copy(user, &l, sizeof(l));
+	}
+	if ((l.l_type == F_RDLCK && !readable(f)) || (l.l_type == F_WRLCK && !writable(f)))
+		return -EBADF;
+	return 0;
+}
+
 long libos_fcntl(long fd, long cmd, long arg)
 {
 	struct libos_file *f;
@@ -302,7 +322,16 @@ long libos_fcntl(long fd, long cmd, long arg)
 	case F_SETFL: // only these flags may change
 		f->flags = (int)((f->flags & ~(O_APPEND | O_NONBLOCK)) | (arg & (O_APPEND | O_NONBLOCK)));
 		break;
+	case F_GETLK:
+	case F_SETLK:
+	case F_SETLKW:
+	case F_OFD_GETLK:
+	case F_OFD_SETLK:
+	case F_OFD_SETLKW:
+		r = lock(f, cmd, (struct linux_flock *)arg);
+		break;
 	default:
+		libos_log_once("fcntl", "fcntl(%ld, %ld): EINVAL: command not supported", fd, cmd);
 		r = -EINVAL;
 	}
 	put(f);

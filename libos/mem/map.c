@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: MIT
-// The address-space map: a sorted table of regions (anonymous mappings, the brk heap, the main
-// stack) with their protection. mmap, brk and stack growth only reserve addresses here; the
-// fault handler (fault.c) fills a page with a fresh zeroed frame when it is first touched
+// The address-space map: a sorted table of regions (the program's own segments, anonymous
+// mappings, the brk heap, the main stack) with their protection. mmap, brk and stack growth only reserve
+// addresses here; the fault handler (fault.c) fills a page with a fresh zeroed frame when it is first touched
 // (demand paging). munmap, mprotect (PROT_NONE included: the kernel keeps such pages mapped but
 // out of reach, contents intact) and madvise(DONTNEED) act on the pages already there through the
-// kernel's range calls. W+X is refused (EACCES), as the kernel refuses it.
+// kernel's range calls. W+X is refused (EACCES), as the kernel refuses it. mremap grows,
+// shrinks and moves anonymous mappings (a move copies the pages there); mincore asks the kernel
+// which pages are there (setting a page's protection to what it is counts it, changing nothing).
 #include <libos/mem.h>
 
-#define PAGE        4096ull
 #define MMAP_BASE   0x100000000000ull // anonymous mappings go in [MMAP_BASE, MMAP_TOP)
 #define MMAP_TOP    0x7f0000000000ull
 #define LOW_LIMIT   0x10000ull // MAP_FIXED below this is refused (NULL stays unmapped)
@@ -15,7 +16,7 @@
 #define BRK_MAX     (64ull << 30)
 #define MAX_REGIONS 1024
 
-enum kind { ANON, HEAP, STACK };
+enum kind { ANON, HEAP, STACK, IMAGE };
 
 struct region {
 	uint64_t start, end;
@@ -36,7 +37,7 @@ extern char _end[]; // the end of the program's data (toolchain/ld/user.ld)
 
 static uint64_t page_up(uint64_t a)
 {
-	return (a + PAGE - 1) & ~(PAGE - 1);
+	return (a + EXO_PAGE_SIZE - 1) & ~(EXO_PAGE_SIZE - 1);
 }
 
 static long exo_prot(long prot)
@@ -67,19 +68,30 @@ static struct region *find(uint64_t addr)
 	return i < nregions && regions[i].start <= addr ? &regions[i] : NULL;
 }
 
-// Applies fn to [start, end) in chunks the kernel's range calls take.
-static void for_pages(uint64_t start, uint64_t end, long prot, int unmap)
-{
-	for (uint64_t va = start; va < end; va += EXO_MAP_BATCH_MAX * PAGE) {
-		uint64_t pages =
-		    (end - va) / PAGE < EXO_MAP_BATCH_MAX ? (end - va) / PAGE : EXO_MAP_BATCH_MAX;
+// Sets prot on the pages there of [va, va + pages * EXO_PAGE_SIZE) (pages <= EXO_MAP_BATCH_MAX); returns
+// how many there are, or the kernel's error.
+static long protect(uint64_t va, uint64_t pages, long prot)
+{ // PROT_NONE is rights 0: the pages stay, out of reach
+	return exo_vspace_protect_range(libos_boot->self, va, pages,
+	                                prot ? (unsigned long)exo_prot(prot) : 0);
+}
 
-		if (unmap)
-			exo_vspace_unmap_range(libos_boot->self, va, pages);
-		else // PROT_NONE is rights 0: the pages stay, out of reach
-			exo_vspace_protect_range(libos_boot->self, va, pages,
-			                         prot ? (unsigned long)exo_prot(prot) : 0);
+// Unmaps or (re)protects the pages of [start, end) in chunks the kernel's range calls take; 0 or
+// the first error.
+static long for_pages(uint64_t start, uint64_t end, long prot, int unmap)
+{
+	long err = 0;
+
+	for (uint64_t va = start; va < end; va += EXO_MAP_BATCH_MAX * EXO_PAGE_SIZE) {
+		uint64_t pages = (end - va) / EXO_PAGE_SIZE < EXO_MAP_BATCH_MAX ? (end - va) / EXO_PAGE_SIZE
+		                                                                : EXO_MAP_BATCH_MAX;
+		long r =
+		    unmap ? exo_vspace_unmap_range(libos_boot->self, va, pages) : protect(va, pages, prot);
+
+		if (r < 0 && !err)
+			err = r;
 	}
+	return err;
 }
 
 // Cuts [start, end) out of the table (splitting regions at its edges) and unmaps its pages.
@@ -167,7 +179,7 @@ static uint64_t find_free(uint64_t len)
 
 static int bad_range(uint64_t addr, uint64_t len)
 {
-	return (addr & (PAGE - 1)) || len == 0 || addr < LOW_LIMIT || addr + len < addr ||
+	return (addr & (EXO_PAGE_SIZE - 1)) || len == 0 || addr < LOW_LIMIT || addr + len < addr ||
 	       addr + len > MMAP_TOP;
 }
 
@@ -176,10 +188,13 @@ long libos_mmap(uint64_t addr, uint64_t len, long prot, long flags, long fd, lon
 	uint64_t size = page_up(len), at;
 	long err;
 
-	if (len == 0 || size < len || (off & (long)(PAGE - 1)))
+	if (len == 0 || size < len || (off & (long)(EXO_PAGE_SIZE - 1)))
 		return -EINVAL;
-	if (!(flags & MAP_ANONYMOUS) || fd != -1)
-		return -ENODEV; // no files until the VFS issue
+	if (!(flags & MAP_ANONYMOUS)) {
+		libos_log_once("mmap of a file",
+		               "mmap of fd %ld: ENODEV: files cannot be mapped (until the VFS)", fd);
+		return -ENODEV;
+	}
 	if ((prot & PROT_WRITE) && (prot & PROT_EXEC))
 		return -EACCES; // W^X
 	if (prot & ~(long)(PROT_READ | PROT_WRITE | PROT_EXEC))
@@ -209,7 +224,7 @@ long libos_munmap(uint64_t addr, uint64_t len)
 {
 	long err;
 
-	if ((addr & (PAGE - 1)) || len == 0 || addr + page_up(len) < addr)
+	if ((addr & (EXO_PAGE_SIZE - 1)) || len == 0 || addr + page_up(len) < addr)
 		return -EINVAL;
 	libos_lock(&map_lock);
 	err = carve(addr, addr + page_up(len));
@@ -261,30 +276,143 @@ static void merge_all(void)
 	nregions = n;
 }
 
+// mprotect of [addr, end) with the lock held. The kernel refuses rights beyond those a page was
+// mapped with (the program's text made writable): EACCES, the table unchanged.
+static long protect_regions(uint64_t addr, uint64_t end, long prot)
+{
+	long err = covered(addr, end) ? 0 : -ENOMEM;
+
+	if (!err)
+		err = split_at(addr);
+	if (!err)
+		err = split_at(end);
+	if (!err && for_pages(addr, end, prot, 0) < 0)
+		err = -EACCES;
+	for (int i = first_after(addr); !err && i < nregions && regions[i].start < end; i++)
+		regions[i].prot = (uint8_t)prot;
+	merge_all();
+	return err;
+}
+
 long libos_mprotect(uint64_t addr, uint64_t len, long prot)
 {
 	uint64_t end = addr + page_up(len);
 	long err;
 
-	if ((addr & (PAGE - 1)) || end < addr || (prot & ~(long)(PROT_READ | PROT_WRITE | PROT_EXEC)))
+	if ((addr & (EXO_PAGE_SIZE - 1)) || end < addr ||
+	    (prot & ~(long)(PROT_READ | PROT_WRITE | PROT_EXEC)))
 		return -EINVAL;
 	if ((prot & PROT_WRITE) && (prot & PROT_EXEC))
 		return -EACCES;
 	if (len == 0)
 		return 0;
 	libos_lock(&map_lock);
-	err = covered(addr, end) ? 0 : -ENOMEM;
-	if (!err)
-		err = split_at(addr);
-	if (!err)
-		err = split_at(end);
-	if (!err) {
-		for_pages(addr, end, prot, 0);
-		for (int i = first_after(addr); i < nregions && regions[i].start < end; i++)
-			regions[i].prot = (uint8_t)prot;
-		merge_all();
+	err = protect_regions(addr, end, prot);
+	libos_unlock(&map_lock);
+	return err;
+}
+
+// Copies the pages there of [from, from + len) to the same offsets from to (readable, writable).
+static void copy_pages(uint64_t from, uint64_t to, uint64_t len, long prot)
+{
+	for (uint64_t off = 0; off < len; off += EXO_PAGE_SIZE)
+		if (protect(from + off, 1, prot) == 1)
+			memcpy((void *)(to + off), (const void *)(from + off), EXO_PAGE_SIZE);
+}
+
+// mremap of an anonymous mapping: shrinks in place, grows in place when the addresses after it
+// are free, else (MREMAP_MAYMOVE) moves to new addresses, copying the pages there.
+long libos_mremap(uint64_t old, uint64_t old_len, uint64_t new_len, long flags, uint64_t new_addr)
+{
+	uint64_t old_end = old + page_up(old_len), size = page_up(new_len), at;
+	struct region *r;
+	long prot, err = 0;
+
+	(void)new_addr;
+	if ((old & (EXO_PAGE_SIZE - 1)) || !old_len || !new_len || size < new_len || old_end < old ||
+	    (flags & ~(long)(MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP)) ||
+	    ((flags & MREMAP_FIXED) && !(flags & MREMAP_MAYMOVE)))
+		return -EINVAL;
+	if (flags & (MREMAP_FIXED | MREMAP_DONTUNMAP)) {
+		libos_log_once("mremap", "mremap flags %#lx: EINVAL: only MREMAP_MAYMOVE is supported",
+		               flags);
+		return -EINVAL;
+	}
+	libos_lock(&map_lock);
+	r = find(old);
+	if (!r || r->end < old_end) {
+		libos_unlock(&map_lock);
+		return -EFAULT;
+	}
+	prot = r->prot;
+	if (r->kind != ANON) {
+		err = -EFAULT;
+	} else if (size <= old_end - old) {
+		err = carve(old + size, old_end);
+		at = old;
+	} else if (r->end == old_end && old + size <= MMAP_TOP && is_free(old_end, old + size)) {
+		err = insert(old_end, old + size, prot, ANON);
+		at = old;
+	} else if (!(flags & MREMAP_MAYMOVE)) {
+		err = -ENOMEM;
+	} else {
+		at = find_free(size);
+		err = at ? insert(at, at + size, PROT_READ | PROT_WRITE, ANON) : -ENOMEM;
+		if (!err && !(prot & PROT_READ) && protect_regions(old, old_end, PROT_READ))
+			err = carve(at, at + size) ?: -ENOMEM;
+		libos_unlock(&map_lock); // the copy faults the new pages in
+		if (!err)
+			copy_pages(old, at, old_end - old, prot & PROT_READ ? prot : PROT_READ);
+		libos_lock(&map_lock);
+		if (!err)
+			err = carve(old, old_end);
+		if (!err && prot != (PROT_READ | PROT_WRITE))
+			err = protect_regions(at, at + size, prot);
 	}
 	libos_unlock(&map_lock);
+	return err ? err : (long)at;
+}
+
+// vec[i] = 1 for each page of [va, va + pages * EXO_PAGE_SIZE) that is there (pages <= the kernel's
+// batch), asking about halves until the kernel's count is all or nothing.
+static long resident(uint64_t va, uint64_t pages, long prot, uint8_t *vec)
+{
+	long n = protect(va, pages, prot);
+
+	if (n < 0)
+		return n;
+	if (n == 0 || (uint64_t)n == pages) {
+		memset(vec, n ? 1 : 0, pages);
+		return 0;
+	}
+	n = resident(va, pages / 2, prot, vec);
+	return n ? n : resident(va + pages / 2 * EXO_PAGE_SIZE, pages - pages / 2, prot, vec + pages / 2);
+}
+
+long libos_mincore(uint64_t addr, uint64_t len, uint8_t *vec)
+{
+	uint64_t end = addr + page_up(len), pages = 0;
+	uint8_t chunk[EXO_MAP_BATCH_MAX];
+	long err = 0;
+
+	if ((addr & (EXO_PAGE_SIZE - 1)) || end < addr)
+		return -EINVAL;
+	for (uint64_t va = addr; !err && va < end; va += pages * EXO_PAGE_SIZE, vec += pages) {
+		const struct region *r;
+
+		libos_lock(&map_lock);
+		r = covered(va, end) ? find(va) : NULL;
+		if (r) {
+			pages = ((r->end < end ? r->end : end) - va) / EXO_PAGE_SIZE;
+			pages = pages < EXO_MAP_BATCH_MAX ? pages : EXO_MAP_BATCH_MAX;
+			err = resident(va, pages, r->prot, chunk);
+		}
+		libos_unlock(&map_lock); // a fault in the copy takes it
+		if (!r)
+			err = -ENOMEM;
+		else if (!err && libos_copy(vec, chunk, pages))
+			err = -EFAULT;
+	}
 	return err;
 }
 
@@ -292,7 +420,7 @@ long libos_madvise(uint64_t addr, uint64_t len, long advice)
 {
 	uint64_t end = addr + page_up(len);
 
-	if ((addr & (PAGE - 1)) || end < addr)
+	if ((addr & (EXO_PAGE_SIZE - 1)) || end < addr)
 		return -EINVAL;
 	if (advice != MADV_DONTNEED)
 		return 0; // hints
@@ -327,14 +455,14 @@ long libos_brk(uint64_t addr)
 
 const char *libos_mem_fill(uint64_t addr, uint64_t error)
 {
-	struct exo_map_op op = { 0, addr & ~(PAGE - 1), 0 };
+	struct exo_map_op op = { 0, addr & ~(EXO_PAGE_SIZE - 1), 0 };
 	const char *why = 0;
 	struct region *r;
 
 	libos_lock(&map_lock);
 	r = find(addr);
 	if (!r)
-		why = addr >= EXO_INIT_STACK_TOP - STACK_MAX - 64 * PAGE && addr < EXO_INIT_STACK_TOP
+		why = addr >= EXO_INIT_STACK_TOP - STACK_MAX - 64 * EXO_PAGE_SIZE && addr < EXO_INIT_STACK_TOP
 		          ? "stack overflow"
 		          : "no mapping";
 	else if (r->prot == 0)
@@ -369,10 +497,21 @@ const char *libos_mem_fill(uint64_t addr, uint64_t error)
 	return why;
 }
 
-// The program's data ends at _end: the brk heap starts on the next page. The main stack may
-// grow down to STACK_MAX below its top (the kernel maps its first pages).
+// The program's segments as the kernel loaded them (so a fault there has its true reason); its
+// data ends at _end: the brk heap starts on the next page. The main stack may grow down to
+// STACK_MAX below its top (the kernel maps its first pages).
 void libos_mem_init(void)
 {
+	const char *phdrs = (const char *)&__ehdr_start + __ehdr_start.phoff;
+
+	for (unsigned i = 0; i < __ehdr_start.phnum; i++) {
+		const struct libos_elf_phdr *ph = (const void *)(phdrs + i * __ehdr_start.phentsize);
+		long prot = (ph->flags & 4 ? PROT_READ : 0) | (ph->flags & 2 ? PROT_WRITE : 0) |
+		            (ph->flags & 1 ? PROT_EXEC : 0);
+
+		if (ph->type == 1) // PT_LOAD: the kernel mapped it whole
+			insert(ph->vaddr & ~(EXO_PAGE_SIZE - 1), page_up(ph->vaddr + ph->memsz), prot, IMAGE);
+	}
 	brk_base = brk_cur = page_up((uint64_t)_end);
 	insert(EXO_INIT_STACK_TOP - STACK_MAX, EXO_INIT_STACK_TOP, PROT_READ | PROT_WRITE, STACK);
 }

@@ -2,9 +2,9 @@
 // Threads: musl's __clone (pthread_create) becomes a kernel thread in the same process. libos
 // keeps a table of its threads - tid, kernel capability, TLS pointer (how a thread finds its own
 // entry: %fs:0 holds the TLS pointer on x86_64), the word to clear at exit
-// (CLONE_CHILD_CLEARTID), a notification for futex waits and a wired stack for the fault
-// handler. A thread that ends clears its tid word, wakes its joiner and destroys itself; the last
-// one ends the process.
+// (CLONE_CHILD_CLEARTID), a notification for futex waits, a wired stack for the fault handler
+// and the alternate signal stack sigaltstack sets (kept for signal delivery, a later issue). A thread that
+// ends clears its tid word, wakes its joiner and destroys itself; the last one ends the process.
 #include <libos/mem.h>
 #include <libos/thread.h>
 
@@ -22,6 +22,7 @@ struct lthread {
 	uint8_t *handler_stack;
 	int (*fn)(void *);
 	void *arg;
+	struct linux_stack altstack; // ss_size 0: none
 };
 
 static struct lthread threads[MAX_THREADS] = { [0] = { .tid = 1 } }; // [0]: the main thread
@@ -74,6 +75,30 @@ long libos_set_tid_address(int *tidptr)
 
 	t->clear_tid = tidptr;
 	return t->tid;
+}
+
+long libos_sigaltstack(const struct linux_stack *ss, struct linux_stack *old)
+{
+	struct lthread *t = self();
+	struct linux_stack now = t->altstack, want;
+	uint32_t mode;
+
+	// No signal is delivered yet, so no thread is ever on its alternate stack (SS_ONSTACK, EPERM).
+	now.ss_flags |= now.ss_size ? 0 : SS_DISABLE;
+	if (ss) {
+		if (libos_copy(&want, ss, sizeof(want)))
+			return -EFAULT;
+		mode = (uint32_t)want.ss_flags & ~SS_AUTODISARM;
+		if (mode != 0 && mode != SS_ONSTACK && mode != SS_DISABLE)
+			return -EINVAL;
+		if (mode == SS_DISABLE)
+			want.ss_sp = want.ss_size = 0;
+		else if (want.ss_size < MINSIGSTKSZ)
+			return -ENOMEM;
+		want.ss_flags &= (int32_t)SS_AUTODISARM; // kept and reported back
+		t->altstack = want;
+	}
+	return old && libos_copy(old, &now, sizeof(now)) ? -EFAULT : 0;
 }
 
 uint64_t libos_thread_ntfn(void)

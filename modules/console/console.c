@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-// The console service (console.so): a 16550 driver for COM2 (stdin, stdout) and COM3 (stderr)
-// in a process of its own, holding only those two port ranges and COM2's IRQ, which its starter
-// sends with CONSOLE_SETUP. Protocol and input framing: exo/console.h.
+// The console service (console.so): a 16550 driver for COM2 (stdin, and stdout and stderr in
+// records) in a process of its own, holding only COM2's port range and IRQ, which its starter
+// sends with CONSOLE_SETUP. Protocol and framing: exo/console.h.
 //
 // COM2 receives through its FIFO (trigger level 14). Switching the FIFO on drops the byte the
 // UART holds: only the first one the host sent, a CONSOLE_SYNC, can be there then (a UART without
@@ -32,25 +32,25 @@ static bool ready;    // SETUP done
 static bool escaped;  // the last byte received was CONSOLE_ESC
 static bool finished; // the end of the input was received
 
-// 115200 baud, 8N1; for COM2 (receive) the FIFO and the receive interrupt.
-static void uart_init(uint16_t port, bool receive)
+// 115200 baud, 8N1, the FIFO and the receive interrupt.
+static void uart_init(void)
 {
-	exo_outb(port + IER, 0x00);
-	exo_outb(port + LCR, 0x80); // divisor latch: 1
-	exo_outb(port + 0, 0x01);
-	exo_outb(port + 1, 0x00);
-	exo_outb(port + LCR, 0x03);
-	exo_outb(port + FCR, receive ? 0xc1 : 0x00);
-	exo_outb(port + MCR, 0x0b); // DTR, RTS, OUT2 (lets the interrupt out)
-	exo_outb(port + IER, receive ? 0x01 : 0x00);
+	exo_outb(CONSOLE_COM2 + IER, 0x00);
+	exo_outb(CONSOLE_COM2 + LCR, 0x80); // divisor latch: 1
+	exo_outb(CONSOLE_COM2 + 0, 0x01);
+	exo_outb(CONSOLE_COM2 + 1, 0x00);
+	exo_outb(CONSOLE_COM2 + LCR, 0x03);
+	exo_outb(CONSOLE_COM2 + FCR, 0xc1);
+	exo_outb(CONSOLE_COM2 + MCR, 0x0b); // DTR, RTS, OUT2 (lets the interrupt out)
+	exo_outb(CONSOLE_COM2 + IER, 0x01);
 }
 
-static void uart_put(uint16_t port, const uint8_t *p, uint64_t n)
+static void uart_put(const uint8_t *p, uint64_t n)
 {
 	for (uint64_t i = 0; i < n; i++) {
-		while (!(exo_inb(port + LSR) & LSR_THRE))
+		while (!(exo_inb(CONSOLE_COM2 + LSR) & LSR_THRE))
 			exo_thread_sleep((uint64_t)exo_clock_ns() + FULL_NS);
-		exo_outb(port + THR, p[i]);
+		exo_outb(CONSOLE_COM2 + THR, p[i]);
 	}
 }
 
@@ -96,32 +96,33 @@ static uint64_t setup(const struct exo_msg *m)
 
 	if (ready)
 		return EXO_EBUSY;
-	if (EXO_TAG_CAPS(m->tag) != 3)
+	if (EXO_TAG_CAPS(m->tag) != 2)
 		return EXO_EINVAL;
-	irq = ipc.b.caps[2].handle;
+	irq = ipc.b.caps[1].handle;
 	r = exo_ioport_enable(ipc.b.caps[0].handle, CONSOLE_COM2, 8);
-	if (!r)
-		r = exo_ioport_enable(ipc.b.caps[1].handle, CONSOLE_COM3, 8);
 	if (!r)
 		r = exo_irq_bind(irq, ntfn, BIT_IRQ);
 	if (!r)
 		r = exo_irq_ack(irq);
 	if (r)
 		return (uint64_t)-r;
-	uart_init(CONSOLE_COM2, true);
-	uart_init(CONSOLE_COM3, false);
+	uart_init();
 	ready = true;
 	return 0;
 }
 
+// One output record: the stream byte, n (16 bits, little-endian), the n bytes.
 static uint64_t serve_write(struct exo_msg *m)
 {
-	uint64_t fd = m->w[0], n = m->w[1];
+	uint64_t stream = m->w[0], n = m->w[1];
+	uint8_t head[3] = { (uint8_t)stream, (uint8_t)n, (uint8_t)(n >> 8) };
 
-	if ((fd != 1 && fd != 2) || n > CONSOLE_MAX_DATA || EXO_TAG_WORDS(m->tag) < CONSOLE_WORDS(n))
+	if (((stream & ~CONSOLE_MORE) != 1 && (stream & ~CONSOLE_MORE) != 2) || n > CONSOLE_MAX_DATA ||
+	    EXO_TAG_WORDS(m->tag) < CONSOLE_WORDS(n))
 		return EXO_EINVAL;
 	console_unpack(&ipc.b, m);
-	uart_put(fd == 1 ? CONSOLE_COM2 : CONSOLE_COM3, CONSOLE_DATA(&ipc.b), n);
+	uart_put(head, sizeof(head));
+	uart_put(CONSOLE_DATA(&ipc.b), n);
 	m->tag = EXO_TAG(0, 1, 0);
 	m->w[0] = n;
 	return 0;

@@ -17,7 +17,6 @@
 #define RECV      0x500000000ull // received files, one MAX_FILE region each
 #define MAX_FILE  (1ull << 20)
 #define MAX_FILES 8
-#define PAGE      4096ull
 
 static bool enabled, receiving;
 static char line[128];
@@ -74,7 +73,7 @@ static uint64_t region(void)
 // Unmaps a file region (its frames go back: the mappings held them).
 static void drop_region(uint64_t base, uint64_t size)
 {
-	for (uint64_t va = base; va < base + size; va += PAGE)
+	for (uint64_t va = base; va < base + size; va += EXO_PAGE_SIZE)
 		exo_vspace_unmap(cfg.self, &va, 1);
 }
 
@@ -129,7 +128,7 @@ static int store(uint8_t c)
 {
 	uint64_t va = region() + cmd.got;
 
-	if (!(va & (PAGE - 1))) {
+	if (!(va & (EXO_PAGE_SIZE - 1))) {
 		struct exo_map_op op = { 0, va, EXO_R_READ | EXO_R_WRITE };
 
 		if (exo_frame_alloc(cfg.quota, 1, &op.frame) != 1)

@@ -59,3 +59,8 @@ path_test_CFLAGS := -Ilibos/include -Ilibexo/include
 UNIT_TESTS += module_entry_test
 module_entry_test_SRCS := tests/unit/libexo/module_entry_test.c libexo/module_entry.c
 module_entry_test_CFLAGS := -Ilibexo/include
+
+# The intrusive list of exo/common (header-only); its checks fail through the support panic().
+UNIT_TESTS += list_test
+list_test_SRCS := tests/unit/exo/common/list_test.c tests/unit/support/panic.c
+list_test_CFLAGS :=

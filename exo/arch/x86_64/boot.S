@@ -3,6 +3,7 @@
 // ELF64). Both enter here in 32-bit protected mode without paging. We map the first 4 GiB
 // identically and at the direct map base, and the kernel at -2 GiB, with 2 MiB pages; enter long mode and call
 // kmain(magic, info) on the boot stack in the higher half. The C code replaces these tables.
+#include <arch/asm-defs.h>
 #include <arch/layout.h>
 
 #define MB1_MAGIC 0x1badb002
@@ -101,7 +102,7 @@ boot_entry:
 	mov %eax, %cr0
 
 	lgdt boot_gdt_ptr
-	ljmp $0x08, $boot_long_mode
+	ljmp $SEL_KCODE, $boot_long_mode
 
 no_long_mode:
 	mov $no_long_mode_msg, %esi
@@ -119,7 +120,7 @@ no_long_mode:
 
 	.code64
 boot_long_mode:
-	mov $0x10, %eax
+	mov $SEL_KDATA, %eax
 	mov %eax, %ds
 	mov %eax, %es
 	mov %eax, %ss
@@ -135,8 +136,8 @@ no_long_mode_msg:
 	.balign 8
 boot_gdt:
 	.quad 0
-	.quad 0x00af9a000000ffff // 0x08: 64-bit code
-	.quad 0x00cf92000000ffff // 0x10: data
+	.quad 0x00af9a000000ffff // SEL_KCODE: 64-bit code
+	.quad 0x00cf92000000ffff // SEL_KDATA: data
 boot_gdt_ptr:
 	.short boot_gdt_ptr - boot_gdt - 1
 	.long boot_gdt

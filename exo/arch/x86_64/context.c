@@ -2,6 +2,7 @@
 // Machine side of threads: the initial kernel stack of a new thread (a user trap frame under a
 // context_switch frame that returns into thread_first_entry), and the switch between threads
 // (kernel stack, TSS rsp0, address space, FPU state, FS base).
+#include <arch/context.h>
 #include <arch/cpu.h>
 #include <arch/fpu.h>
 #include <arch/paging.h>
@@ -18,11 +19,6 @@
 void context_switch(uint64_t *save_rsp, uint64_t new_rsp);
 void thread_first_entry(void);
 
-struct trap_frame *thread_frame(struct thread *t)
-{
-	return (struct trap_frame *)(t->kstack_top - sizeof(struct trap_frame));
-}
-
 void arch_thread_setup(struct thread *t, uint64_t rip, uint64_t rsp, uint64_t arg)
 {
 	struct trap_frame *tf = thread_frame(t);
@@ -32,8 +28,8 @@ void arch_thread_setup(struct thread *t, uint64_t rip, uint64_t rsp, uint64_t ar
 	tf->rip = rip;
 	tf->rsp = rsp;
 	tf->rdi = arg;
-	tf->cs = 0x23;
-	tf->ss = 0x1b;
+	tf->cs = SEL_UCODE;
+	tf->ss = SEL_UDATA;
 	tf->rflags = RFLAGS_IF | RFLAGS_RES1;
 	tf->vector = VEC_SYSCALL;
 	*--sp = (uint64_t)thread_first_entry; // context_switch's ret

@@ -4,13 +4,8 @@
 // a struct trap_frame and calls trap_dispatch(frame). Also: the SYSCALL entry, the common
 // return path and the kernel context switch.
 
+#include <arch/asm-defs.h>
 #include <exo/exo.h>
-
-#define SYSCALL_VECTOR 256 // marks a trap frame built by syscall_entry
-#define PERCPU_KSTACK 8    // offsets in struct percpu (arch/percpu.h)
-#define PERCPU_URSP   16
-#define PERCPU_RESCHED 40 // need_resched (checked by _Static_assert in percpu.c)
-#define FRAME_RAX     (14 * 8)
 
 .macro SAVE_REGS
 	push %rax
@@ -53,8 +48,8 @@
 .macro CALL_WITH_FRAME handler
 	cld
 	mov %rsp, %rdi
-	push 17*8(%rsp) // rip
-	push 8*8+8(%rsp) // rbp (index 8, one push ago)
+	push TF_RIP(%rsp)
+	push TF_RBP+8(%rsp) // one push ago
 	mov %rsp, %rbp
 	call \handler
 	add $16, %rsp
@@ -63,7 +58,7 @@
 	.text
 	.globl trap_common, trap_return
 trap_common:
-	testb $3, 24(%rsp) // CS: did we come from user mode?
+	testb $3, TF_CS-TF_VECTOR(%rsp) // did we come from user mode?
 	jz 1f
 	swapgs
 1:	SAVE_REGS
@@ -71,8 +66,8 @@ trap_common:
 // Returns to the context in the trap frame at rsp (also how new threads first enter user mode).
 trap_return:
 	RESTORE_REGS
-	add $16, %rsp // vector, error code
-	testb $3, 8(%rsp)
+	add $TF_RIP-TF_VECTOR, %rsp // vector, error code
+	testb $3, TF_CS-TF_RIP(%rsp)
 	jz 2f
 	swapgs
 2:	iretq
@@ -84,13 +79,13 @@ syscall_entry:
 	swapgs
 	mov %rsp, %gs:PERCPU_URSP
 	mov %gs:PERCPU_KSTACK, %rsp
-	push $0x1b // user ss
+	push $SEL_UDATA
 	push %gs:PERCPU_URSP
 	push %r11 // rflags
-	push $0x23 // user cs
+	push $SEL_UCODE
 	push %rcx // rip
 	push $0
-	push $SYSCALL_VECTOR
+	push $VEC_SYSCALL
 	SAVE_REGS
 	// The IPC fast path starts here: call and reply_recv go straight to their handlers with the
 	// arguments still in registers (arg 4 moves from r10 to rcx), skipping the generic dispatch.
@@ -103,9 +98,9 @@ syscall_entry:
 	test %eax, %eax // non-zero: the frame must go back through iretq (see syscall_handler)
 	jnz trap_return
 6:	RESTORE_REGS
-	mov 16(%rsp), %rcx // rip (checked canonical by syscall_handler: the SYSRET hazard)
-	mov 32(%rsp), %r11 // rflags
-	mov 40(%rsp), %rsp // user rsp
+	mov TF_RIP-TF_VECTOR(%rsp), %rcx // checked canonical by syscall_handler: the SYSRET hazard
+	mov TF_RFLAGS-TF_VECTOR(%rsp), %r11
+	mov TF_RSP-TF_VECTOR(%rsp), %rsp
 	swapgs
 	sysretq
 3:	mov %r10, %rcx
@@ -113,7 +108,7 @@ syscall_entry:
 	jmp 5f
 4:	mov %r10, %rcx
 	call sys_ipc_reply_recv
-5:	mov %rax, FRAME_RAX(%rsp) // the frame's rip is the syscall's own: SYSRET is safe
+5:	mov %rax, TF_RAX(%rsp) // the frame's rip is the syscall's own: SYSRET is safe
 	cmpb $0, %gs:PERCPU_RESCHED
 	je 6b
 	call schedule

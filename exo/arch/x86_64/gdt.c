@@ -26,7 +26,8 @@ static struct {
 #define IOMAP_OFF  offsetof(__typeof__(tss_area), iomap)
 #define IOMAP_NONE sizeof(tss_area)
 
-// Selectors: 0x08 kernel code, 0x10 kernel data, 0x18 user data, 0x20 user code, 0x28 TSS.
+// Entries in the order of the selectors of arch/asm-defs.h (kernel code and data, user data and
+// code, the 16-byte TSS descriptor).
 static uint64_t gdt[7];
 static const void *iomap_loaded; // whose bitmap tss_area.iomap holds
 
@@ -78,19 +79,20 @@ void gdt_init(void)
 	tss.ist[IST_NMI - 1] = (uint64_t)(ist_stacks[1] + sizeof(ist_stacks[1]));
 	tss.ist[IST_MC - 1] = (uint64_t)(ist_stacks[2] + sizeof(ist_stacks[2]));
 
-	__asm__ volatile("lgdt %0\n\t"
-	                 "mov $0x10, %%ax\n\t"
-	                 "mov %%ax, %%ds\n\t"
-	                 "mov %%ax, %%es\n\t"
-	                 "mov %%ax, %%ss\n\t"
-	                 "pushq $0x08\n\t"
-	                 "lea 1f(%%rip), %%rax\n\t"
-	                 "pushq %%rax\n\t"
-	                 "lretq\n"
-	                 "1:\n\t"
-	                 "mov $0x28, %%ax\n\t"
-	                 "ltr %%ax"
-	                 :
-	                 : "m"(ptr)
-	                 : "rax", "memory");
+	__asm__ volatile(
+	    "lgdt %[ptr]\n\t"
+	    "mov %[kdata], %%ax\n\t"
+	    "mov %%ax, %%ds\n\t"
+	    "mov %%ax, %%es\n\t"
+	    "mov %%ax, %%ss\n\t"
+	    "pushq %[kcode]\n\t"
+	    "lea 1f(%%rip), %%rax\n\t"
+	    "pushq %%rax\n\t"
+	    "lretq\n"
+	    "1:\n\t"
+	    "mov %[tss_sel], %%ax\n\t"
+	    "ltr %%ax"
+	    :
+	    : [ptr] "m"(ptr), [kdata] "i"(SEL_KDATA), [kcode] "i"(SEL_KCODE), [tss_sel] "i"(SEL_TSS)
+	    : "rax", "memory");
 }

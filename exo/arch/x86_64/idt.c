@@ -12,8 +12,6 @@
 #include <kern/printf.h>
 #include <kern/sched.h>
 
-void user_fault(struct trap_frame *tf);
-
 struct idt_entry {
 	uint16_t off_lo;
 	uint16_t sel;
@@ -67,7 +65,7 @@ static void set_gate(unsigned vec, uint64_t handler, unsigned ist)
 {
 	idt[vec] = (struct idt_entry){
 		.off_lo = handler & 0xffff,
-		.sel = 0x08,
+		.sel = SEL_KCODE,
 		.ist = ist,
 		.type = 0x8e, // present, DPL 0, 64-bit interrupt gate
 		.off_mid = (handler >> 16) & 0xffff,

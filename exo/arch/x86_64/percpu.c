@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// Per-CPU area and the SYSCALL/SYSRET setup: STAR selects kernel CS 0x08/SS 0x10 on entry and
-// user SS 0x1b/CS 0x23 on return, LSTAR is syscall_entry, SFMASK clears IF, DF, TF and AC.
+// Per-CPU area and the SYSCALL/SYSRET setup: STAR selects the kernel's code and data selectors on
+// entry and the user's on return, LSTAR is syscall_entry, SFMASK clears IF, DF, TF and AC.
 #include <arch/cpu.h>
 #include <arch/percpu.h>
 #include <arch/trap.h>
@@ -14,10 +14,12 @@
 
 static struct percpu cpu0;
 
-// entry.S reaches these fields by offset.
-_Static_assert(offsetof(struct percpu, kstack_top) == 8, "PERCPU_KSTACK");
-_Static_assert(offsetof(struct percpu, user_rsp) == 16, "PERCPU_URSP");
-_Static_assert(offsetof(struct percpu, need_resched) == 40, "PERCPU_RESCHED");
+// SYSRET loads user data from STAR's base + 8 and user code from base + 16 (both RPL 3); SYSCALL
+// loads kernel code from its own field and kernel data from it + 8.
+#define STAR_USER_BASE SEL_KDATA
+_Static_assert(SEL_UDATA == ((STAR_USER_BASE + 8) | 3) && SEL_UCODE == ((STAR_USER_BASE + 16) | 3) &&
+                   SEL_KDATA == SEL_KCODE + 8,
+               "the GDT's order is the one SYSCALL and SYSRET assume");
 void syscall_entry(void);
 
 void percpu_init(void)
@@ -26,7 +28,7 @@ void percpu_init(void)
 	wrmsr(MSR_GS_BASE, (uint64_t)&cpu0);
 	wrmsr(MSR_KERNEL_GS_BASE, 0);
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
-	wrmsr(MSR_STAR, (0x10ull << 48) | (0x08ull << 32));
+	wrmsr(MSR_STAR, ((uint64_t)STAR_USER_BASE << 48) | ((uint64_t)SEL_KCODE << 32));
 	wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
 	wrmsr(MSR_SFMASK, (1 << 9) | (1 << 10) | (1 << 8) | (1 << 18)); // IF DF TF AC
 }

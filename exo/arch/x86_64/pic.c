@@ -2,6 +2,7 @@
 // The legacy 8259 PICs: remapped away from the exception vectors, then fully masked. The local
 // APIC and IOAPIC deliver all interrupts; a spurious 8259 interrupt lands on vectors 32..47.
 #include <arch/cpu.h>
+#include <arch/serial.h>
 #include <arch/trap.h>
 
 #define PIC1_CMD  0x20

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // 16550 UART on COM1 as the kernel console (115200 8N1, polled output, CR before LF).
 #include <arch/cpu.h>
+#include <arch/serial.h>
 #include <kern/printf.h>
 #include <kern/spinlock.h>
 

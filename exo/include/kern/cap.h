@@ -8,10 +8,11 @@
 // parent. Rights only ever shrink along the tree.
 #pragma once
 
+#include <common/list.h>
 #include <kern/errno.h>
 #include <kern/kobj.h>
 
-typedef uint64_t cap_handle_t;
+typedef exo_handle_t cap_handle_t; // the ABI's handle
 
 struct cspace;
 
@@ -21,11 +22,14 @@ struct cap {
 	uint32_t gen;     // generation of this slot
 	uint64_t badge;   // 0: unbadged
 	struct cspace *owner;
-	struct cap *parent, *first_child, *next_sibling, *prev_sibling; // derivation tree
+	struct cap *parent;       // derivation tree: NULL for a root
+	struct list children;     // the capabilities derived from this one (their sibling links)
+	struct list_node sibling; // in parent->children; an empty slot: in the table's free list
 };
 
 struct cspace {
-	struct cap *slots; // slots[0] is never used
+	struct cap *slots; // slots[0] is never used (its obj stays NULL)
+	struct list free;  // empty slots, last freed first
 	uint32_t nslots;
 	uint32_t used;
 };
@@ -37,7 +41,7 @@ static inline struct cap *cap_find(struct cspace *cs, cap_handle_t h)
 	uint32_t index = (uint32_t)h;
 	struct cap *c;
 
-	if (index == 0 || index >= cs->nslots)
+	if (index >= cs->nslots) // index 0 is in range, but slot 0 is always empty
 		return NULL;
 	c = &cs->slots[index];
 	return c->obj && c->gen == (uint32_t)(h >> 32) ? c : NULL;

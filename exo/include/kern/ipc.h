@@ -2,24 +2,35 @@
 // Endpoints (synchronous IPC) and notifications (asynchronous signal words).
 #pragma once
 
+#include <common/list.h>
+#include <exo/exo.h>
 #include <kern/kobj.h>
 
 struct thread;
 struct process;
 struct irq;
 
+// Who waits on an endpoint (as seL4's endpoints): nobody, senders (and callers) waiting for a
+// receiver, or receivers waiting for a message, never both. A busy state's value is the thread
+// state of the threads in the queue.
+enum ep_state {
+	EP_IDLE = 0,                   // the queue is empty
+	EP_SEND = EXO_THREAD_IPC_SEND, // the queue holds threads in T_IPC_SEND
+	EP_RECV = EXO_THREAD_IPC_RECV, // the queue holds threads in T_IPC_RECV
+};
+
 struct endpoint {
 	struct kobj obj;
-	struct process *owner;                // dies with it; NULL once it has
-	struct endpoint *owner_next;          // the owner's list
-	struct thread *send_head, *send_tail; // senders and callers waiting for a receiver
-	struct thread *recv_head, *recv_tail; // receivers waiting for a message
+	enum ep_state state;
+	struct list queue;           // the waiting threads, first come first served (wait_link)
+	struct process *owner;       // dies with it; NULL once it has
+	struct endpoint *owner_next; // the owner's list
 };
 
 struct notification {
 	struct kobj obj;
 	uint64_t word;
-	struct thread *wait_head, *wait_tail; // threads in notify_wait
+	struct list waiters; // threads in notify_wait, first come first served (wait_link)
 	bool timer_armed;
 	uint64_t timer_deadline, timer_period; // period 0: one-shot
 	uint64_t timer_bits;
@@ -34,12 +45,11 @@ void notify_timers_tick(uint64_t now_ns);
 // A blocked IPC or notification wait of t ends: -EXO_ETIMEDOUT (deadline) or removal (death).
 void ipc_timeout(struct thread *t);
 void ipc_cancel(struct thread *t);
+// Takes t (blocked.kind BLOCK_NOTIFICATION) off its notification's queue.
+void notify_cancel(struct thread *t);
 // The process's endpoints die with it: every thread queued on them gets -EXO_EDEAD.
 void endpoints_owner_exit(struct process *p);
 // Drops the thread's IPC buffer registration.
 void ipc_buffer_release(struct thread *t);
 // A thread dies: a caller waiting for its reply gets -EXO_EDEAD; its buffer is released.
 void ipc_thread_dies(struct thread *t);
-// Queue helpers shared by endpoints and notifications.
-void ipc_queue_push(struct thread **head, struct thread **tail, struct thread *t, void *owner);
-struct thread *ipc_queue_pop(struct thread **head, struct thread **tail);

@@ -6,11 +6,13 @@
 #pragma once
 
 #include <arch/percpu.h>
+#include <common/list.h>
 #include <kern/cap.h>
 #include <kern/kobj.h>
 
 struct quota;
 struct endpoint;
+struct notification;
 struct timeslice;
 struct uframe;
 struct exo_ipc_buffer;
@@ -34,6 +36,23 @@ enum thread_state { // the values are the ABI's EXO_THREAD_* (reported by cap_in
 	T_DEAD = EXO_THREAD_DEAD,
 };
 
+// What a thread blocked in IPC waits on; the kind says which member of the union is valid.
+enum block_kind {
+	BLOCK_NONE,
+	BLOCK_ENDPOINT,     // queued on ep (T_IPC_SEND or T_IPC_RECV, by the endpoint's state)
+	BLOCK_NOTIFICATION, // queued on ntfn (T_NTFN_WAIT)
+	BLOCK_REPLY,        // a caller waiting for server's reply (T_IPC_REPLY)
+};
+
+struct block_on {
+	enum block_kind kind;
+	union {
+		struct endpoint *ep;
+		struct notification *ntfn;
+		struct thread *server;
+	};
+};
+
 #define PRIO_MAX      31
 #define PRIO_DEFAULT  16
 #define SLICE_DEFAULT 10 // ticks
@@ -53,25 +72,25 @@ struct thread {
 	uint64_t fs_base;
 	uint64_t upcall_rip, upcall_sp;
 	bool in_upcall;
-	bool holds_proc;                  // started: keeps a reference on proc
-	bool frame_replaced;              // the call rewrote the whole user frame: return with iretq
-	uint64_t wake_at_ns;              // T_BLOCKED in sleep: deadline
-	struct thread *rq_next, *rq_prev; // run queue or sleep list
-	struct thread *proc_next;         // the process's thread list
+	bool holds_proc;                // started: keeps a reference on proc
+	bool frame_replaced;            // the call rewrote the whole user frame: return with iretq
+	uint64_t wake_at_ns;            // on the deadline list: when it wakes or times out
+	struct list_node rq_link;       // the run queue of its priority (T_RUNNABLE)
+	struct list_node deadline_link; // the deadline list: T_BLOCKED, or an IPC wait with a timeout
+	struct list_node throttle_link; // its timeslice's throttled list (T_THROTTLED)
+	struct thread *proc_next;       // the process's thread list
 	struct thread *reap_next;
 
 	// IPC (see core/endpoint.c)
-	struct exo_ipc_buffer *ipc_buf; // the registered buffer, through the direct map
-	struct uframe *ipc_buf_frame;   // its frame, kept alive while registered
-	void *ipc_queue;                // the endpoint or notification it is queued on
-	struct thread *ipc_next, *ipc_prev;
+	struct exo_ipc_buffer *ipc_buf;        // the registered buffer, through the direct map
+	struct uframe *ipc_buf_frame;          // its frame, kept alive while registered
+	struct block_on blocked;               // what it waits on (BLOCK_NONE unless blocked in IPC)
+	struct list_node wait_link;            // the queue of blocked.ep or blocked.ntfn
 	uint64_t ipc_tag, ipc_badge, ipc_w[4]; // a queued sender's message
 	bool ipc_is_call;
-	bool has_deadline;          // also on the sleep list, for an IPC timeout
-	bool reply_pending;         // received a call and has not replied yet
-	struct thread *reply_to;    // the caller waiting for this thread's reply
-	struct thread *ipc_partner; // the server this caller waits on
-	long ipc_result;            // returned by the blocked call when it resumes
+	bool reply_pending;      // received a call and has not replied yet
+	struct thread *reply_to; // the caller waiting for this thread's reply
+	long ipc_result;         // returned by the blocked call when it resumes
 };
 
 struct process {
@@ -90,7 +109,7 @@ struct process {
 	struct endpoint *endpoints; // owned: they die with the process
 };
 
-#define PROC_SLOTS 1024
+#define PROC_SLOTS 1024 // capability slots of a process (init: more, one per boot module page)
 
 // Set from the command line (exorun): when init ends, the machine ends, reporting its status.
 extern bool init_exit_ends_machine;
@@ -100,10 +119,11 @@ static inline struct thread *current_thread(void)
 {
 	return percpu()->current;
 }
-struct trap_frame *thread_frame(struct thread *t);
 
-// New process with an empty address space and capability table; one reference for the caller.
-int process_create(const char *name, struct quota *q, uint8_t max_prio, struct process **out);
+// New process with an empty address space and a capability table of nslots; one reference for
+// the caller.
+int process_create(const char *name, struct quota *q, uint8_t max_prio, uint32_t nslots,
+                   struct process **out);
 // Ends the process: all its threads die, its mappings, page tables and capabilities go.
 // why is logged unless NULL. Safe to call on the current process (then it does not return).
 void process_exit(struct process *p, long status, const char *why);
@@ -112,6 +132,8 @@ int thread_create(struct process *p, uint8_t prio, struct thread **out);
 // Makes an inactive thread runnable at rip with rsp and rdi = arg.
 int thread_start(struct thread *t, uint64_t rip, uint64_t rsp, uint64_t arg);
 void thread_kill(struct thread *t);
+// Frees a dead thread once no CPU runs on its stack (the scheduler's reaper).
+void thread_reap(struct thread *t);
 void thread_set_prio(struct thread *t, uint8_t prio);
 int thread_suspend(struct thread *t);
 int thread_resume(struct thread *t);

@@ -6,6 +6,7 @@
 // child cannot starve anyone. Processes bound to no timeslice (init) are not limited.
 #pragma once
 
+#include <common/list.h>
 #include <kern/kobj.h>
 
 #define TIMESLICE_PERIOD 100 // ticks (100 ms at 1 kHz)
@@ -14,13 +15,13 @@ struct thread;
 
 struct timeslice {
 	struct kobj obj;
-	struct timeslice *parent; // holds a reference while the child lives
-	uint32_t budget;          // ticks per period this object may use (its own and children's)
-	uint32_t reserved;        // of the budget, moved into children
-	uint32_t used;            // ticks used in this period
-	uint64_t throttles;       // periods in which it ran out (cap_info)
-	struct thread *waiting;   // throttled threads, linked through rq_next/rq_prev
-	struct timeslice *all_next, *all_prev; // every live timeslice, for the period reset
+	struct timeslice *parent;  // holds a reference while the child lives
+	uint32_t budget;           // ticks per period this object may use (its own and children's)
+	uint32_t reserved;         // of the budget, moved into children
+	uint32_t used;             // ticks used in this period
+	uint64_t throttles;        // periods in which it ran out (cap_info)
+	struct list throttled;     // threads waiting for the next period (thread.throttle_link)
+	struct list_node all_link; // every live timeslice, for the period reset
 };
 
 struct timeslice *timeslice_create_root(void);

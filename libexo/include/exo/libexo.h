@@ -25,15 +25,16 @@ int exo_snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((fo
 int main(uint64_t arg);
 
 // IPC (libexo/ipc.S; the message format is in exo/ipc.h). Each returns 0 or -EXO_E*.
-long exo_send(uint64_t ep, const struct exo_msg *m);
-long exo_call(uint64_t ep, struct exo_msg *m); // m: the request, then the reply
-long exo_recv(uint64_t ep, struct exo_msg *m); // m->tag: flags in; the message out
+long exo_send(exo_endpoint_t ep, const struct exo_msg *m);
+long exo_call(exo_endpoint_t ep, struct exo_msg *m); // m: the request, then the reply
+long exo_recv(exo_endpoint_t ep, struct exo_msg *m); // m->tag: flags in; the message out
 long exo_reply(const struct exo_msg *m);
-long exo_reply_recv(uint64_t ep, struct exo_msg *m); // m: the reply, then the next message
+long exo_reply_recv(exo_endpoint_t ep, struct exo_msg *m); // m: the reply, then the next message
 // A call whose reply label is a status (0 or a positive EXO_E*): returns 0 or -EXO_E*. A reply
 // that does not carry exactly want_caps capabilities fails, and the ones it carried (in buf, the
 // caller's IPC buffer) are deleted.
-long exo_call_status(uint64_t ep, struct exo_msg *m, unsigned want_caps, const struct exo_ipc_buffer *buf);
+long exo_call_status(exo_endpoint_t ep, struct exo_msg *m, unsigned want_caps,
+                     const struct exo_ipc_buffer *buf);
 
 // Starts a process from the ELF executable in a boot module (as init received it): validates it,
 // copies its segments into fresh frames charged to quota, gives it a stack and starts one thread

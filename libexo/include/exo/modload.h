@@ -55,8 +55,8 @@ struct exo_module_slot {
 	uint32_t generation;
 };
 
-#define EXO_MODULE_INIT_NS    2000000000ull // a new version must be ready within 2 s
-#define EXO_MODULE_QUIESCE_NS 2000000000ull // and the old one quiesce within 2 s (needs buf)
+#define EXO_MODULE_INIT_NS    10000000000ull // a new version must be ready within 10 s
+#define EXO_MODULE_QUIESCE_NS 10000000000ull // and the old one quiesce within 10 s (needs buf)
 
 // Creates the slot's endpoints and notification (nothing runs yet).
 long exo_module_slot_init(struct exo_module_slot *s, uint64_t self, uint64_t quota, uint64_t scratch,

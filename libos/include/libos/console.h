@@ -17,6 +17,6 @@ long libos_tty_ioctl(struct libos_file *f, unsigned long req, void *arg);
 // or -errno (-EIO if the service failed); a read without wait gives -EAGAIN when no byte is there
 // yet, and with wait may give -EAGAIN after CONSOLE_WAIT_NS (ask again).
 void libos_console_service_start(void);
-bool libos_console_service(void); // is it running?
-long libos_console_service_write(long fd, const void *buf, uint64_t len);
+bool libos_console_service(void);                                             // is it running?
+long libos_console_service_write(long stream, const void *buf, uint64_t len); // stream: 1, 2 | MORE
 long libos_console_service_read(long fd, void *buf, uint64_t len, bool wait);

@@ -13,6 +13,22 @@
 #include <stddef.h>
 #include <stdint.h>
 
+// The program's own ELF file header (the fields libos reads) and program headers, in memory from
+// 4 MiB: the linker defines __ehdr_start.
+struct libos_elf_header {
+	uint8_t ident[16];
+	uint16_t type, machine;
+	uint32_t version;
+	uint64_t entry, phoff, shoff;
+	uint32_t flags;
+	uint16_t ehsize, phentsize, phnum;
+};
+struct libos_elf_phdr {
+	uint32_t type, flags; // PT_LOAD 1; PF_X 1, PF_W 2, PF_R 4
+	uint64_t offset, vaddr, paddr, filesz, memsz, align;
+};
+extern const struct libos_elf_header __ehdr_start;
+
 extern const struct exo_bootinfo *libos_boot; // what the program was started with
 extern const char *libos_progname;            // argv[0]
 
@@ -47,6 +63,9 @@ extern const char libos_copy_begin[], libos_copy_end[], libos_copy_fault[];
 // Writes "libos: " and a printf-formatted line to the kernel log (musl's vsnprintf into a stack
 // buffer: no stdio lock, no malloc, so safe in a fault handler).
 __attribute__((format(printf, 1, 2))) void libos_log(const char *fmt, ...);
+// Like libos_log, but only the first time for kind (a string constant naming what failed): for a
+// call that fails where Linux would succeed, so that the program's error has a reason in the log.
+__attribute__((format(printf, 2, 3))) void libos_log_once(const char *kind, const char *fmt, ...);
 
 // Ends the whole process with a message (a fatal fault, a broken invariant); status as the kernel
 // reports it (EXO_STATUS_FAULT(vector) for faults).
@@ -58,6 +77,8 @@ __attribute__((format(printf, 2, 3))) _Noreturn void libos_die(long status, cons
 int libos_cmdline_args(char **argv, int max);
 bool libos_cmdline_option(const char *name, char *value, size_t size);
 
+// The program entry, from crt1.S's _start with the boot information and main (core/start.c).
+void _start_c(uint64_t arg, int (*main)(int argc, char **argv, char **envp)) __attribute__((noreturn));
 // Component start-up, called in this order by the program entry before main.
 void libos_mem_init(void);
 void libos_console_init(void);

@@ -27,6 +27,7 @@ enum linux_syscall {
 	SYS_access = 21,
 	SYS_sched_yield = 24,
 	SYS_mremap = 25,
+	SYS_mincore = 27,
 	SYS_madvise = 28,
 	SYS_dup = 32,
 	SYS_dup2 = 33,
@@ -44,6 +45,7 @@ enum linux_syscall {
 	SYS_geteuid = 107,
 	SYS_getegid = 108,
 	SYS_getppid = 110,
+	SYS_sigaltstack = 131,
 	SYS_arch_prctl = 158,
 	SYS_gettid = 186,
 	SYS_tkill = 200,
@@ -100,6 +102,9 @@ enum linux_errno {
 #define MAP_NORESERVE       0x4000
 #define MAP_FIXED_NOREPLACE 0x100000
 #define MADV_DONTNEED       4
+#define MREMAP_MAYMOVE      1
+#define MREMAP_FIXED        2
+#define MREMAP_DONTUNMAP    4
 
 // clone
 #define CLONE_VM             0x00000100
@@ -157,7 +162,16 @@ enum linux_errno {
 #define F_SETFD         2
 #define F_GETFL         3
 #define F_SETFL         4
+#define F_GETLK         5
+#define F_SETLK         6
+#define F_SETLKW        7
+#define F_OFD_GETLK     36
+#define F_OFD_SETLK     37
+#define F_OFD_SETLKW    38
 #define F_DUPFD_CLOEXEC 1030
+#define F_RDLCK         0
+#define F_WRLCK         1
+#define F_UNLCK         2
 #define FD_CLOEXEC      1
 #define SEEK_SET        0
 #define SEEK_CUR        1
@@ -208,6 +222,24 @@ struct linux_stat {
 	int64_t st_size, st_blksize, st_blocks;
 	struct linux_timespec st_atim, st_mtim, st_ctim;
 	int64_t unused[3];
+};
+
+struct linux_flock {
+	int16_t l_type, l_whence;
+	int64_t l_start, l_len;
+	int32_t l_pid;
+};
+
+// sigaltstack
+#define SS_ONSTACK    1
+#define SS_DISABLE    2
+#define SS_AUTODISARM (1u << 31)
+#define MINSIGSTKSZ   2048
+
+struct linux_stack {
+	uint64_t ss_sp;
+	int32_t ss_flags;
+	uint64_t ss_size;
 };
 
 struct linux_dirent64 {

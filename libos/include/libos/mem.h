@@ -11,6 +11,8 @@ long libos_munmap(uint64_t addr, uint64_t len);
 long libos_mprotect(uint64_t addr, uint64_t len, long prot);
 long libos_madvise(uint64_t addr, uint64_t len, long advice);
 long libos_brk(uint64_t addr);
+long libos_mremap(uint64_t old, uint64_t old_len, uint64_t new_len, long flags, uint64_t new_addr);
+long libos_mincore(uint64_t addr, uint64_t len, uint8_t *vec);
 
 // Installs the calling thread's fault handler on a stack of its own (each thread calls it once).
 void libos_mem_thread_init(void *handler_stack_top);

@@ -31,7 +31,7 @@ long test_thread_new(struct test_thread *t, uint64_t quota, uint64_t stack, uint
 	h = exo_thread_create(test_bi->self, prio);
 	CHECK(h > 0);
 	t->thread = (uint64_t)h;
-	h = test_thread_start(t->thread, fn, stack, stack + 4096, arg, name);
+	h = test_thread_start(t->thread, fn, stack, stack + EXO_PAGE_SIZE, arg, name);
 	CHECK_EQ(h, 0);
 	return h;
 }
@@ -50,7 +50,7 @@ int test_child_spawn(struct test_child *c, const struct exo_boot_module *m, cons
 
 	c->page = (void *)page;
 	c->frame = op.frame = map_fresh(test_bi->self, test_bi->quota, page);
-	memset(c->page, 0, 4096);
+	memset(c->page, 0, EXO_PAGE_SIZE);
 	if (exo_spawn(test_bi->self, test_bi->quota, m, name, 1, child_va, &c->proc, &c->thread)) {
 		TEST_FAIL("cannot spawn %s", name);
 		return -1;
@@ -93,7 +93,7 @@ int test_boot_images(struct exo_image *images, unsigned n, uint64_t va)
 
 void test_boot_images_unmap(void)
 {
-	for (uint64_t va = images_from; va < images_to; va += 4096)
+	for (uint64_t va = images_from; va < images_to; va += EXO_PAGE_SIZE)
 		exo_vspace_unmap(test_bi->self, &va, 1); // guard pages between them are not mapped
 }
 

@@ -304,8 +304,8 @@ long start_worker(struct worker *w, int role, uint64_t prio, int stack)
 	w->result = w->result2 = -1000;
 	CHECK(t > 0);
 	w->self = (uint64_t)t;
-	r = test_thread_start(w->self, worker_entry, STACK_TOP(stack) - STACK_PAGES * PAGE, STACK_TOP(stack),
-	                      (uint64_t)w, stack_names[stack]);
+	r = test_thread_start(w->self, worker_entry, STACK_TOP(stack) - STACK_PAGES * EXO_PAGE_SIZE,
+	                      STACK_TOP(stack), (uint64_t)w, stack_names[stack]);
 	CHECK_EQ(r, 0);
 	return t;
 }
@@ -371,7 +371,8 @@ void syscalls_up(void)
 	for (int s = 0; s < NSTACKS; s++)
 		for (int i = 0; i < STACK_PAGES; i++)
 			CHECK_EQ(map1(bi->self, stack_frames[s * STACK_PAGES + i],
-			              STACK_TOP(s) - (uint64_t)(i + 1) * PAGE, EXO_R_READ | EXO_R_WRITE),
+			              STACK_TOP(s) - (uint64_t)(i + 1) * EXO_PAGE_SIZE,
+			              EXO_R_READ | EXO_R_WRITE),
 			         1);
 	for (int i = 0; i < NSTACKS * STACK_PAGES; i++)
 		CHECK_EQ(exo_cap_delete(stack_frames[i]), 0); // the mappings keep them
@@ -383,7 +384,7 @@ void syscalls_down(void)
 {
 	for (int s = 0; s < NSTACKS; s++)
 		for (int i = 0; i < STACK_PAGES; i++)
-			CHECK_EQ(unmap1(bi->self, STACK_TOP(s) - (uint64_t)(i + 1) * PAGE), 1);
+			CHECK_EQ(unmap1(bi->self, STACK_TOP(s) - (uint64_t)(i + 1) * EXO_PAGE_SIZE), 1);
 	CHECK_EQ(test_used(sq), 0);
 	CHECK_EQ(test_used(tq), 0);
 	CHECK_EQ(test_used(cq), 0);

@@ -16,15 +16,14 @@
 #define NONCANON2 0x8000000000000000ull
 #define USER_TOP  0x00007ffffffff000ull // first address above user space (arch/usercopy.h)
 #define UNMAPPED  0x0000000500000000ull // never mapped by these programs
-#define PAGE      4096ull
 
 // Scratch mappings of the tests: one page each, well away from the program (4 MiB), libexo's
 // spawn scratch areas (0x0ff000000000, 0x100000000000) and the stack.
-#define VA(n)         (0x0000000200000000ull + (uint64_t)(n)*PAGE)
+#define VA(n)         (0x0000000200000000ull + (uint64_t)(n)*EXO_PAGE_SIZE)
 #define STACKS        0x0000000300000000ull
 #define STACK_PAGES   4
 #define NSTACKS       4
-#define STACK_TOP(i)  (STACKS + ((uint64_t)(i) + 1) * (STACK_PAGES + 1) * PAGE) // a guard page each
+#define STACK_TOP(i)  (STACKS + ((uint64_t)(i) + 1) * (STACK_PAGES + 1) * EXO_PAGE_SIZE) // a guard page each
 #define CHILD_CODE_VA 0x400000ull
 
 // Thread states as cap_info reports them in b (the ABI's EXO_THREAD_*).

@@ -21,7 +21,7 @@ static struct {
 	const char *name;
 } threads[MAX_THREADS];
 
-uint8_t test_ipc_page[4096] __attribute__((aligned(4096)));
+uint8_t test_ipc_page[EXO_PAGE_SIZE] __attribute__((aligned(EXO_PAGE_SIZE)));
 
 static const char *thread_name(void)
 {

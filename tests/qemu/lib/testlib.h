@@ -125,7 +125,7 @@ long test_counter(uint64_t ep, uint64_t op, uint64_t n, uint64_t *total, uint64_
 void test_modmgr_stop(struct exo_modmgr_proc *p, uint64_t quota);
 
 // A page for the main thread's IPC buffer: a program that needs one sets it (exo_ipc_set_buffer).
-extern uint8_t test_ipc_page[4096];
+extern uint8_t test_ipc_page[EXO_PAGE_SIZE];
 #define TEST_BUF ((struct exo_ipc_buffer *)test_ipc_page)
 
 #endif

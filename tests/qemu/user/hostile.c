@@ -13,7 +13,6 @@
 
 #define SEED  0x9e3779b97f4a7c15ull
 #define CALLS 500000
-#define PAGE  4096ull
 
 #define KADDR     0xffffffff80200000ull
 #define KADDR2    0xffff800000000000ull
@@ -26,7 +25,7 @@
 // scratch area (argument buffers, the only memory the kernel may write) followed by an unmapped
 // page, and a read-only page.
 #define SCRATCH    0x0000000600000000ull
-#define SCRATCH_SZ (2 * PAGE)
+#define SCRATCH_SZ (2 * EXO_PAGE_SIZE)
 #define OPS        SCRATCH                    // map operations for vspace_map / protect
 #define VAS        (SCRATCH + SCRATCH_SZ / 2) // addresses for vspace_unmap
 #define NFILL      40
@@ -408,7 +407,7 @@ static uint64_t any_vaddr(void)
 		                      0x401000,
 		                      0x7fffffeef000ull,
 		                      USER_TOP,
-		                      USER_TOP - PAGE,
+		                      USER_TOP - EXO_PAGE_SIZE,
 		                      USER_TOP + 1,
 		                      KADDR,
 		                      KADDR2,
@@ -422,7 +421,7 @@ static uint64_t any_vaddr(void)
 	case 0:
 		return PICK(v);
 	case 1:
-		return FUZZ_VA + below(16) * PAGE + (chance(10) ? below(PAGE) : 0);
+		return FUZZ_VA + below(16) * EXO_PAGE_SIZE + (chance(10) ? below(EXO_PAGE_SIZE) : 0);
 	default:
 		return rnd() & (chance(50) ? 0x00007ffffffff000ull : ~0ull);
 	}
@@ -451,9 +450,9 @@ static void fill_scratch(void)
 
 	for (int i = 0; i < NFILL; i++) {
 		ops[i].frame = chance(80) ? handle_of(EXO_OBJ_FRAME) : any_handle();
-		ops[i].vaddr = chance(80) ? FUZZ_VA + below(4) * PAGE : any_vaddr();
+		ops[i].vaddr = chance(80) ? FUZZ_VA + below(4) * EXO_PAGE_SIZE : any_vaddr();
 		ops[i].prot = PICK(prots);
-		va[i] = chance(80) ? FUZZ_VA + below(4) * PAGE : any_vaddr();
+		va[i] = chance(80) ? FUZZ_VA + below(4) * EXO_PAGE_SIZE : any_vaddr();
 	}
 	// Names at NAMES + 0, 8, 13 (16 characters and more) and 56 (ends at the unmapped page).
 	static const char names[64] =
@@ -572,9 +571,9 @@ static uint64_t gen_arg(int kind)
 	case APORT: // around the restricted range 0x80..0x83
 		return chance(70) ? 0x7e + below(8) : any_number();
 	case ASIZE:
-		return chance(70) ? below(9) * PAGE : any_number();
+		return chance(70) ? below(9) * EXO_PAGE_SIZE : any_number();
 	case APHYS: // addresses around the restricted VGA range 0xb8000..0xc0000
-		return chance(70) ? (0xb7000 + below(10) * PAGE) & (chance(80) ? ~0ull : ~0xfull)
+		return chance(70) ? (0xb7000 + below(10) * EXO_PAGE_SIZE) & (chance(80) ? ~0ull : ~0xfull)
 		                  : any_number();
 	case AI:
 		return chance(50) ? any_number() : any_arg();
@@ -727,8 +726,8 @@ static void report(const char *what, uint64_t i, uint64_t nr, const uint64_t a[6
 
 static int is_user_readable_maybe(uint64_t p)
 {
-	return p >= 0x1000 && p < USER_TOP && !(p >= UNMAPPED && p < UNMAPPED + PAGE) &&
-	       !(p >= SCRATCH + SCRATCH_SZ && p < SCRATCH + SCRATCH_SZ + PAGE);
+	return p >= 0x1000 && p < USER_TOP && !(p >= UNMAPPED && p < UNMAPPED + EXO_PAGE_SIZE) &&
+	       !(p >= SCRATCH + SCRATCH_SZ && p < SCRATCH + SCRATCH_SZ + EXO_PAGE_SIZE);
 }
 
 static void one_call(uint64_t i)
@@ -774,7 +773,7 @@ static void one_call(uint64_t i)
 		break;
 	case EXO_SYS_ipc_set_buffer: // the kernel may write there: only the scratch area
 		if (is_user_readable_maybe(a[0]) && (a[0] < SCRATCH || a[0] >= SCRATCH + SCRATCH_SZ))
-			a[0] = SCRATCH + PAGE * below(2);
+			a[0] = SCRATCH + EXO_PAGE_SIZE * below(2);
 		break;
 #endif
 	}
@@ -838,7 +837,7 @@ static long setup(void)
 	if (r != 3)
 		return r;
 	for (int i = 0; i < 3; i++) {
-		struct exo_map_op op = { frames[i], i < 2 ? SCRATCH + (uint64_t)i * PAGE : RO_PAGE,
+		struct exo_map_op op = { frames[i], i < 2 ? SCRATCH + (uint64_t)i * EXO_PAGE_SIZE : RO_PAGE,
 			                 i < 2 ? EXO_R_READ | EXO_R_WRITE : EXO_R_READ };
 
 		if (exo_vspace_map(bi->self, &op, 1) != 1)

@@ -111,7 +111,7 @@ static void test_notify_timer_wrap(void)
 	for (int i = 0; i < 4; i++)
 		anchors[i] = (uint64_t)exo_notify_create();
 	n = (uint64_t)exo_notify_create();
-	CHECK_EQ(map1(bi->self, stack, STACK_TOP(0) - PAGE, EXO_R_READ | EXO_R_WRITE), 1);
+	CHECK_EQ(map1(bi->self, stack, STACK_TOP(0) - EXO_PAGE_SIZE, EXO_R_READ | EXO_R_WRITE), 1);
 	t = (uint64_t)exo_clock_ns() + 3000000;
 	CHECK_EQ(exo_notify_timer(n, 0, t, -t), 0); // fires at t, then t + (2^64 - t) = 0
 	w.target = n;
@@ -123,7 +123,7 @@ static void test_notify_timer_wrap(void)
 	test_sleep_ms(3); // a buggy kernel does not come back from this
 	for (int i = 0; i < 4; i++)
 		CHECK_EQ(exo_cap_delete(anchors[i]), 0);
-	CHECK_EQ(unmap1(bi->self, STACK_TOP(0) - PAGE), 1);
+	CHECK_EQ(unmap1(bi->self, STACK_TOP(0) - EXO_PAGE_SIZE), 1);
 	CHECK_EQ(exo_cap_delete(stack), 0);
 }
 

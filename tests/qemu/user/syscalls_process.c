@@ -62,7 +62,7 @@ static void test_processes(void)
 	CHECK_EQ(unmap1(bi->self, VA(400)), 1);
 	CHECK_EQ(map1(p, code, CHILD_CODE_VA, EXO_R_READ | EXO_R_EXEC), 1);
 	CHECK_EQ(map1(p, code, CHILD_CODE_VA, EXO_R_READ), E(EEXIST));
-	CHECK_EQ(unmap1(p, CHILD_CODE_VA + PAGE), E(ENOENT));
+	CHECK_EQ(unmap1(p, CHILD_CODE_VA + EXO_PAGE_SIZE), E(ENOENT));
 	h = exo_thread_create(p, 16);
 	CHECK(h > 0);
 	t = (uint64_t)h;

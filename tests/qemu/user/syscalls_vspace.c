@@ -197,7 +197,8 @@ static void test_vspace(void)
 			CHECK_EQ(range(bi->self, 0, 1, EXO_R_READ), E(EINVAL));
 			CHECK_EQ(range(bi->self, KADDR, 1, EXO_R_READ), E(EINVAL));
 			CHECK_EQ(range(bi->self, NONCANON, 1, EXO_R_READ), E(EINVAL));
-			CHECK_EQ(range(bi->self, USER_TOP - PAGE, 2, EXO_R_READ), E(EINVAL)); // past the top
+			CHECK_EQ(range(bi->self, USER_TOP - EXO_PAGE_SIZE, 2, EXO_R_READ),
+			         E(EINVAL)); // past the top
 			CHECK_EQ(range(pc, VA(300), 1, EXO_R_READ), E(EPERM));
 			CHECK_EQ(range(tq, VA(300), 1, EXO_R_READ), E(ETYPE));
 			CHECK_EQ(range(0, VA(300), 1, EXO_R_READ), E(EBADCAP));

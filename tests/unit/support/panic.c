@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "mock_panic.h"
+#include <common/list.h>
 #include <kern/panic.h>
 
 char panic_last_message[512];
@@ -38,4 +39,9 @@ void panic(const char *fmt, ...)
 	// reports the message and fails the running test.
 	mock_assert(0, panic_last_message, __FILE__, __LINE__);
 	abort();
+}
+
+void list_check_failed(const char *what, const char *file, int line)
+{
+	panic("list check '%s' failed at %s:%d", what, file, line);
 }

@@ -2,6 +2,8 @@
 // Part of the exo ABI: what the kernel hands the first user program.
 #pragma once
 
+#include <exo/exo.h>
+#include <stddef.h>
 #include <stdint.h>
 
 // exo_bootinfo: what the kernel gives init, mapped read-only at EXO_BOOTINFO_ADDR and passed in
@@ -15,7 +17,7 @@
 #define EXO_INIT_STACK_PAGES 16
 
 struct exo_boot_module {
-	uint64_t frames; // handle of the first frame; the module's frames have consecutive handles
+	exo_frame_t frames; // the first frame; the module's frames have consecutive handles
 	uint64_t npages;
 	uint64_t size; // bytes
 	char name[64];
@@ -23,16 +25,27 @@ struct exo_boot_module {
 
 struct exo_bootinfo {
 	uint64_t magic;
-	uint64_t self;   // PROCESS capability of init itself (all rights)
-	uint64_t thread; // THREAD capability of init's first thread
-	uint64_t quota;  // QUOTA: all free memory
+	exo_process_t self;  // init itself (all rights)
+	exo_thread_t thread; // init's first thread
+	exo_quota_t quota;   // all free memory
 	uint64_t quota_frames;
-	uint64_t ioports;   // IOPORT: ports 0..0xffff
-	uint64_t timeslice; // TIMESLICE: the whole CPU (init itself is not limited)
-	uint64_t mmio;      // MMIO: all physical addresses (RAM and the kernel's devices refused)
-	uint64_t irq_first; // IRQ capabilities for GSIs 0..nirqs-1, consecutive handles
+	exo_ioport_t ioports;      // ports 0..0xffff
+	exo_timeslice_t timeslice; // the whole CPU (init itself is not limited)
+	exo_mmio_t mmio;           // all physical addresses (RAM and the kernel's devices refused)
+	exo_irq_t irq_first;       // GSIs 0..nirqs-1, consecutive handles
 	uint64_t nirqs;
 	uint64_t nmodules;
 	struct exo_boot_module modules[EXO_MAX_BOOT_MODULES];
 	char cmdline[256];
 };
+
+// The layouts are ABI: pinned here so a change cannot slip through.
+_Static_assert(sizeof(struct exo_boot_module) == 88 && offsetof(struct exo_boot_module, name) == 24,
+               "exo_boot_module");
+_Static_assert(offsetof(struct exo_bootinfo, quota_frames) == 32 &&
+                   offsetof(struct exo_bootinfo, nmodules) == 80 &&
+                   offsetof(struct exo_bootinfo, modules) == 88 &&
+                   offsetof(struct exo_bootinfo, cmdline) == 88 + 16 * 88 &&
+                   sizeof(struct exo_bootinfo) == 88 + 16 * 88 + 256,
+               "exo_bootinfo");
+_Static_assert(sizeof(struct exo_bootinfo) <= EXO_PAGE_SIZE, "bootinfo is one page");

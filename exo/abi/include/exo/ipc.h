@@ -2,20 +2,18 @@
 // Part of the exo ABI: the IPC message format (like MINIX's ipc.h, a documented structure).
 //
 // A message is a tag word, up to EXO_MSG_MAX_WORDS payload words and up to EXO_MSG_MAX_CAPS
-// capabilities, plus an optional memory grant. The tag:
-//   bits  0..6   length: payload words (0..64); words 0..3 travel in registers, the rest in the
-//                sender's and the receiver's IPC buffers (w[4..length))
-//   bits  8..9   number of capabilities (0..3), described in the sender's buffer caps[]
-//   bit  12      EXO_IPC_NONBLOCK: fail with -EXO_EAGAIN instead of waiting
-//   bit  13      EXO_IPC_TIMEOUT: give up with -EXO_ETIMEDOUT at buffer.deadline (ns, monotonic)
-//   bit  14      EXO_IPC_GRANT: map buffer.grant's pages of the sender into the receiver's window
-//   bits 16..63  label: free for the protocol (operation code, error code of a reply, ...)
-// The receiver gets the tag as sent (flags cleared), the badge of the capability the sender
+// capabilities, plus an optional memory grant. The tag's fields (words, caps, the flags
+// EXO_IPC_NONBLOCK / TIMEOUT / GRANT and the label) are defined in exo/abi/exo.abi and generated
+// into <exo/exo.h> (EXO_TAG_WORDS(tag), EXO_TAG_CAPS_SHIFT, ...; docs/abi.md lists them).
+// Words 0..3 travel in registers, the rest in the sender's and the receiver's IPC buffers
+// (w[4..words)). The receiver gets the tag as sent (flags cleared), the badge of the capability the sender
 // used, the payload, the handles of the capabilities now in its own table (buffer caps[].handle),
 // and the address of granted pages (buffer.grant.vaddr). Errors come back as negative results:
 // the message was then not delivered.
 #pragma once
 
+#include <exo/exo.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define EXO_MSG_REG_WORDS   4
@@ -23,21 +21,18 @@
 #define EXO_MSG_MAX_CAPS    3
 #define EXO_GRANT_MAX_PAGES 16
 
-#define EXO_IPC_NONBLOCK (1ull << 12)
-#define EXO_IPC_TIMEOUT  (1ull << 13)
-#define EXO_IPC_GRANT    (1ull << 14)
-#define EXO_IPC_FLAGS    (EXO_IPC_NONBLOCK | EXO_IPC_TIMEOUT | EXO_IPC_GRANT)
+_Static_assert(EXO_MSG_MAX_WORDS <= EXO_TAG_WORDS_MASK >> EXO_TAG_WORDS_SHIFT, "words fit the tag");
+_Static_assert(EXO_MSG_MAX_CAPS <= EXO_TAG_CAPS_MASK >> EXO_TAG_CAPS_SHIFT, "caps fit the tag");
 
-#define EXO_TAG(label, words, caps) (((uint64_t)(label) << 16) | ((uint64_t)(caps) << 8) | (uint64_t)(words))
-#define EXO_TAG_LABEL(tag)          ((tag) >> 16)
-#define EXO_TAG_WORDS(tag)          ((tag)&0x7f)
-#define EXO_TAG_CAPS(tag)           (((tag) >> 8) & 3)
+#define EXO_TAG(label, words, caps)                                                              \
+	(((uint64_t)(label) << EXO_TAG_LABEL_SHIFT) | ((uint64_t)(caps) << EXO_TAG_CAPS_SHIFT) | \
+	 ((uint64_t)(words) << EXO_TAG_WORDS_SHIFT))
 
 // How a capability travels: copied with rights (a subset of the sender's), or moved.
 struct exo_cap_xfer {
-	uint64_t handle; // in: the sender's handle; out (receiver): the new handle in its table
-	uint64_t rights; // copy with these rights (ignored for a move)
-	uint64_t move;   // non-zero: move instead of copy
+	exo_handle_t handle; // in: the sender's handle; out (receiver): the new handle in its table
+	uint64_t rights;     // copy with these rights (ignored for a move)
+	uint64_t move;       // non-zero: move instead of copy
 };
 
 struct exo_grant {
@@ -62,3 +57,19 @@ struct exo_msg {
 	uint64_t badge; // out: badge of the sender's capability
 	uint64_t w[EXO_MSG_REG_WORDS];
 };
+
+// The layout is ABI: pinned here so a change cannot slip through.
+_Static_assert(sizeof(struct exo_cap_xfer) == 24 && offsetof(struct exo_cap_xfer, move) == 16,
+               "exo_cap_xfer");
+_Static_assert(sizeof(struct exo_grant) == 24 && offsetof(struct exo_grant, rights) == 16, "exo_grant");
+_Static_assert(offsetof(struct exo_ipc_buffer, caps) == 512 &&
+                   offsetof(struct exo_ipc_buffer, grant) == 584 &&
+                   offsetof(struct exo_ipc_buffer, deadline) == 608 &&
+                   offsetof(struct exo_ipc_buffer, recv_window) == 616 &&
+                   offsetof(struct exo_ipc_buffer, recv_window_pages) == 624 &&
+                   sizeof(struct exo_ipc_buffer) == 632,
+               "exo_ipc_buffer");
+_Static_assert(sizeof(struct exo_ipc_buffer) <= EXO_PAGE_SIZE, "an IPC buffer is one page");
+_Static_assert(sizeof(struct exo_msg) == 48 && offsetof(struct exo_msg, badge) == 8 &&
+                   offsetof(struct exo_msg, w) == 16,
+               "exo_msg");

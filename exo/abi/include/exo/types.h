@@ -2,11 +2,13 @@
 // Part of the exo ABI: records passed to kernel calls by pointer.
 #pragma once
 
+#include <exo/exo.h>
+#include <stddef.h>
 #include <stdint.h>
 
 // One operation of vspace_map / vspace_protect.
 struct exo_map_op {
-	uint64_t frame; // FRAME capability
+	exo_frame_t frame;
 	uint64_t vaddr; // page-aligned user address
 	uint64_t prot;  // EXO_R_READ | EXO_R_WRITE | EXO_R_EXEC (not W and X together)
 };
@@ -17,13 +19,13 @@ struct exo_map_op {
 
 #define EXO_MAP_BATCH_MAX 512 // ops, handles or addresses per call
 
-// Filled by cap_info.
 // clock_params: the monotonic clock as a function of the TSC (see the call).
 struct exo_clock_params {
 	uint64_t tsc0; // the TSC at clock 0
 	uint64_t mult; // nanoseconds per TSC tick, 32.32 fixed point
 };
 
+// Filled by cap_info.
 struct exo_cap_info {
 	uint64_t type;   // EXO_OBJ_*
 	uint64_t rights; // EXO_R_*
@@ -32,3 +34,13 @@ struct exo_cap_info {
 	               // IRQ: gsi, 0; PROCESS: pid, exited; THREAD: tid, state;
 	               // TIMESLICE: budget, periods throttled
 };
+
+// The layouts are ABI: pinned here so a change cannot slip through.
+_Static_assert(sizeof(struct exo_map_op) == 24 && offsetof(struct exo_map_op, vaddr) == 8 &&
+                   offsetof(struct exo_map_op, prot) == 16,
+               "exo_map_op");
+_Static_assert(sizeof(struct exo_clock_params) == 16 && offsetof(struct exo_clock_params, mult) == 8,
+               "exo_clock_params");
+_Static_assert(sizeof(struct exo_cap_info) == 40 && offsetof(struct exo_cap_info, badge) == 16 &&
+                   offsetof(struct exo_cap_info, a) == 24 && offsetof(struct exo_cap_info, b) == 32,
+               "exo_cap_info");

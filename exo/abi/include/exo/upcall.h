@@ -5,6 +5,7 @@
 // exo_upcall_return(record), or exit. A fault inside the handler kills the process.
 #pragma once
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct exo_regs {
@@ -22,3 +23,11 @@ struct exo_fault {
 
 // Exit status of a process killed by an unhandled fault.
 #define EXO_STATUS_FAULT(vector) (0x100 + (vector))
+
+// The layouts are ABI (exo_upcall_return reads the record back): pinned here.
+_Static_assert(sizeof(struct exo_regs) == 18 * 8 && offsetof(struct exo_regs, r8) == 64 &&
+                   offsetof(struct exo_regs, rip) == 128 && offsetof(struct exo_regs, rflags) == 136,
+               "exo_regs");
+_Static_assert(sizeof(struct exo_fault) == 3 * 8 + sizeof(struct exo_regs) &&
+                   offsetof(struct exo_fault, addr) == 16 && offsetof(struct exo_fault, regs) == 24,
+               "exo_fault");

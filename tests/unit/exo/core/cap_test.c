@@ -355,7 +355,7 @@ static void test_insert_rights(void **state)
 	assert_int_equal(c->rights, EXO_R_READ);
 	assert_int_equal(c->badge, 42);
 	assert_null(c->parent);
-	assert_null(c->first_child);
+	assert_true(list_empty(&c->children));
 	assert_int_equal(f.kobj.refs, 2);
 	cspace_destroy(&cs);
 	assert_int_equal(f.kobj.refs, 1);
@@ -412,7 +412,7 @@ static void test_copy_rights_shrink(void **state)
 	assert_int_equal(get(&cs, b)->rights, EXO_R_READ);
 	assert_int_equal(get(&cs, b)->badge, 5); // copy keeps the badge
 	assert_ptr_equal(get(&cs, b)->parent, get(&cs, a));
-	assert_ptr_equal(get(&cs, a)->first_child, get(&cs, b));
+	assert_ptr_equal(list_first_entry(&get(&cs, a)->children, struct cap, sibling), get(&cs, b));
 	assert_int_equal(cap_copy(&cs, a, &cs, R_RW | EXO_R_EXEC, &out), -EXO_EPERM);
 	assert_int_equal(cap_copy(&cs, b, &cs, R_RW, &out), -EXO_EPERM); // no regaining WRITE
 	assert_int_equal(cap_copy(&cs, a, &cs, EXO_R_ALL + 1, &out), -EXO_EPERM);
@@ -495,15 +495,18 @@ static void test_mint_badges(void **state)
 // Checks the sibling and parent links around c.
 static void assert_tree_links(struct cap *c)
 {
-	struct cap *child;
+	struct cap *child, *sib;
+	bool found = false;
 
-	if (c->prev_sibling)
-		assert_ptr_equal(c->prev_sibling->next_sibling, c);
-	else if (c->parent)
-		assert_ptr_equal(c->parent->first_child, c);
-	if (c->next_sibling)
-		assert_ptr_equal(c->next_sibling->prev_sibling, c);
-	for (child = c->first_child; child; child = child->next_sibling)
+	assert_true(list_node_linked(&c->sibling) == (c->parent != NULL));
+	if (c->parent) {
+		assert_ptr_equal(c->sibling.next->prev, &c->sibling);
+		assert_ptr_equal(c->sibling.prev->next, &c->sibling);
+		list_for_each(&c->parent->children, sib, sibling)
+			found |= sib == c;
+		assert_true(found);
+	}
+	list_for_each(&c->children, child, sibling)
 		assert_ptr_equal(child->parent, c);
 }
 
@@ -535,8 +538,8 @@ static void test_move_within_table(void **state)
 	c = get(&cs, y2);
 	assert_int_equal(c->rights, R_RW);
 	assert_ptr_equal(c->parent, get(&cs, p));
-	assert_ptr_equal(c->prev_sibling, get(&cs, x));
-	assert_ptr_equal(c->next_sibling, get(&cs, z));
+	assert_ptr_equal(list_entry(c->sibling.prev, struct cap, sibling), get(&cs, x));
+	assert_ptr_equal(list_entry(c->sibling.next, struct cap, sibling), get(&cs, z));
 	assert_tree_links(c);
 	assert_ptr_equal(get(&cs, yc1)->parent, c);
 	assert_ptr_equal(get(&cs, yc2)->parent, c);
@@ -580,7 +583,7 @@ static void test_move_across_tables(void **state)
 	assert_int_equal(t1.used, 2);
 	assert_int_equal(t3.used, 1);
 	assert_ptr_equal(get(&t3, b3)->owner, &t3);
-	assert_ptr_equal(get(&t1, a)->first_child, get(&t3, b3));
+	assert_ptr_equal(list_first_entry(&get(&t1, a)->children, struct cap, sibling), get(&t3, b3));
 	assert_ptr_equal(get(&t2, c)->parent, get(&t3, b3));
 	assert_tree_links(get(&t3, b3));
 	assert_tree_links(get(&t1, sib));
@@ -595,7 +598,7 @@ static void test_move_across_tables(void **state)
 	assert_false(valid(&t1, b2));
 	assert_false(valid(&t2, c));
 	assert_false(valid(&t1, sib));
-	assert_null(get(&t1, a)->first_child);
+	assert_true(list_empty(&get(&t1, a)->children));
 	assert_int_equal(f.kobj.refs, 2);
 	cspace_destroy(&t1);
 	cspace_destroy(&t2);
@@ -642,8 +645,7 @@ static void test_delete_reparents_children(void **state)
 	assert_int_equal(cap_delete(&t1, g), 0);
 	assert_int_equal(cap_delete(&t1, q), 0);
 	assert_null(get(&t1, r1)->parent);
-	assert_null(get(&t1, r1)->next_sibling);
-	assert_null(get(&t1, r1)->prev_sibling);
+	assert_false(list_node_linked(&get(&t1, r1)->sibling));
 	assert_null(get(&t1, r2)->parent);
 	assert_int_equal(cap_revoke(&t1, r1), 0);
 	assert_true(valid(&t1, r2));
@@ -689,7 +691,7 @@ static void test_revoke_across_three_tables(void **state)
 		assert_false(valid(&t[i], h[i][3]));
 	}
 	assert_true(valid(&t[0], root));
-	assert_null(get(&t[0], root)->first_child);
+	assert_true(list_empty(&get(&t[0], root)->children));
 	assert_true(valid(&t[1], unrelated));
 	assert_int_equal(t[0].used, 2);
 	assert_int_equal(t[1].used, 1);

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 // Unit tests for libos's address-space map (libos/mem/map.c): mmap placement and MAP_FIXED,
 // munmap splitting regions and unmapping their pages, mprotect splitting and merging, madvise,
-// brk growth and collisions, demand fills and the reasons faults are refused, argument errors
-// and a full region table. The kernel calls are the hardware here: a simulated address space
-// records which pages are mapped with which rights.
+// brk growth and collisions, demand fills and the reasons faults are refused, argument errors,
+// a full region table, mremap in place and its errors, mincore's answers. The kernel calls are the hardware
+// here: a simulated address space records which pages are mapped with which rights.
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,7 +16,6 @@
 
 #include <libos/mem.h>
 
-#define PAGE      4096ull
 #define MMAP_BASE 0x100000000000ull
 #define MAX_PAGES 4096
 
@@ -29,7 +28,24 @@ static long frames_left;
 static const struct exo_bootinfo boot = { .self = 1, .quota = 2 };
 const struct exo_bootinfo *libos_boot = &boot;
 const char *libos_progname = "map_test";
-char _end[100]; // the program's data ends here: brk starts on the next page
+char _end[100];                             // the program's data ends here: brk starts on the next page
+const struct libos_elf_header __ehdr_start; // no segments: libos_mem_init is not called
+static int logged;                          // libos_log_once calls
+
+void libos_log_once(const char *kind, const char *fmt, ...)
+{
+	(void)kind;
+	(void)fmt;
+	logged++;
+}
+
+long libos_copy(void *dst, const void *src, size_t n)
+{
+	if ((uintptr_t)dst < EXO_PAGE_SIZE)
+		return -EFAULT;
+	memcpy(dst, src, n);
+	return 0;
+}
 
 static int page_index(uint64_t va)
 {
@@ -81,9 +97,9 @@ long exo_vspace_unmap_range(unsigned long process, unsigned long vaddr, unsigned
 	long done = 0;
 
 	assert_int_equal(process, 1);
-	assert_true(n >= 1 && n <= EXO_MAP_BATCH_MAX && vaddr % PAGE == 0);
+	assert_true(n >= 1 && n <= EXO_MAP_BATCH_MAX && vaddr % EXO_PAGE_SIZE == 0);
 	for (int i = 0; i < npages;)
-		if (pages[i].va >= vaddr && pages[i].va < vaddr + n * PAGE)
+		if (pages[i].va >= vaddr && pages[i].va < vaddr + n * EXO_PAGE_SIZE)
 			pages[i] = pages[--npages], done++;
 		else
 			i++;
@@ -95,9 +111,9 @@ long exo_vspace_protect_range(unsigned long process, unsigned long vaddr, unsign
 	long done = 0;
 
 	assert_int_equal(process, 1);
-	assert_true(n >= 1 && n <= EXO_MAP_BATCH_MAX && vaddr % PAGE == 0);
+	assert_true(n >= 1 && n <= EXO_MAP_BATCH_MAX && vaddr % EXO_PAGE_SIZE == 0);
 	for (int i = 0; i < npages; i++)
-		if (pages[i].va >= vaddr && pages[i].va < vaddr + n * PAGE)
+		if (pages[i].va >= vaddr && pages[i].va < vaddr + n * EXO_PAGE_SIZE)
 			pages[i].rights = prot, done++;
 	return done;
 }
@@ -129,42 +145,44 @@ static int setup(void **state)
 static void test_mmap_places_first_fit_and_reuses_holes(void **state)
 {
 	(void)state;
-	long a = libos_mmap(0, 3 * PAGE, RW, ANON, -1, 0);
-	long b = libos_mmap(0, PAGE, RW, ANON, -1, 0);
+	long a = libos_mmap(0, 3 * EXO_PAGE_SIZE, RW, ANON, -1, 0);
+	long b = libos_mmap(0, EXO_PAGE_SIZE, RW, ANON, -1, 0);
 
 	assert_int_equal(a, MMAP_BASE);
-	assert_int_equal(b, MMAP_BASE + 3 * PAGE);
-	assert_int_equal(libos_munmap((uint64_t)a + PAGE, PAGE), 0);
-	assert_int_equal(libos_mmap(0, PAGE, RW, ANON, -1, 0), a + PAGE);     // the hole
-	assert_int_equal(libos_mmap(0, 2 * PAGE, RW, ANON, -1, 0), b + PAGE); // too big for a hole
+	assert_int_equal(b, MMAP_BASE + 3 * EXO_PAGE_SIZE);
+	assert_int_equal(libos_munmap((uint64_t)a + EXO_PAGE_SIZE, EXO_PAGE_SIZE), 0);
+	assert_int_equal(libos_mmap(0, EXO_PAGE_SIZE, RW, ANON, -1, 0), a + EXO_PAGE_SIZE); // the hole
+	assert_int_equal(libos_mmap(0, 2 * EXO_PAGE_SIZE, RW, ANON, -1, 0),
+	                 b + EXO_PAGE_SIZE); // too big for a hole
 	// A free hint is honoured, a taken one is not.
-	assert_int_equal(libos_mmap(MMAP_BASE + 100 * PAGE, PAGE, RW, ANON, -1, 0), MMAP_BASE + 100 * PAGE);
-	assert_int_equal(libos_mmap((uint64_t)a, PAGE, RW, ANON, -1, 0), b + 3 * PAGE);
+	assert_int_equal(libos_mmap(MMAP_BASE + 100 * EXO_PAGE_SIZE, EXO_PAGE_SIZE, RW, ANON, -1, 0),
+	                 MMAP_BASE + 100 * EXO_PAGE_SIZE);
+	assert_int_equal(libos_mmap((uint64_t)a, EXO_PAGE_SIZE, RW, ANON, -1, 0), b + 3 * EXO_PAGE_SIZE);
 }
 
 static void test_demand_fill_maps_with_region_rights(void **state)
 {
 	(void)state;
-	long a = libos_mmap(0, 2 * PAGE, PROT_READ, ANON, -1, 0);
-	long x = libos_mmap(0, PAGE, PROT_READ | PROT_EXEC, ANON, -1, 0);
+	long a = libos_mmap(0, 2 * EXO_PAGE_SIZE, PROT_READ, ANON, -1, 0);
+	long x = libos_mmap(0, EXO_PAGE_SIZE, PROT_READ | PROT_EXEC, ANON, -1, 0);
 
 	assert_int_equal(npages, 0); // reserved only
 	touch((uint64_t)a + 5, READ);
 	assert_int_equal(rights_at((uint64_t)a), EXO_R_READ);
-	assert_string_equal(libos_mem_fill((uint64_t)a + PAGE, WRITE), "write to read-only memory");
+	assert_string_equal(libos_mem_fill((uint64_t)a + EXO_PAGE_SIZE, WRITE), "write to read-only memory");
 	assert_string_equal(libos_mem_fill((uint64_t)a, PRESENT_WRITE), "write to read-only memory");
 	assert_string_equal(libos_mem_fill((uint64_t)a, FETCH), "execution of non-executable memory");
 	touch((uint64_t)x, FETCH);
 	assert_int_equal(rights_at((uint64_t)x), EXO_R_READ | EXO_R_EXEC);
 	assert_string_equal(libos_mem_fill(0x1000, READ), "no mapping");
-	assert_string_equal(libos_mem_fill(MMAP_BASE + 1000 * PAGE, READ), "no mapping");
+	assert_string_equal(libos_mem_fill(MMAP_BASE + 1000 * EXO_PAGE_SIZE, READ), "no mapping");
 	assert_int_equal(npages, 2);
 	// Frames come 16 at a time, then one at a time near the end of the quota, then none.
-	long big = libos_mmap(0, 64 * PAGE, RW, ANON, -1, 0), n = 0;
+	long big = libos_mmap(0, 64 * EXO_PAGE_SIZE, RW, ANON, -1, 0), n = 0;
 	const char *why = NULL;
 
 	frames_left = 3;
-	while (n < 64 && !(why = libos_mem_fill((uint64_t)big + (uint64_t)n * PAGE, WRITE)))
+	while (n < 64 && !(why = libos_mem_fill((uint64_t)big + (uint64_t)n * EXO_PAGE_SIZE, WRITE)))
 		n++;
 	assert_string_equal(why, "out of memory (quota used up)");
 	assert_true(n >= 3 && n <= 3 + 16); // what was pooled, plus the last 3 one by one
@@ -183,87 +201,92 @@ static void test_stack_grows_and_overflows(void **state)
 static void test_munmap_splits_and_unmaps_pages(void **state)
 {
 	(void)state;
-	long a = libos_mmap(0, 4 * PAGE, RW, ANON, -1, 0);
+	long a = libos_mmap(0, 4 * EXO_PAGE_SIZE, RW, ANON, -1, 0);
 
 	for (int i = 0; i < 4; i++)
-		touch((uint64_t)a + i * PAGE, WRITE);
-	assert_int_equal(libos_munmap((uint64_t)a + PAGE, 2 * PAGE), 0);
+		touch((uint64_t)a + i * EXO_PAGE_SIZE, WRITE);
+	assert_int_equal(libos_munmap((uint64_t)a + EXO_PAGE_SIZE, 2 * EXO_PAGE_SIZE), 0);
 	assert_int_equal(npages, 2);
-	assert_int_equal(rights_at((uint64_t)a + PAGE), 0);
-	assert_int_equal(rights_at((uint64_t)a + 3 * PAGE), EXO_R_READ | EXO_R_WRITE);
-	assert_string_equal(libos_mem_fill((uint64_t)a + 2 * PAGE, WRITE), "no mapping");
+	assert_int_equal(rights_at((uint64_t)a + EXO_PAGE_SIZE), 0);
+	assert_int_equal(rights_at((uint64_t)a + 3 * EXO_PAGE_SIZE), EXO_R_READ | EXO_R_WRITE);
+	assert_string_equal(libos_mem_fill((uint64_t)a + 2 * EXO_PAGE_SIZE, WRITE), "no mapping");
 	touch((uint64_t)a, WRITE); // already there: EEXIST is fine
 	// Unmapping nothing, and unaligned or empty ranges.
-	assert_int_equal(libos_munmap(MMAP_BASE + 500 * PAGE, PAGE), 0);
-	assert_int_equal(libos_munmap((uint64_t)a + 1, PAGE), -EINVAL);
+	assert_int_equal(libos_munmap(MMAP_BASE + 500 * EXO_PAGE_SIZE, EXO_PAGE_SIZE), 0);
+	assert_int_equal(libos_munmap((uint64_t)a + 1, EXO_PAGE_SIZE), -EINVAL);
 	assert_int_equal(libos_munmap((uint64_t)a, 0), -EINVAL);
-	assert_int_equal(libos_munmap(~0ull - PAGE + 1, 2 * PAGE), -EINVAL);
+	assert_int_equal(libos_munmap(~0ull - EXO_PAGE_SIZE + 1, 2 * EXO_PAGE_SIZE), -EINVAL);
 }
 
 static void test_map_fixed_replaces_and_noreplace_refuses(void **state)
 {
 	(void)state;
-	long a = libos_mmap(0, 4 * PAGE, RW, ANON, -1, 0);
+	long a = libos_mmap(0, 4 * EXO_PAGE_SIZE, RW, ANON, -1, 0);
 
-	touch((uint64_t)a + PAGE, WRITE);
-	assert_int_equal(libos_mmap((uint64_t)a + PAGE, PAGE, PROT_READ, ANON | MAP_FIXED, -1, 0), a + PAGE);
-	assert_int_equal(rights_at((uint64_t)a + PAGE), 0); // the old page is gone
-	assert_string_equal(libos_mem_fill((uint64_t)a + PAGE, WRITE), "write to read-only memory");
-	touch((uint64_t)a + 2 * PAGE, WRITE); // the rest keeps its protection
-	assert_int_equal(libos_mmap((uint64_t)a, PAGE, RW, ANON | MAP_FIXED_NOREPLACE, -1, 0), -EEXIST);
-	assert_int_equal(libos_mmap(0x1000, PAGE, RW, ANON | MAP_FIXED, -1, 0), -EINVAL); // NULL page
-	assert_int_equal(libos_mmap((uint64_t)a + 1, PAGE, RW, ANON | MAP_FIXED, -1, 0), -EINVAL);
+	touch((uint64_t)a + EXO_PAGE_SIZE, WRITE);
+	assert_int_equal(
+	    libos_mmap((uint64_t)a + EXO_PAGE_SIZE, EXO_PAGE_SIZE, PROT_READ, ANON | MAP_FIXED, -1, 0),
+	    a + EXO_PAGE_SIZE);
+	assert_int_equal(rights_at((uint64_t)a + EXO_PAGE_SIZE), 0); // the old page is gone
+	assert_string_equal(libos_mem_fill((uint64_t)a + EXO_PAGE_SIZE, WRITE), "write to read-only memory");
+	touch((uint64_t)a + 2 * EXO_PAGE_SIZE, WRITE); // the rest keeps its protection
+	assert_int_equal(libos_mmap((uint64_t)a, EXO_PAGE_SIZE, RW, ANON | MAP_FIXED_NOREPLACE, -1, 0),
+	                 -EEXIST);
+	assert_int_equal(libos_mmap(0x1000, EXO_PAGE_SIZE, RW, ANON | MAP_FIXED, -1, 0),
+	                 -EINVAL); // NULL page
+	assert_int_equal(libos_mmap((uint64_t)a + 1, EXO_PAGE_SIZE, RW, ANON | MAP_FIXED, -1, 0), -EINVAL);
 }
 
 static void test_mprotect_changes_mapped_pages_and_splits(void **state)
 {
 	(void)state;
-	long a = libos_mmap(0, 4 * PAGE, RW, ANON, -1, 0);
+	long a = libos_mmap(0, 4 * EXO_PAGE_SIZE, RW, ANON, -1, 0);
 
 	touch((uint64_t)a, WRITE);
-	touch((uint64_t)a + PAGE, WRITE);
-	assert_int_equal(libos_mprotect((uint64_t)a + PAGE, 2 * PAGE, PROT_READ), 0);
+	touch((uint64_t)a + EXO_PAGE_SIZE, WRITE);
+	assert_int_equal(libos_mprotect((uint64_t)a + EXO_PAGE_SIZE, 2 * EXO_PAGE_SIZE, PROT_READ), 0);
 	assert_int_equal(rights_at((uint64_t)a), EXO_R_READ | EXO_R_WRITE);
-	assert_int_equal(rights_at((uint64_t)a + PAGE), EXO_R_READ);
-	assert_string_equal(libos_mem_fill((uint64_t)a + 2 * PAGE, WRITE), "write to read-only memory");
-	touch((uint64_t)a + 3 * PAGE, WRITE);
-	assert_int_equal(libos_mprotect((uint64_t)a, 4 * PAGE, RW), 0); // back, merged
-	assert_int_equal(rights_at((uint64_t)a + PAGE), EXO_R_READ | EXO_R_WRITE);
-	touch((uint64_t)a + 2 * PAGE, WRITE);
+	assert_int_equal(rights_at((uint64_t)a + EXO_PAGE_SIZE), EXO_R_READ);
+	assert_string_equal(libos_mem_fill((uint64_t)a + 2 * EXO_PAGE_SIZE, WRITE),
+	                    "write to read-only memory");
+	touch((uint64_t)a + 3 * EXO_PAGE_SIZE, WRITE);
+	assert_int_equal(libos_mprotect((uint64_t)a, 4 * EXO_PAGE_SIZE, RW), 0); // back, merged
+	assert_int_equal(rights_at((uint64_t)a + EXO_PAGE_SIZE), EXO_R_READ | EXO_R_WRITE);
+	touch((uint64_t)a + 2 * EXO_PAGE_SIZE, WRITE);
 	// PROT_NONE keeps the pages (rights 0: out of reach), refusing every access; back to RW, the
 	// same pages serve again.
 	int before = npages;
 
-	assert_int_equal(libos_mprotect((uint64_t)a, PAGE, 0), 0);
+	assert_int_equal(libos_mprotect((uint64_t)a, EXO_PAGE_SIZE, 0), 0);
 	assert_int_equal(page_index((uint64_t)a) >= 0, 1);
 	assert_int_equal(rights_at((uint64_t)a), 0);
 	assert_int_equal(npages, before);
 	assert_string_equal(libos_mem_fill((uint64_t)a, READ), "access to PROT_NONE memory");
 	assert_string_equal(libos_mem_fill((uint64_t)a, READ | 1), "access to PROT_NONE memory");
-	assert_int_equal(libos_mprotect((uint64_t)a, PAGE, RW), 0);
+	assert_int_equal(libos_mprotect((uint64_t)a, EXO_PAGE_SIZE, RW), 0);
 	assert_int_equal(rights_at((uint64_t)a), EXO_R_READ | EXO_R_WRITE);
 	assert_int_equal(npages, before);
-	assert_int_equal(libos_mprotect((uint64_t)a, PAGE, 0), 0);
+	assert_int_equal(libos_mprotect((uint64_t)a, EXO_PAGE_SIZE, 0), 0);
 	// Errors: holes (ENOMEM, as Linux), W+X, unknown bits, unaligned.
-	assert_int_equal(libos_mprotect((uint64_t)a, 5 * PAGE, PROT_READ), -ENOMEM);
-	assert_int_equal(libos_mprotect((uint64_t)a, PAGE, PROT_WRITE | PROT_EXEC), -EACCES);
-	assert_int_equal(libos_mprotect((uint64_t)a, PAGE, 0x100), -EINVAL);
-	assert_int_equal(libos_mprotect((uint64_t)a + 1, PAGE, PROT_READ), -EINVAL);
+	assert_int_equal(libos_mprotect((uint64_t)a, 5 * EXO_PAGE_SIZE, PROT_READ), -ENOMEM);
+	assert_int_equal(libos_mprotect((uint64_t)a, EXO_PAGE_SIZE, PROT_WRITE | PROT_EXEC), -EACCES);
+	assert_int_equal(libos_mprotect((uint64_t)a, EXO_PAGE_SIZE, 0x100), -EINVAL);
+	assert_int_equal(libos_mprotect((uint64_t)a + 1, EXO_PAGE_SIZE, PROT_READ), -EINVAL);
 	assert_int_equal(libos_mprotect((uint64_t)a, 0, PROT_READ), 0);
 }
 
 static void test_madvise_dontneed_drops_pages(void **state)
 {
 	(void)state;
-	long a = libos_mmap(0, 2 * PAGE, RW, ANON, -1, 0);
+	long a = libos_mmap(0, 2 * EXO_PAGE_SIZE, RW, ANON, -1, 0);
 
 	touch((uint64_t)a, WRITE);
-	touch((uint64_t)a + PAGE, WRITE);
-	assert_int_equal(libos_madvise((uint64_t)a, PAGE, MADV_DONTNEED), 0);
+	touch((uint64_t)a + EXO_PAGE_SIZE, WRITE);
+	assert_int_equal(libos_madvise((uint64_t)a, EXO_PAGE_SIZE, MADV_DONTNEED), 0);
 	assert_int_equal(rights_at((uint64_t)a), 0);
-	assert_int_equal(rights_at((uint64_t)a + PAGE), EXO_R_READ | EXO_R_WRITE);
+	assert_int_equal(rights_at((uint64_t)a + EXO_PAGE_SIZE), EXO_R_READ | EXO_R_WRITE);
 	touch((uint64_t)a, WRITE); // the region is still there: a fresh (zeroed) frame
-	assert_int_equal(libos_madvise((uint64_t)a + 3, PAGE, MADV_DONTNEED), -EINVAL);
+	assert_int_equal(libos_madvise((uint64_t)a + 3, EXO_PAGE_SIZE, MADV_DONTNEED), -EINVAL);
 }
 
 static void test_brk_grows_shrinks_and_stops_at_collisions(void **state)
@@ -271,18 +294,20 @@ static void test_brk_grows_shrinks_and_stops_at_collisions(void **state)
 	(void)state;
 	uint64_t base = (uint64_t)libos_brk(0);
 
-	assert_int_equal(base, ((uint64_t)_end + PAGE - 1) & ~(PAGE - 1));
+	assert_int_equal(base, ((uint64_t)_end + EXO_PAGE_SIZE - 1) & ~(EXO_PAGE_SIZE - 1));
 	assert_int_equal(libos_brk(base + 10000), base + 10000);
 	touch(base + 9999, WRITE);
-	assert_int_equal(libos_brk(base + 3 * PAGE), base + 3 * PAGE); // grows within a page
-	assert_int_equal(libos_brk(base + 100), base + 100);           // shrinks: pages go
-	assert_int_equal(rights_at(base + 2 * PAGE), 0);
-	assert_string_equal(libos_mem_fill(base + 2 * PAGE, WRITE), "no mapping");
-	assert_int_equal(libos_brk(base - PAGE), base + 100); // below the base: unchanged
+	assert_int_equal(libos_brk(base + 3 * EXO_PAGE_SIZE),
+	                 base + 3 * EXO_PAGE_SIZE);          // grows within a page
+	assert_int_equal(libos_brk(base + 100), base + 100); // shrinks: pages go
+	assert_int_equal(rights_at(base + 2 * EXO_PAGE_SIZE), 0);
+	assert_string_equal(libos_mem_fill(base + 2 * EXO_PAGE_SIZE, WRITE), "no mapping");
+	assert_int_equal(libos_brk(base - EXO_PAGE_SIZE), base + 100); // below the base: unchanged
 	// Something mapped right above the heap stops it.
-	assert_int_equal(libos_mmap(base + 4 * PAGE, PAGE, RW, ANON | MAP_FIXED, -1, 0), base + 4 * PAGE);
-	assert_int_equal(libos_brk(base + 8 * PAGE), base + 100);
-	assert_int_equal(libos_brk(base + 4 * PAGE), base + 4 * PAGE);
+	assert_int_equal(libos_mmap(base + 4 * EXO_PAGE_SIZE, EXO_PAGE_SIZE, RW, ANON | MAP_FIXED, -1, 0),
+	                 base + 4 * EXO_PAGE_SIZE);
+	assert_int_equal(libos_brk(base + 8 * EXO_PAGE_SIZE), base + 100);
+	assert_int_equal(libos_brk(base + 4 * EXO_PAGE_SIZE), base + 4 * EXO_PAGE_SIZE);
 }
 
 static void test_mmap_refuses_bad_arguments(void **state)
@@ -290,10 +315,11 @@ static void test_mmap_refuses_bad_arguments(void **state)
 	(void)state;
 	assert_int_equal(libos_mmap(0, 0, RW, ANON, -1, 0), -EINVAL);
 	assert_int_equal(libos_mmap(0, ~0ull, RW, ANON, -1, 0), -EINVAL);
-	assert_int_equal(libos_mmap(0, PAGE, RW, ANON, -1, 1), -EINVAL);
-	assert_int_equal(libos_mmap(0, PAGE, RW, MAP_PRIVATE, 3, 0), -ENODEV); // files: the VFS issue
-	assert_int_equal(libos_mmap(0, PAGE, PROT_WRITE | PROT_EXEC, ANON, -1, 0), -EACCES);
-	assert_int_equal(libos_mmap(0, PAGE, 0x40, ANON, -1, 0), -EINVAL);
+	assert_int_equal(libos_mmap(0, EXO_PAGE_SIZE, RW, ANON, -1, 1), -EINVAL);
+	assert_int_equal(libos_mmap(0, EXO_PAGE_SIZE, RW, MAP_PRIVATE, 3, 0),
+	                 -ENODEV); // files: the VFS issue
+	assert_int_equal(libos_mmap(0, EXO_PAGE_SIZE, PROT_WRITE | PROT_EXEC, ANON, -1, 0), -EACCES);
+	assert_int_equal(libos_mmap(0, EXO_PAGE_SIZE, 0x40, ANON, -1, 0), -EINVAL);
 	assert_int_equal(libos_mmap(0, 1ull << 47, RW, ANON, -1, 0), -ENOMEM); // no room
 	assert_int_equal(npages, 0);
 }
@@ -301,20 +327,75 @@ static void test_mmap_refuses_bad_arguments(void **state)
 static void test_full_region_table_is_enomem_not_corruption(void **state)
 {
 	(void)state;
-	long n = 0, r, first = libos_mmap(0, 3 * PAGE, RW, ANON, -1, 0);
+	long n = 0, r, first = libos_mmap(0, 3 * EXO_PAGE_SIZE, RW, ANON, -1, 0);
 
 	// Alternate protections so that neighbours never merge, until the table is full.
-	while ((r = libos_mmap(0, PAGE, n % 2 ? RW : PROT_READ, ANON, -1, 0)) > 0)
+	while ((r = libos_mmap(0, EXO_PAGE_SIZE, n % 2 ? RW : PROT_READ, ANON, -1, 0)) > 0)
 		n++;
 	assert_int_equal(r, -ENOMEM);
 	assert_true(n > 100);
 	// Splitting a region needs slots too: refused, and every page keeps its protection.
-	assert_int_equal(libos_mprotect((uint64_t)first + PAGE, PAGE, PROT_READ), -ENOMEM);
+	assert_int_equal(libos_mprotect((uint64_t)first + EXO_PAGE_SIZE, EXO_PAGE_SIZE, PROT_READ), -ENOMEM);
 	for (int i = 0; i < 3; i++)
-		touch((uint64_t)first + i * PAGE, WRITE);
-	assert_int_equal(libos_munmap((uint64_t)first + PAGE, PAGE), -ENOMEM); // a hole needs a slot
-	assert_int_equal(libos_munmap((uint64_t)first, 3 * PAGE), 0);          // a whole region does not
+		touch((uint64_t)first + i * EXO_PAGE_SIZE, WRITE);
+	assert_int_equal(libos_munmap((uint64_t)first + EXO_PAGE_SIZE, EXO_PAGE_SIZE),
+	                 -ENOMEM);                                             // a hole needs a slot
+	assert_int_equal(libos_munmap((uint64_t)first, 3 * EXO_PAGE_SIZE), 0); // a whole region does not
 	assert_string_equal(libos_mem_fill((uint64_t)first, WRITE), "no mapping");
+}
+
+// mremap without moving (a move copies real memory, which tests/posix/mremap.c covers).
+static void test_mremap_in_place_and_errors(void **state)
+{
+	(void)state;
+	long a = libos_mmap(0, 4 * EXO_PAGE_SIZE, RW, ANON, -1, 0);
+
+	touch((uint64_t)a + 3 * EXO_PAGE_SIZE, WRITE);
+	assert_int_equal(libos_mremap((uint64_t)a, 4 * EXO_PAGE_SIZE, 2 * EXO_PAGE_SIZE, 0, 0), a); // shrink
+	assert_int_equal(rights_at((uint64_t)a + 3 * EXO_PAGE_SIZE), 0); // unmapped
+	assert_int_equal(libos_mremap((uint64_t)a, 2 * EXO_PAGE_SIZE, 5 * EXO_PAGE_SIZE, 0, 0),
+	                 a); // grow: free after it
+	touch((uint64_t)a + 4 * EXO_PAGE_SIZE, WRITE);
+	assert_int_equal(
+	    libos_mmap((uint64_t)a + 5 * EXO_PAGE_SIZE, EXO_PAGE_SIZE, RW, ANON | MAP_FIXED, -1, 0),
+	    a + 5 * EXO_PAGE_SIZE);
+	assert_int_equal(libos_mremap((uint64_t)a, 5 * EXO_PAGE_SIZE, 8 * EXO_PAGE_SIZE, 0, 0),
+	                 -ENOMEM); // a neighbour
+	assert_int_equal(libos_mremap((uint64_t)a + 1, EXO_PAGE_SIZE, EXO_PAGE_SIZE, 0, 0), -EINVAL);
+	assert_int_equal(libos_mremap((uint64_t)a, 0, EXO_PAGE_SIZE, MREMAP_MAYMOVE, 0), -EINVAL);
+	assert_int_equal(libos_mremap((uint64_t)a, EXO_PAGE_SIZE, 0, MREMAP_MAYMOVE, 0), -EINVAL);
+	assert_int_equal(libos_mremap((uint64_t)a, EXO_PAGE_SIZE, EXO_PAGE_SIZE, MREMAP_FIXED, 0), -EINVAL);
+	logged = 0;
+	assert_int_equal(
+	    libos_mremap((uint64_t)a, EXO_PAGE_SIZE, EXO_PAGE_SIZE, MREMAP_MAYMOVE | MREMAP_FIXED, 0),
+	    -EINVAL);
+	assert_int_equal(logged, 1); // supported on Linux: the refusal is logged
+	assert_int_equal(libos_mremap((uint64_t)a + 20 * EXO_PAGE_SIZE, EXO_PAGE_SIZE, EXO_PAGE_SIZE, 0, 0),
+	                 -EFAULT);
+	assert_int_equal(
+	    libos_mremap((uint64_t)a + 5 * EXO_PAGE_SIZE, 2 * EXO_PAGE_SIZE, EXO_PAGE_SIZE, 0, 0),
+	    -EFAULT); // runs past the end
+}
+
+// mincore: which pages are mapped, found by halving ranges, across regions of other protections.
+static void test_mincore_reports_mapped_pages(void **state)
+{
+	(void)state;
+	uint64_t a = (uint64_t)libos_mmap(0, 700 * EXO_PAGE_SIZE, RW, ANON, -1, 0);
+	static uint8_t vec[700];
+
+	for (uint64_t i = 0; i < 700; i += 3)
+		touch(a + i * EXO_PAGE_SIZE, WRITE);
+	assert_int_equal(libos_mprotect(a + 100 * EXO_PAGE_SIZE, 10 * EXO_PAGE_SIZE, PROT_READ), 0);
+	memset(vec, 7, sizeof(vec));
+	assert_int_equal(libos_mincore(a, 700 * EXO_PAGE_SIZE - 1, vec), 0);
+	for (uint64_t i = 0; i < 700; i++)
+		assert_int_equal(vec[i], i % 3 == 0);
+	assert_int_equal(rights_at(a + 102 * EXO_PAGE_SIZE), EXO_R_READ); // unchanged by the question
+	assert_int_equal(rights_at(a + 99 * EXO_PAGE_SIZE), EXO_R_READ | EXO_R_WRITE);
+	assert_int_equal(libos_mincore(a + 1, EXO_PAGE_SIZE, vec), -EINVAL);
+	assert_int_equal(libos_mincore(a, EXO_PAGE_SIZE, (uint8_t *)8), -EFAULT);
+	assert_int_equal(libos_mincore(a + 699 * EXO_PAGE_SIZE, 2 * EXO_PAGE_SIZE, vec), -ENOMEM);
 }
 
 int main(void)
@@ -330,6 +411,8 @@ int main(void)
 		cmocka_unit_test_setup(test_brk_grows_shrinks_and_stops_at_collisions, setup),
 		cmocka_unit_test_setup(test_mmap_refuses_bad_arguments, setup),
 		cmocka_unit_test_setup(test_full_region_table_is_enomem_not_corruption, setup),
+		cmocka_unit_test_setup(test_mremap_in_place_and_errors, setup),
+		cmocka_unit_test_setup(test_mincore_reports_mapped_pages, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

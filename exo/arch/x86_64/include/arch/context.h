@@ -7,30 +7,41 @@
 #include <arch/fpu.h>
 #include <arch/pagetable.h>
 #include <arch/percpu.h>
+#include <arch/trap.h>
 #include <kern/ioport.h>
 #include <kern/thread.h>
 
 #define MSR_FS_BASE 0xc0000100
 
 void context_switch(uint64_t *save_rsp, uint64_t new_rsp);
+// Builds a new thread's first user frame (rip, rsp, rdi = arg) and kernel stack.
+void arch_thread_setup(struct thread *t, uint64_t rip, uint64_t rsp, uint64_t arg);
+
+// A thread's user registers, saved at the top of its kernel stack (inline: IPC writes them).
+static inline struct trap_frame *thread_frame(struct thread *t)
+{
+	return (struct trap_frame *)(t->kstack_top - sizeof(struct trap_frame));
+}
 
 static inline void arch_switch(struct percpu *cpu, struct thread *prev, struct thread *next)
 {
+	struct process *p = next->proc;
+
 	cpu->current = next;
-	if (next->proc) {
-		percpu_set_kstack(next->kstack_top);
-		if ((read_cr3() & PTE_ADDR) != next->proc->root)
-			write_cr3(next->proc->root);
+	if (prev->proc && prev->state != T_DEAD)
+		fpu_save(prev->fpu);
+	if (p) {
+		cpu->kstack_top = next->kstack_top; // percpu_set_kstack without another percpu()
+		*tss_rsp0 = next->kstack_top;
+		if ((read_cr3() & PTE_ADDR) != p->root)
+			write_cr3(p->root);
 		if (next->fs_base != cpu->fs_base) {
 			wrmsr(MSR_FS_BASE, next->fs_base);
 			cpu->fs_base = next->fs_base;
 		}
-		if (next->proc->iobitmap != ioport_live)
-			ioport_switch(next->proc);
-	}
-	if (prev->proc && prev->state != T_DEAD)
-		fpu_save(prev->fpu);
-	if (next->proc)
+		if (p->iobitmap != ioport_live)
+			ioport_switch(p);
 		fpu_restore(next->fpu);
+	}
 	context_switch(&prev->ksp, next->ksp);
 }

@@ -2,20 +2,25 @@
 // Per-CPU data, reached through GS in the kernel (swapgs on every entry from user mode).
 #pragma once
 
+#include <arch/asm-defs.h>
 #include <kern/types.h>
 
 struct thread;
 
 struct percpu {
 	struct percpu *self; // 0: for percpu()
-	uint64_t kstack_top; // 8: syscall_entry switches to it (entry.S)
-	uint64_t user_rsp;   // 16: scratch for syscall_entry
+	uint64_t kstack_top; // syscall_entry switches to it (entry.S)
+	uint64_t user_rsp;   // scratch for syscall_entry
 	struct thread *current;
 	struct thread *idle;
 	bool need_resched;
 	uint64_t fs_base; // the value in MSR_FS_BASE
 	uint32_t cpu_id;
 };
+_Static_assert(offsetof(struct percpu, self) == 0 && offsetof(struct percpu, kstack_top) == PERCPU_KSTACK &&
+                   offsetof(struct percpu, user_rsp) == PERCPU_URSP &&
+                   offsetof(struct percpu, need_resched) == PERCPU_RESCHED,
+               "entry.S reaches struct percpu by these offsets (arch/asm-defs.h)");
 
 static inline struct percpu *percpu(void)
 {

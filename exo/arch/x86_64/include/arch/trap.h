@@ -2,6 +2,7 @@
 // Interrupt and exception entry: the saved register frame, vector numbers and handler registry.
 #pragma once
 
+#include <arch/asm-defs.h>
 #include <kern/types.h>
 
 // Pushed by entry.S (general registers) and the CPU (error code .. ss). Order matters.
@@ -11,6 +12,14 @@ struct trap_frame {
 	uint64_t vector, error;
 	uint64_t rip, cs, rflags, rsp, ss;
 };
+_Static_assert(offsetof(struct trap_frame, r15) == 0 && offsetof(struct trap_frame, rbp) == TF_RBP &&
+                   offsetof(struct trap_frame, rax) == TF_RAX &&
+                   offsetof(struct trap_frame, vector) == TF_VECTOR &&
+                   offsetof(struct trap_frame, rip) == TF_RIP && offsetof(struct trap_frame, cs) == TF_CS &&
+                   offsetof(struct trap_frame, rflags) == TF_RFLAGS &&
+                   offsetof(struct trap_frame, rsp) == TF_RSP && offsetof(struct trap_frame, ss) == TF_SS &&
+                   sizeof(struct trap_frame) == TF_SIZE,
+               "entry.S builds struct trap_frame by these offsets (arch/asm-defs.h)");
 
 enum {
 	VEC_DE = 0,
@@ -39,7 +48,6 @@ enum {
 	VEC_TIMER = 48,       // local APIC timer
 	VEC_IOAPIC_BASE = 64, // IOAPIC-routed device interrupts
 	VEC_SPURIOUS = 255,
-	VEC_SYSCALL = 256, // not a vector: marks frames built by syscall_entry
 };
 
 // IST stack numbers (TSS) for exceptions that must not use the current stack.
@@ -55,6 +63,10 @@ extern unaligned_u64 *tss_rsp0; // the TSS's rsp0 (offset 4): the stack for entr
 void tss_load_iomap(const void *map);
 void tss_forget_iomap(const void *map);
 void idt_init(void);
+// Entered from entry.S with the frame of every interrupt and exception.
+void trap_dispatch(struct trap_frame *tf);
+// A fault in user mode: to the thread's upcall handler, or the process dies (core/upcall.c).
+void user_fault(struct trap_frame *tf);
 // Installs the handler for a vector >= 32; returns -EXO_EEXIST if one is set already.
 int trap_set_handler(unsigned vector, irq_handler_t h);
 void trap_clear_handler(unsigned vector);

@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: MIT
+// Numbers that assembly and C share, in one place: the GDT's segment selectors, the layout of
+// struct trap_frame (arch/trap.h) and the fields of struct percpu (arch/percpu.h) entry.S
+// reaches. The structs pin their layout to these offsets with _Static_assert.
+#pragma once
+
+// Segment selectors (gdt.c builds the table; boot.S's own has the same two kernel entries).
+// SYSCALL and SYSRET derive theirs from STAR: kernel code, then kernel data = code + 8; user data
+// = STAR's user base + 8 and user code = base + 16, both at RPL 3 (percpu.c).
+#define SEL_KCODE 0x08
+#define SEL_KDATA 0x10
+#define SEL_UDATA (0x18 | 3)
+#define SEL_UCODE (0x20 | 3)
+#define SEL_TSS   0x28
+
+// struct trap_frame, in bytes: the general registers entry.S pushes (r15 first, at the lowest
+// address), then the vector and error code, then what the CPU pushes.
+#define TF_RBP    (8 * 8)
+#define TF_RAX    (14 * 8)
+#define TF_VECTOR (15 * 8)
+#define TF_RIP    (17 * 8)
+#define TF_CS     (18 * 8)
+#define TF_RFLAGS (19 * 8)
+#define TF_RSP    (20 * 8)
+#define TF_SS     (21 * 8)
+#define TF_SIZE   (22 * 8)
+
+// Not a CPU vector: the vector of a trap frame built by syscall_entry.
+#define VEC_SYSCALL 256
+
+// struct percpu, in bytes.
+#define PERCPU_KSTACK  8  // kstack_top: syscall_entry switches to it
+#define PERCPU_URSP    16 // user_rsp: syscall_entry's scratch
+#define PERCPU_RESCHED 40 // need_resched: checked on the IPC fast path's way out
