@@ -31,28 +31,28 @@
 // enum thread_state (exo/include/kern/thread.h), the states a thread of this model can be in;
 // T_INACTIVE is transient (inside sched_wake, before sched_switch_to), never seen between steps.
 mtype = { T_INACTIVE, T_RUNNABLE, T_RUNNING, T_IPC_SEND, T_IPC_RECV, T_IPC_REPLY, T_DEAD };
+// enum block_kind: what a blocked thread waits on (BLOCK_NOTIFICATION is not modelled).
+mtype = { BLOCK_NONE, BLOCK_ENDPOINT, BLOCK_REPLY };
+// enum ep_state (exo/include/kern/ipc.h): who waits in the endpoint's queue.
+mtype = { EP_IDLE, EP_SEND, EP_RECV };
 
 // struct thread's IPC fields, indexed by thread.
 mtype st[NT];
-bit has_deadline[NT]; // on the sleep list for an IPC timeout
-byte ipc_w[NT];       // a queued sender's message (ipc_tag, ipc_badge, ipc_w)
+mtype blocked[NT];       // blocked.kind
+byte blocked_server[NT]; // blocked.server, for BLOCK_REPLY
+bit has_deadline[NT];    // deadline_link is linked: on the deadline list for an IPC timeout
+byte ipc_w[NT];          // a queued sender's message (ipc_tag, ipc_badge, ipc_w)
 bit ipc_is_call[NT];
-bit reply_pending[NT];  // received a call and has not replied yet
-byte reply_to[NT];      // the caller waiting for this thread's reply
-byte ipc_partner[NT];   // the server this caller waits on
-byte ipc_result[NT];    // what the blocked call returns when it resumes
-byte regs[NT];          // the message in the thread's saved registers (set_regs / put_regs)
+bit reply_pending[NT]; // received a call and has not replied yet
+byte reply_to[NT];     // the caller waiting for this thread's reply
+byte ipc_result[NT];   // what the blocked call returns when it resumes
+byte regs[NT];         // the message in the thread's saved registers (set_regs / put_regs)
 
-// struct endpoint: FIFO queues of senders (send_head..send_tail) and receivers; dead once its
-// owner exited. Queue SENDQ is q[0 .. NT-1], queue RECVQ is q[NT .. 2*NT-1]; qn[] their lengths.
-#define SENDQ 0
-#define RECVQ 1
-byte q[2 * NT];
-byte qn[2];
+// struct endpoint: its state and one FIFO queue (wait_link); dead once its owner exited.
+mtype ep_state = EP_IDLE;
+byte q[NT];
+byte qn;
 bit ep_dead;
-#define send_n   qn[SENDQ]
-#define recv_n   qn[RECVQ]
-#define HEAD(qq) q[(qq) * NT]
 
 // Bookkeeping for the properties (not in the C): how often each message reached a receiver, and
 // how often its sender's system call returned.
@@ -61,38 +61,62 @@ byte answered[NID];
 
 // Kernel scratch registers: only used inside one atomic step and zeroed at its end, so that
 // they never tell two states apart.
-byte k_i, k_t, k_c, k_rc;
+byte k_i, k_t, k_c, k_s, k_rc;
 bit k_took;
 
 #define woken(t) (st[t] == T_RUNNABLE || st[t] == T_RUNNING)
 
-// ---- thread queues (ipc_queue_push, queue_unlink; pop is unlink of the head) ----
+// ---- the endpoint's state and queue ----
 
-inline ipc_queue_push(qq, t)
+inline ep_check()
 {
-	q[(qq) * NT + qn[qq]] = t;
-	qn[qq]++
+	assert((ep_state == EP_IDLE) == (qn == 0))
 }
 
-inline queue_unlink(qq, t)
+// ep_enqueue: IDLE -> st, or st -> st behind the others (st is EP_SEND or EP_RECV).
+inline ep_enqueue(est, t)
 {
+	assert(est != EP_IDLE && (ep_state == EP_IDLE || ep_state == est));
+	assert(blocked[t] == BLOCK_NONE);
+	q[qn] = t;
+	qn++;
+	blocked[t] = BLOCK_ENDPOINT;
+	ep_state = est
+}
+
+// ep_dequeue: st -> st, or st -> IDLE with the last thread. The C asserts the thread's state is
+// the endpoint's (EP_SEND's value is T_IPC_SEND's); the mtypes here differ, hence the mapping.
+inline ep_dequeue(t)
+{
+	assert(blocked[t] == BLOCK_ENDPOINT);
+	assert((ep_state == EP_SEND && st[t] == T_IPC_SEND) || (ep_state == EP_RECV && st[t] == T_IPC_RECV));
 	k_i = 0;
 	do
-	:: k_i < qn[qq] && q[(qq) * NT + k_i] != t -> k_i++
+	:: k_i < qn && q[k_i] != t -> k_i++
 	:: else -> break
 	od;
-	assert(k_i < qn[qq]); // t was queued here
+	assert(k_i < qn); // list_remove of a linked node
 	do
-	:: k_i + 1 < qn[qq] -> q[(qq) * NT + k_i] = q[(qq) * NT + k_i + 1]; k_i++
+	:: k_i + 1 < qn -> q[k_i] = q[k_i + 1]; k_i++
 	:: else -> break
 	od;
-	qn[qq]--;
-	q[(qq) * NT + qn[qq]] = NONE;
+	qn--;
+	q[qn] = NONE;
 	k_i = 0;
+	blocked[t] = BLOCK_NONE;
 	if
-	:: qq == SENDQ -> ipc_w[t] = 0; ipc_is_call[t] = 0 // stale in the C; cleared to merge states
+	:: qn == 0 -> ep_state = EP_IDLE
 	:: else
-	fi
+	fi;
+	ipc_w[t] = 0; // stale in the C; cleared here so that it does not split states
+	ipc_is_call[t] = 0
+}
+
+// ep_first: the head of the queue.
+inline ep_first(t)
+{
+	ep_check();
+	t = q[0]
 }
 
 // ---- scheduler (exo/core/sched.c) ----
@@ -102,10 +126,12 @@ inline sched_remove_deadline(t)
 	has_deadline[t] = 0
 }
 
-// sched_wake: only a thread blocked in IPC is ever woken (sched_enqueue's KASSERT, made exact).
+// sched_wake -> sched_enqueue: KASSERT(state != T_DEAD, != T_RUNNABLE, blocked.kind == BLOCK_NONE);
+// here also: only a thread in an IPC wait is ever woken.
 inline sched_wake(t, r)
 {
 	assert(st[t] == T_IPC_SEND || st[t] == T_IPC_RECV || st[t] == T_IPC_REPLY);
+	assert(blocked[t] == BLOCK_NONE);
 	sched_remove_deadline(t);
 	ipc_result[t] = r;
 	st[t] = T_RUNNABLE
@@ -118,7 +144,7 @@ inline sched_switch_to(t)
 	st[t] = T_RUNNING
 }
 
-// block(): the caller is queued already; its deadline goes on the sleep list.
+// block(): the caller is queued already; its deadline goes on the deadline list.
 inline block(me, s, fl)
 {
 	st[me] = s;
@@ -131,41 +157,52 @@ inline block(me, s, fl)
 
 // transfer() of a request: the receiver gets it in its registers. A message reaches a
 // receiver at most once.
-inline deliver(dst, id)
+inline transfer(id, dst)
 {
 	assert(delivered[id] == 0);
 	delivered[id]++;
 	regs[dst] = id
 }
 
-// ---- death and timeouts ----
+// ---- replies, death and timeouts ----
 
-// unlink_partner: where a waiting caller's wait ends, its server forgets it.
-inline unlink_partner(c)
+// await_reply: a call reached server; the caller waits for the reply (keeping its deadline).
+inline await_reply(caller, server)
 {
-	if
-	:: ipc_partner[c] != NONE && reply_to[ipc_partner[c]] == c -> reply_to[ipc_partner[c]] = NONE
-	:: else
-	fi;
-	ipc_partner[c] = NONE
+	assert(blocked[caller] == BLOCK_NONE && reply_to[server] == NONE);
+	blocked[caller] = BLOCK_REPLY;
+	blocked_server[caller] = server;
+	st[caller] = T_IPC_REPLY;
+	ipc_result[caller] = EXO_OK;
+	reply_to[server] = caller;
+	reply_pending[server] = 1
+}
+
+// end_reply_wait: the wait of caller for server's reply ends (reply, timeout, death).
+inline end_reply_wait(caller, server)
+{
+	assert(blocked[caller] == BLOCK_REPLY && blocked_server[caller] == server);
+	assert(reply_to[server] == caller);
+	blocked[caller] = BLOCK_NONE;
+	blocked_server[caller] = 0;
+	reply_to[server] = NONE
 }
 
 inline ipc_cancel(t)
 {
 	sched_remove_deadline(t);
 	if
-	:: st[t] == T_IPC_SEND -> queue_unlink(SENDQ, t)
-	:: st[t] == T_IPC_RECV -> queue_unlink(RECVQ, t)
+	:: blocked[t] == BLOCK_ENDPOINT -> ep_dequeue(t)
 #ifdef BROKEN_CANCEL_KEEPS_CALLER
-	:: st[t] == T_IPC_REPLY -> ipc_partner[t] = NONE // the server is not told: it still owes a reply
+	:: blocked[t] == BLOCK_REPLY -> blocked[t] = BLOCK_NONE // the server still names it in reply_to
 #else
-	:: st[t] == T_IPC_REPLY -> unlink_partner(t)
+	:: blocked[t] == BLOCK_REPLY -> k_s = blocked_server[t]; end_reply_wait(t, k_s); k_s = 0
 #endif
-	:: else
+	:: blocked[t] == BLOCK_NONE
 	fi
 }
 
-// ipc_timeout, from sched_tick once the deadline passed (has_deadline was cleared there).
+// ipc_timeout, from sched_tick once the deadline passed (it took the thread off the list).
 inline ipc_timeout(t)
 {
 	ipc_cancel(t);
@@ -178,12 +215,9 @@ inline ipc_thread_dies(t)
 {
 	k_c = reply_to[t];
 	if
-	:: k_c != NONE && st[k_c] == T_IPC_REPLY && ipc_partner[k_c] == t ->
-		ipc_partner[k_c] = NONE;
-		sched_wake(k_c, EXO_EDEAD)
+	:: k_c != NONE -> end_reply_wait(k_c, t); sched_wake(k_c, EXO_EDEAD)
 	:: else
 	fi;
-	reply_to[t] = NONE;
 	k_c = 0
 }
 
@@ -202,16 +236,13 @@ inline thread_kill(t)
 	fi
 }
 
-// endpoints_owner_exit: the endpoint dies with its owner; everyone queued on it hears -EXO_EDEAD.
+// endpoints_owner_exit -> wake_all: the endpoint dies with its owner; everyone queued on it hears
+// -EXO_EDEAD (any state -> IDLE).
 inline endpoints_owner_exit()
 {
 	ep_dead = 1;
 	do
-	:: send_n > 0 -> k_t = HEAD(SENDQ); queue_unlink(SENDQ, k_t); sched_wake(k_t, EXO_EDEAD)
-	:: else -> break
-	od;
-	do
-	:: recv_n > 0 -> k_t = HEAD(RECVQ); queue_unlink(RECVQ, k_t); sched_wake(k_t, EXO_EDEAD)
+	:: qn > 0 -> ep_first(k_t); ep_dequeue(k_t); sched_wake(k_t, EXO_EDEAD)
 	:: else -> break
 	od;
 	k_t = 0
@@ -219,37 +250,41 @@ inline endpoints_owner_exit()
 
 // ---- the calls ----
 
-// send_or_call: to the first waiting receiver, or queued behind the other senders.
+// deliver_to_receiver: r, just taken off the queue, got a message; a send wakes it, a call
+// switches to it.
+inline deliver_to_receiver(me, r, fl, is_call)
+{
+	sched_remove_deadline(r);
+	ipc_result[r] = EXO_OK;
+	if
+	:: !is_call -> sched_wake(r, EXO_OK); ipc_result[me] = EXO_OK
+	:: else ->
+		await_reply(me, r);
+		if
+		:: fl & EXO_IPC_TIMEOUT -> has_deadline[me] = 1
+		:: else
+		fi;
+		sched_switch_to(r)
+	fi
+}
+
+// send_or_call: EP_RECV - the first receiver takes the message; EP_IDLE or EP_SEND - wait behind
+// the other senders.
 inline send_or_call(me, id, fl, is_call)
 {
 	if
 	:: ep_dead -> ipc_result[me] = EXO_EDEAD // endpoint_lookup
-	:: !ep_dead && recv_n > 0 ->
-		k_t = HEAD(RECVQ);
-		deliver(k_t, id);
-		queue_unlink(RECVQ, k_t);
-		sched_remove_deadline(k_t);
-		ipc_result[k_t] = EXO_OK;
-		if
-		:: !is_call -> sched_wake(k_t, EXO_OK); ipc_result[me] = EXO_OK
-		:: else ->
-			reply_to[k_t] = me;
-			reply_pending[k_t] = 1;
-			ipc_partner[me] = k_t;
-			st[me] = T_IPC_REPLY;
-			ipc_result[me] = EXO_OK;
-			if
-			:: fl & EXO_IPC_TIMEOUT -> has_deadline[me] = 1
-			:: else
-			fi;
-			sched_switch_to(k_t)
-		fi;
+	:: !ep_dead && ep_state == EP_RECV ->
+		ep_first(k_t);
+		transfer(id, k_t);
+		ep_dequeue(k_t);
+		deliver_to_receiver(me, k_t, fl, is_call);
 		k_t = 0
-	:: !ep_dead && recv_n == 0 && (fl & EXO_IPC_NONBLOCK) -> ipc_result[me] = EXO_EAGAIN
-	:: !ep_dead && recv_n == 0 && !(fl & EXO_IPC_NONBLOCK) ->
+	:: !ep_dead && ep_state != EP_RECV && (fl & EXO_IPC_NONBLOCK) -> ipc_result[me] = EXO_EAGAIN
+	:: !ep_dead && ep_state != EP_RECV && !(fl & EXO_IPC_NONBLOCK) ->
 		ipc_w[me] = id;
 		ipc_is_call[me] = is_call;
-		ipc_queue_push(SENDQ, me);
+		ep_enqueue(EP_SEND, me);
 		block(me, T_IPC_SEND, fl)
 	fi
 }
@@ -259,50 +294,38 @@ inline sys_ipc_send(me, id, fl)
 	send_or_call(me, id, fl, 0)
 }
 
-// sys_ipc_call: the fast path (a live endpoint, a receiver without a deadline waiting, a short
-// message without flags) pops the receiver and switches to it; otherwise call_slow.
+// sys_ipc_call: the fast path (a live endpoint in EP_RECV whose first receiver has no deadline,
+// a short message without flags) dequeues the receiver and switches to it; otherwise call_slow.
 inline sys_ipc_call(me, id, fl)
 {
 	if
-	:: !ep_dead && fl == 0 && recv_n > 0 && !has_deadline[HEAD(RECVQ)] ->
-		k_t = HEAD(RECVQ);
-		queue_unlink(RECVQ, k_t);
-		deliver(k_t, id); // put_regs
+	:: !ep_dead && fl == 0 && ep_state == EP_RECV && !has_deadline[q[0]] ->
+		ep_first(k_t);
+		ep_dequeue(k_t);
+		transfer(id, k_t); // put_regs
 		ipc_result[k_t] = EXO_OK;
-		reply_to[k_t] = me;
-		reply_pending[k_t] = 1;
-		ipc_partner[me] = k_t;
-		st[me] = T_IPC_REPLY;
-		ipc_result[me] = EXO_OK;
+		await_reply(me, k_t);
 		sched_switch_to(k_t);
 		k_t = 0
 	:: else -> send_or_call(me, id, fl, 1) // call_slow
 	fi
 }
 
-// take_sender: the head of the send queue's message, if any (k_took). A caller now waits for
-// the reply and keeps its deadline.
+// take_sender: the first waiting sender's message (k_took); a caller now waits for the reply and
+// keeps its deadline.
 inline take_sender(me)
 {
+	ep_first(k_t);
+	transfer(ipc_w[k_t], me);
+	k_c = ipc_is_call[k_t];
+	ep_dequeue(k_t);
 	if
-	:: send_n > 0 ->
-		k_t = HEAD(SENDQ);
-		deliver(me, ipc_w[k_t]);
-		k_c = ipc_is_call[k_t];
-		queue_unlink(SENDQ, k_t);
-		if
-		:: !k_c -> sched_wake(k_t, EXO_OK)
-		:: else ->
-			st[k_t] = T_IPC_REPLY;
-			ipc_partner[k_t] = me;
-			reply_to[me] = k_t;
-			reply_pending[me] = 1
-		fi;
-		k_took = 1;
-		k_t = 0;
-		k_c = 0
-	:: else -> k_took = 0
-	fi
+	:: !k_c -> sched_wake(k_t, EXO_OK)
+	:: else -> await_reply(k_t, me)
+	fi;
+	k_took = 1;
+	k_t = 0;
+	k_c = 0
 }
 
 // recv (sys_ipc_recv): one caller at a time - -EXO_EBUSY while a caller waits for our reply.
@@ -313,16 +336,27 @@ inline recv(me, fl)
 	:: !ep_dead && reply_pending[me] && reply_to[me] != NONE -> ipc_result[me] = EXO_EBUSY
 	:: else ->
 		reply_pending[me] = 0; // no reply owed, or its caller is gone
-		take_sender(me);
+		if
+		:: ep_state == EP_SEND -> take_sender(me)
+		:: else
+		fi;
 		if
 		:: k_took -> ipc_result[me] = EXO_OK
 		:: !k_took && (fl & EXO_IPC_NONBLOCK) -> ipc_result[me] = EXO_EAGAIN
 		:: !k_took && !(fl & EXO_IPC_NONBLOCK) ->
-			ipc_queue_push(RECVQ, me);
+			ep_enqueue(EP_RECV, me);
 			block(me, T_IPC_RECV, fl)
 		fi;
 		k_took = 0
 	fi
+}
+
+// reply_done: the reply to caller c was delivered; it ends its wait with result 0 (not yet woken).
+inline reply_done(me, c)
+{
+	end_reply_wait(c, me);
+	reply_pending[me] = 0;
+	ipc_result[c] = EXO_OK
 }
 
 // do_reply: the reply goes to the caller (k_c, not yet woken) or is dropped when the caller is
@@ -332,20 +366,13 @@ inline do_reply(me)
 	k_c = NONE;
 	if
 	:: !reply_pending[me] -> k_rc = EXO_ENOENT
-	:: else ->
-		reply_pending[me] = 0;
-		k_rc = EXO_OK;
-		if
-		:: reply_to[me] != NONE ->
-			k_c = reply_to[me];
-			assert(st[k_c] == T_IPC_REPLY && ipc_partner[k_c] == me);
-			regs[k_c] = regs[me]; // the reply names the request it answers
-			reply_to[me] = NONE;
-			ipc_partner[k_c] = NONE;
-			sched_remove_deadline(k_c);
-			ipc_result[k_c] = EXO_OK
-		:: else
-		fi
+	:: reply_pending[me] && reply_to[me] == NONE -> reply_pending[me] = 0; k_rc = EXO_OK
+	:: reply_pending[me] && reply_to[me] != NONE ->
+		k_c = reply_to[me];
+		regs[k_c] = regs[me]; // transfer: the reply names the request it answers
+		sched_remove_deadline(k_c);
+		reply_done(me, k_c);
+		k_rc = EXO_OK
 	fi
 }
 
@@ -361,7 +388,19 @@ inline sys_ipc_reply(me)
 	k_c = 0
 }
 
-// reply_recv_slow: reply, then wait; with nobody queued, switch straight to the caller.
+// recv_and_switch: wait on the endpoint as a receiver (IDLE or RECV -> RECV) while the answered
+// caller c runs at once.
+inline recv_and_switch(me, c)
+{
+	ep_enqueue(EP_RECV, me);
+	st[me] = T_IPC_RECV;
+	ipc_result[me] = EXO_OK;
+	st[c] = T_INACTIVE;
+	sched_switch_to(c)
+}
+
+// reply_recv_slow: endpoint_lookup first, then the reply, then wait (switching to the caller
+// unless a sender waits).
 inline reply_recv_slow(me)
 {
 	k_c = NONE;
@@ -375,43 +414,25 @@ inline reply_recv_slow(me)
 		fi;
 		if
 		:: k_rc != EXO_OK -> ipc_result[me] = k_rc
-		:: k_rc == EXO_OK && k_c != NONE && send_n == 0 ->
-			ipc_queue_push(RECVQ, me);
-			st[me] = T_IPC_RECV;
-			ipc_result[me] = EXO_OK;
-			st[k_c] = T_INACTIVE;
-			sched_switch_to(k_c)
-		:: k_rc == EXO_OK && !(k_c != NONE && send_n == 0) ->
-			if
-			:: k_c != NONE -> sched_wake(k_c, EXO_OK)
-			:: else
-			fi;
-			recv(me, 0)
+		:: k_rc == EXO_OK && k_c == NONE -> recv(me, 0)
+		:: k_rc == EXO_OK && k_c != NONE && ep_state != EP_SEND -> recv_and_switch(me, k_c)
+		:: k_rc == EXO_OK && k_c != NONE && ep_state == EP_SEND -> sched_wake(k_c, EXO_OK); recv(me, 0)
 		fi
 	fi;
 	k_rc = 0;
 	k_c = 0
 }
 
-// sys_ipc_reply_recv: the fast path (a caller without a deadline waits, nobody queued to send)
+// sys_ipc_reply_recv: the fast path (a caller waiting without a deadline, nobody queued to send)
 // replies and waits here while the caller runs.
 inline sys_ipc_reply_recv(me)
 {
 	if
-	:: !ep_dead && reply_pending[me] && reply_to[me] != NONE && !has_deadline[reply_to[me]] &&
-	   send_n == 0 ->
+	:: !ep_dead && reply_to[me] != NONE && !has_deadline[reply_to[me]] && ep_state != EP_SEND ->
 		k_c = reply_to[me];
-		assert(st[k_c] == T_IPC_REPLY && ipc_partner[k_c] == me);
-		regs[k_c] = regs[me];
-		ipc_result[k_c] = EXO_OK;
-		ipc_partner[k_c] = NONE;
-		reply_to[me] = NONE;
-		reply_pending[me] = 0;
-		ipc_queue_push(RECVQ, me);
-		st[me] = T_IPC_RECV;
-		ipc_result[me] = EXO_OK;
-		st[k_c] = T_INACTIVE;
-		sched_switch_to(k_c);
+		regs[k_c] = regs[me]; // put_regs
+		reply_done(me, k_c);
+		recv_and_switch(me, k_c);
 		k_c = 0
 	:: else -> reply_recv_slow(me)
 	fi
@@ -534,17 +555,21 @@ end:
 	od
 }
 
-// Invariants between steps: at most one queue is non-empty (endpoint.c's top comment); a thread
-// waits in T_IPC_SEND/T_IPC_RECV exactly while queued; a caller in T_IPC_REPLY has a server that
-// owes it the reply, and a server's reply_to names a caller waiting for it.
-#define QUEUED(qq, t) ((qn[qq] > 0 && q[(qq) * NT] == t) || (qn[qq] > 1 && q[(qq) * NT + 1] == t) || \
-                       (qn[qq] > 2 && q[(qq) * NT + 2] == t) || (qn[qq] > 3 && q[(qq) * NT + 3] == t))
-#define INV_T(t) ((st[t] == T_IPC_SEND) == QUEUED(SENDQ, t) && \
-                  (st[t] == T_IPC_RECV) == QUEUED(RECVQ, t) && \
-                  (st[t] != T_IPC_REPLY || (ipc_partner[t] != NONE && reply_to[ipc_partner[t]] == t)) && \
-                  (reply_to[t] == NONE || (st[reply_to[t]] == T_IPC_REPLY && ipc_partner[reply_to[t]] == t)) && \
+// Invariants between steps: the endpoint's state says who is queued (EP_IDLE: nobody; EP_SEND:
+// senders only; EP_RECV: receivers only); a thread is in T_IPC_SEND/T_IPC_RECV exactly while
+// queued (BLOCK_ENDPOINT), and in T_IPC_REPLY exactly while its server's reply_to names it
+// (BLOCK_REPLY); a deadline is armed only during an IPC wait.
+#define QUEUED(t) ((qn > 0 && q[0] == t) || (qn > 1 && q[1] == t) || (qn > 2 && q[2] == t) || \
+                   (qn > 3 && q[3] == t))
+#define INV_T(t) ((st[t] == T_IPC_SEND) == (QUEUED(t) && ep_state == EP_SEND) && \
+                  (st[t] == T_IPC_RECV) == (QUEUED(t) && ep_state == EP_RECV) && \
+                  (blocked[t] == BLOCK_ENDPOINT) == QUEUED(t) && \
+                  (st[t] == T_IPC_REPLY) == (blocked[t] == BLOCK_REPLY) && \
+                  (blocked[t] != BLOCK_REPLY || reply_to[blocked_server[t]] == t) && \
+                  (reply_to[t] == NONE || (blocked[reply_to[t]] == BLOCK_REPLY && \
+                                           blocked_server[reply_to[t]] == t)) && \
                   (!has_deadline[t] || st[t] == T_IPC_SEND || st[t] == T_IPC_RECV || st[t] == T_IPC_REPLY))
-#define INV (!(send_n > 0 && recv_n > 0) && INV_T(0) && INV_T(1) && INV_T(SRV) && INV_T(SRV2))
+#define INV ((ep_state == EP_IDLE) == (qn == 0) && INV_T(0) && INV_T(1) && INV_T(SRV) && INV_T(SRV2))
 
 proctype Invariants()
 {
@@ -559,10 +584,9 @@ init
 	atomic {
 		for (t : 0 .. NT - 1) {
 			st[t] = T_RUNNING;
+			blocked[t] = BLOCK_NONE;
 			reply_to[t] = NONE;
-			ipc_partner[t] = NONE;
-			q[SENDQ * NT + t] = NONE;
-			q[RECVQ * NT + t] = NONE
+			q[t] = NONE
 		}
 		st[SRV2] = T_DEAD; // not started yet
 		t = 0;
