@@ -33,6 +33,7 @@ $(BUILD)/.deps.mk: toolchain/scripts/deps
 
 include toolchain/mk/tools.mk
 include exo/abi/build.mk
+include toolchain/mk/proto.mk
 include exo/build.mk
 include libexo/build.mk
 include musl-port/build.mk

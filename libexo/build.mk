@@ -11,7 +11,7 @@ USER_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 -z noexecstack
 	-T toolchain/ld/user.ld
 
 LIBEXO := $(BUILD)/libexo.a
-LIBEXO_OBJS := $(addprefix $(BUILD)/user-obj/,libexo/crt0.S.o libexo/ipc.S.o libexo/print.c.o libexo/spawn.c.o libexo/call_status.c.o \
+LIBEXO_OBJS := $(addprefix $(BUILD)/user-obj/,libexo/crt0.S.o libexo/ipc.S.o libexo/print.c.o libexo/spawn.c.o \
 	exo/lib/printf.c.o exo/lib/string.c.o exo/lib/elf64.c.o exo/core/elf.c.o libexo_stubs.S.o)
 LIBEXO_OBJS += $(addprefix $(BUILD)/user-obj/,libexo/mqueue.c.o libexo/names.c.o libexo/modelf.c.o \
 	libexo/modload.c.o libexo/modswap.c.o libexo/modmgr_client.c.o)

@@ -64,13 +64,15 @@ static long place(struct placing *pl, const struct exo_image *img, const struct 
 		unsigned prot = page_prot(m, i * EXO_PAGE_SIZE);
 
 		exo_vspace_unmap(pl->self, &va, 1);
-		if (r >= 0 && prot) {
-			struct exo_map_op op = { frames[i], base + i * EXO_PAGE_SIZE, rights_of(prot) };
+		if (r >= 0 && prot) { // written, now sealed: the child's mapping takes the frame
+			struct exo_map_op op = { frames[i], base + i * EXO_PAGE_SIZE,
+				                 rights_of(prot) | EXO_MAP_MOVE };
 
-			if (exo_vspace_map(pl->child, &op, 1) != 1)
-				r = fail(pl, -EXO_ENOMEM, "cannot map a page", img->name);
+			if (exo_vspace_map(pl->child, &op, 1) == 1)
+				continue;
+			r = fail(pl, -EXO_ENOMEM, "cannot map a page", img->name);
 		}
-		exo_cap_delete(frames[i]); // the child's mapping keeps what it uses
+		exo_cap_delete(frames[i]);
 	}
 	return r < 0 ? r : 0;
 }
@@ -116,10 +118,12 @@ static long fresh_pages(struct placing *pl, uint64_t va, uint64_t n, uint64_t ri
 				exo_vspace_unmap(pl->self, &tmp.vaddr, 1);
 			}
 		}
+		op.prot |= EXO_MAP_MOVE; // the child's mapping takes the frame
 		r = exo_vspace_map(pl->child, &op, 1);
-		exo_cap_delete(op.frame);
-		if (r != 1)
+		if (r != 1) {
+			exo_cap_delete(op.frame);
 			return r < 0 ? r : -EXO_ENOMEM;
+		}
 	}
 	return 0;
 }

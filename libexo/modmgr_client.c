@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: MIT
-// Client side of the module manager (protocol in <exo/modmgr.h>): one call per request, file
-// names packed like the name server's names, words past the fourth and capabilities through the
-// caller's IPC buffer. Also how a manager is started: spawned from its boot module at the lowest
-// priority, given a start page naming its quota and the images it may load (copies of their
-// frames in its table), raised to its priority, and heard from once (the hello with its endpoint).
+// Client side of the module manager (protocol: modules/modmgr/modmgr.idl): each helper packs its
+// arguments and calls the generated stub (<proto/modmgr.h>); words past the fourth and capabilities
+// go through the caller's IPC buffer. Also how a manager is started: spawned from its boot module at the
+// lowest priority, given a start page naming its quota and the images it may load (copies of their frames in
+// its table), raised to its priority, and heard from once (the hello with its endpoint).
 #include <exo/libexo.h>
 #include <exo/modmgr.h>
-#include <exo/names.h>
 
 static struct exo_ipc_buffer *buffer;
+static char reason[EXO_PROTO_REASON_SIZE]; // of the last refused LOAD or REPLACE
 
 void exo_modmgr_use_buffer(struct exo_ipc_buffer *buf)
 {
@@ -31,77 +31,70 @@ const char *exo_modmgr_state_name(uint32_t state)
 
 long exo_modmgr_load(uint64_t mgr, const char *file, uint64_t *id, uint64_t *ep)
 {
-	struct exo_msg m = { EXO_TAG(EXO_MODMGR_LOAD, EXO_NAMES_WORDS, 0), 0, { 0 } };
-	long r = exo_names_pack(file, m.w);
+	struct exo_modmgr_load_in in;
+	struct exo_modmgr_load_out out;
+	struct exo_modmgr_load_out_caps caps;
+	long r = exo_proto_string_put(in.file, sizeof(in.file), file);
 
+	reason[0] = 0;
+	if (!r)
+		r = exo_modmgr_call_load(mgr, buffer, &in, &out, &caps, reason, sizeof(reason));
 	if (r)
 		return r;
-	if (!buffer)
-		return -EXO_EINVAL; // the endpoint could not be received
-	r = exo_call_status(mgr, &m, 1, buffer);
-	if (r)
-		return r;
-	*id = m.w[0];
-	*ep = buffer->caps[0].handle;
+	*id = out.id;
+	*ep = caps.ep.handle;
 	return 0;
 }
 
 long exo_modmgr_connect(uint64_t mgr, uint64_t id, uint64_t *ep)
 {
-	struct exo_msg m = { EXO_TAG(EXO_MODMGR_CONNECT, 1, 0), 0, { id } };
-	long r;
+	struct exo_modmgr_connect_in in = { id };
+	struct exo_modmgr_connect_out_caps caps;
+	long r = exo_modmgr_call_connect(mgr, buffer, &in, &caps);
 
-	if (!buffer)
-		return -EXO_EINVAL;
-	r = exo_call_status(mgr, &m, 1, buffer);
 	if (!r)
-		*ep = buffer->caps[0].handle;
+		*ep = caps.ep.handle;
 	return r;
 }
 
 long exo_modmgr_unload(uint64_t mgr, uint64_t id)
 {
-	struct exo_msg m = { EXO_TAG(EXO_MODMGR_UNLOAD, 1, 0), 0, { id } };
+	struct exo_modmgr_unload_in in = { id };
 
-	return exo_call_status(mgr, &m, 0, buffer);
+	return exo_modmgr_call_unload(mgr, buffer, &in);
 }
 
 long exo_modmgr_replace(uint64_t mgr, uint64_t id, const char *file)
 {
-	struct exo_msg m = { EXO_TAG(EXO_MODMGR_REPLACE, 1 + EXO_NAMES_WORDS, 0), 0, { id } };
-	uint64_t w[EXO_NAMES_WORDS];
-	long r = exo_names_pack(file, w);
+	struct exo_modmgr_replace_in in = { .id = id };
+	long r = exo_proto_string_put(in.file, sizeof(in.file), file);
 
-	if (r)
-		return r;
-	if (!buffer)
-		return -EXO_EINVAL;
-	memcpy(&m.w[1], w, 3 * sizeof(uint64_t)); // w[1..3] in registers, w[4] in the buffer
-	buffer->w[4] = w[3];
-	return exo_call_status(mgr, &m, 0, buffer);
+	reason[0] = 0;
+	return r ? r : exo_modmgr_call_replace(mgr, buffer, &in, reason, sizeof(reason));
+}
+
+const char *exo_modmgr_reason(void)
+{
+	return reason;
 }
 
 long exo_modmgr_list(uint64_t mgr, struct exo_modmgr_info *out, unsigned max)
 {
+	struct exo_modmgr_list_out page;
 	uint64_t total = 0, got = 0;
 
-	if (!buffer)
-		return -EXO_EINVAL;
 	do {
-		struct exo_msg m = { EXO_TAG(EXO_MODMGR_LIST, 1, 0), 0, { got } };
-		long r = exo_call_status(mgr, &m, 0, buffer);
-		uint64_t n = m.w[1];
+		struct exo_modmgr_list_in in = { got };
+		long r = exo_modmgr_call_list(mgr, buffer, &in, &page);
 
 		if (r)
 			return r;
-		if (n > EXO_MODMGR_LIST_PAGE || EXO_TAG_WORDS(m.tag) != 4 + n * 13)
-			return -EXO_EINVAL;
-		total = m.w[0];
-		for (uint64_t i = 0; i < n && got + i < max; i++)
-			memcpy(&out[got + i], &buffer->w[4 + i * 13], sizeof(*out));
-		if (n == 0)
+		total = page.total;
+		for (uint64_t i = 0; i < page.n && got + i < max; i++)
+			out[got + i] = page.entries[i];
+		if (page.n == 0)
 			break;
-		got += n;
+		got += page.n;
 	} while (got < total && got < max);
 	return (long)total;
 }

@@ -175,33 +175,28 @@ static void end_version(struct exo_loaded_module *m)
 	exo_cap_delete(m->process);
 }
 
-// Asks the running version to quiesce, lending it a state area. 0: it replied with its state (in
-// m and the area) and waits for the verdict; otherwise it goes on serving (or is gone) and the
-// area is freed.
-static long quiesce(struct exo_module_slot *s, struct exo_msg *m, struct area *a, char *err, size_t errsize)
+// Asks the running version to quiesce, lending it a state area. 0: it replied with its state
+// (*nstate words in out, and the area) and waits for the verdict; otherwise it goes on serving
+// (or is gone) and the area is freed.
+static long quiesce(struct exo_module_slot *s, struct exo_module_quiesce_out *out, unsigned *nstate,
+                    struct area *a, char *err, size_t errsize)
 {
+	struct exo_module_quiesce_in in;
 	long r = area_lend(s, a);
 
 	if (r) {
 		exo_snprintf(err, errsize, "no memory for the state area (error %ld)", r);
 		return r;
 	}
-	*m = (struct exo_msg){ EXO_TAG(EXO_MODULE_QUIESCE, 1, 0), 0, { a->npages * EXO_PAGE_SIZE } };
-	if (s->buf) { // bounded wait: a version that is dead or stuck must not hang the manager
-		m->tag |= EXO_IPC_TIMEOUT;
-		s->buf->deadline = (uint64_t)exo_clock_ns() + EXO_MODULE_QUIESCE_NS;
-	}
-	r = exo_call(s->quiesce_cap, m);
-	if (r) {
-		exo_snprintf(err, errsize, "the running version did not quiesce (error %ld)", r);
-	} else if (EXO_TAG_LABEL(m->tag) != EXO_MODULE_QUIESCE) { // served it, or refused: it goes on
+	in.area = a->npages * EXO_PAGE_SIZE;
+	// A bounded wait with a buffer: a version that is dead or stuck must not hang the manager.
+	r = exo_module_call_quiesce(s->quiesce_cap, s->buf, &in, out, nstate,
+	                            s->buf ? (uint64_t)exo_clock_ns() + EXO_MODULE_QUIESCE_NS : 0);
+	if (r) { // it refused, is gone, or served the quiesce as a request of its own: it goes on
 		exo_snprintf(err, errsize,
-		             "the running version did not quiesce (label %lu): it refused or does not "
+		             "the running version did not quiesce (error %ld): it refused or does not "
 		             "support hot-swap",
-		             (unsigned long)EXO_TAG_LABEL(m->tag));
-		r = -EXO_EINVAL;
-	}
-	if (r) {
+		             r);
 		area_unmap(s->cur.process, a);
 		area_free(a);
 	}
@@ -210,10 +205,11 @@ static long quiesce(struct exo_module_slot *s, struct exo_msg *m, struct area *a
 
 long exo_module_replace(struct exo_module_slot *s, const struct exo_image *mod, char *err, size_t errsize)
 {
-	struct exo_msg m;
+	struct exo_module_quiesce_out state;
+	unsigned nstate;
 	struct exo_loaded_module next;
 	struct area a = { .npages = 0 };
-	long r = quiesce(s, &m, &a, err, errsize);
+	long r = quiesce(s, &state, &nstate, &a, err, errsize);
 
 	if (r)
 		return r;
@@ -222,7 +218,7 @@ long exo_module_replace(struct exo_module_slot *s, const struct exo_image *mod, 
 		             "the running version's state area is bad (%lu bytes, room for %lu)",
 		             (unsigned long)a.size, (unsigned long)EXO_MODULE_AREA_ROOM);
 	else
-		r = start_version(s, mod, m.w, EXO_TAG_WORDS(m.tag), &a, &next, err, errsize);
+		r = start_version(s, mod, state.state, nstate, &a, &next, err, errsize);
 	area_unmap(s->cur.process, &a); // the old version's view; the new one's went with its init
 	if (r) {                        // rollback: the old version goes on serving
 		struct exo_msg resume = { EXO_TAG(EXO_MODULE_RESUME, 0, 0), 0, { 0 } };
@@ -250,10 +246,7 @@ void exo_module_slot_destroy(struct exo_module_slot *s)
 
 long exo_module_ping(struct exo_module_slot *s, uint64_t timeout_ns)
 {
-	struct exo_msg m = { EXO_TAG(EXO_MODULE_PING, 0, 0) | EXO_IPC_TIMEOUT, 0, { 0 } };
-
 	if (!s->buf)
 		return -EXO_EINVAL;
-	s->buf->deadline = (uint64_t)exo_clock_ns() + timeout_ns;
-	return exo_call(s->quiesce_cap, &m);
+	return exo_module_call_ping(s->quiesce_cap, s->buf, (uint64_t)exo_clock_ns() + timeout_ns);
 }

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: MIT
 // The module side of the module protocol, in libexo.so: the first code a module's thread runs
 // (init, ready, serve, exit with the result) and the receive wrappers that answer the manager's
-// quiesce request for hot-swap and its heartbeat pings, and turn away requests badged with the
-// generation of an instance that died (see exo/module.h).
+// quiesce request for hot-swap and its heartbeat pings (libexo/module.idl: the generated dispatch
+// checks them), and turn away requests badged with the generation of an instance that died (see
+// exo/module.h).
 #include <exo/module.h>
+#include <proto/module_server.h>
 #include <stdbool.h>
 
 static const struct exo_module_start *start; // set once, before init
+static bool quiesced;                        // the last message answered was a quiesce
 
 void exo_module_entry(const struct exo_module_start *st)
 {
@@ -42,32 +45,37 @@ static long export_area(uint64_t room)
 	return n;
 }
 
-// A quiesce request (w[0]: bytes of the state area lent, 0 for none): reply with the state, then
-// wait for the verdict. Returns when the module must go on serving (RESUME, or it refused to
-// export its area); the process ends otherwise.
-static void quiesce(const struct exo_module_env *env, uint64_t room)
+// QUIESCE (in->area: bytes of the state area lent, 0 for none): the state goes in the reply; then
+// the wrappers wait for the verdict. A refusal to export the area is the reply's error, and the
+// module goes on serving.
+// The handlers are libexo.so's own: hidden, they cost the loader no symbol and no relocation.
+__attribute__((visibility("hidden"))) long
+module_on_quiesce(const struct exo_module_quiesce_in *in, struct exo_module_quiesce_out *out, unsigned *count)
 {
 	int (*export_state)(uint64_t *) = (void *)start->export_state;
-	struct exo_msg m = { EXO_TAG(0, 0, 0), 0, { 0 } };
-	long refused = export_area(room);
-	int n;
+	long refused = export_area(in->area);
 
-	if (refused < 0) { // the label says why; nothing to wait for
-		m.tag = EXO_TAG(-refused, 0, 0);
-		exo_reply(&m);
-		return;
-	}
-	n = export_state ? export_state(m.w) : 0;
-	m.tag = EXO_TAG(EXO_MODULE_QUIESCE, n, 0); // the label says: quiesced, state follows
-	exo_reply(&m);
-	m.tag = 0;
-	if (exo_recv(env->control, &m) || EXO_TAG_LABEL(m.tag) != EXO_MODULE_RESUME)
-		exo_exit(0);
+	if (refused < 0)
+		return refused;
+	*count = export_state ? (unsigned)export_state(out->state) : 0;
+	quiesced = true;
+	return 0;
 }
 
-static bool from_manager(const struct exo_msg *m, uint64_t label)
+__attribute__((visibility("hidden"))) long module_on_ping(void)
 {
-	return EXO_TAG_LABEL(m->tag) == label && m->badge == EXO_MODULE_MANAGER_BADGE;
+	return 0;
+}
+
+// After the quiesce reply: the manager's verdict - EXO_MODULE_RESUME (the new version failed: go
+// on serving) or the end of the process.
+static void wait_verdict(const struct exo_module_env *env)
+{
+	struct exo_msg m = { 0, 0, { 0 } };
+
+	quiesced = false;
+	if (exo_recv(env->control, &m) || EXO_TAG_LABEL(m.tag) != EXO_MODULE_RESUME)
+		exo_exit(0);
 }
 
 static void answer(uint64_t label)
@@ -84,17 +92,20 @@ static bool stale(const struct exo_module_env *env, const struct exo_msg *m)
 	       EXO_MODULE_BADGE_GEN(m->badge) != EXO_MODULE_BADGE_GEN(EXO_MODULE_GEN_BADGE(env->generation));
 }
 
-// Answers what the manager sends on the service endpoint (quiesce, ping) and stale requests until
-// a request to serve comes.
+// Answers the module protocol's messages (the generated dispatch checks them: the manager's badge,
+// the words) and stale requests until a request to serve comes. A module needs no IPC buffer for
+// them: none carries more than 4 words or a capability (a message that does lies partly in the
+// module's own buffer, which the wrappers do not know: the module refuses it as any unknown label).
 static long requests_only(const struct exo_module_env *env, struct exo_msg *m, long r)
 {
 	for (; r == 0; r = exo_recv(env->service, m)) {
-		if (from_manager(m, EXO_MODULE_QUIESCE)) {
-			quiesce(env, m->w[0]);
-		} else if (from_manager(m, EXO_MODULE_PING)) {
-			answer(EXO_MODULE_PING);
-		} else if (stale(env, m)) {
+		if (stale(env, m)) {
 			answer(EXO_EDEAD);
+		} else if (module_owns(m) && EXO_TAG_WORDS(m->tag) <= EXO_MSG_REG_WORDS) {
+			module_dispatch(m, NULL);
+			exo_reply(m);
+			if (quiesced)
+				wait_verdict(env);
 		} else {
 			return 0;
 		}

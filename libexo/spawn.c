@@ -40,9 +40,11 @@ static long fresh_page(uint64_t self, uint64_t quota, uint64_t child, uint64_t v
 		memcpy((uint8_t *)SCRATCH_PAGE + off, src, len);
 		unmap_one(self, SCRATCH_PAGE);
 	}
-	r = map_one(child, frame, va, prot);
+	r = map_one(child, frame, va, prot | EXO_MAP_MOVE); // the child's mapping takes the frame
+	if (r == 0)
+		return 0;
 out:
-	exo_cap_delete(frame); // the child's mapping keeps the frame
+	exo_cap_delete(frame);
 	return r;
 }
 

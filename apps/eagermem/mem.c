@@ -36,11 +36,12 @@ static long back(uint64_t va, uint64_t pages, long prot)
 			return -ENOMEM;
 		}
 		for (uint64_t i = 0; i < n; i++)
-			ops[i] =
-			    (struct exo_map_op){ frames[i], va + (done + i) * EXO_PAGE_SIZE, rights(prot) };
+			ops[i] = (struct exo_map_op){
+				frames[i], va + (done + i) * EXO_PAGE_SIZE, rights(prot) | EXO_MAP_MOVE
+			}; // the mappings take the frames
 		mapped = exo_vspace_map(libos_boot->self, ops, n);
-		for (uint64_t i = 0; i < n; i++)
-			exo_cap_delete(frames[i]); // the mappings keep the frames
+		for (uint64_t i = mapped > 0 ? (uint64_t)mapped : 0; i < n; i++)
+			exo_cap_delete(frames[i]); // those not mapped
 		if (mapped != (long)n) {
 			libos_munmap(va, done * EXO_PAGE_SIZE +
 			                     (mapped > 0 ? (uint64_t)mapped * EXO_PAGE_SIZE : 0));

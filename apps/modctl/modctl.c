@@ -93,7 +93,8 @@ int main(uint64_t arg)
 	memcpy(command, a->command, sizeof(command));
 	command[sizeof(command) - 1] = 0;
 	r = run(a->mgr, command);
-	if (r)
-		exo_printf("modctl: %s: error %ld\n", a->command, -r);
+	if (r) // the manager says why it refused a module
+		exo_printf("modctl: %s: error %ld%s%s\n", a->command, -r, *exo_modmgr_reason() ? ": " : "",
+		           exo_modmgr_reason());
 	return (int)-r;
 }

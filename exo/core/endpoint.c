@@ -80,20 +80,35 @@ static void wake_all(struct endpoint *ep, long r)
 	}
 }
 
-static void endpoint_release(struct kobj *o)
+// The endpoint dies (its owner ended, or its quota was destroyed): everyone queued on it wakes
+// with -EXO_EDEAD and its capabilities turn dead. Its memory goes with the last reference.
+static void endpoint_end(struct endpoint *ep)
 {
-	struct endpoint *ep = (struct endpoint *)o;
-
-	// Queued threads hold no reference: the last capability can go while they wait.
-	wake_all(ep, -EXO_EDEAD);
 	if (ep->owner) {
 		struct endpoint **pp = &ep->owner->endpoints;
 
 		while (*pp != ep)
 			pp = &(*pp)->owner_next;
 		*pp = ep->owner_next;
+		ep->owner = NULL;
 	}
+	ep->obj.dead = 1;
+	// Queued threads hold no reference: the last capability can go while they wait.
+	wake_all(ep, -EXO_EDEAD);
+}
+
+static void endpoint_release(struct kobj *o)
+{
+	struct endpoint *ep = (struct endpoint *)o;
+
+	endpoint_end(ep);
+	quota_uncharge(&ep->charge);
 	kfree(ep);
+}
+
+static void endpoint_destroy_charge(struct charge *c)
+{
+	endpoint_end((struct endpoint *)((char *)c - offsetof(struct endpoint, charge)));
 }
 
 long sys_endpoint_create(void)
@@ -105,6 +120,11 @@ long sys_endpoint_create(void)
 
 	if (!ep)
 		return -EXO_ENOMEM;
+	err = quota_charge(p->quota, &ep->charge, kmalloc_footprint(sizeof(*ep)), endpoint_destroy_charge);
+	if (err) {
+		kfree(ep);
+		return err;
+	}
 	kobj_init(&ep->obj, EXO_OBJ_ENDPOINT, endpoint_release);
 	ep->state = EP_IDLE;
 	list_init(&ep->queue);
@@ -118,14 +138,8 @@ long sys_endpoint_create(void)
 
 void endpoints_owner_exit(struct process *p)
 {
-	while (p->endpoints) {
-		struct endpoint *ep = p->endpoints;
-
-		p->endpoints = ep->owner_next;
-		ep->owner = NULL;
-		ep->obj.dead = 1;
-		wake_all(ep, -EXO_EDEAD);
-	}
+	while (p->endpoints)
+		endpoint_end(p->endpoints);
 }
 
 // The endpoint behind h in self's table, with rights; a dead one gives -EXO_EDEAD, so clients
@@ -153,7 +167,7 @@ static inline int endpoint_lookup(struct thread *self, uint64_t h, uint32_t righ
 void ipc_buffer_release(struct thread *t)
 {
 	if (t->ipc_buf_frame)
-		kobj_put(&t->ipc_buf_frame->obj);
+		uframe_unpin(t->ipc_buf_frame);
 	t->ipc_buf_frame = NULL;
 	t->ipc_buf = NULL;
 }
@@ -171,10 +185,11 @@ long sys_ipc_set_buffer(uint64_t page)
 	}
 	if ((page & PAGE_MASK) || !user_range_ok(page, PAGE_SIZE))
 		return -EXO_EINVAL;
-	if (!pt_translate(t->proc->root, page, &pa, &prot) || !(prot & VM_WRITE) || !(f = uframe_of(pa)))
+	if (!pt_translate(t->proc->vs.root, page, &pa, &prot) || !(prot & VM_WRITE) || (prot & VM_NOACCESS) ||
+	    !(f = uframe_of(pa)))
 		return -EXO_EFAULT;
 	ipc_buffer_release(t);
-	kobj_get(&f->obj); // kept alive while registered, even if unmapped meanwhile
+	uframe_pin(f); // kept alive while registered, even if unmapped or its quota destroyed meanwhile
 	t->ipc_buf_frame = f;
 	t->ipc_buf = phys_to_virt(pa);
 	return 0;
@@ -251,17 +266,20 @@ static int check_grant(struct thread *src, struct thread *dst)
 		paddr_t pa;
 		unsigned have;
 
-		if (!pt_translate(src->proc->root, g.vaddr + i * PAGE_SIZE, &pa, &have) || !uframe_of(pa))
+		if (!pt_translate(src->proc->vs.root, g.vaddr + i * PAGE_SIZE, &pa, &have) ||
+		    !vspace_mapping_at(&src->proc->vs, g.vaddr + i * PAGE_SIZE) || (have & VM_NOACCESS))
 			return -EXO_EFAULT;
 		if ((g.rights & EXO_R_WRITE) && !(have & VM_WRITE))
 			return -EXO_EPERM; // never more than the sender's own rights
-		if (pt_translate(dst->proc->root, window + i * PAGE_SIZE, NULL, NULL))
+		if (pt_translate(dst->proc->vs.root, window + i * PAGE_SIZE, NULL, NULL))
 			return -EXO_EEXIST;
 	}
 	return 0;
 }
 
-// Maps the (checked) grant; only running out of memory for page tables can fail here.
+// Maps the (checked) grant; only running out of memory for page tables (-EXO_ENOMEM) or W^X
+// (-EXO_EBUSY: a writable grant of a frame executable elsewhere) can fail here. Each granted page
+// is recorded on the capability the sender's page was mapped with, so revoking that reaches it.
 static int do_grant(struct thread *src, struct thread *dst)
 {
 	struct exo_grant g = src->ipc_buf->grant;
@@ -269,14 +287,12 @@ static int do_grant(struct thread *src, struct thread *dst)
 	unsigned prot = VM_READ | ((g.rights & EXO_R_WRITE) ? VM_WRITE : 0);
 
 	for (uint64_t i = 0; i < g.pages; i++) {
-		paddr_t pa;
-		int err;
+		struct mapping *m = vspace_mapping_at(&src->proc->vs, g.vaddr + i * PAGE_SIZE);
+		int err = vspace_map(&dst->proc->vs, window + i * PAGE_SIZE, m->frame, prot, m->cap);
 
-		pt_translate(src->proc->root, g.vaddr + i * PAGE_SIZE, &pa, NULL);
-		err = vspace_map(dst->proc->root, window + i * PAGE_SIZE, uframe_of(pa), prot);
 		if (err) {
 			while (i--)
-				vspace_unmap(dst->proc->root, window + i * PAGE_SIZE);
+				vspace_unmap(&dst->proc->vs, window + i * PAGE_SIZE);
 			return err;
 		}
 	}

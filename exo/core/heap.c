@@ -195,6 +195,17 @@ static void *large_alloc(size_t size)
 	return (uint8_t *)(l + 1) + OBJ_HDR;
 }
 
+size_t kmalloc_footprint(size_t size)
+{
+	unsigned cls = 0;
+
+	while (cls < NCLASSES && class_size(cls) < size + OBJ_HDR + GUARD_MIN)
+		cls++;
+	if (cls < NCLASSES)
+		return class_size(cls);
+	return ALIGN_UP(sizeof(struct large) + OBJ_HDR + size + GUARD_MIN, PAGE_SIZE);
+}
+
 void *kmalloc(size_t size)
 {
 	unsigned cls = 0;

@@ -45,7 +45,7 @@ static int map_fresh(struct process *p, vaddr_t va, size_t npages, unsigned prot
 
 			memcpy(page + (from - lo), src + (from - skip), to - from);
 		}
-		err = vspace_map(p->root, va + lo, f, prot);
+		err = vspace_map(&p->vs, va + lo, f, prot, NULL);
 		kobj_put(&f->obj); // the mapping holds it now (or nobody, on error)
 		if (err)
 			return err;
@@ -149,7 +149,7 @@ static int make_bootinfo(struct process *p, struct exo_bootinfo *bi)
 	bi->magic = EXO_BOOTINFO_MAGIC;
 	strlcpy(bi->cmdline, boot_info.cmdline, sizeof(bi->cmdline));
 	memcpy(phys_to_virt(f->pa), bi, sizeof(*bi));
-	err = vspace_map(p->root, EXO_BOOTINFO_ADDR, f, VM_READ);
+	err = vspace_map(&p->vs, EXO_BOOTINFO_ADDR, f, VM_READ, NULL);
 	kobj_put(&f->obj);
 	return err;
 }

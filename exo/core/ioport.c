@@ -181,7 +181,7 @@ long sys_mmio_map(exo_mmio_t mmio, exo_process_t process, uint64_t vaddr, uint64
 {
 	struct cap *c, *pc;
 	struct mmio *m;
-	paddr_t root;
+	struct vspace *vs;
 	int err = lookup(mmio, EXO_OBJ_MMIO, EXO_R_READ | EXO_R_WRITE, &c);
 
 	if (!err)
@@ -189,16 +189,15 @@ long sys_mmio_map(exo_mmio_t mmio, exo_process_t process, uint64_t vaddr, uint64
 	if (err)
 		return err;
 	m = (struct mmio *)c->obj;
-	root = ((struct process *)pc->obj)->root;
+	vs = &((struct process *)pc->obj)->vs;
 	if ((paddr | vaddr) & PAGE_MASK || pages == 0 || pages > EXO_MAP_BATCH_MAX ||
 	    !range_inside(paddr, pages * PAGE_SIZE, m->paddr, m->size) || forbidden(paddr, pages * PAGE_SIZE))
 		return -EXO_EINVAL;
 	for (uint64_t i = 0; i < pages; i++) {
-		err =
-		    vspace_map_device(root, vaddr + i * PAGE_SIZE, paddr + i * PAGE_SIZE, VM_READ | VM_WRITE);
+		err = vspace_map_device(vs, vaddr + i * PAGE_SIZE, paddr + i * PAGE_SIZE, VM_READ | VM_WRITE);
 		if (err) {
 			while (i--)
-				vspace_unmap(root, vaddr + i * PAGE_SIZE);
+				vspace_unmap(vs, vaddr + i * PAGE_SIZE);
 			return err;
 		}
 	}

@@ -42,16 +42,31 @@ static void timer_disarm(struct notification *n)
 	n->timer_armed = false;
 }
 
-static void notification_release(struct kobj *o)
+// The notification dies (its last reference went, or its quota was destroyed): no timer, no
+// IRQs, every waiter wakes with -EXO_EDEAD.
+static void notification_end(struct notification *n)
 {
-	struct notification *n = (struct notification *)o;
 	struct thread *t;
 
+	n->obj.dead = 1;
 	timer_disarm(n);
 	irq_unbind_all(n);
 	while ((t = waiter_pop(n)))
 		sched_wake(t, -EXO_EDEAD);
+}
+
+static void notification_release(struct kobj *o)
+{
+	struct notification *n = (struct notification *)o;
+
+	notification_end(n);
+	quota_uncharge(&n->charge);
 	kfree(n);
+}
+
+static void notification_destroy_charge(struct charge *c)
+{
+	notification_end((struct notification *)((char *)c - offsetof(struct notification, charge)));
 }
 
 void notify_signal(struct notification *n, uint64_t bits)
@@ -99,6 +114,12 @@ long sys_notify_create(void)
 
 	if (!n)
 		return -EXO_ENOMEM;
+	err = quota_charge(current_process()->quota, &n->charge, kmalloc_footprint(sizeof(*n)),
+	                   notification_destroy_charge);
+	if (err) {
+		kfree(n);
+		return err;
+	}
 	kobj_init(&n->obj, EXO_OBJ_NOTIFICATION, notification_release);
 	list_init(&n->waiters);
 	err = cap_insert(&current_process()->cs, &n->obj, EXO_R_ALL, 0, &h);

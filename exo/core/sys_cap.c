@@ -74,7 +74,7 @@ static void describe(const struct kobj *o, struct exo_cap_info *info)
 	switch (o->type) {
 	case EXO_OBJ_QUOTA:
 		info->a = ((const struct quota *)o)->limit;
-		info->b = ((const struct quota *)o)->used;
+		info->b = quota_used_frames((const struct quota *)o);
 		break;
 	case EXO_OBJ_PROCESS:
 		info->a = ((const struct process *)o)->pid;

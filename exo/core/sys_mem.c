@@ -4,6 +4,7 @@
 // be mapped only through a capability to it, with at most the rights the capability carries).
 #include <arch/pagetable.h>
 #include <exo/types.h>
+#include <exo/upcall.h>
 #include <kern/heap.h>
 #include <kern/quota.h>
 #include <kern/syscall.h>
@@ -26,6 +27,19 @@ long sys_quota_split(exo_quota_t quota, uint64_t frames)
 	err = cap_insert(&current_process()->cs, &child->obj, EXO_R_ALL, 0, &h);
 	kobj_put(&child->obj);
 	return err ? err : (long)h;
+}
+
+long sys_quota_destroy(exo_quota_t quota)
+{
+	struct cap *c;
+	int err = lookup(quota, EXO_OBJ_QUOTA, EXO_R_CONTROL, &c);
+
+	if (err)
+		return err;
+	quota_destroy((struct quota *)c->obj);
+	if (current_process()->doomed)
+		process_exit(current_process(), EXO_STATUS_QUOTA, "the quota paying for it was destroyed");
+	return 0;
 }
 
 long sys_frame_alloc(exo_quota_t quota, uint64_t count, uint64_t out)
@@ -64,13 +78,13 @@ long sys_frame_alloc(exo_quota_t quota, uint64_t count, uint64_t out)
 	return err ? err : (long)count;
 }
 
-static int target_root(uint64_t process, paddr_t *root)
+static int target_vspace(uint64_t process, struct vspace **vs)
 {
 	struct cap *c;
 	int err = lookup(process, EXO_OBJ_PROCESS, EXO_R_CONTROL, &c);
 
 	if (!err)
-		*root = ((struct process *)c->obj)->root;
+		*vs = &((struct process *)c->obj)->vs;
 	return err;
 }
 
@@ -87,64 +101,64 @@ static unsigned vm_may(uint64_t rights)
 }
 
 // Checks op: its frame capability must carry every right the protection asks for (and READ).
-// *may: the later protections the capability allows (vm_may).
-static int op_frame(const struct exo_map_op *op, struct uframe **f, unsigned *may)
+// *c: that capability; *may: the later protections it allows (vm_may).
+static int op_frame(const struct exo_map_op *op, struct cap **c, unsigned *may)
 {
-	struct cap *c;
 	int err;
 
 	if (op->prot & ~(uint64_t)(EXO_R_READ | EXO_R_WRITE | EXO_R_EXEC))
 		return -EXO_EINVAL;
 	if ((op->prot & EXO_R_WRITE) && (op->prot & EXO_R_EXEC))
 		return -EXO_EINVAL;
-	err = lookup(op->frame, EXO_OBJ_FRAME, (uint32_t)op->prot | EXO_R_READ, &c);
-	if (!err) {
-		*f = (struct uframe *)c->obj;
-		*may = vm_may(c->rights);
-	}
+	err = lookup(op->frame, EXO_OBJ_FRAME, (uint32_t)op->prot | EXO_R_READ, c);
+	if (!err)
+		*may = vm_may((*c)->rights);
 	return err;
 }
 
-static int do_map(paddr_t root, const void *item)
+// The mapping is recorded on the frame capability, so deleting or revoking it unmaps the page -
+// unless EXO_MAP_MOVE hands the capability to the mapping, which then lasts until unmapped.
+static int do_map(struct vspace *vs, const void *item)
 {
 	struct exo_map_op op = *(const struct exo_map_op *)item;
 	uint64_t move = op.prot & EXO_MAP_MOVE;
-	struct uframe *f;
+	struct cap *c;
 	unsigned may;
 	int err;
 
 	op.prot &= ~EXO_MAP_MOVE;
-	err = op_frame(&op, &f, &may);
+	err = op_frame(&op, &c, &may);
 	if (!err)
-		err = vspace_map(root, op.vaddr, f, vm_prot(op.prot) | VM_READ | may);
+		err = vspace_map(vs, op.vaddr, (struct uframe *)c->obj, vm_prot(op.prot) | VM_READ | may,
+		                 move ? NULL : c);
 	if (!err && move)
 		cap_delete(&current_process()->cs, op.frame); // the mapping holds the frame now
 	return err;
 }
 
-static int do_protect(paddr_t root, const void *item)
+static int do_protect(struct vspace *vs, const void *item)
 {
 	const struct exo_map_op *op = item;
-	struct uframe *f;
+	struct cap *c;
 	paddr_t pa;
 	unsigned may;
-	int err = op_frame(op, &f, &may);
+	int err = op_frame(op, &c, &may);
 
 	if (err)
 		return err;
-	if (!pt_translate(root, op->vaddr, &pa, NULL) || pa != f->pa)
+	if (!pt_translate(vs->root, op->vaddr, &pa, NULL) || pa != ((struct uframe *)c->obj)->pa)
 		return -EXO_ENOENT;
-	return vspace_protect(root, op->vaddr, vm_prot(op->prot) | VM_READ | may);
+	return vspace_protect(vs, op->vaddr, vm_prot(op->prot) | VM_READ | may);
 }
 
 // Applies fn to each of count items of size bytes at user address uitems, copied in chunks;
 // returns how many succeeded from the first, or the first error when none did.
 static long batch(uint64_t process, uint64_t uitems, uint64_t count, size_t size,
-                  int (*fn)(paddr_t, const void *))
+                  int (*fn)(struct vspace *, const void *))
 {
 	uint8_t items[CHUNK * sizeof(struct exo_map_op)]; // CHUNK items of either kind
-	paddr_t root;
-	int err = target_root(process, &root);
+	struct vspace *vs;
+	int err = target_vspace(process, &vs);
 
 	if (err)
 		return err;
@@ -155,7 +169,7 @@ static long batch(uint64_t process, uint64_t uitems, uint64_t count, size_t size
 
 		err = copyin(items, uitems + done * size, n * size);
 		for (size_t i = 0; i < n && !err; i++) {
-			err = fn(root, items + i * size);
+			err = fn(vs, items + i * size);
 			done += !err;
 		}
 		if (err)
@@ -164,9 +178,9 @@ static long batch(uint64_t process, uint64_t uitems, uint64_t count, size_t size
 	return (long)count;
 }
 
-static int do_unmap(paddr_t root, const void *va)
+static int do_unmap(struct vspace *vs, const void *va)
 {
-	return vspace_unmap(root, *(const uint64_t *)va);
+	return vspace_unmap(vs, *(const uint64_t *)va);
 }
 
 long sys_vspace_map(exo_process_t process, uint64_t ops, uint64_t count)
@@ -184,13 +198,13 @@ long sys_vspace_unmap(exo_process_t process, uint64_t vaddrs, uint64_t count)
 	return batch(process, vaddrs, count, sizeof(uint64_t), do_unmap);
 }
 
-// Up to EXO_MAP_BATCH_MAX pages from vaddr: each with fn(root, va, prot); holes are skipped.
+// Up to EXO_MAP_BATCH_MAX pages from vaddr: each with fn(vs, va, prot); holes are skipped.
 static long range(uint64_t process, uint64_t vaddr, uint64_t pages, unsigned prot,
-                  int (*fn)(paddr_t, vaddr_t, unsigned))
+                  int (*fn)(struct vspace *, vaddr_t, unsigned))
 {
-	paddr_t root;
+	struct vspace *vs;
 	long done = 0;
-	int err = target_root(process, &root);
+	int err = target_vspace(process, &vs);
 
 	if (err)
 		return err;
@@ -198,7 +212,7 @@ static long range(uint64_t process, uint64_t vaddr, uint64_t pages, unsigned pro
 	    !user_range_ok(vaddr, pages * PAGE_SIZE))
 		return -EXO_EINVAL;
 	for (uint64_t i = 0; i < pages; i++) {
-		err = fn(root, vaddr + i * PAGE_SIZE, prot);
+		err = fn(vs, vaddr + i * PAGE_SIZE, prot);
 		if (err < 0)
 			return done ? done : err;
 		done += err;
@@ -206,9 +220,9 @@ static long range(uint64_t process, uint64_t vaddr, uint64_t pages, unsigned pro
 	return done;
 }
 
-static int unmap_if_mapped(paddr_t root, vaddr_t va, unsigned prot)
+static int unmap_if_mapped(struct vspace *vs, vaddr_t va, unsigned prot)
 {
-	int err = vspace_unmap(root, va);
+	int err = vspace_unmap(vs, va);
 
 	(void)prot;
 	return err == -EXO_ENOENT ? 0 : err ? err : 1;

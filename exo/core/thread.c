@@ -9,6 +9,7 @@
 #include <arch/context.h>
 #include <arch/cpu.h>
 #include <arch/fpu.h>
+#include <arch/layout.h>
 #include <arch/percpu.h>
 #include <kern/heap.h>
 #include <kern/ioport.h>
@@ -22,9 +23,11 @@
 #include <kern/string.h>
 #include <kern/timeslice.h>
 
+#include <exo/upcall.h>
+#include <kern/vspace.h>
+
 bool init_exit_ends_machine; // exorun: the machine ends with init (kernel command line)
 bool init_exit_powers_off;   // a plain boot (make run): nothing runs after init, so power off
-#include <kern/vspace.h>
 
 static uint32_t next_pid = 1, next_tid = 1;
 
@@ -39,13 +42,39 @@ static void thread_release(struct kobj *o)
 		fpu_state_free(t->fpu);
 	if (t->holds_proc)
 		kobj_put(&t->proc->obj);
+	quota_uncharge(&t->charge);
 	kfree(t);
 }
 
-// The process keeps a reference on each of its threads; dropping it after death frees the thread
-// unless capabilities still name it.
+static uint64_t thread_cost(void)
+{
+	return kmalloc_footprint(sizeof(struct thread)) + KSTACK_SIZE + PAGE_SIZE; // + FPU area
+}
+
+// Quota destruction ends the thread (the current one when its kernel call ends).
+static void thread_destroy_charge(struct charge *c)
+{
+	struct thread *t = (struct thread *)((char *)c - offsetof(struct thread, charge));
+
+	if (t == current_thread())
+		t->proc->doomed = true;
+	else
+		thread_kill(t);
+}
+
+// A dead thread off the CPU for good: its stack and FPU area go now (and its charge shrinks to
+// its descriptor); the process's reference is dropped, which frees the thread unless
+// capabilities still name it.
 void thread_reap(struct thread *t)
 {
+	KASSERT(t->state == T_DEAD);
+	if (t->kstack_top)
+		kstack_free(t->kstack_top);
+	if (t->fpu)
+		fpu_state_free(t->fpu);
+	t->kstack_top = 0;
+	t->fpu = NULL;
+	quota_recharge(&t->charge, kmalloc_footprint(sizeof(*t)));
 	kobj_put(&t->obj);
 }
 
@@ -59,6 +88,10 @@ int thread_create(struct process *p, uint8_t prio, struct thread **out)
 	if (!t)
 		return -EXO_ENOMEM;
 	kobj_init(&t->obj, EXO_OBJ_THREAD, thread_release);
+	if (quota_charge(p->quota, &t->charge, thread_cost(), thread_destroy_charge)) {
+		kfree(t);
+		return p->quota->obj.dead ? -EXO_EBADCAP : -EXO_ENOMEM;
+	}
 	t->kstack_top = kstack_alloc();
 	t->fpu = fpu_state_alloc();
 	if (!t->kstack_top || !t->fpu) {
@@ -180,7 +213,8 @@ static void process_teardown(struct process *p)
 	endpoints_owner_exit(p);
 	ioport_release(p);
 	cspace_destroy(&p->cs);
-	vspace_destroy(p->root);
+	vspace_destroy(&p->vs);
+	quota_uncharge(&p->charge);
 	kobj_put(&p->quota->obj);
 	if (p->ts)
 		kobj_put(&p->ts->obj);
@@ -195,6 +229,25 @@ static void process_release(struct kobj *o)
 	kfree(p);
 }
 
+static uint64_t process_cost(uint32_t nslots)
+{
+	return kmalloc_footprint(sizeof(struct process)) + kmalloc_footprint(nslots * sizeof(struct cap));
+}
+
+// Quota destruction ends the process (the current one when its kernel call ends).
+static void process_destroy_charge(struct charge *c)
+{
+	struct process *p = (struct process *)((char *)c - offsetof(struct process, charge));
+
+	if (p == current_thread()->proc) {
+		p->doomed = true;
+		return;
+	}
+	kobj_get(&p->obj);
+	process_exit(p, EXO_STATUS_QUOTA, "the quota paying for it was destroyed");
+	kobj_put(&p->obj);
+}
+
 int process_create(const char *name, struct quota *q, uint8_t max_prio, uint32_t nslots, struct process **out)
 {
 	struct process *p = kzalloc(sizeof(*p));
@@ -203,11 +256,12 @@ int process_create(const char *name, struct quota *q, uint8_t max_prio, uint32_t
 	if (!p)
 		return -EXO_ENOMEM;
 	kobj_init(&p->obj, EXO_OBJ_PROCESS, process_release);
-	p->root = vspace_create();
-	if (!p->root) {
-		err = -EXO_ENOMEM;
+	err = quota_charge(q, &p->charge, process_cost(nslots), process_destroy_charge);
+	if (err)
 		goto fail;
-	}
+	err = vspace_init(&p->vs, q);
+	if (err)
+		goto fail_charge;
 	err = cspace_init(&p->cs, nslots);
 	if (err)
 		goto fail_vspace;
@@ -219,7 +273,9 @@ int process_create(const char *name, struct quota *q, uint8_t max_prio, uint32_t
 	*out = p;
 	return 0;
 fail_vspace:
-	vspace_destroy(p->root);
+	vspace_destroy(&p->vs);
+fail_charge:
+	quota_uncharge(&p->charge);
 fail:
 	kfree(p);
 	return err;

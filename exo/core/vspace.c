@@ -1,10 +1,16 @@
 // SPDX-License-Identifier: MIT
 // User address spaces on top of the portable page-table code: only the user half
-// [USER_BASE, USER_TOP) is ever touched here, one 4 KiB page per operation; mappings of RAM
-// keep their uframe alive.
+// [USER_BASE, USER_TOP) is ever touched here, one 4 KiB page per operation. Each mapping of a
+// RAM frame has a record (struct mapping) on two lists - its frame's and the capability's it was
+// made with - and holds a reference on the frame; the frame counts its writable and executable
+// mappings for W^X. The space's charge is its root, its tables and its records
+// (vspace_cost); tables come and go through the pt_budget hooks.
 #include <arch/paging.h>
 #include <arch/usercopy.h>
+#include <kern/cap.h>
 #include <kern/errno.h>
+#include <kern/heap.h>
+#include <kern/panic.h>
 #include <kern/physmap.h>
 #include <kern/quota.h>
 #include <kern/string.h>
@@ -12,48 +18,144 @@
 
 #define USER_PML4_ENTRIES 256
 
-paddr_t vspace_create(void)
+static uint64_t vspace_cost(uint64_t tables, uint64_t maps)
 {
-	paddr_t root = pt_create();
-
-	if (root) // the kernel half: entries 256..511 exist from boot, so sharing them is enough
-		memcpy((uint64_t *)phys_to_virt(root) + USER_PML4_ENTRIES,
-		       (uint64_t *)phys_to_virt(kernel_root) + USER_PML4_ENTRIES, USER_PML4_ENTRIES * 8);
-	return root;
+	return PAGE_SIZE * (1 + tables) + maps * kmalloc_footprint(sizeof(struct mapping));
 }
 
-static void drop_mapping(paddr_t pa)
+static int budget_take(struct pt_budget *b)
 {
-	struct uframe *f = uframe_of(pa);
+	struct vspace *vs = (struct vspace *)((char *)b - offsetof(struct vspace, budget));
+	int err = quota_recharge(&vs->charge, vspace_cost(vs->tables + 1, vs->maps));
 
-	if (f)
-		kobj_put(&f->obj);
+	if (!err)
+		vs->tables++;
+	return err;
 }
 
-static void unmap_level(paddr_t table, int level)
+static void budget_give(struct pt_budget *b)
 {
-	uint64_t *e = phys_to_virt(table);
+	struct vspace *vs = (struct vspace *)((char *)b - offsetof(struct vspace, budget));
 
-	for (unsigned i = 0; i < PT_ENTRIES; i++) {
-		if (!(e[i] & PTE_P))
-			continue;
-		if (level == 0)
-			drop_mapping(e[i] & PTE_ADDR);
-		else
-			unmap_level(e[i] & PTE_ADDR, level - 1);
+	KASSERT(vs->tables > 0);
+	vs->tables--;
+	quota_recharge(&vs->charge, vspace_cost(vs->tables, vs->maps));
+}
+
+int vspace_init(struct vspace *vs, struct quota *q)
+{
+	int err;
+
+	memset(vs, 0, sizeof(*vs));
+	vs->budget = (struct pt_budget){ budget_take, budget_give };
+	err = quota_charge(q, &vs->charge, vspace_cost(0, 0), NULL);
+	if (err)
+		return err;
+	vs->root = pt_create();
+	if (!vs->root) {
+		quota_uncharge(&vs->charge);
+		return -EXO_ENOMEM;
 	}
+	// The kernel half: entries 256..511 exist from boot, so sharing them is enough.
+	memcpy((uint64_t *)phys_to_virt(vs->root) + USER_PML4_ENTRIES,
+	       (uint64_t *)phys_to_virt(kernel_root) + USER_PML4_ENTRIES, USER_PML4_ENTRIES * 8);
+	return 0;
 }
 
-void vspace_destroy(paddr_t root)
+// ---- mapping records ----
+
+static bool writable(unsigned prot)
 {
-	uint64_t *e = phys_to_virt(root);
-
-	paging_leave(root);
-	for (unsigned i = 0; i < USER_PML4_ENTRIES; i++)
-		if (e[i] & PTE_P)
-			unmap_level(e[i] & PTE_ADDR, 2);
-	pt_destroy(root, 0, USER_PML4_ENTRIES - 1);
+	return (prot & VM_WRITE) && !(prot & VM_NOACCESS);
 }
+
+static bool runnable(unsigned prot)
+{
+	return (prot & VM_EXEC) && !(prot & VM_NOACCESS);
+}
+
+// W^X across f's mappings, if one mapping of f now with prot `old` (0: a new one) gets prot.
+static bool wx_allowed(const struct uframe *f, unsigned old, unsigned prot)
+{
+	uint32_t w = f->writable - writable(old), x = f->runnable - runnable(old);
+
+	return !(writable(prot) && x) && !(runnable(prot) && w);
+}
+
+static void wx_count(struct uframe *f, unsigned old, unsigned prot)
+{
+	f->writable = f->writable - writable(old) + writable(prot);
+	f->runnable = f->runnable - runnable(old) + runnable(prot);
+}
+
+struct mapping *vspace_mapping_at(struct vspace *vs, vaddr_t va)
+{
+	struct uframe *f;
+	paddr_t pa;
+
+	if (!pt_translate(vs->root, va, &pa, NULL) || !(f = uframe_of(pa)))
+		return NULL;
+	struct mapping *m;
+
+	list_for_each(&f->maps, m, frame_link)
+		if (m->vs == vs && m->va == va)
+			return m;
+	return NULL;
+}
+
+// Forgets the record of a mapping whose page-table entry is gone; prot was its protection.
+static void mapping_drop(struct mapping *m, unsigned prot)
+{
+	struct uframe *f = m->frame;
+	struct vspace *vs = m->vs;
+
+	if (m->cap)
+		list_remove(&m->cap_link);
+	list_remove(&m->frame_link);
+	wx_count(f, prot, 0);
+	kfree(m);
+	vs->maps--;
+	quota_recharge(&vs->charge, vspace_cost(vs->tables, vs->maps));
+	kobj_put(&f->obj);
+}
+
+// Unmaps m's page and drops the record.
+static void mapping_unmap(struct mapping *m)
+{
+	unsigned prot = 0;
+
+	pt_translate(m->vs->root, m->va, NULL, &prot);
+	pt_unmap_user(m->vs->root, m->va, &m->vs->budget);
+	m->vs->parked -= !!(prot & VM_NOACCESS);
+	mapping_drop(m, prot);
+}
+
+void vspace_unmap_frame(struct uframe *f)
+{
+	struct mapping *m;
+
+	while ((m = list_first_entry(&f->maps, struct mapping, frame_link)))
+		mapping_unmap(m);
+}
+
+void cap_mappings_gone(struct cap *c)
+{
+	struct mapping *m;
+
+	while ((m = list_first_entry(&c->maps, struct mapping, cap_link)))
+		mapping_unmap(m);
+}
+
+void cap_mappings_moved(struct cap *from, struct cap *to)
+{
+	struct mapping *m;
+
+	list_splice_back(&from->maps, &to->maps);
+	list_for_each(&to->maps, m, cap_link)
+		m->cap = to;
+}
+
+// ---- the address space ----
 
 static int check(vaddr_t va, unsigned prot)
 {
@@ -64,59 +166,156 @@ static int check(vaddr_t va, unsigned prot)
 	return 0;
 }
 
-int vspace_map(paddr_t root, vaddr_t va, struct uframe *f, unsigned prot)
+int vspace_map(struct vspace *vs, vaddr_t va, struct uframe *f, unsigned prot, struct cap *via)
+{
+	struct mapping *m;
+	int err = check(va, prot);
+
+	if (err)
+		return err;
+	if (!wx_allowed(f, 0, prot))
+		return -EXO_EBUSY;
+	m = kzalloc(sizeof(*m));
+	if (!m)
+		return -EXO_ENOMEM;
+	vs->maps++; // the record is charged before the tables it may need
+	err = quota_recharge(&vs->charge, vspace_cost(vs->tables, vs->maps));
+	if (!err)
+		err = pt_map_user(vs->root, va, f->pa, prot, &vs->budget);
+	if (err) {
+		kfree(m);
+		vs->maps--;
+		quota_recharge(&vs->charge, vspace_cost(vs->tables, vs->maps));
+		return err;
+	}
+	m->vs = vs;
+	m->va = va;
+	m->frame = f;
+	m->cap = via;
+	list_push_back(&f->maps, &m->frame_link);
+	if (via)
+		list_push_back(&via->maps, &m->cap_link);
+	wx_count(f, 0, prot);
+	kobj_get(&f->obj);
+	return 0;
+}
+
+int vspace_map_device(struct vspace *vs, vaddr_t va, paddr_t pa, unsigned prot)
 {
 	int err = check(va, prot);
 
-	if (!err)
-		err = pt_map(root, va, f->pa, PAGE_SIZE, prot | VM_USER);
-	if (!err)
-		kobj_get(&f->obj);
-	return err;
+	return err ? err : pt_map_user(vs->root, va, pa, prot | VM_UNCACHED, &vs->budget);
 }
 
-int vspace_map_device(paddr_t root, vaddr_t va, paddr_t pa, unsigned prot)
+int vspace_unmap(struct vspace *vs, vaddr_t va)
 {
-	int err = check(va, prot);
-
-	return err ? err : pt_map(root, va, pa, PAGE_SIZE, prot | VM_USER | VM_UNCACHED);
-}
-
-int vspace_unmap(paddr_t root, vaddr_t va)
-{
-	paddr_t pa;
+	struct mapping *m;
 	int err = check(va, 0);
 
 	if (err)
 		return err;
-	if (!pt_translate(root, va, &pa, NULL))
+	m = vspace_mapping_at(vs, va);
+	if (m) {
+		mapping_unmap(m);
+		return 0;
+	}
+	// Device memory (no frame), or nothing.
+	unsigned prot = 0;
+
+	if (!pt_translate(vs->root, va, NULL, &prot))
 		return -EXO_ENOENT;
-	pt_unmap(root, va, PAGE_SIZE);
-	drop_mapping(pa);
+	vs->parked -= !!(prot & VM_NOACCESS);
+	pt_unmap_user(vs->root, va, &vs->budget);
 	return 0;
 }
 
-int vspace_protect(paddr_t root, vaddr_t va, unsigned prot)
+// Sets the protection of a mapped page, keeping W^X across its frame's mappings.
+static int set_prot(struct vspace *vs, vaddr_t va, unsigned now, unsigned prot)
 {
-	int err = check(va, prot);
+	struct mapping *m = vspace_mapping_at(vs, va);
+	int err;
 
-	return err ? err : pt_protect(root, va, PAGE_SIZE, prot | VM_USER);
+	if (m && !wx_allowed(m->frame, now, prot))
+		return -EXO_EBUSY;
+	err = pt_protect(vs->root, va, PAGE_SIZE, prot | VM_USER);
+	if (err)
+		return err;
+	if (m)
+		wx_count(m->frame, now, prot);
+	vs->parked = vs->parked - !!(now & VM_NOACCESS) + !!(prot & VM_NOACCESS);
+	return 0;
 }
 
-int vspace_reprotect(paddr_t root, vaddr_t va, unsigned prot)
+int vspace_protect(struct vspace *vs, vaddr_t va, unsigned prot)
+{
+	unsigned now;
+	int err = check(va, prot);
+
+	if (err)
+		return err;
+	if (!pt_translate(vs->root, va, NULL, &now))
+		return -EXO_ENOENT;
+	return set_prot(vs, va, now, prot);
+}
+
+int vspace_reprotect(struct vspace *vs, vaddr_t va, unsigned prot)
 {
 	unsigned now, may;
 	int err = check(va, prot);
 
 	if (err)
 		return err;
-	if (!pt_translate(root, va, NULL, &now))
+	if (!pt_translate(vs->root, va, NULL, &now))
 		return 0;
 	if (!(now & (VM_USER | VM_NOACCESS)))
 		return -EXO_EPERM; // not a user mapping
 	may = now & (VM_MAYWRITE | VM_MAYEXEC);
 	if (((prot & VM_WRITE) && !(may & VM_MAYWRITE)) || ((prot & VM_EXEC) && !(may & VM_MAYEXEC)))
 		return -EXO_EPERM;
-	err = pt_protect(root, va, PAGE_SIZE, prot | may | VM_USER);
+	err = set_prot(vs, va, now, prot | may);
 	return err ? err : 1;
+}
+
+// Drops the records (and frame references) of every mapping below table at level, whose first
+// address is base; the tables themselves are freed by pt_destroy.
+static void drop_level(struct vspace *vs, paddr_t table, int level, vaddr_t base)
+{
+	uint64_t *e = phys_to_virt(table);
+
+	for (unsigned i = 0; i < PT_ENTRIES; i++) {
+		vaddr_t va = base + ((vaddr_t)i << (12 + 9 * level));
+		struct mapping *m;
+		unsigned prot = 0;
+
+		if (!(e[i] & PTE_P))
+			continue;
+		if (level > 0) {
+			drop_level(vs, e[i] & PTE_ADDR, level - 1, va);
+			continue;
+		}
+		m = vspace_mapping_at(vs, va);
+		if (m) {
+			pt_translate(vs->root, va, NULL, &prot);
+			mapping_drop(m, prot);
+		}
+	}
+}
+
+void vspace_destroy(struct vspace *vs)
+{
+	uint64_t *e;
+
+	if (!vs->root)
+		return;
+	e = phys_to_virt(vs->root);
+	paging_leave(vs->root);
+	for (unsigned i = 0; i < USER_PML4_ENTRIES; i++)
+		if (e[i] & PTE_P)
+			drop_level(vs, e[i] & PTE_ADDR, 2, (vaddr_t)i << 39);
+	KASSERT(vs->maps == 0);
+	pt_destroy(vs->root, 0, USER_PML4_ENTRIES - 1);
+	vs->root = 0;
+	vs->tables = 0;
+	vs->parked = 0;
+	quota_uncharge(&vs->charge);
 }

@@ -2,7 +2,7 @@
 // The console service's client: when the boot modules include console.so and libexo.so (exorun
 // gives them), libos starts the service in a process of its own at start-up - with a small
 // memory quota, COM2's ports and IRQ, nothing else - and sends it the
-// program's reads and writes (protocol: exo/console.h). libos threads have no IPC buffer of
+// program's reads and writes (protocol: modules/console/console.idl). libos threads have no IPC buffer of
 // their own yet: the console's page is registered by whichever thread holds the console lock.
 #include <exo/console.h>
 #include <exo/modload.h>
@@ -18,6 +18,10 @@ static union {
 	uint8_t page[EXO_PAGE_SIZE];
 } ipc __attribute__((aligned(EXO_PAGE_SIZE)));
 static volatile int lock;
+static union { // the message being sent or received (held by the console lock)
+	struct console_write_in write;
+	struct console_read_out read;
+} msg;
 static uint64_t endpoint; // 0: no service
 
 bool libos_console_service(void)
@@ -41,28 +45,20 @@ static int boot_module(const char *name)
 	return -1;
 }
 
-// One call with the console's IPC buffer; the reply's label (status) negated, or the call's error.
-static long call(struct exo_msg *m)
-{
-	long r = exo_ipc_set_buffer(&ipc);
-
-	if (!r)
-		r = exo_call(endpoint, m);
-	return r ? r : -(long)EXO_TAG_LABEL(m->tag);
-}
-
 // SETUP: moves COM2's port range and a copy of its IRQ into the service.
 static long send_devices(void)
 {
-	struct exo_msg m = { EXO_TAG(CONSOLE_SETUP, 0, 2), 0, { 0 } };
 	long com2 = exo_ioport_restrict(libos_boot->ioports, CONSOLE_COM2, 8);
+	struct console_setup_in_caps caps = {
+		{ (uint64_t)com2, 0, 1 },
+		{ libos_boot->irq_first + CONSOLE_COM2_IRQ, EXO_R_READ | EXO_R_WRITE, 0 },
+	};
+	long r;
 
 	if (com2 < 0 || libos_boot->nirqs <= CONSOLE_COM2_IRQ)
 		return com2 < 0 ? com2 : -EXO_ENOENT;
-	ipc.b.caps[0] = (struct exo_cap_xfer){ (uint64_t)com2, 0, 1 };
-	ipc.b.caps[1] =
-	    (struct exo_cap_xfer){ libos_boot->irq_first + CONSOLE_COM2_IRQ, EXO_R_READ | EXO_R_WRITE, 0 };
-	return call(&m);
+	r = exo_ipc_set_buffer(&ipc);
+	return r ? r : console_call_setup(endpoint, &ipc.b, &caps);
 }
 
 // Loads console.so (boot module mod) with libexo.so (lib) into a new process serving endpoint.
@@ -115,36 +111,33 @@ void libos_console_service_start(void)
 
 long libos_console_service_write(long stream, const void *buf, uint64_t len)
 {
-	struct exo_msg m = { EXO_TAG(CONSOLE_WRITE, CONSOLE_WORDS(len), 0), 0, { (uint64_t)stream, len } };
+	struct console_write_out out;
 	long r;
 
 	libos_lock(&lock);
-	if (libos_copy(CONSOLE_DATA(&ipc.b), buf, len)) {
-		libos_unlock(&lock);
-		return -EFAULT;
-	}
-	console_pack(&m, &ipc.b);
-	r = call(&m);
+	msg.write = (struct console_write_in){ (uint64_t)stream, len, { 0 } };
+	r = len > CONSOLE_MAX_DATA ? -EXO_EINVAL : libos_copy(msg.write.data, buf, len) ? -EXO_EFAULT : 0;
+	if (!r)
+		r = exo_ipc_set_buffer(&ipc);
+	if (!r)
+		r = console_call_write(endpoint, &ipc.b, &msg.write, &out);
 	libos_unlock(&lock);
-	return r ? -EIO : (long)m.w[0];
+	return r == -EXO_EFAULT ? -EFAULT : r ? -EIO : (long)out.n;
 }
 
 long libos_console_service_read(long fd, void *buf, uint64_t len, bool wait)
 {
-	struct exo_msg m = { EXO_TAG(CONSOLE_READ, 3, 0),
-		             0,
-		             { (uint64_t)fd, len, wait ? 0 : CONSOLE_NOWAIT } };
+	struct console_read_in in = { (uint64_t)fd, len, wait ? 0 : CONSOLE_NOWAIT };
 	long r;
 
 	libos_lock(&lock);
-	r = call(&m);
-	if (!r && m.w[0] > len)
+	r = exo_ipc_set_buffer(&ipc);
+	if (!r)
+		r = console_call_read(endpoint, &ipc.b, &in, &msg.read);
+	if (!r && msg.read.n > len)
 		r = -EXO_EINVAL;
-	if (!r) {
-		console_unpack(&ipc.b, &m);
-		if (libos_copy(buf, CONSOLE_DATA(&ipc.b), m.w[0]))
-			r = -EXO_EFAULT;
-	}
+	if (!r && libos_copy(buf, msg.read.data, msg.read.n))
+		r = -EXO_EFAULT;
 	libos_unlock(&lock);
-	return r == -EXO_EAGAIN ? -EAGAIN : r == -EXO_EFAULT ? -EFAULT : r ? -EIO : (long)m.w[0];
+	return r == -EXO_EAGAIN ? -EAGAIN : r == -EXO_EFAULT ? -EFAULT : r ? -EIO : (long)msg.read.n;
 }

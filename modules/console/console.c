@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The console service (console.so): a 16550 driver for COM2 (stdin, and stdout and stderr in
 // records) in a process of its own, holding only COM2's port range and IRQ, which its starter
-// sends with CONSOLE_SETUP. Protocol and framing: exo/console.h.
+// sends with CONSOLE_SETUP. Protocol: console.idl (the generated dispatch checks every request
+// before a handler below sees it); framing: exo/console.h.
 //
 // COM2 receives through its FIFO (trigger level 14). Switching the FIFO on drops the byte the
 // UART holds: only the first one the host sent, a CONSOLE_SYNC, can be there then (a UART without
@@ -11,6 +12,7 @@
 #include <exo/console.h>
 #include <exo/io.h>
 #include <exo/module.h>
+#include <proto/console_server.h>
 #include <stdbool.h>
 
 EXO_MODULE_NOTE("console", 1, 0, "console");
@@ -90,87 +92,67 @@ static void wait_input(uint64_t deadline)
 	exo_irq_ack(irq);
 }
 
-static uint64_t setup(const struct exo_msg *m)
+// SETUP keeps both capabilities (the ports were moved to us, the IRQ copied).
+long console_on_setup(struct console_setup_in_caps *caps)
 {
 	long r;
 
 	if (ready)
-		return EXO_EBUSY;
-	if (EXO_TAG_CAPS(m->tag) != 2)
-		return EXO_EINVAL;
-	irq = ipc.b.caps[1].handle;
-	r = exo_ioport_enable(ipc.b.caps[0].handle, CONSOLE_COM2, 8);
+		return -EXO_EBUSY;
+	irq = caps->irq.handle;
+	r = exo_ioport_enable(caps->com2.handle, CONSOLE_COM2, 8);
 	if (!r)
 		r = exo_irq_bind(irq, ntfn, BIT_IRQ);
 	if (!r)
 		r = exo_irq_ack(irq);
+	caps->com2.handle = caps->irq.handle = 0;
 	if (r)
-		return (uint64_t)-r;
+		return r;
 	uart_init();
 	ready = true;
 	return 0;
 }
 
-// One output record: the stream byte, n (16 bits, little-endian), the n bytes.
-static uint64_t serve_write(struct exo_msg *m)
+// One output record: the stream byte, n (16 bits, little-endian), the n bytes. The definition
+// allows the bits of stdout, stderr and CONSOLE_MORE; one stream it must be.
+long console_on_write(const struct console_write_in *in, struct console_write_out *out)
 {
-	uint64_t stream = m->w[0], n = m->w[1];
-	uint8_t head[3] = { (uint8_t)stream, (uint8_t)n, (uint8_t)(n >> 8) };
+	uint64_t stream = in->stream & ~CONSOLE_MORE;
+	uint8_t head[3] = { (uint8_t)in->stream, (uint8_t)in->n, (uint8_t)(in->n >> 8) };
 
-	if (((stream & ~CONSOLE_MORE) != 1 && (stream & ~CONSOLE_MORE) != 2) || n > CONSOLE_MAX_DATA ||
-	    EXO_TAG_WORDS(m->tag) < CONSOLE_WORDS(n))
-		return EXO_EINVAL;
-	console_unpack(&ipc.b, m);
+	if (!ready)
+		return -EXO_EBUSY;
+	if (stream != CONSOLE_STDOUT && stream != CONSOLE_STDERR)
+		return -EXO_EINVAL;
 	uart_put(head, sizeof(head));
-	uart_put(CONSOLE_DATA(&ipc.b), n);
-	m->tag = EXO_TAG(0, 1, 0);
-	m->w[0] = n;
+	uart_put(in->data, in->n);
+	out->n = in->n;
 	return 0;
 }
 
-static uint64_t serve_read(struct exo_msg *m)
+long console_on_read(const struct console_read_in *in, struct console_read_out *out)
 {
-	uint64_t max = m->w[1], deadline = (uint64_t)exo_clock_ns() + CONSOLE_WAIT_NS, n;
-	uint8_t *data = CONSOLE_DATA(&ipc.b);
+	uint64_t max = in->max, deadline = (uint64_t)exo_clock_ns() + CONSOLE_WAIT_NS, n;
 
-	if (m->w[0] != 0 || !max || max > CONSOLE_MAX_DATA)
-		return EXO_EINVAL;
-	n = uart_take(data, max);
+	if (!ready)
+		return -EXO_EBUSY;
+	n = uart_take(out->data, max);
 	// Without NOWAIT: wait for a first byte until the deadline, then for more until a pause.
-	while (!(m->w[2] & CONSOLE_NOWAIT) && n < max && !finished) {
+	while (!(in->flags & CONSOLE_NOWAIT) && n < max && !finished) {
 		uint64_t now = (uint64_t)exo_clock_ns(), got;
 
 		if (!n && now >= deadline)
 			break;
 		wait_input(n ? now + GATHER_NS : deadline);
-		got = uart_take(data + n, max - n);
+		got = uart_take(out->data + n, max - n);
 		if (n && !got)
 			break;
 		n += got;
 	}
 	if (!n && !finished)
-		return EXO_EAGAIN;
-	m->tag = EXO_TAG(0, CONSOLE_WORDS(n), 0);
-	m->w[0] = n;
-	console_pack(m, &ipc.b);
+		return -EXO_EAGAIN;
+	out->n = n;
 	return 0;
-}
-
-// Serves one request; m becomes the reply.
-static void serve_one(struct exo_msg *m)
-{
-	uint64_t op = EXO_TAG_LABEL(m->tag), status;
-
-	if (op == CONSOLE_SETUP)
-		status = setup(m);
-	else if (op != CONSOLE_WRITE && op != CONSOLE_READ)
-		status = EXO_ENOSYS;
-	else if (!ready)
-		status = EXO_EBUSY;
-	else
-		status = op == CONSOLE_WRITE ? serve_write(m) : serve_read(m);
-	if (status || op == CONSOLE_SETUP)
-		m->tag = EXO_TAG(status, 0, 0);
 }
 
 int exo_module_init(const struct exo_module_env *env)
@@ -196,7 +178,7 @@ int exo_module_serve(const struct exo_module_env *env)
 	long r = exo_module_recv(env, &m);
 
 	while (r == 0) {
-		serve_one(&m);
+		console_dispatch(&m, &ipc.b);
 		r = exo_module_reply_recv(env, &m);
 	}
 	return r == -EXO_EDEAD ? 0 : (int)-r; // the program ended

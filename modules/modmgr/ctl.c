@@ -3,7 +3,9 @@
 // which `make run` and the tests connect to a socket on the host). The host sends a command line,
 //   load NAME SIZE\n            or   replace ID NAME SIZE\n
 // followed by SIZE bytes of the module file; the manager keeps the file in pages of its own
-// (restarts need it), loads or swaps it, and answers one line: "ok ID" or "error CODE MESSAGE".
+// (restarts need it), loads or swaps it, and answers one line: "ok ID" or "error CODE MESSAGE",
+// MESSAGE ending with the reason the manager refused the module for, e.g.
+// "error 1 not loaded: bad.so: bad ELF header (e_machine=3): modules are x86-64 (62) code".
 // An empty line is answered "ready": exoctl knocks until then, because bytes sent before the
 // manager set the UART up are lost. The UART is polled between requests, without waiting while
 // a file is arriving.
@@ -51,7 +53,7 @@ static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 static void say(const char *fmt, ...)
 {
-	char buf[160];
+	char buf[EXO_PROTO_REASON_SIZE + 64];
 	va_list ap;
 	int n;
 
@@ -109,13 +111,15 @@ static int parse(void)
 static void run(void)
 {
 	const struct exo_image *img = modmgr_keep_image((const void *)region(), cmd.size, cmd.name);
+	char why[EXO_PROTO_REASON_SIZE] = "";
 	uint64_t id = cmd.id;
 	long r = img ? 0 : -EXO_ENOSPC;
 
 	if (!r)
-		r = cmd.replace ? modmgr_replace_image(id, img) : modmgr_load_image(img, &id);
+		r = cmd.replace ? modmgr_replace_image(id, img, why) : modmgr_load_image(img, &id, why);
 	if (r) {
-		say("error %ld %s\n", -r, cmd.replace ? "not replaced" : "not loaded");
+		say("error %ld %s%s%s\n", -r, cmd.replace ? "not replaced" : "not loaded", why[0] ? ": " : "",
+		    why);
 		drop_region(region(), cmd.size); // the region is used again
 		return;
 	}
@@ -129,7 +133,8 @@ static int store(uint8_t c)
 	uint64_t va = region() + cmd.got;
 
 	if (!(va & (EXO_PAGE_SIZE - 1))) {
-		struct exo_map_op op = { 0, va, EXO_R_READ | EXO_R_WRITE };
+		struct exo_map_op op = { 0, va,
+			                 EXO_R_READ | EXO_R_WRITE | EXO_MAP_MOVE }; // the mapping takes it
 
 		if (exo_frame_alloc(cfg.quota, 1, &op.frame) != 1)
 			return -1;
@@ -137,7 +142,6 @@ static int store(uint8_t c)
 			exo_cap_delete(op.frame);
 			return -1;
 		}
-		exo_cap_delete(op.frame); // the mapping keeps it
 	}
 	*(uint8_t *)va = c;
 	return 0;

@@ -11,6 +11,7 @@
 // badged with the module's generation (publish.c); a crash revokes those copies, the restart
 // bumps the generation and publishes new ones, and a hot-swap keeps them.
 #include <exo/names.h>
+#include <proto/modmgr_server.h>
 
 #include "modmgr.h"
 
@@ -74,29 +75,30 @@ static int map_images(void)
 	return 0;
 }
 
-static const struct exo_image *find_image(const uint64_t w[EXO_NAMES_WORDS])
+static const struct exo_image *find_image(const char *file)
 {
 	for (uint32_t i = 0; i < cfg.nmods; i++)
-		if (!strcmp(images[i].name, (const char *)w))
+		if (!strcmp(images[i].name, file))
 			return &images[i];
 	return NULL;
 }
 
-// Validates img as a module and applies the policy to the capabilities its note requests.
-static long check_image(const struct exo_image *img)
+// Validates img as a module and applies the policy to the capabilities its note requests; why
+// (EXO_PROTO_REASON_SIZE bytes) says what is wrong, also on the console.
+static long check_image(const struct exo_image *img, char *why)
 {
-	char err[160];
+	long r = 0;
 
-	if (exo_modelf_parse(img->data, img->size, img->name, &probe, err, sizeof(err))) {
-		exo_printf("modmgr: %s\n", err);
-		return -EXO_EINVAL;
+	if (exo_modelf_parse(img->data, img->size, img->name, &probe, why, EXO_PROTO_REASON_SIZE)) {
+		r = -EXO_EINVAL;
+	} else if (probe.info.caps_requested & ~cfg.policy) {
+		exo_snprintf(why, EXO_PROTO_REASON_SIZE, "%s: requests caps %#lx outside the policy %#lx",
+		             img->name, (unsigned long)probe.info.caps_requested, (unsigned long)cfg.policy);
+		r = -EXO_EPERM;
 	}
-	if (probe.info.caps_requested & ~cfg.policy) {
-		exo_printf("modmgr: %s: requests caps %#lx outside the policy %#lx: refused\n", img->name,
-		           (unsigned long)probe.info.caps_requested, (unsigned long)cfg.policy);
-		return -EXO_EPERM;
-	}
-	return 0;
+	if (r)
+		exo_printf("modmgr: %s: refused\n", why);
+	return r;
 }
 
 // ---- modules ----
@@ -180,24 +182,27 @@ static uint64_t frames_of(const struct module *md)
 	return exo_cap_info(md->quota, &info) ? 0 : info.b;
 }
 
-static long load(const struct exo_image *img, struct module **out)
+// Loads img into a new slot: 0 and *out, or -EXO_E* and the reason in why.
+static long load(const struct exo_image *img, struct module **out, char *why)
 {
 	struct module *md = free_entry();
-	char err[160];
-	long r = check_image(img);
+	long r = check_image(img, why);
 
 	if (r)
 		return r;
-	if (!md)
+	if (!md) {
+		exo_snprintf(why, EXO_PROTO_REASON_SIZE, "the manager's table is full (%d modules)",
+		             EXO_MODMGR_MAX_MODULES);
 		return -EXO_ENOSPC;
+	}
 	r = exo_quota_split(cfg.quota, cfg.module_frames);
 	if (r < 0)
 		return r;
 	md->quota = (uint64_t)r;
 	r = exo_module_slot_init(&md->slot, cfg.self, md->quota, SCRATCH, &images[cfg.lib], cfg.prio);
 	md->slot.buf = BUF; // quiesce requests get a deadline
-	if (!r && (r = exo_module_slot_start(&md->slot, img, err, sizeof(err))))
-		exo_printf("modmgr: %s\n", err);
+	if (!r && (r = exo_module_slot_start(&md->slot, img, why, EXO_PROTO_REASON_SIZE)))
+		exo_printf("modmgr: %s\n", why);
 	if (r) {
 		release(md);
 		return r;
@@ -231,20 +236,22 @@ static int is_running(struct module *md)
 	       exo_process_status(md->slot.cur.process, &status) == -EXO_EAGAIN;
 }
 
-static long replace(struct module *md, const struct exo_image *img)
+// Hot-swaps md to img: 0, or -EXO_E* and the reason in why.
+static long replace(struct module *md, const struct exo_image *img, char *why)
 {
 	const struct exo_image *old = md->img;
-	char err[160];
-	long r = check_image(img);
+	long r = check_image(img, why);
 
 	if (r)
 		return r;
-	if (!is_running(md)) // its quiesce would wait for an instance that is not there
+	if (!is_running(md)) { // its quiesce would wait for an instance that is not there
+		exo_snprintf(why, EXO_PROTO_REASON_SIZE, "module %lu is not running", (unsigned long)md->id);
 		return -EXO_EBUSY;
-	r = exo_module_replace(&md->slot, img, err, sizeof(err));
+	}
+	r = exo_module_replace(&md->slot, img, why, EXO_PROTO_REASON_SIZE);
 	if (r) {
 		exo_printf("modmgr: %s (id %lu) not replaced by %s, rolled back: %s\n", old->name,
-		           (unsigned long)md->id, img->name, err);
+		           (unsigned long)md->id, img->name, why);
 		return r;
 	}
 	took_image(md, img);
@@ -393,63 +400,58 @@ static uint64_t next_wakeup(void)
 
 // ---- requests ----
 
-static long do_load(struct exo_msg *m, struct module **loaded)
+// The module the LOAD being answered loaded: undone if its reply cannot be delivered.
+static struct module *just_loaded;
+
+long modmgr_on_load(const struct exo_modmgr_load_in *in, struct exo_modmgr_load_out *out,
+                    struct exo_modmgr_load_out_caps *caps, char why[EXO_PROTO_REASON_SIZE])
 {
-	const struct exo_image *img;
-	long r;
-
-	if (EXO_TAG_WORDS(m->tag) != EXO_NAMES_WORDS || !exo_names_valid(m->w))
-		return -EXO_EINVAL;
-	img = find_image(m->w);
-	if (!img)
-		return -EXO_ENOENT;
-	r = load(img, loaded);
-	if (r)
-		return r;
-	BUF->caps[0] = (struct exo_cap_xfer){ (*loaded)->direct, EXO_R_WRITE, 0 };
-	*m = (struct exo_msg){ EXO_TAG(0, 1, 1), 0, { (*loaded)->id } };
-	return 0;
-}
-
-static long do_connect(struct exo_msg *m)
-{
-	struct module *md = EXO_TAG_WORDS(m->tag) == 1 ? find(m->w[0]) : NULL;
-
-	if (!md)
-		return EXO_TAG_WORDS(m->tag) == 1 ? -EXO_ENOENT : -EXO_EINVAL;
-	BUF->caps[0] = (struct exo_cap_xfer){ md->direct, EXO_R_WRITE, 0 };
-	*m = (struct exo_msg){ EXO_TAG(0, 0, 1), 0, { 0 } };
-	return 0;
-}
-
-static long do_unload(struct exo_msg *m)
-{
-	struct module *md = EXO_TAG_WORDS(m->tag) == 1 ? find(m->w[0]) : NULL;
-
-	if (!md)
-		return EXO_TAG_WORDS(m->tag) == 1 ? -EXO_ENOENT : -EXO_EINVAL;
-	unload(md);
-	*m = (struct exo_msg){ EXO_TAG(0, 0, 0), 0, { 0 } };
-	return 0;
-}
-
-static long do_replace(struct exo_msg *m)
-{
-	uint64_t file[EXO_NAMES_WORDS] = { m->w[1], m->w[2], m->w[3], BUF->w[4] };
-	const struct exo_image *img;
+	const struct exo_image *img = find_image(in->file);
 	struct module *md;
 	long r;
 
-	if (EXO_TAG_WORDS(m->tag) != 1 + EXO_NAMES_WORDS || !exo_names_valid(file))
-		return -EXO_EINVAL;
-	md = find(m->w[0]);
-	img = find_image(file);
+	if (!img) {
+		exo_snprintf(why, EXO_PROTO_REASON_SIZE, "%s: no such file among the manager's images",
+		             in->file);
+		return -EXO_ENOENT;
+	}
+	r = load(img, &md, why);
+	if (r)
+		return r;
+	just_loaded = md;
+	out->id = md->id;
+	caps->ep = (struct exo_cap_xfer){ md->direct, EXO_R_WRITE, 0 };
+	return 0;
+}
+
+long modmgr_on_connect(const struct exo_modmgr_connect_in *in, struct exo_modmgr_connect_out_caps *caps)
+{
+	struct module *md = find(in->id);
+
+	if (!md)
+		return -EXO_ENOENT;
+	caps->ep = (struct exo_cap_xfer){ md->direct, EXO_R_WRITE, 0 };
+	return 0;
+}
+
+long modmgr_on_unload(const struct exo_modmgr_unload_in *in)
+{
+	struct module *md = find(in->id);
+
+	if (!md)
+		return -EXO_ENOENT;
+	unload(md);
+	return 0;
+}
+
+long modmgr_on_replace(const struct exo_modmgr_replace_in *in, char why[EXO_PROTO_REASON_SIZE])
+{
+	struct module *md = find(in->id);
+	const struct exo_image *img = find_image(in->file);
+
 	if (!md || !img)
 		return -EXO_ENOENT;
-	r = replace(md, img);
-	if (!r)
-		*m = (struct exo_msg){ EXO_TAG(0, 0, 0), 0, { 0 } };
-	return r;
+	return replace(md, img, why);
 }
 
 // The used entry with the smallest id above after (LIST goes in id order), or NULL.
@@ -477,53 +479,32 @@ static void describe(const struct module *md, struct exo_modmgr_info *info)
 	memcpy(info->name, md->name, sizeof(info->name));
 }
 
-static long do_list(struct exo_msg *m)
+long modmgr_on_list(const struct exo_modmgr_list_in *in, struct exo_modmgr_list_out *out)
 {
-	uint64_t first = m->w[0], total = 0, n = 0, pos = 0;
+	uint64_t pos = 0;
 
-	if (EXO_TAG_WORDS(m->tag) != 1)
-		return -EXO_EINVAL;
 	for (struct module *md = next_by_id(0); md; md = next_by_id(md->id), pos++) {
-		total++;
-		if (pos >= first && n < EXO_MODMGR_LIST_PAGE)
-			describe(md, (struct exo_modmgr_info *)&BUF->w[4 + n++ * 13]);
+		out->total++;
+		if (pos >= in->first && out->n < EXO_MODMGR_LIST_PAGE)
+			describe(md, &out->entries[out->n++]);
 	}
-	*m = (struct exo_msg){ EXO_TAG(0, 4 + n * 13, 0), 0, { total, n, 0, 0 } };
 	return 0;
 }
 
-// Turns the request in m into its reply, and sends it.
+// Answers the request in m (the generated dispatch checks it and calls the handlers above).
 static void answer(struct exo_msg *m)
 {
-	struct module *loaded = NULL;
 	long r;
 
-	drop_caps(m); // no request carries capabilities
-	switch (EXO_TAG_LABEL(m->tag)) {
-	case EXO_MODMGR_LOAD:
-		r = do_load(m, &loaded);
-		break;
-	case EXO_MODMGR_CONNECT:
-		r = do_connect(m);
-		break;
-	case EXO_MODMGR_UNLOAD:
-		r = do_unload(m);
-		break;
-	case EXO_MODMGR_REPLACE:
-		r = do_replace(m);
-		break;
-	case EXO_MODMGR_LIST:
-		r = do_list(m);
-		break;
-	default:
-		r = -EXO_ENOSYS;
-	}
-	if (r)
-		*m = (struct exo_msg){ EXO_TAG(-r, 0, 0), 0, { 0 } };
+	just_loaded = NULL;
+	modmgr_dispatch(m, BUF);
 	r = exo_reply(m);
-	if (r && EXO_TAG_CAPS(m->tag)) { // the endpoint could not be delivered (no IPC buffer, full table)
-		if (loaded)              // nobody knows the module: undo the load
-			unload(loaded);
+	if (r && EXO_TAG_LABEL(m->tag)) { // the caller cannot take the reason text: the code alone
+		*m = (struct exo_msg){ EXO_TAG(EXO_TAG_LABEL(m->tag), 0, 0), 0, { 0 } };
+		exo_reply(m);
+	} else if (r && EXO_TAG_CAPS(m->tag)) { // the endpoint could not be delivered (no IPC buffer,
+		if (just_loaded)                // full table); nobody knows the module: undo the load
+			unload(just_loaded);
 		*m = (struct exo_msg){ EXO_TAG(-r, 0, 0), 0, { 0 } };
 		exo_reply(m);
 	}
@@ -542,10 +523,10 @@ const struct exo_image *modmgr_keep_image(const void *data, uint64_t size, const
 	return img;
 }
 
-long modmgr_load_image(const struct exo_image *img, uint64_t *id)
+long modmgr_load_image(const struct exo_image *img, uint64_t *id, char *why)
 {
 	struct module *md;
-	long r = load(img, &md);
+	long r = load(img, &md, why);
 
 	if (r)
 		nkept--; // not kept after all: the channel reuses the memory
@@ -554,10 +535,10 @@ long modmgr_load_image(const struct exo_image *img, uint64_t *id)
 	return r;
 }
 
-long modmgr_replace_image(uint64_t id, const struct exo_image *img)
+long modmgr_replace_image(uint64_t id, const struct exo_image *img, char *why)
 {
 	struct module *md = find(id);
-	long r = md ? replace(md, img) : -EXO_ENOENT;
+	long r = md ? replace(md, img, why) : -EXO_ENOENT;
 
 	if (r)
 		nkept--;
@@ -600,15 +581,15 @@ static int configure(const struct exo_modmgr_start *st)
 // Loads one module of the boot configuration: 0, or -EXO_E* (the reason is on the console).
 static long load_boot_module(const char *file)
 {
-	const struct exo_image *img;
+	const struct exo_image *img = find_image(file);
 	struct module *md;
-	uint64_t w[EXO_NAMES_WORDS];
+	char why[EXO_PROTO_REASON_SIZE];
 
-	if (exo_names_pack(file, w) || !(img = find_image(w))) {
+	if (!img) {
 		exo_printf("modmgr: boot module %s: no such image\n", file);
 		return -EXO_ENOENT;
 	}
-	return load(img, &md);
+	return load(img, &md, why);
 }
 
 // Loads the boot configuration: file names separated by spaces. Returns how many loaded; *refused

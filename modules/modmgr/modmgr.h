@@ -11,9 +11,10 @@ extern struct exo_modmgr_start cfg;
 
 // Keeps a received image for the life of the manager (restarts need it); NULL if the table is full.
 const struct exo_image *modmgr_keep_image(const void *data, uint64_t size, const char *name);
-// LOAD / REPLACE as the IPC requests do them: 0 (and *id for a load) or -EXO_E*.
-long modmgr_load_image(const struct exo_image *img, uint64_t *id);
-long modmgr_replace_image(uint64_t id, const struct exo_image *img);
+// LOAD / REPLACE as the IPC requests do them: 0 (and *id for a load), or -EXO_E* and the reason
+// in why (EXO_PROTO_REASON_SIZE bytes).
+long modmgr_load_image(const struct exo_image *img, uint64_t *id, char *why);
+long modmgr_replace_image(uint64_t id, const struct exo_image *img, char *why);
 
 // The name server (publish.c): registers the service names of module id's running version
 // (info, its note) with ep, dropping those it no longer lists; without a name server, nothing.

@@ -1,20 +1,22 @@
 // SPDX-License-Identifier: MIT
 // The name server: a table from names to endpoint capabilities, served on one endpoint (the
-// protocol is in <exo/names.h>). Each entry remembers its registrant by the badge of the
-// capability it registered through; only that badge may replace or remove the entry, so a
-// restarted service, given the same badge by its supervisor, takes its name back, and nobody
-// else can take the name while the service is down. Lookups copy the stored capability with
-// the registered rights into the caller's table (capability transfer in the reply).
+// protocol is modules/names/names.idl, see docs/protocols/names.md). Each entry remembers its
+// registrant by the badge of the capability it registered through; only that badge may replace or
+// remove the entry, so a restarted service, given the same badge by its supervisor, takes its name
+// back, and nobody else can take the name while the service is down. Lookups copy the stored
+// capability with the registered rights into the caller's table (capability transfer in the reply).
 //
-// One thread, one request at a time; every request gets a reply, and every capability a request
-// brings is either kept (a registration) or deleted at once.
+// One thread, one request at a time; every request gets a reply. The generated dispatch
+// (<proto/names_server.h>) checks each request against the definition and deletes every
+// capability a request brings that a handler does not keep (a registration).
 #include <exo/libexo.h>
 #include <exo/names.h>
+#include <proto/names_server.h>
 
 #define MAX_ENTRIES 64
 
 struct entry {
-	uint64_t name[EXO_NAMES_WORDS]; // all zero: a free entry
+	char name[EXO_NAMES_WORDS * 8]; // all zero: a free entry
 	uint64_t ep;                    // our capability (the registrant's rights | GRANT)
 	uint64_t rights;                // what clients get
 	uint64_t owner;                 // the registrant's badge (never 0)
@@ -24,7 +26,7 @@ static struct entry table[MAX_ENTRIES];
 static uint8_t ipc_page[4096] __attribute__((aligned(4096)));
 #define BUF ((struct exo_ipc_buffer *)ipc_page)
 
-static struct entry *find(const uint64_t name[EXO_NAMES_WORDS])
+static struct entry *find(const char *name)
 {
 	for (int i = 0; i < MAX_ENTRIES; i++)
 		if (table[i].name[0] && !memcmp(table[i].name, name, sizeof(table[i].name)))
@@ -40,115 +42,56 @@ static struct entry *find_free(void)
 	return NULL;
 }
 
-// Checks that cap is an endpoint carrying at least rights | GRANT.
-static long check_endpoint(uint64_t cap, uint64_t rights)
+// The dispatch checked that the endpoint carries EXO_R_GRANT; clients' rights must be there too.
+long names_on_register(uint64_t badge, const struct exo_names_register_in *in,
+                       struct exo_names_register_in_caps *caps)
 {
-	struct exo_cap_info info;
-	long r = exo_cap_info(cap, &info);
-	uint64_t need = rights | EXO_R_GRANT;
-
-	if (r)
-		return r;
-	if (info.type != EXO_OBJ_ENDPOINT)
-		return -EXO_ETYPE;
-	return (info.rights & need) == need ? 0 : -EXO_EPERM;
-}
-
-// REGISTER: on success the entry owns *cap (set to 0 so that the caller does not delete it).
-static long do_register(const struct exo_msg *m, uint64_t *cap)
-{
-	uint64_t rights = BUF->w[EXO_NAMES_WORDS];
+	long r = exo_proto_cap_ok(caps->ep.handle, EXO_OBJ_ENDPOINT, in->rights | EXO_R_GRANT);
 	struct entry *e;
-	long r;
 
-	if (m->badge == 0)
-		return -EXO_EPERM;
-	if (EXO_TAG_WORDS(m->tag) != EXO_NAMES_WORDS + 1 || EXO_TAG_CAPS(m->tag) != 1 ||
-	    !exo_names_valid(m->w) || (rights & ~(uint64_t)EXO_R_ALL))
-		return -EXO_EINVAL;
-	r = check_endpoint(*cap, rights);
 	if (r)
 		return r;
-	e = find(m->w);
-	if (e && e->owner != m->badge)
+	e = find(in->name);
+	if (e && e->owner != badge)
 		return -EXO_EEXIST;
 	if (e) // the same registrant again (a restart): the new endpoint replaces the old one
 		exo_cap_delete(e->ep);
 	else if (!(e = find_free()))
 		return -EXO_ENOSPC;
-	memcpy(e->name, m->w, sizeof(e->name));
-	e->ep = *cap;
-	e->rights = rights;
-	e->owner = m->badge;
-	*cap = 0;
+	memcpy(e->name, in->name, sizeof(e->name));
+	e->ep = caps->ep.handle;
+	e->rights = in->rights;
+	e->owner = badge;
+	caps->ep.handle = 0; // the entry owns it
 	return 0;
 }
 
-// LOOKUP: the reply carries a copy of the entry's capability.
-static long do_lookup(struct exo_msg *m)
+long names_on_lookup(const struct exo_names_lookup_in *in, struct exo_names_lookup_out *out,
+                     struct exo_names_lookup_out_caps *caps)
 {
 	struct exo_cap_info info;
-	struct entry *e;
+	struct entry *e = find(in->name);
 
-	if (EXO_TAG_WORDS(m->tag) != EXO_NAMES_WORDS || !exo_names_valid(m->w))
-		return -EXO_EINVAL;
-	e = find(m->w);
 	if (!e)
 		return -EXO_ENOENT;
 	if (exo_cap_info(e->ep, &info)) // the endpoint died with its service
 		return -EXO_EDEAD;
-	BUF->caps[0] = (struct exo_cap_xfer){ e->ep, e->rights, 0 };
-	m->tag = EXO_TAG(0, 1, 1);
-	m->w[0] = e->rights;
+	caps->ep = (struct exo_cap_xfer){ e->ep, e->rights, 0 };
+	out->rights = e->rights;
 	return 0;
 }
 
-static long do_unregister(const struct exo_msg *m)
+long names_on_unregister(uint64_t badge, const struct exo_names_unregister_in *in)
 {
-	struct entry *e;
+	struct entry *e = find(in->name);
 
-	if (m->badge == 0)
-		return -EXO_EPERM;
-	if (EXO_TAG_WORDS(m->tag) != EXO_NAMES_WORDS || !exo_names_valid(m->w))
-		return -EXO_EINVAL;
-	e = find(m->w);
 	if (!e)
 		return -EXO_ENOENT;
-	if (e->owner != m->badge)
+	if (e->owner != badge)
 		return -EXO_EPERM;
 	exo_cap_delete(e->ep);
 	memset(e, 0, sizeof(*e));
 	return 0;
-}
-
-// Turns the request in m into its reply.
-static void handle(struct exo_msg *m)
-{
-	uint64_t caps[EXO_MSG_MAX_CAPS] = { 0 };
-	unsigned ncaps = EXO_TAG_CAPS(m->tag);
-	uint64_t op = EXO_TAG_LABEL(m->tag);
-	long r;
-
-	for (unsigned i = 0; i < ncaps; i++)
-		caps[i] = BUF->caps[i].handle;
-	switch (op) {
-	case EXO_NAMES_REGISTER:
-		r = do_register(m, &caps[0]);
-		break;
-	case EXO_NAMES_LOOKUP:
-		r = do_lookup(m);
-		break;
-	case EXO_NAMES_UNREGISTER:
-		r = do_unregister(m);
-		break;
-	default:
-		r = -EXO_ENOSYS;
-	}
-	for (unsigned i = 0; i < ncaps; i++)
-		if (caps[i])
-			exo_cap_delete(caps[i]);
-	if (r || op != EXO_NAMES_LOOKUP) // a successful lookup has set its reply
-		m->tag = EXO_TAG(r < 0 ? -r : 0, 0, 0);
 }
 
 __attribute__((noreturn)) static void serve(uint64_t ep)
@@ -164,7 +107,7 @@ __attribute__((noreturn)) static void serve(uint64_t ep)
 			r = exo_recv(ep, &m);
 			continue;
 		}
-		handle(&m);
+		names_dispatch(&m, BUF);
 		r = exo_reply_recv(ep, &m);
 	}
 }

@@ -39,6 +39,13 @@ UNIT_TESTS += cap_test
 cap_test_SRCS := tests/unit/exo/core/cap_test.c exo/core/cap.c exo/core/heap.c exo/core/frame.c $(UNIT_SUPPORT_SRCS)
 cap_test_CFLAGS :=
 
+# Address spaces and quotas together: real page tables, heap, frames and capability tables.
+UNIT_TESTS += vspace_test
+vspace_test_SRCS := tests/unit/exo/core/vspace_test.c exo/core/vspace.c exo/core/quota.c \
+	exo/arch/x86_64/pagetable.c exo/core/cap.c exo/core/heap.c exo/core/frame.c \
+	$(UNIT_SUPPORT_SRCS) tests/unit/support/tlb.c
+vspace_test_CFLAGS :=
+
 # The module loader core (libexo): parse, plan, relocate and look up ET_DYN modules built in
 # memory; ksnprintf formats its errors, libc provides memcpy and friends.
 UNIT_TESTS += modelf_test
@@ -64,3 +71,9 @@ module_entry_test_CFLAGS := -Ilibexo/include
 UNIT_TESTS += list_test
 list_test_SRCS := tests/unit/exo/common/list_test.c tests/unit/support/panic.c
 list_test_CFLAGS :=
+
+# The dispatch gen-proto generates, on the services' definitions: hostile requests never reach a
+# handler (the generated headers come from toolchain/mk/proto.mk).
+UNIT_TESTS += dispatch_test
+dispatch_test_SRCS := tests/unit/proto/dispatch_test.c
+dispatch_test_CFLAGS := -Ilibexo/include

@@ -82,9 +82,10 @@ paddr_t pt_create(void)
 }
 
 // Returns the entry for va at level `level` (0 = PT, 1 = PD), creating tables on the way when
-// create is set. NULL if a table is missing (and !create), if a large page sits above that level,
-// or if a table cannot be allocated (*nomem then set).
-static uint64_t *walk(paddr_t root, vaddr_t va, int level, bool create, bool user, bool *nomem)
+// create is set (each charged through b, if given). NULL if a table is missing (and !create), if
+// a large page sits above that level, or if a table cannot be had (*nomem then set).
+static uint64_t *walk(paddr_t root, vaddr_t va, int level, bool create, bool user, bool *nomem,
+                      struct pt_budget *b)
 {
 	uint64_t *t = table(root);
 
@@ -96,8 +97,14 @@ static uint64_t *walk(paddr_t root, vaddr_t va, int level, bool create, bool use
 
 			if (!create)
 				return NULL;
+			if (b && b->take(b)) {
+				*nomem = true;
+				return NULL;
+			}
 			nt = pt_create();
 			if (!nt) {
+				if (b)
+					b->give(b);
 				*nomem = true;
 				return NULL;
 			}
@@ -116,7 +123,7 @@ static uint64_t *walk(paddr_t root, vaddr_t va, int level, bool create, bool use
 static int split_large(paddr_t root, vaddr_t va)
 {
 	bool nomem = false;
-	uint64_t *pde = walk(root, va, 1, false, false, &nomem);
+	uint64_t *pde = walk(root, va, 1, false, false, &nomem, NULL);
 	uint64_t *pt, flags;
 	paddr_t nt, base;
 
@@ -188,13 +195,13 @@ int pt_map(paddr_t root, vaddr_t va, paddr_t pa, size_t len, unsigned prot)
 		bool nomem = false;
 		bool large =
 		    !user && !(v & (LARGE_PAGE - 1)) && !(p & (LARGE_PAGE - 1)) && len - done >= LARGE_PAGE;
-		uint64_t *e = walk(root, v, large ? 1 : 0, true, user, &nomem);
+		uint64_t *e = walk(root, v, large ? 1 : 0, true, user, &nomem, NULL);
 
 		if (!e || (*e & PTE_P)) {
 			err = nomem ? -EXO_ENOMEM : -EXO_EEXIST;
 			if (large && !nomem && e && !(*e & PTE_PS)) {
 				// A page table already exists here: fall back to 4 KiB pages.
-				e = walk(root, v, 0, true, user, &nomem);
+				e = walk(root, v, 0, true, user, &nomem, NULL);
 				if (e && !(*e & PTE_P)) {
 					*e = p | flags;
 					done += PAGE_SIZE;
@@ -210,6 +217,77 @@ int pt_map(paddr_t root, vaddr_t va, paddr_t pa, size_t len, unsigned prot)
 		done += large ? LARGE_PAGE : PAGE_SIZE;
 	}
 	return 0;
+}
+
+static bool table_empty(const uint64_t *t)
+{
+	for (unsigned i = 0; i < PT_ENTRIES; i++)
+		if (t[i])
+			return false;
+	return true;
+}
+
+// Frees, bottom up, the tables on va's path that are empty (never the root), giving each back
+// to b. The scan of a table stops at its first entry in use, usually near its start.
+static void prune(paddr_t root, vaddr_t va, struct pt_budget *b)
+{
+	uint64_t *path[4]; // path[l]: the entry for va in the table of level l
+	uint64_t *t = table(root);
+	int l, deepest = 3;
+
+	for (l = 3; l >= 0; l--) {
+		path[l] = &t[idx(va, l)];
+		deepest = l;
+		if (l == 0 || !(*path[l] & PTE_P) || (*path[l] & PTE_PS))
+			break;
+		t = table(*path[l] & PTE_ADDR);
+	}
+	for (l = deepest; l < 3; l++) {
+		paddr_t tbl = *path[l + 1] & PTE_ADDR;
+
+		if (!table_empty(table(tbl)))
+			break;
+		*path[l + 1] = 0;
+		frame_free(tbl);
+		b->give(b);
+	}
+}
+
+int pt_map_user(paddr_t root, vaddr_t va, paddr_t pa, unsigned prot, struct pt_budget *b)
+{
+	bool nomem = false;
+	uint64_t *e;
+	int err = check_range(va, PAGE_SIZE);
+
+	if (err)
+		return err;
+	if ((pa & PAGE_MASK) || pa > PTE_ADDR)
+		return -EXO_EINVAL;
+	if ((prot & VM_WRITE) && (prot & VM_EXEC))
+		return -EXO_EINVAL;
+	e = walk(root, va, 0, true, true, &nomem, b);
+	if (!e) {
+		if (nomem)
+			prune(root, va, b); // the tables made before the one that could not be had
+		return nomem ? -EXO_ENOMEM : -EXO_EEXIST;
+	}
+	if (*e & PTE_P)
+		return -EXO_EEXIST;
+	*e = pa | leaf_flags(prot | VM_USER);
+	return 0;
+}
+
+bool pt_unmap_user(paddr_t root, vaddr_t va, struct pt_budget *b)
+{
+	size_t size;
+	uint64_t *e;
+
+	if (check_range(va, PAGE_SIZE) || !(e = leaf(root, va, &size)) || size != PAGE_SIZE)
+		return false; // user trees have no large pages
+	*e = 0;
+	tlb_invalidate(root, va);
+	prune(root, va, b);
+	return true;
 }
 
 int pt_unmap(paddr_t root, vaddr_t va, size_t len)

@@ -6,6 +6,7 @@
 #include <arch/trap.h>
 #include <arch/usercopy.h>
 #include <kern/errno.h>
+#include <kern/thread.h>
 
 long usercopy_raw(void *dst, const void *src, size_t n);
 extern const char usercopy_start[], usercopy_end[], usercopy_fixup[];
@@ -22,23 +23,20 @@ static inline void smap_close(void)
 		__asm__ volatile("clac" ::: "memory");
 }
 
-// The hardware alone does not refuse every access user mode could not make: a page parked with
-// VM_NOACCESS (PROT_NONE) is a supervisor page, which the kernel may read and write. So each
-// mapped page of the range is checked for user access (and write access for copyout); an
-// unmapped page is left to the copy, whose fault gives -EXO_EFAULT.
-static bool user_access_ok(uaddr_t va, size_t len, bool write)
+// The hardware refuses the kernel's writes to read-only user pages (CR0.WP) and every access to
+// unmapped ones (the copy's fault gives -EXO_EFAULT), but not its reads of a page parked with
+// VM_NOACCESS (PROT_NONE): that is a read-only supervisor page. So a read walks the range's
+// page tables - only in an address space that has parked pages at all (most have none).
+static bool readable(uaddr_t va, size_t len)
 {
-	paddr_t root = read_cr3() & PTE_ADDR;
+	struct vspace *vs = &current_thread()->proc->vs;
 	unsigned prot;
 
-	if (len == 0)
+	if (!vs->parked || len == 0)
 		return true;
-	for (uaddr_t p = va & ~(uaddr_t)PAGE_MASK; p <= va + (len - 1); p += PAGE_SIZE) {
-		if (!pt_translate(root, p, NULL, &prot))
-			continue;
-		if (!(prot & VM_USER) || (prot & VM_NOACCESS) || (write && !(prot & VM_WRITE)))
+	for (uaddr_t p = va & ~(uaddr_t)PAGE_MASK; p <= va + (len - 1); p += PAGE_SIZE)
+		if (pt_translate(vs->root, p, NULL, &prot) && (prot & VM_NOACCESS))
 			return false;
-	}
 	return true;
 }
 
@@ -46,7 +44,7 @@ int copyin(void *dst, uaddr_t src, size_t len)
 {
 	long r;
 
-	if (!user_range_ok(src, len) || !user_access_ok(src, len, false))
+	if (!user_range_ok(src, len) || !readable(src, len))
 		return -EXO_EFAULT;
 	smap_open();
 	r = usercopy_raw(dst, (const void *)src, len);
@@ -58,7 +56,7 @@ int copyout(uaddr_t dst, const void *src, size_t len)
 {
 	long r;
 
-	if (!user_range_ok(dst, len) || !user_access_ok(dst, len, true))
+	if (!user_range_ok(dst, len))
 		return -EXO_EFAULT;
 	smap_open();
 	r = usercopy_raw((void *)dst, src, len);

@@ -15,6 +15,7 @@
 typedef exo_handle_t cap_handle_t; // the ABI's handle
 
 struct cspace;
+struct mapping;
 
 struct cap {
 	struct kobj *obj; // NULL: empty slot
@@ -25,6 +26,7 @@ struct cap {
 	struct cap *parent;       // derivation tree: NULL for a root
 	struct list children;     // the capabilities derived from this one (their sibling links)
 	struct list_node sibling; // in parent->children; an empty slot: in the table's free list
+	struct list maps;         // mappings made with it (frames only): deleting it unmaps them
 };
 
 struct cspace {
@@ -76,3 +78,8 @@ int cap_move(struct cspace *src, cap_handle_t h, struct cspace *dst, cap_handle_
 int cap_delete(struct cspace *cs, cap_handle_t h);
 // Deletes every descendant of h (in any table), keeping h itself.
 int cap_revoke(struct cspace *cs, cap_handle_t h);
+
+// Provided by the address-space code (core/vspace.c): a capability with mappings is being
+// deleted (unmap them all) or moved to another slot (the records follow it).
+void cap_mappings_gone(struct cap *c);
+void cap_mappings_moved(struct cap *from, struct cap *to);

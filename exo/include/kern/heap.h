@@ -16,5 +16,8 @@ void *kmalloc(size_t size);
 void *kzalloc(size_t size);
 void kfree(void *p);
 void heap_get_stats(struct heap_stats *st);
+// The bytes a kmalloc(size) really occupies (its slab slot, or its whole frames): what quotas
+// are charged for kernel objects.
+size_t kmalloc_footprint(size_t size);
 // Checks every live object's guard bytes (debug builds); panics on corruption.
 void heap_check(void);

@@ -5,6 +5,7 @@
 #include <common/list.h>
 #include <exo/exo.h>
 #include <kern/kobj.h>
+#include <kern/quota.h>
 
 struct thread;
 struct process;
@@ -23,12 +24,14 @@ struct endpoint {
 	struct kobj obj;
 	enum ep_state state;
 	struct list queue;           // the waiting threads, first come first served (wait_link)
+	struct charge charge;        // on its owner's quota
 	struct process *owner;       // dies with it; NULL once it has
 	struct endpoint *owner_next; // the owner's list
 };
 
 struct notification {
 	struct kobj obj;
+	struct charge charge; // on its creator's quota
 	uint64_t word;
 	struct list waiters; // threads in notify_wait, first come first served (wait_link)
 	bool timer_armed;

@@ -9,6 +9,8 @@
 #include <common/list.h>
 #include <kern/cap.h>
 #include <kern/kobj.h>
+#include <kern/quota.h>
+#include <kern/vspace.h>
 
 struct quota;
 struct endpoint;
@@ -80,6 +82,7 @@ struct thread {
 	struct list_node throttle_link; // its timeslice's throttled list (T_THROTTLED)
 	struct thread *proc_next;       // the process's thread list
 	struct thread *reap_next;
+	struct charge charge; // its stack, FPU area and descriptor, on its process's quota
 
 	// IPC (see core/endpoint.c)
 	struct exo_ipc_buffer *ipc_buf;        // the registered buffer, through the direct map
@@ -95,8 +98,9 @@ struct thread {
 
 struct process {
 	struct kobj obj;
-	paddr_t root;
+	struct vspace vs;
 	struct cspace cs;
+	struct charge charge; // its descriptor and capability table, on quota
 	struct quota *quota;  // budget of the process's own allocations
 	struct timeslice *ts; // CPU budget, or NULL: not limited
 	struct thread *threads;
@@ -104,6 +108,7 @@ struct process {
 	char name[16];
 	uint8_t max_prio;
 	bool exited;
+	bool doomed; // its quota was destroyed during its own kernel call: it ends when the call does
 	long exit_status;
 	uint8_t *iobitmap;          // I/O permission bitmap (1 = denied), or NULL: no ports
 	struct endpoint *endpoints; // owned: they die with the process

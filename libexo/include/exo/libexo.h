@@ -30,11 +30,6 @@ long exo_call(exo_endpoint_t ep, struct exo_msg *m); // m: the request, then the
 long exo_recv(exo_endpoint_t ep, struct exo_msg *m); // m->tag: flags in; the message out
 long exo_reply(const struct exo_msg *m);
 long exo_reply_recv(exo_endpoint_t ep, struct exo_msg *m); // m: the reply, then the next message
-// A call whose reply label is a status (0 or a positive EXO_E*): returns 0 or -EXO_E*. A reply
-// that does not carry exactly want_caps capabilities fails, and the ones it carried (in buf, the
-// caller's IPC buffer) are deleted.
-long exo_call_status(exo_endpoint_t ep, struct exo_msg *m, unsigned want_caps,
-                     const struct exo_ipc_buffer *buf);
 
 // Starts a process from the ELF executable in a boot module (as init received it): validates it,
 // copies its segments into fresh frames charged to quota, gives it a stack and starts one thread

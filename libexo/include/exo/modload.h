@@ -72,7 +72,8 @@ long exo_module_slot_start(struct exo_module_slot *s, const struct exo_image *mo
 // the new version for its init, then freed.
 long exo_module_replace(struct exo_module_slot *s, const struct exo_image *mod, char *err, size_t errsize);
 // Heartbeat: sends EXO_MODULE_PING through the slot's endpoint and waits at most timeout_ns
-// (the slot needs buf) for any answer. 0: it answered; -EXO_ETIMEDOUT: it did not get to it.
+// (the slot needs buf) for the answer. 0: it answered; -EXO_ETIMEDOUT: it did not get to it;
+// another error: it answered, but not as the module protocol says.
 long exo_module_ping(struct exo_module_slot *s, uint64_t timeout_ns);
 // Ends the running version and frees the slot.
 void exo_module_slot_destroy(struct exo_module_slot *s);

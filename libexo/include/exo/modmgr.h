@@ -6,35 +6,11 @@
 // a crash changes the instance, never the endpoint. It supervises them: a module that ends is
 // restarted in its slot with exponential backoff and given up after too many crashes in a row.
 //
-// Messages. A module file name ("counter.so") is 1..31 characters, NUL-padded to 32 bytes in four
-// words, as names travel to the name server (<exo/names.h>). Requests (label = operation):
-//   EXO_MODMGR_LOAD     w[0..3] file. Reply: w[0] the module's id (ids are never reused),
-//                       capability 0 a copy of its service endpoint with EXO_R_WRITE. If that
-//                       reply cannot be delivered (the caller has no IPC buffer, or no room in
-//                       its table), the load is undone and the reply says why.
-//   EXO_MODMGR_CONNECT  w[0] id. Reply: capability 0, another copy of the service endpoint.
-//   EXO_MODMGR_UNLOAD   w[0] id. Ends the module and frees all of it; every copy of its service
-//                       endpoint is revoked (queued callers get -EXO_EDEAD, later calls
-//                       -EXO_EBADCAP).
-//   EXO_MODMGR_REPLACE  w[0] id, w[1..4] file (5 words: IPC buffer). Hot-swap with state
-//                       transfer (exo_module_replace); if the new version fails to start the old
-//                       one goes on serving (EXO_EINVAL, the reason on the console). The manager
-//                       waits meanwhile for the old version to answer the requests queued before
-//                       the quiesce: it serves nothing else until then.
-//   EXO_MODMGR_LIST     w[0] first: position in id order (0 for the first page). Reply: w[0] the
-//                       number of modules, w[1] n, the entries of this page (n <= 4), and
-//                       n struct exo_modmgr_info from w[4] on (in the IPC buffer; w[2..3] are 0).
-// Reply label: 0 on success, else the error code (a positive EXO_E* value; the helpers return it
-// negated):
-//   EXO_EINVAL   malformed request or file name; the image is not a valid module (not ET_DYN,
-//                truncated, ...) or its init failed - the manager prints the reason on the console
-//   EXO_ENOENT   no such file among the manager's boot modules, or no such id
-//   EXO_EPERM    the module's note requests capabilities (caps bits) outside the manager's policy
-//   EXO_EBUSY    REPLACE of a module that is not running (restarting or failed)
-//   EXO_ENOSPC   the manager's table is full (EXO_MODMGR_MAX_MODULES)
-//   EXO_ENOMEM   no quota left for another module
-//   EXO_ENOSYS   unknown operation
-// A request to a failed module's endpoint is answered by the manager with label EXO_EDEAD.
+// Messages: modules/modmgr/modmgr.idl defines them - LOAD, CONNECT, UNLOAD, REPLACE, LIST, their
+// words, checks and errors - and generates <proto/modmgr.h> (labels, struct exo_modmgr_info, the
+// stubs the helpers below call) and docs/protocols/modmgr.md. A refused LOAD or REPLACE carries
+// the reason as text (exo_modmgr_reason). A request to a failed module's endpoint is answered by
+// the manager with label EXO_EDEAD.
 //
 // Supervision. The manager waits for requests at most EXO_MODMGR_POLL_NS at a time and, between
 // requests, checks the process of every module. One that ended (a fault, or an exit) is
@@ -78,11 +54,10 @@
 
 #include <exo/bootinfo.h>
 #include <exo/ipc.h>
+#include <proto/modmgr.h>
 #include <stdint.h>
 
 #define EXO_MODMGR_MAX_MODULES  16         // modules loaded at a time
-#define EXO_MODMGR_FILE_SIZE    32         // bytes of a file name in messages, NUL included
-#define EXO_MODMGR_LIST_PAGE    4          // entries per LIST reply
 #define EXO_MODMGR_POLL_NS      5000000ull // longest wait for a request between checks (5 ms)
 #define EXO_MODMGR_START_ADDR   0x7fffffc00000ull
 #define EXO_MODMGR_STABLE_MS    1000 // defaults of struct exo_modmgr_start (fields left 0)
@@ -91,35 +66,11 @@
 #define EXO_MODMGR_STATUS_HUNG  0x200 // the exit status of an instance killed as hung
 #define EXO_MODMGR_MODULE_QUOTA 320   // frames: two versions of the largest module during a swap
 
-enum exo_modmgr_op {
-	EXO_MODMGR_LOAD = 1,
-	EXO_MODMGR_CONNECT = 2,
-	EXO_MODMGR_UNLOAD = 3,
-	EXO_MODMGR_REPLACE = 4,
-	EXO_MODMGR_LIST = 5,
-	EXO_MODMGR_HELLO = 6, // manager -> parent, once
-};
-
 enum exo_modmgr_state {
 	EXO_MODMGR_RUNNING = 1,
 	EXO_MODMGR_RESTARTING = 2, // ended; waits for its backoff before the next instance
 	EXO_MODMGR_FAILED = 3,     // gave up after max_crashes in a row
 };
-
-// One LIST entry (13 words).
-struct exo_modmgr_info {
-	uint64_t id;
-	char file[EXO_MODMGR_FILE_SIZE]; // the image it runs ("counter2.so" after a REPLACE)
-	char name[EXO_MODMGR_FILE_SIZE]; // the module's own name (its .exo.module note)
-	uint32_t version;                // from the note
-	uint32_t state;                  // enum exo_modmgr_state
-	uint32_t restarts;               // by the supervisor, since LOAD
-	uint32_t generation;             // 1 + restarts: what its clients' badges carry (see above)
-	uint32_t crashes;                // in a row
-	int32_t status;                  // exit status of the last instance that ended (0: none yet)
-	uint64_t frames;                 // memory: frames charged to the module's quota now
-};
-_Static_assert(sizeof(struct exo_modmgr_info) == 13 * 8, "a LIST entry is 13 words");
 
 // What the manager finds at EXO_MODMGR_START_ADDR. Handles are in the manager's table.
 struct exo_modmgr_start {
@@ -161,6 +112,9 @@ long exo_modmgr_load(uint64_t mgr, const char *file, uint64_t *id, uint64_t *ep)
 long exo_modmgr_connect(uint64_t mgr, uint64_t id, uint64_t *ep);
 long exo_modmgr_unload(uint64_t mgr, uint64_t id);
 long exo_modmgr_replace(uint64_t mgr, uint64_t id, const char *file);
+// Why the last LOAD or REPLACE of this process was refused, as the manager said ("" if it said
+// nothing more than the error code).
+const char *exo_modmgr_reason(void);
 // LIST, every page: fills out[0..max) and returns the number of modules (which may be more than
 // max), or -EXO_E*. The table may change between pages.
 long exo_modmgr_list(uint64_t mgr, struct exo_modmgr_info *out, unsigned max);

@@ -7,6 +7,7 @@
 
 #include <exo/libexo.h>
 #include <exo/modelf.h>
+#include <proto/module.h>
 
 // What a module receives (in its own address space, read-only).
 struct exo_module_env {
@@ -24,6 +25,9 @@ struct exo_module_env {
 	uint64_t generation; // of this instance: 1, + 1 per restart after a crash; a hot-swap keeps it
 };
 
+// The module protocol - quiesce and ping, what the manager sends on the service endpoint - is
+// libexo/module.idl (<proto/module.h>, docs/protocols/module.md).
+//
 // Hot-swap (optional): the manager asks the running version to stop with a message carrying
 // label EXO_MODULE_QUIESCE on the service endpoint, badged EXO_MODULE_MANAGER_BADGE - behind every
 // request already queued, so none is lost or reordered. exo_module_recv/exo_module_reply_recv
@@ -32,10 +36,7 @@ struct exo_module_env {
 // (the bytes stay in the area's frames, which the manager maps into the next version), reply,
 // and wait for the manager's verdict on env->control - EXO_MODULE_RESUME (the new version failed: go on
 // serving) or the end of the process. A module that supports hot-swap serves with these two.
-#define EXO_MODULE_QUIESCE       0xfffe
-#define EXO_MODULE_RESUME        0xfffd
-#define EXO_MODULE_MANAGER_BADGE 0x6d6f646d6772ull // "modmgr"
-int exo_module_export_state(uint64_t state[4]);    // returns how many words it wrote (0..4)
+int exo_module_export_state(uint64_t state[4]); // returns how many words it wrote (0..4)
 // Larger state (optional, with or without exo_module_export_state): the manager lends the old
 // version EXO_MODULE_AREA_PAGES pages at EXO_MODULE_AREA for the quiesce; the wrappers call this
 // with the room after the area's header. It returns the bytes it wrote (0..size), or a negative
@@ -49,7 +50,6 @@ long exo_module_export_area(void *area, uint64_t size);
 // Heartbeat: the manager also sends label EXO_MODULE_PING, badged the same way, behind the
 // queued requests; the two receive wrappers answer it at once with the same label. A module
 // that does not get to it within the manager's heartbeat time is taken as hung and restarted.
-#define EXO_MODULE_PING            0xfffc
 // Generations. Clients that find a module through the name server call it through a copy badged
 // with the generation of the instance they found: bit 63 set, the generation (modulo 2^31) in
 // bits 32..62, bits 0..31 zero. The receive wrappers answer a request whose generation badge is

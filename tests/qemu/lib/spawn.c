@@ -129,13 +129,18 @@ long test_counter(uint64_t ep, uint64_t op, uint64_t n, uint64_t *total, uint64_
 	return 0;
 }
 
-void test_modmgr_stop(struct exo_modmgr_proc *p, uint64_t quota)
+void test_quota_drained(uint64_t quota)
 {
 	uint64_t end = test_now() + 5000 * TEST_MS;
 
-	CHECK_EQ(exo_modmgr_stop(p), 9);
 	while (test_used(quota) != 0 && test_now() < end)
 		test_sleep_ms(1);
 	CHECK_EQ(test_used(quota), 0);
 	CHECK_EQ(exo_cap_delete(quota), 0);
+}
+
+void test_modmgr_stop(struct exo_modmgr_proc *p, uint64_t quota)
+{
+	CHECK_EQ(exo_modmgr_stop(p), 9);
+	test_quota_drained(quota);
 }

@@ -123,6 +123,8 @@ long test_counter(uint64_t ep, uint64_t op, uint64_t n, uint64_t *total, uint64_
 // Stops manager p (exit status 9), waits (5 s at most) until its quota, which it and its modules
 // had, is back at zero frames, and deletes the quota.
 void test_modmgr_stop(struct exo_modmgr_proc *p, uint64_t quota);
+// Waits (up to 5 s) until nothing is charged to quota any more, checks it, and deletes it.
+void test_quota_drained(uint64_t quota);
 
 // A page for the main thread's IPC buffer: a program that needs one sets it (exo_ipc_set_buffer).
 extern uint8_t test_ipc_page[EXO_PAGE_SIZE];

@@ -89,17 +89,15 @@ static struct {
 static unsigned npages;
 
 // Maps a fresh frame at va in process with prot. The parent's own pages are remembered for
-// unmap_all (returns the frame); a child's mapping alone keeps its frame (returns 0).
+// unmap_all (returns the frame); a child's mapping takes its frame (EXO_MAP_MOVE; returns 0).
 static uint64_t map_page(uint64_t process, uint64_t va, uint64_t prot)
 {
-	struct exo_map_op op = { 0, va, prot };
+	struct exo_map_op op = { 0, va, prot | (process != bi->self ? EXO_MAP_MOVE : 0) };
 
 	CHECK_EQ(exo_frame_alloc(bi->quota, 1, &op.frame), 1);
 	CHECK_EQ(exo_vspace_map(process, &op, 1), 1);
-	if (process != bi->self) {
-		exo_cap_delete(op.frame);
+	if (process != bi->self)
 		return 0;
-	}
 	CHECK(npages < sizeof(pages) / sizeof(pages[0]));
 	pages[npages].va = va;
 	pages[npages++].frame = op.frame;

@@ -61,8 +61,8 @@ static void client(uint64_t i)
 		if (kv(ep, GET, key, 0, w) || w[0] != value_of(key))
 			__atomic_add_fetch(&bad_replies, 1, __ATOMIC_SEQ_CST);
 	__atomic_add_fetch(&done, 1, __ATOMIC_SEQ_CST);
-	for (;;)
-		exo_thread_yield(); // destroyed by main
+	for (;;) // destroyed by main; sleeping, not spinning, so that lower priorities still run
+		exo_thread_sleep(~0ull);
 }
 
 static void swaps(const struct exo_image *v1, const struct exo_image *v2, const struct exo_image *bad)

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // modctl inside exo, as init (boot modules: this program, modmgr, libexo.so, counter.so,
 // counter2.so, modctl): with the manager running counter.so as module 1, modctl replaces it by
-// counter2.so (the total survives), loads and unloads another, lists, and refuses a bad command.
+// counter2.so (the total survives), loads and unloads another, lists, refuses a bad command and
+// prints why the manager refused a file.
 #include "testlib.h"
 
 #define MGR_PAGE 0x600000000ull // the manager's start page, as we see it
@@ -70,6 +71,7 @@ int main(uint64_t arg)
 	CHECK(modctl(mgr.ep, "list") == 0);
 	CHECK(modctl(mgr.ep, "unload 2") == 0);
 	CHECK(modctl(mgr.ep, "unload 2") == EXO_ENOENT);
+	CHECK(modctl(mgr.ep, "load nope.so") == EXO_ENOENT); // prints the manager's reason
 	CHECK(modctl(mgr.ep, "frobnicate") == EXO_EINVAL);
 
 	exo_cap_delete(ep);

@@ -226,6 +226,7 @@ static void test_refused(void)
 	struct exo_msg m = { EXO_TAG(99, 0, 0), 0, { 0 } };
 
 	CHECK(exo_modmgr_load(m1.ep, "hello", &id, &ep) == -EXO_EINVAL); // ET_EXEC
+	exo_printf("modmgr: the manager refused hello: %s\n", exo_modmgr_reason());
 	CHECK(exo_modmgr_load(m1.ep, "counter_bad.so", &id, &ep) == -EXO_EINVAL);
 	CHECK(exo_modmgr_load(m1.ep, "libexo.so", &id, &ep) == -EXO_EINVAL);
 	CHECK(exo_modmgr_load(m1.ep, "modmgr_test", &id, &ep) == -EXO_ENOENT); // not given to it
@@ -335,9 +336,10 @@ static void test_policy(void)
 	CHECK(exo_modmgr_load(m2.ep, "nope.so", &id, &ep) == -EXO_ENOENT);
 	CHECK(exo_modmgr_connect(m2.ep, info.id, &ep) == 0);
 	CHECK(add(ep, 3) == 3);
-	test_modmgr_stop(&m2, q2); // with its counter loaded: it ends too
+	CHECK_EQ(exo_modmgr_stop(&m2), 9); // with its counter loaded: it ends too
 	CHECK(test_counter(ep, GET, 0, &total, NULL) == -EXO_EDEAD);
-	CHECK(exo_cap_delete(ep) == 0);
+	CHECK(exo_cap_delete(ep) == 0); // the dead endpoint was charged to q2 while we named it
+	test_quota_drained(q2);
 }
 
 int main(uint64_t arg)

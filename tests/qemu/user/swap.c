@@ -31,8 +31,8 @@ static void client(uint64_t ep)
 		versions_seen |= 1ull << m.w[1];
 	}
 	__atomic_add_fetch(&done, 1, __ATOMIC_SEQ_CST);
-	for (;;)
-		exo_thread_yield(); // destroyed by main
+	for (;;) // destroyed by main; sleeping, not spinning, so that lower priorities still run
+		exo_thread_sleep(~0ull);
 }
 
 int main(uint64_t arg)
@@ -61,6 +61,8 @@ int main(uint64_t arg)
 			exo_printf("swap: %s refused, the old version resumes: %s\n", to->name, err);
 			CHECK_EQ(r, -EXO_EINVAL);
 		} else {
+			if (r)
+				exo_printf("swap: replacing by %s failed: %s\n", to->name, err);
 			CHECK_EQ(r, 0);
 			swaps += !r;
 			exo_printf("swap: now %s, swap took %lu us\n", to->name,

@@ -222,8 +222,8 @@ static void test_ipc(void)
 		CHECK_EQ(exo_cap_delete(f2), 0);
 	else // moved into the receiver's (our) table anyway: the receiver's buffer names it
 		exo_cap_delete(((struct exo_ipc_buffer *)VA(601))->caps[0].handle);
-	unmap_free(VA(621), gpage);
 	CHECK_EQ(unmap1(bi->self, VA(620)), 1);
+	unmap_free(VA(621), gpage); // deleting gpage would have unmapped VA(620) too
 
 	// The server stops.
 	CHECK_EQ(send1(ep, EXO_TAG(L_STOP, 0, 0), 0), 0);

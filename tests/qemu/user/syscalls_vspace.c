@@ -94,15 +94,19 @@ static void test_vspace(void)
 	CHECK(faults_write(VA(3), 5));
 	CHECK_EQ(*(volatile uint64_t *)VA(3), 0x1122334455667788ull);
 	CHECK_EQ(unmap1(bi->self, VA(3)), 1);
-	// Executable mappings: code written through the writable mapping runs through an R|X one;
-	// data mappings are not executable.
+	// Executable mappings: code written through the writable mapping runs through an R|X one once
+	// no mapping of the frame is writable (W^X per frame: write, then seal); data mappings are not
+	// executable.
 	{
 		static const uint8_t ret42[] = { 0xb8, 0x2a, 0x00, 0x00, 0x00, 0xc3 }; // mov $42,%eax; ret
 		volatile uint8_t *code = (volatile uint8_t *)VA(1) + 64;
 
 		for (size_t i = 0; i < sizeof(ret42); i++)
 			code[i] = ret42[i];
+		CHECK_EQ(map1(bi->self, rx, VA(4), EXO_R_READ | EXO_R_EXEC), E(EBUSY)); // VA(1) writes it
+		CHECK_EQ(protect1(bi->self, f, VA(1), EXO_R_READ), 1);
 		CHECK_EQ(map1(bi->self, rx, VA(4), EXO_R_READ | EXO_R_EXEC), 1);
+		CHECK_EQ(protect1(bi->self, f, VA(1), EXO_R_READ | EXO_R_WRITE), E(EBUSY)); // VA(4) runs it
 		CHECK(!faults_call(VA(4) + 64, &r));
 		CHECK_EQ(r, 42);
 		CHECK(faults_call(VA(1) + 64, &r)); // RW mapping: no execute
@@ -110,6 +114,7 @@ static void test_vspace(void)
 		CHECK(probe.error & 16);
 		CHECK(faults_write(VA(4), 1));
 		CHECK_EQ(unmap1(bi->self, VA(4)), 1);
+		CHECK_EQ(protect1(bi->self, f, VA(1), EXO_R_READ | EXO_R_WRITE), 1);
 		code[0] = 0; // not code any more
 	}
 
@@ -239,11 +244,22 @@ static void test_vspace(void)
 	CHECK_EQ(exo_vspace_unmap(bi->self, (void *)KADDR, 1), E(EFAULT));
 	CHECK_EQ(exo_vspace_unmap(bi->self, (void *)NONCANON, 1), E(EFAULT));
 	CHECK_EQ(exo_vspace_unmap(bi->self, (void *)UNMAPPED, 1), E(EFAULT));
-	// A mapping keeps its frame: delete the capabilities, the memory stays until the unmap.
+	// Deleting the capability pages were mapped with unmaps them, and the frame goes with them.
 	CHECK_EQ(exo_cap_delete(ro), 0);
 	CHECK_EQ(exo_cap_delete(rx), 0);
 	CHECK_EQ(exo_cap_delete(wo), 0);
 	CHECK_EQ(exo_cap_delete(f), 0);
+	CHECK(faults_read(VA(1)));
+	CHECK(faults_read(VA(2)));
+	CHECK_EQ(test_used(tq), 1); // g
+	// EXO_MAP_MOVE hands the capability to the mapping: it keeps the frame until the unmap.
+	f = alloc1(tq);
+	ro = (uint64_t)exo_cap_copy(f, 0, EXO_R_READ);
+	CHECK_EQ(map1(bi->self, f, VA(1), EXO_R_READ | EXO_R_WRITE | EXO_MAP_MOVE), 1);
+	CHECK_EQ(map1(bi->self, ro, VA(2), EXO_R_READ | EXO_MAP_MOVE), 1);
+	CHECK_EQ(exo_cap_delete(f), E(EBADCAP)); // handed over
+	CHECK_EQ(exo_cap_delete(ro), E(EBADCAP));
+	p1[0] = 0x99;
 	CHECK_EQ(test_used(tq), 2); // f (mapped twice) and g
 	CHECK_EQ(p2[0], 0x99);
 	vas[0] = VA(1);

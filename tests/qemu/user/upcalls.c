@@ -14,11 +14,10 @@ static int faults;
 
 static void map_fresh(uint64_t va)
 {
-	struct exo_map_op op = { 0, va, EXO_R_READ | EXO_R_WRITE };
+	struct exo_map_op op = { 0, va, EXO_R_READ | EXO_R_WRITE | EXO_MAP_MOVE };
 
 	CHECK(exo_frame_alloc(bi->quota, 1, &op.frame) == 1);
-	CHECK(exo_vspace_map(bi->self, &op, 1) == 1);
-	exo_cap_delete(op.frame); // the mapping keeps the frame until it is unmapped
+	CHECK(exo_vspace_map(bi->self, &op, 1) == 1); // the mapping takes the frame until unmapped
 }
 
 static void handler(struct exo_fault *f)

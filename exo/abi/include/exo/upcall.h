@@ -23,6 +23,8 @@ struct exo_fault {
 
 // Exit status of a process killed by an unhandled fault.
 #define EXO_STATUS_FAULT(vector) (0x100 + (vector))
+// Exit status of a process ended because the quota paying for it was destroyed (quota_destroy).
+#define EXO_STATUS_QUOTA         0x200
 
 // The layouts are ABI (exo_upcall_return reads the record back): pinned here.
 _Static_assert(sizeof(struct exo_regs) == 18 * 8 && offsetof(struct exo_regs, r8) == 64 &&

@@ -31,6 +31,17 @@ struct fake {
 
 static unsigned releases_total;
 
+// The address-space hooks of cap.c: no capability in these tests has mappings.
+void cap_mappings_gone(struct cap *c)
+{
+	fail_msg("cap_mappings_gone(%p): no mappings expected", (void *)c);
+}
+
+void cap_mappings_moved(struct cap *from, struct cap *to)
+{
+	fail_msg("cap_mappings_moved(%p, %p): no mappings expected", (void *)from, (void *)to);
+}
+
 static void fake_release(struct kobj *o)
 {
 	struct fake *f = (struct fake *)o;

@@ -33,8 +33,8 @@ static inline void arch_switch(struct percpu *cpu, struct thread *prev, struct t
 	if (p) {
 		cpu->kstack_top = next->kstack_top; // percpu_set_kstack without another percpu()
 		*tss_rsp0 = next->kstack_top;
-		if ((read_cr3() & PTE_ADDR) != p->root)
-			write_cr3(p->root);
+		if ((read_cr3() & PTE_ADDR) != p->vs.root)
+			write_cr3(p->vs.root);
 		if (next->fs_base != cpu->fs_base) {
 			wrmsr(MSR_FS_BASE, next->fs_base);
 			cpu->fs_base = next->fs_base;

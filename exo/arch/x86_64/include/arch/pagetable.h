@@ -50,6 +50,18 @@ paddr_t pt_create(void);
 // -EXO_EINVAL: unaligned, non-canonical or W|X; -EXO_EEXIST: something already mapped (nothing
 // of this call stays mapped then); -EXO_ENOMEM: no frame for a table.
 int pt_map(paddr_t root, vaddr_t va, paddr_t pa, size_t len, unsigned prot);
+// The page tables of a user tree are charged to its owner: take one before a table is created
+// (0, or -EXO_ENOMEM: no room), give one back when it is freed.
+struct pt_budget {
+	int (*take)(struct pt_budget *b);
+	void (*give)(struct pt_budget *b);
+};
+// Maps one user page (VM_USER implied) at va to pa, creating the tables it needs through b.
+// -EXO_EINVAL, -EXO_EEXIST (something is mapped there), -EXO_ENOMEM (b refused, or no frame).
+int pt_map_user(paddr_t root, vaddr_t va, paddr_t pa, unsigned prot, struct pt_budget *b);
+// Unmaps the user page at va and frees (giving back to b) every table below the root it leaves
+// empty. False if nothing was mapped there.
+bool pt_unmap_user(paddr_t root, vaddr_t va, struct pt_budget *b);
 // Unmaps every mapped page of [va, va+len), splitting 2 MiB pages at the edges.
 int pt_unmap(paddr_t root, vaddr_t va, size_t len);
 // Changes the protection of every mapped page in [va, va+len); -EXO_ENOENT if any is unmapped.
