@@ -236,9 +236,9 @@ inline thread_kill(t)
 	fi
 }
 
-// endpoints_owner_exit -> wake_all: the endpoint dies with its owner; everyone queued on it hears
-// -EXO_EDEAD (any state -> IDLE).
-inline endpoints_owner_exit()
+// endpoint_end (from endpoints_owner_exit, or the destruction of its quota) -> wake_all: the
+// endpoint dies; everyone queued on it hears -EXO_EDEAD (any state -> IDLE).
+inline endpoint_end()
 {
 	ep_dead = 1;
 	do
@@ -550,7 +550,7 @@ end:
 	}
 	:: atomic { !client_died -> client_died = 1; thread_kill(0) }
 	:: atomic { !client_died -> client_died = 1; thread_kill(1) }
-	:: atomic { !owner_died -> owner_died = 1; endpoints_owner_exit() }
+	:: atomic { !owner_died -> owner_died = 1; endpoint_end() }
 #endif
 	od
 }

@@ -24,7 +24,7 @@
 mtype = { REQUEST, EXO_MODULE_QUIESCE, EXO_MODULE_RESUME };
 
 // What a call returns: the reply (OK, with a value), a reply labelled EXO_EDEAD by
-// exo_module_recv's stale check, -EXO_EDEAD (the server died before replying), -EXO_EBADCAP (the
+// requests_only's stale check, -EXO_EDEAD (the server died before replying), -EXO_EBADCAP (the
 // badged copy was revoked), or to the manager the quiesce reply (label EXO_MODULE_QUIESCE, with
 // the state).
 mtype = { ANS_OK, ANS_LABEL_EDEAD, ANS_EDEAD, ANS_EBADCAP, ANS_QUIESCED };
@@ -38,7 +38,7 @@ byte generation = 1; // also the generation of the badged copy the name server h
 bit revoked[3];      // revoke_clients: the copies badged with that generation are gone
 
 // Each instance: alive (its process exists), ready (signalled after init), its counter, the caller
-// it owes a reply (reply_to), and whether it waits on control for the verdict (in quiesce()).
+// it owes a reply (reply_to), and whether it waits on control for the verdict (wait_verdict).
 bit alive[NINST];
 bit ready[NINST];
 byte counter[NINST];
@@ -80,7 +80,7 @@ inline instance_dies(i)
 	fi
 }
 
-// ---- the module side: exo_module_entry, exo_module_recv / requests_only, quiesce() ----
+// ---- the module side: exo_module_entry, requests_only, module_on_quiesce, wait_verdict ----
 
 // An instance of the service. NEW imports the state the manager passes (start_version's env) and
 // may fail its init; every instance signals ready, then serves.
@@ -107,7 +107,7 @@ end:
 		}
 			if
 			:: reply_to[me] == NONE // a withdrawn quiesce, skipped
-			:: reply_to[me] == MGR -> // quiesce(): reply with the state, wait for the verdict
+			:: reply_to[me] == MGR -> // module_on_quiesce: reply with the state; wait_verdict
 				atomic {
 					if
 					:: reply_to[me] == MGR -> answer(MGR, ANS_QUIESCED, counter[me])
@@ -184,7 +184,8 @@ proctype Client(byte me; byte nreq)
 
 // ---- the manager: exo_module_replace and supervise ----
 
-// quiesce(): an EXO_MODULE_QUIESCE call behind every queued request, with a deadline. The
+// quiesce() -> exo_module_call_quiesce: an EXO_MODULE_QUIESCE call behind every queued request,
+// with a deadline. The
 // deadline can pass while the call is queued (it is withdrawn); -DQUIESCE_TIMEOUT_TAKEN lets it
 // pass also after the old version took it (a known bug: docs/verification.md).
 inline quiesce(ok)
