@@ -3,7 +3,7 @@
 // page below it, see paging.c) catch double faults, NMIs and machine checks on a known-good stack.
 #include <arch/layout.h>
 #include <arch/trap.h>
-#include <kern/string.h>
+#include <common/string.h>
 
 struct tss {
 	uint32_t reserved0;

@@ -214,6 +214,11 @@ static void test_vspace(void)
 		CHECK(faults_read(VA(300)));
 		CHECK_EQ(probe.error & 5, 5); // present, user: a protection fault, not a missing page
 		CHECK(faults_write(VA(302), 6));
+		// The kernel does not read it for us either (hardening issue, repro 5): a parked page is
+		// EFAULT to every call that takes a buffer or a string from it.
+		CHECK_EQ(exo_debug_write((const void *)VA(300), 17), E(EFAULT));
+		CHECK_EQ(exo_process_create(cq, (const char *)VA(300)), E(EFAULT));
+		CHECK_EQ(exo_vspace_map(bi->self, (const struct exo_map_op *)VA(300), 1), E(EFAULT));
 		CHECK_EQ(exo_vspace_protect_range(bi->self, VA(300), 1, EXO_R_READ | EXO_R_WRITE), 1);
 		CHECK_EQ(*(volatile uint64_t *)VA(300), 3); // the contents survived
 		CHECK(!faults_write(VA(300), 7));
