@@ -399,25 +399,24 @@ inline recv_and_switch(me, c)
 	sched_switch_to(c)
 }
 
-// reply_recv_slow: endpoint_lookup first, then the reply, then wait (switching to the caller
-// unless a sender waits).
+// reply_recv_slow: the reply first, then endpoint_lookup (a dead endpoint fails only the
+// receive: the caller still gets its reply), then wait (switching to the caller unless a sender
+// waits).
 inline reply_recv_slow(me)
 {
 	k_c = NONE;
 	k_rc = EXO_OK;
 	if
-	:: ep_dead -> ipc_result[me] = EXO_EDEAD
-	:: else ->
-		if
-		:: reply_pending[me] -> do_reply(me)
-		:: else
-		fi;
-		if
-		:: k_rc != EXO_OK -> ipc_result[me] = k_rc
-		:: k_rc == EXO_OK && k_c == NONE -> recv(me, 0)
-		:: k_rc == EXO_OK && k_c != NONE && ep_state != EP_SEND -> recv_and_switch(me, k_c)
-		:: k_rc == EXO_OK && k_c != NONE && ep_state == EP_SEND -> sched_wake(k_c, EXO_OK); recv(me, 0)
-		fi
+	:: reply_pending[me] -> do_reply(me)
+	:: else
+	fi;
+	if
+	:: k_rc != EXO_OK -> ipc_result[me] = k_rc
+	:: k_rc == EXO_OK && ep_dead && k_c == NONE -> ipc_result[me] = EXO_EDEAD
+	:: k_rc == EXO_OK && ep_dead && k_c != NONE -> sched_wake(k_c, EXO_OK); ipc_result[me] = EXO_EDEAD
+	:: k_rc == EXO_OK && !ep_dead && k_c == NONE -> recv(me, 0)
+	:: k_rc == EXO_OK && !ep_dead && k_c != NONE && ep_state != EP_SEND -> recv_and_switch(me, k_c)
+	:: k_rc == EXO_OK && !ep_dead && k_c != NONE && ep_state == EP_SEND -> sched_wake(k_c, EXO_OK); recv(me, 0)
 	fi;
 	k_rc = 0;
 	k_c = 0
