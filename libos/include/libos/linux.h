@@ -39,6 +39,7 @@ enum linux_syscall {
 	SYS_fcntl = 72,
 	SYS_getcwd = 79,
 	SYS_chdir = 80,
+	SYS_umask = 95,
 	SYS_gettimeofday = 96,
 	SYS_getuid = 102,
 	SYS_getgid = 104,
