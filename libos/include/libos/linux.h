@@ -179,6 +179,7 @@ enum linux_errno {
 #define SEEK_SET        0
 #define SEEK_CUR        1
 #define SEEK_END        2
+#define S_IFMT          0170000
 #define S_IFDIR         0040000
 #define S_IFCHR         0020000
 #define S_IFREG         0100000
