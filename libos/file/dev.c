@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: MIT
 // The device files libos serves itself, ahead of the boot file tree: /dev/null, which reads as
 // empty and takes every write (programs and test suites redirect to it, and open it for
-// writing, which the read-only boot files refuse). Its numbers are Linux's (char 1:3, 0666).
+// writing, which the read-only boot files refuse). Its numbers are Linux's (char 1:3, 0666); its
+// identity (st_dev 2, after the boot files' 1) is its own, as programs compare it: grep stops
+// at the first match when its stdout is /dev/null.
 #include <libos/file.h>
 
 #define DEV_NULL_RDEV 0x103 // makedev(1, 3)
+#define DEV_DEV       2     // libos's devices: st_dev, each its own st_ino
 
 static long null_read(struct libos_file *f, void *buf, uint64_t len, uint64_t off, bool nowait)
 {
@@ -21,6 +24,8 @@ static long null_write(struct libos_file *f, const void *buf, uint64_t len, uint
 static void null_stat(struct libos_file *f, struct linux_stat *st)
 {
 	(void)f;
+	st->st_dev = DEV_DEV;
+	st->st_ino = 1;
 	st->st_mode = S_IFCHR | 0666;
 	st->st_rdev = DEV_NULL_RDEV;
 	st->st_blksize = 4096;

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // devnull: /dev/null opens for reading and writing (also with O_CREAT|O_TRUNC, as a shell's
 // redirection does), reads as empty, takes every write, and stats as Linux's character device
-// 1:3 with mode 0666; access(W_OK) allows it.
+// 1:3 with mode 0666, a file of its own (stdout, not redirected to it, is another: grep tells
+// them apart by st_dev and st_ino); access(W_OK) allows it.
 #include "check.h"
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -11,7 +12,7 @@
 int main(void)
 {
 	char buf[16];
-	struct stat st;
+	struct stat st, out;
 	int fd = open("/dev/null", O_RDWR);
 
 	CHECK(fd >= 0);
@@ -20,6 +21,8 @@ int main(void)
 	CHECK(fstat(fd, &st) == 0);
 	CHECK(S_ISCHR(st.st_mode) && (st.st_mode & 0777) == 0666);
 	CHECK(major(st.st_rdev) == 1 && minor(st.st_rdev) == 3);
+	CHECK(fstat(1, &out) == 0);
+	CHECK(out.st_dev != st.st_dev || out.st_ino != st.st_ino);
 	CHECK(close(fd) == 0);
 	printf("read, write, fstat ok\n");
 
