@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: MIT
-// The scheduler: fixed priorities 0..PRIO_MAX, round robin within a priority, time slices counted
-// in timer ticks; the running thread is not on a run queue. Kernel code is not preemptible: the
-// switch happens on the way back to user mode or from the idle loop.
+// The scheduler: per-CPU run queues, fixed priorities 0..PRIO_MAX, round robin within a priority,
+// time slices counted in timer ticks; the running thread is not on a run queue. Kernel code is
+// not preemptible: the switch happens on the way back to user mode or from the idle loop. Every
+// function here runs under the big kernel lock (kern/bkl.h).
 #pragma once
 
 #include <kern/thread.h>
 
-void sched_init(void);
+// This CPU's queues and idle thread (the current context: the boot thread on CPU 0).
+void sched_init_cpu(void);
 // Runs the idle loop on the boot stack; never returns.
 void sched_idle_loop(void) __noreturn;
 void sched_enqueue(struct thread *t); // RUNNABLE, at the tail of its priority
@@ -24,3 +26,15 @@ void sched_remove_deadline(struct thread *t);
 // Makes a thread blocked in IPC runnable with result r (also off the sleep list).
 void sched_wake(struct thread *t, long r);
 void sched_wait_idle(bool (*done)(void *), void *arg); // boot thread: run others until done
+// On entry from user mode: leaves the CPU while the current thread was stopped or moved by
+// another CPU while it ran (killed, suspended, migrated); returns once it may go on here.
+void sched_entry_check(void);
+// If t runs on another CPU, makes that CPU reschedule and returns true (t's state changed).
+bool sched_kick_running(struct thread *t);
+// The online CPU of affinity with the least work (running plus queued threads).
+unsigned sched_least_loaded(uint64_t affinity);
+// Sets t's affinity (bit i: CPU i; at least one online CPU) and moves it off a CPU it excludes.
+int sched_set_affinity(struct thread *t, uint64_t mask);
+// Moves t to CPU cpu (in its affinity mask): at once if queued, on its next way through the
+// kernel if it runs, when it wakes if it is blocked.
+int sched_migrate(struct thread *t, uint64_t cpu);
