@@ -1,7 +1,11 @@
 # SPDX-License-Identifier: MIT
 # exo: one non-recursive build. `make` builds the kernel ELF and the bootable ISO; `make run`
 # boots it in QEMU; `make test` runs the host unit tests and the QEMU tests. See README.md.
-# Fragments: toolchain/mk/*.mk (tools, QEMU), exo/build.mk (kernel), ports/build.mk, tests/*/build.mk.
+# Each directory builds itself with a build.mk fragment, included below in dependency order:
+# toolchain/mk/ (compilers, the user-program functions, ISO images, QEMU), exo/ (the kernel and
+# its ABI), libexo/, musl-port/, libos/ (and the sysroot), modules/, apps/, drivers/ and tests/
+# (the test kernel and programs in tests/qemu/, unit, posix, bench, fuzz; tests/build.mk: `make test`);
+# ports/ (Debian sources built for exo).
 
 .DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
@@ -33,10 +37,15 @@ $(BUILD)/.deps.mk: toolchain/scripts/deps
 include toolchain/mk/tools.mk
 include exo/abi/build.mk
 include toolchain/mk/proto.mk
+include toolchain/mk/user.mk
 include exo/build.mk
 include libexo/build.mk
 include musl-port/build.mk
 include libos/build.mk
+include modules/build.mk
+include apps/build.mk
+include drivers/build.mk
+include tests/qemu/build.mk
 include tests/unit/build.mk
 include toolchain/mk/image.mk
 include toolchain/mk/qemu.mk

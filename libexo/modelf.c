@@ -3,14 +3,14 @@
 // relocations and finds its exports. No kernel calls: the module manager does the mapping.
 //
 // The image comes from outside (a boot module, a file, exoctl on the host) and is not trusted: a
-// bad file must end in a clear message, never in a wild read or write. As in exo/core/elf.c every
+// bad file must end in a clear message, never in a wild read or write. As in exo/common/elf.c every
 // header and table entry is copied with memcpy into a local struct before use (the image may be
 // unaligned) and every bound is checked in a form that cannot overflow: `off > size || len > size
 // - off` rather than `off + len > size`.
 //
 // exo_modelf_parse checks, in this order, each failure reported with the field and value:
-//   1. the ELF header and the program header table (the checks shared with exo/core/elf.c in
-//      exo/lib/elf64.c, then ET_DYN);
+//   1. the ELF header and the program header table (the checks shared with exo/common/elf.c in
+//      exo/common/elf64.c, then ET_DYN);
 //   2. the program headers: PT_LOAD (file range, span, alignment, W^X, no shared page, at most
 //      EXO_MODELF_MAX_SEGMENTS), PT_INTERP and PT_TLS refused, one PT_DYNAMIC, PT_GNU_RELRO;
 //   3. the PT_NOTE entries: every note well formed, exactly one .exo.module note, fully valid;
@@ -25,13 +25,13 @@
 // bss): no text relocations, nothing outside the span, nothing in a gap between segments.
 // exo_modelf_relocate reads the tables from the image again (never from the module's memory,
 // which the relocations themselves change) and re-checks every relocation before writing.
+#include <common/elf64.h>
+#include <common/printf.h>
+#include <common/string.h>
+#include <exo/exo.h>
 #include <exo/modelf.h>
-#include <kern/elf64.h>
-#include <kern/errno.h>
-#include <kern/printf.h>
-#include <kern/string.h>
 
-// The ELF64 structures and constants used here beyond <kern/elf64.h> (System V gABI and the
+// The ELF64 structures and constants used here beyond <common/elf64.h> (System V gABI and the
 // x86-64 psABI).
 #define SHN_UNDEF          0
 #define SHN_LORESERVE      0xff00
@@ -252,7 +252,7 @@ struct parse {
 	size_t size;
 	struct exo_modelf *m;
 	struct msg msg;
-	struct elf64_check check;                // the shared checks (kern/elf64.h), failing through msg
+	struct elf64_check check;                // the shared checks (common/elf64.h), failing through msg
 	unsigned phidx[EXO_MODELF_MAX_SEGMENTS]; // program header index of m->segs[i], for messages
 	int dynamic, relro;                      // program header index, or -1
 	struct elf64_phdr dyn_ph, relro_ph;
@@ -261,7 +261,7 @@ struct parse {
 	struct dyn dyn;
 };
 
-// The shared checks' way to fail (kern/elf64.h): ctx is the parse.
+// The shared checks' way to fail (common/elf64.h): ctx is the parse.
 static int check_vfail(void *ctx, const char *fmt, va_list ap)
 {
 	return vfail(&((const struct parse *)ctx)->msg, fmt, ap);

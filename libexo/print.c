@@ -1,13 +1,8 @@
 // SPDX-License-Identifier: MIT
-// Console output for libexo programs: the kernel's formatter (exo/lib/printf.c, built into
-// libexo too) with exo_debug_write as its console.
+// Console output for libexo programs: the shared formatter (exo/common/printf.c) with
+// exo_debug_write as the console.
+#include <common/printf.h>
 #include <exo/libexo.h>
-#include <kern/printf.h>
-
-void console_write(const char *s, size_t n)
-{
-	exo_debug_write(s, n);
-}
 
 int exo_snprintf(char *buf, size_t size, const char *fmt, ...)
 {
@@ -20,13 +15,16 @@ int exo_snprintf(char *buf, size_t size, const char *fmt, ...)
 	return n;
 }
 
+// Longer output is cut at the buffer, as the kernel's console output is.
 int exo_printf(const char *fmt, ...)
 {
+	char buf[512];
 	va_list ap;
 	int n;
 
 	va_start(ap, fmt);
-	n = kvprintf(fmt, ap);
+	n = kvsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
+	exo_debug_write(buf, MIN((size_t)n, sizeof(buf) - 1));
 	return n;
 }

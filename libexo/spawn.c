@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 // exo_spawn: a process from an ELF executable held in frames, built entirely in user space with
-// kernel calls - the same validator as the kernel's (exo/core/elf.c, built into libexo), fresh
-// frames filled through a scratch mapping in the caller, then mapped into the child.
+// kernel calls - the same validator as the kernel's (exo/common/elf.c, built into libexo), fresh
+// frames filled through a scratch mapping in the caller, then mapped into the child. The parts
+// for a caller that equips the child before it runs: exo_spawn_inactive, exo_child_page.
+#include <common/elf.h>
 #include <exo/libexo.h>
-#include <kern/elf.h>
 
 #define SCRATCH_IMAGE 0x100000000000ull // where the module is mapped for reading
 #define SCRATCH_PAGE  0x0ff000000000ull // where one fresh frame is mapped for filling
@@ -48,6 +49,12 @@ out:
 	return r;
 }
 
+long exo_child_page(uint64_t self, uint64_t quota, uint64_t child, uint64_t va, uint64_t prot,
+                    const void *src, size_t len)
+{
+	return len > 4096 ? -EXO_EINVAL : fresh_page(self, quota, child, va, prot, src, 0, len);
+}
+
 static uint64_t rights_of(unsigned prot)
 {
 	return ((prot & ELF64_PROT_R) ? EXO_R_READ : 0) | ((prot & ELF64_PROT_W) ? EXO_R_WRITE : 0) |
@@ -90,21 +97,19 @@ static void unmap_image(uint64_t self, const struct exo_boot_module *m)
 		unmap_one(self, SCRATCH_IMAGE + i * 4096);
 }
 
-long exo_spawn(uint64_t self, uint64_t quota, const struct exo_boot_module *m, const char *name,
-               uint64_t prio, uint64_t arg, uint64_t *process, uint64_t *thread)
+long exo_spawn_inactive(uint64_t self, uint64_t quota, const struct exo_boot_module *m, const char *name,
+                        uint64_t slots, uint64_t prio, uint64_t *process, uint64_t *thread, uint64_t *entry,
+                        char *why, size_t whysize)
 {
 	struct elf_image img;
-	char why[128];
 	long child, t, r = map_image(self, m);
 
 	if (r)
 		return r;
-	r = elf_parse((const void *)SCRATCH_IMAGE, m->size, 0x00007ffffffff000ull, &img, why, sizeof(why));
-	if (r) {
-		exo_printf("spawn: %s: %s\n", m->name, why);
+	r = elf_parse((const void *)SCRATCH_IMAGE, m->size, 0x00007ffffffff000ull, &img, why, whysize);
+	if (r)
 		goto out;
-	}
-	child = exo_process_create(quota, name);
+	child = slots ? exo_process_create_slots(quota, name, slots) : exo_process_create(quota, name);
 	if (child < 0) {
 		r = child;
 		goto out;
@@ -117,8 +122,6 @@ long exo_spawn(uint64_t self, uint64_t quota, const struct exo_boot_module *m, c
 	t = r ? r : exo_thread_create(child, prio);
 	if (!r && t < 0)
 		r = t;
-	if (!r)
-		r = exo_thread_start(t, img.entry, EXO_INIT_STACK_TOP, arg);
 	if (r) {
 		exo_process_kill(child, -1);
 		exo_cap_delete(child);
@@ -126,7 +129,27 @@ long exo_spawn(uint64_t self, uint64_t quota, const struct exo_boot_module *m, c
 	}
 	*process = child;
 	*thread = t;
+	*entry = img.entry;
 out:
 	unmap_image(self, m);
+	return r;
+}
+
+long exo_spawn(uint64_t self, uint64_t quota, const struct exo_boot_module *m, const char *name,
+               uint64_t prio, uint64_t arg, uint64_t *process, uint64_t *thread)
+{
+	uint64_t entry;
+	char why[128] = "";
+	long r = exo_spawn_inactive(self, quota, m, name, 0, prio, process, thread, &entry, why, sizeof(why));
+
+	if (why[0])
+		exo_printf("spawn: %s: %s\n", m->name, why);
+	if (r)
+		return r;
+	r = exo_thread_start(*thread, entry, EXO_INIT_STACK_TOP, arg);
+	if (r) {
+		exo_process_kill(*process, -1);
+		exo_cap_delete(*process);
+	}
 	return r;
 }

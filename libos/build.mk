@@ -4,8 +4,9 @@
 # file (descriptors, boot files), console (fds 0-2), proc (identity, exit), signal (actions, mask).
 # `make sysroot` fills sysroot/ with musl's headers, Linux's UAPI headers, libc.a, musl's empty
 # libm.a & co., the libos archives, libexo.a, the link script and gcc specs;
-# toolchain/bin/x86_64-exo-gcc compiles and links against it. POSIX test programs:
-# tests/qemu/posix/NAME.c -> $(BUILD)/user/posix_NAME.
+# toolchain/bin/x86_64-exo-gcc compiles and links against it (toolchain/mk/user.mk's
+# exo_gcc_program).
+
 LIBOS_COMPONENTS := core mem thread time file console proc signal
 libos_objs = $(patsubst %,$(BUILD)/user-obj/%.o,$(wildcard libos/$(1)/*.c libos/$(1)/*.S))
 LIBOS_ARCHIVES := $(foreach c,$(LIBOS_COMPONENTS),$(BUILD)/libos/libos-$(c).a)
@@ -24,13 +25,8 @@ SYSROOT_FILES := $(SYSROOT)/include/stdio.h $(SYSROOT)/lib/libc.a $(SYSROOT_LIBO
 	$(SYSROOT)/lib/crt1.o $(SYSROOT)/lib/crti.o $(SYSROOT)/lib/crtn.o \
 	$(SYSROOT)/lib/libexo.a $(SYSROOT)/lib/exo.ld $(SYSROOT)/lib/exo-gcc.specs $(SYSROOT_HEADERS) \
 	$(SYSROOT_EMPTY_LIBS) $(SYSROOT_UAPI)
-POSIX_PROGS := $(patsubst tests/qemu/posix/%.c,$(BUILD)/user/posix_%,$(wildcard tests/qemu/posix/*.c))
-EXO_GCC := toolchain/bin/x86_64-exo-gcc
 
-$(BUILD)/user-obj/libos/%.c.o: libos/%.c | $(ABI_HEADER)
-	@mkdir -p $(@D)
-	@echo "  UCC     $<"
-	$(Q)$(CC) $(USER_CFLAGS) -Ilibos/include -c $< -o $@
+$(BUILD)/user-obj/libos/%: OBJ_CFLAGS := -Ilibos/include
 
 # The names of Linux's system calls, for libos's "not implemented" messages, from musl's header.
 LIBOS_SYSCALL_NAMES := $(BUILD)/gen/linux_syscall_names.c
@@ -48,9 +44,7 @@ $(BUILD)/libos/libos-core.a: $(BUILD)/user-obj/gen/linux_syscall_names.c.o
 
 define libos_archive
 $(BUILD)/libos/libos-$(1).a: $(call libos_objs,$(1))
-	@mkdir -p $$(@D)
-	@echo "  AR      $$@"
-	$(Q)rm -f $$@ && ar rcs $$@ $$^
+	$$(archive)
 endef
 $(foreach c,$(LIBOS_COMPONENTS),$(eval $(call libos_archive,$(c))))
 -include $(foreach c,$(LIBOS_COMPONENTS),$(patsubst %.o,%.d,$(call libos_objs,$(c))))
@@ -79,10 +73,9 @@ $(SYSROOT)/lib/crt%.o: $(BUILD)/musl/obj/lib/crt%.o
 $(SYSROOT)/lib/libos-%.a: $(BUILD)/libos/libos-%.a
 	@mkdir -p $(@D)
 	$(Q)cp $< $@
-# Programs get their string functions from musl: libexo's own (string.c.o) would clash with them.
 $(SYSROOT)/lib/libexo.a: $(LIBEXO)
 	@mkdir -p $(@D)
-	$(Q)cp $< $@ && ar d $@ string.c.o
+	$(Q)cp $< $@
 $(SYSROOT)/lib/exo.ld: toolchain/ld/user.ld
 	@mkdir -p $(@D)
 	$(Q)cp $< $@
@@ -102,15 +95,3 @@ $(SYSROOT_UAPI): /usr/include/linux/version.h $(SYSROOT)/include/stdio.h
 
 .PHONY: sysroot
 sysroot: $(SYSROOT_FILES)
-
-$(BUILD)/user/posix_%: tests/qemu/posix/%.c $(SYSROOT_FILES) $(EXO_GCC)
-	@mkdir -p $(@D)
-	@echo "  EXOGCC  $@"
-	$(Q)$(EXO_GCC) -O2 -Wall -Wextra -Werror -o $@ $<
-
-# apps/eagermem: a program with its own memory component (docs/libos.md).
-POSIX_PROGS += $(BUILD)/user/eagermem
-$(BUILD)/user/eagermem: $(wildcard apps/eagermem/*.c) $(SYSROOT_FILES) $(EXO_GCC)
-	@mkdir -p $(@D)
-	@echo "  EXOGCC  $@"
-	$(Q)$(EXO_GCC) -O2 -Wall -Wextra -Werror -o $@ $(filter %.c,$^)

@@ -18,9 +18,10 @@ $(MUSL_LIBC): $(MUSL_SRC)
 	$(Q)cd $(BUILD)/musl/obj && { CC=gcc ../src/configure --prefix=/nonexistent --disable-shared \
 		CFLAGS=-O2 && $(MAKE) lib/libc.a; } > ../build.log 2>&1 || { tail -n 20 ../build.log >&2; exit 1; }
 
-# crti.o and crtn.o: the _init/_fini frame around .init and .fini, for the sysroot.
+# crti.o and crtn.o: the _init/_fini frame around .init and .fini, for the sysroot. One recipe
+# makes both (a grouped target: it runs once, also under -j).
 MUSL_CRT := $(BUILD)/musl/obj/lib/crti.o $(BUILD)/musl/obj/lib/crtn.o
-$(MUSL_CRT): $(MUSL_LIBC)
+$(MUSL_CRT) &: $(MUSL_LIBC)
 	$(Q)$(MAKE) -s -C $(BUILD)/musl/obj lib/crti.o lib/crtn.o >> $(BUILD)/musl/build.log 2>&1
 
 .PHONY: musl-source musl

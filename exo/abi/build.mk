@@ -27,6 +27,6 @@ $(ABI_STUBS): $(ABI_SRC) $(GEN_ABI)
 .PHONY: abi-doc abi-doc-check
 abi-doc:
 	$(GEN_ABI) doc $(ABI_SRC) > docs/abi.md
-abi-doc-check: exo/abi/messages.md exo/abi/accounting.md
+abi-doc-check: exo/abi/messages.md exo/abi/accounting.md exo/abi/bootinfo.md
 	$(Q)$(GEN_ABI) doc $(ABI_SRC) | diff -u docs/abi.md - || \
 		{ echo "docs/abi.md is out of date: run 'make abi-doc'"; exit 1; }

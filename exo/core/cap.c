@@ -75,8 +75,7 @@ static void slot_free(struct cap *c)
 {
 	struct cspace *cs = c->owner;
 
-	KASSERT(c->obj && !c->parent && list_empty(&c->children) && !list_node_linked(&c->sibling) &&
-	        list_empty(&c->maps));
+	KASSERT(c->obj && !c->parent && list_empty(&c->children) && !list_node_linked(&c->sibling));
 	c->obj = NULL;
 	c->rights = 0;
 	c->badge = 0;
@@ -123,7 +122,7 @@ static void cap_remove(struct cap *c)
 		tree_link(c->parent, child);
 	}
 	tree_unlink(c);
-	if (!list_empty(&c->maps))
+	if (obj->type == EXO_OBJ_FRAME)
 		cap_mappings_gone(c); // the mappings hold their own frame references
 	slot_free(c);
 	kobj_put(obj);
@@ -161,7 +160,6 @@ int cspace_init(struct cspace *cs, uint32_t nslots)
 	for (uint32_t i = 0; i < nslots; i++) {
 		cs->slots[i].gen = 1;
 		list_init(&cs->slots[i].children);
-		list_init(&cs->slots[i].maps);
 		if (i > 0)
 			list_push_back(&cs->free, &cs->slots[i].sibling);
 	}
@@ -334,7 +332,7 @@ int cap_move(struct cspace *src, cap_handle_t h, struct cspace *dst, cap_handle_
 	list_splice_back(&s->children, &d->children);
 	list_for_each(&d->children, child, sibling)
 		child->parent = d;
-	if (!list_empty(&s->maps))
+	if (d->obj->type == EXO_OBJ_FRAME)
 		cap_mappings_moved(s, d);
 	s->parent = NULL;
 	slot_free(s); // the reference moved to d

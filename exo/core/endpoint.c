@@ -20,6 +20,7 @@
 #include <arch/pagetable.h>
 #include <arch/percpu.h>
 #include <arch/trap.h>
+#include <common/string.h>
 #include <exo/ipc.h>
 #include <kern/heap.h>
 #include <kern/ipc.h>
@@ -27,7 +28,6 @@
 #include <kern/physmap.h>
 #include <kern/quota.h>
 #include <kern/sched.h>
-#include <kern/string.h>
 #include <kern/syscall.h>
 #include <kern/vspace.h>
 

@@ -4,11 +4,11 @@
 // excluded ranges) tells a free of a non-RAM frame from a double free; both panic, since only
 // kernel code frees frames. Allocation is next-fit from a hint; contiguous allocation scans.
 // Locking: one spin lock; not to be called from interrupt handlers.
+#include <common/string.h>
 #include <kern/frame.h>
 #include <kern/panic.h>
 #include <kern/physmap.h>
 #include <kern/spinlock.h>
-#include <kern/string.h>
 
 #define MAX_RANGES 128
 #define BITS       64

@@ -7,12 +7,12 @@
 // and fill the rest of the slot with a guard pattern that kfree and heap_check verify, and
 // poison freed memory. An empty slab goes back to the frame allocator at once, so the heap holds
 // no frame it does not use. Locking: one spin lock; not for interrupt handlers.
+#include <common/string.h>
 #include <kern/frame.h>
 #include <kern/heap.h>
 #include <kern/panic.h>
 #include <kern/physmap.h>
 #include <kern/spinlock.h>
-#include <kern/string.h>
 
 #define SLAB_MAGIC  0x51ab51ab
 #define LARGE_MAGIC 0x1a26e000

@@ -7,9 +7,10 @@
 // slot per boot module page on top of the usual PROC_SLOTS, and the kernel's reserve grows by
 // what those slots and frame objects take, so boot modules of hundreds of MiB fit.
 #include <arch/pagetable.h>
+#include <common/elf.h>
+#include <common/string.h>
 #include <exo/bootinfo.h>
 #include <kern/bootinfo.h>
-#include <kern/elf.h>
 #include <kern/frame.h>
 #include <kern/init.h>
 #include <kern/ioport.h>
@@ -17,7 +18,6 @@
 #include <kern/physmap.h>
 #include <kern/printf.h>
 #include <kern/quota.h>
-#include <kern/string.h>
 #include <kern/syscall.h>
 #include <kern/timeslice.h>
 #include <kern/vspace.h>

@@ -5,11 +5,11 @@
 #include <arch/paging.h>
 #include <arch/percpu.h>
 #include <arch/trap.h>
+#include <common/string.h>
 #include <exo/types.h>
 #include <kern/bootinfo.h>
 #include <kern/heap.h>
 #include <kern/ioport.h>
-#include <kern/string.h>
 #include <kern/syscall.h>
 #include <kern/vspace.h>
 

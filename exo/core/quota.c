@@ -6,13 +6,13 @@
 // Invariants: q->used is the sum of the bytes on q->charged; a live charge's object holds one
 // reference to its quota; a destroyed quota (obj.dead) has no charges and takes none.
 // Single CPU, interrupts off in the kernel: no locks yet.
+#include <common/string.h>
 #include <kern/errno.h>
 #include <kern/frame.h>
 #include <kern/heap.h>
 #include <kern/panic.h>
 #include <kern/physmap.h>
 #include <kern/quota.h>
-#include <kern/string.h>
 #include <kern/vspace.h>
 
 static struct uframe **reverse; // indexed by frame number

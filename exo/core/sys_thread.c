@@ -18,7 +18,8 @@ static long insert_new(struct kobj *o)
 	return err ? err : (long)h;
 }
 
-long sys_process_create(exo_quota_t quota, uint64_t uname)
+// A process with a table of nslots, named by the user string at uname (at most 15 bytes kept).
+static long create_process(exo_quota_t quota, uint64_t uname, uint32_t nslots)
 {
 	char name[16] = { 0 };
 	struct cap *c;
@@ -35,8 +36,20 @@ long sys_process_create(exo_quota_t quota, uint64_t uname)
 		if (!name[i])
 			break;
 	}
-	err = process_create(name, (struct quota *)c->obj, current_process()->max_prio, PROC_SLOTS, &p);
+	err = process_create(name, (struct quota *)c->obj, current_process()->max_prio, nslots, &p);
 	return err ? err : insert_new(&p->obj);
+}
+
+long sys_process_create(exo_quota_t quota, uint64_t uname)
+{
+	return create_process(quota, uname, PROC_SLOTS);
+}
+
+long sys_process_create_slots(exo_quota_t quota, uint64_t uname, uint64_t slots)
+{
+	if (slots < 16 || slots > EXO_MAX_SLOTS)
+		return -EXO_EINVAL;
+	return create_process(quota, uname, (uint32_t)slots);
 }
 
 long sys_process_kill(exo_process_t process, uint64_t status)

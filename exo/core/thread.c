@@ -11,6 +11,7 @@
 #include <arch/fpu.h>
 #include <arch/layout.h>
 #include <arch/percpu.h>
+#include <common/string.h>
 #include <kern/heap.h>
 #include <kern/ioport.h>
 #include <kern/ipc.h>
@@ -20,7 +21,6 @@
 #include <kern/printf.h>
 #include <kern/quota.h>
 #include <kern/sched.h>
-#include <kern/string.h>
 #include <kern/timeslice.h>
 
 #include <exo/upcall.h>

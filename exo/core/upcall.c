@@ -6,9 +6,9 @@
 #include <arch/context.h>
 #include <arch/cpu.h>
 #include <arch/trap.h>
+#include <common/string.h>
 #include <exo/upcall.h>
 #include <kern/printf.h>
-#include <kern/string.h>
 #include <kern/syscall.h>
 
 // Flags user code may change on return from a handler: CF PF AF ZF SF TF DF OF (IF stays on).

@@ -1,19 +1,19 @@
 // SPDX-License-Identifier: MIT
 // User address spaces on top of the portable page-table code: only the user half
 // [USER_BASE, USER_TOP) is ever touched here, one 4 KiB page per operation. Each mapping of a
-// RAM frame has a record (struct mapping) on two lists - its frame's and the capability's it was
-// made with - and holds a reference on the frame; the frame counts its writable and executable
+// RAM frame has a record (struct mapping) on its frame's list, naming the capability it was made
+// with, and holds a reference on the frame; the frame counts its writable and executable
 // mappings for W^X. The space's charge is its root, its tables and its records
 // (vspace_cost); tables come and go through the pt_budget hooks.
 #include <arch/paging.h>
 #include <arch/usercopy.h>
+#include <common/string.h>
 #include <kern/cap.h>
 #include <kern/errno.h>
 #include <kern/heap.h>
 #include <kern/panic.h>
 #include <kern/physmap.h>
 #include <kern/quota.h>
-#include <kern/string.h>
 #include <kern/vspace.h>
 
 #define USER_PML4_ENTRIES 256
@@ -109,8 +109,6 @@ static void mapping_drop(struct mapping *m, unsigned prot)
 	struct uframe *f = m->frame;
 	struct vspace *vs = m->vs;
 
-	if (m->cap)
-		list_remove(&m->cap_link);
 	list_remove(&m->frame_link);
 	wx_count(f, prot, 0);
 	kfree(m);
@@ -138,21 +136,26 @@ void vspace_unmap_frame(struct uframe *f)
 		mapping_unmap(m);
 }
 
+// The records are found on the frame's list, which is as long as the frame has mappings.
 void cap_mappings_gone(struct cap *c)
 {
-	struct mapping *m;
+	struct uframe *f = (struct uframe *)c->obj;
+	struct mapping *m, *next;
 
-	while ((m = list_first_entry(&c->maps, struct mapping, cap_link)))
-		mapping_unmap(m);
+	for (m = list_first_entry(&f->maps, struct mapping, frame_link); m; m = next) {
+		next = list_next_entry(&f->maps, m, frame_link);
+		if (m->cap == c)
+			mapping_unmap(m);
+	}
 }
 
 void cap_mappings_moved(struct cap *from, struct cap *to)
 {
 	struct mapping *m;
 
-	list_splice_back(&from->maps, &to->maps);
-	list_for_each(&to->maps, m, cap_link)
-		m->cap = to;
+	list_for_each(&((struct uframe *)to->obj)->maps, m, frame_link)
+		if (m->cap == from)
+			m->cap = to;
 }
 
 // ---- the address space ----
@@ -193,8 +196,6 @@ int vspace_map(struct vspace *vs, vaddr_t va, struct uframe *f, unsigned prot, s
 	m->frame = f;
 	m->cap = via;
 	list_push_back(&f->maps, &m->frame_link);
-	if (via)
-		list_push_back(&via->maps, &m->cap_link);
 	wx_count(f, 0, prot);
 	kobj_get(&f->obj);
 	return 0;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The console as files: fds 0, 1 and 2 at start are console files for the program's stdin,
-// stdout and stderr (the file's arg is the stream). With the console service (service.c) stdin
+// stdout and stderr (the file's arg is the stream). With the console service (client.c) stdin
 // reads the program's input and stdout and stderr write records of their stream; without it (a
 // program booted without console.so) they write to the kernel console and stdin reads end of
 // file.
@@ -23,7 +23,6 @@ void libos_console_init(void)
 	static const int modes[3] = { O_RDONLY, O_WRONLY, O_WRONLY };
 
 	libos_tty_init();
-	libos_console_service_start();
 	for (int fd = 0; fd < 3; fd++) {
 		struct libos_file f = { .ops = &console_ops, .arg = (uint64_t)fd, .flags = modes[fd] };
 

@@ -122,6 +122,10 @@ long __libos_syscall(long nr, long a1, long a2, long a3, long a4, long a5, long 
 		return libos_getuid();
 	case SYS_uname:
 		return libos_uname(P(a1));
+	case SYS_ioperm:
+		return libos_ioperm(a1, a2, a3);
+	case SYS_iopl:
+		return libos_iopl(a1);
 	case SYS_clock_gettime:
 		return libos_clock_gettime(a1, P(a2));
 	case SYS_clock_getres:

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 // Clocks and sleeps. Every clock derives from the kernel's monotonic nanosecond clock, which
 // libos reads itself from the TSC with the kernel's calibration (clock_params: no kernel call
-// per read, like Linux's vDSO); the realtime clock adds the epoch read from the RTC at start-up
-// (rtc.c; without access to it, REALTIME counts from boot like MONOTONIC).
+// per read, like Linux's vDSO); the realtime clock adds the offset the boot information gives
+// (exo_bootinfo.realtime_ns: exorun's launcher reads the RTC; without it, REALTIME counts from
+// boot like MONOTONIC).
 #include <libos/time.h>
 
 #define NS 1000000000L
@@ -22,14 +23,9 @@ static uint64_t monotonic_ns(void)
 
 void libos_time_init(void)
 {
-	uint64_t secs;
-
 	if (exo_clock_params(&tsc) != 0)
 		tsc.mult = 0;
-	secs = libos_rtc_seconds();
-
-	if (secs)
-		realtime_offset_ns = secs * NS - monotonic_ns();
+	realtime_offset_ns = libos_boot->realtime_ns;
 }
 
 long libos_clock_ns(long clock, uint64_t *ns)

@@ -9,8 +9,8 @@
 // An empty line is answered "ready": exoctl knocks until then, because bytes sent before the
 // manager set the UART up are lost. The UART is polled between requests, without waiting while
 // a file is arriving.
+#include <common/printf.h>
 #include <exo/io.h>
-#include <kern/printf.h>
 #include <stdarg.h>
 
 #include "modmgr.h"

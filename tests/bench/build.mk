@@ -8,27 +8,15 @@ BENCH_EXO := $(BUILD)/user/bench
 BENCH_POSIX_EXO := $(BUILD)/bench/posix-exo
 BENCH_INITRAMFS := $(BUILD)/bench/bench.cpio $(BUILD)/bench/posix.cpio
 LINUX_KERNEL := $(BUILD)/bench/linux/vmlinuz
-BENCH_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror
 
-$(BUILD)/user-obj/tests/bench/bench.c.o: tests/bench/bench.c tests/bench/measure.h | $(ABI_HEADER)
-	@mkdir -p $(@D)
-	@echo "  UCC     $<"
-	$(Q)$(CC) $(USER_CFLAGS) -D__exo__ -c $< -o $@
-
-$(BENCH_EXO): $(BUILD)/user-obj/tests/bench/bench.c.o $(LIBEXO) toolchain/ld/user.ld
-	@mkdir -p $(@D)
-	@echo "  ULD     $@"
-	$(Q)$(LD) $(USER_LDFLAGS) -o $@ $(BUILD)/user-obj/libexo/crt0.S.o $< $(LIBEXO)
-
-$(BENCH_POSIX_EXO): tests/bench/posix.c tests/bench/measure.h $(SYSROOT_FILES) $(EXO_GCC)
-	@mkdir -p $(@D)
-	@echo "  EXOGCC  $@"
-	$(Q)$(EXO_GCC) $(BENCH_CFLAGS) -o $@ $<
+$(BUILD)/user-obj/tests/bench/bench.c.o: OBJ_CFLAGS := -D__exo__
+$(eval $(call libexo_program,bench,tests/bench/bench.c))
+$(eval $(call exo_gcc_program,$(BENCH_POSIX_EXO),tests/bench/posix.c tests/bench/measure.h))
 
 $(BUILD)/bench/%-linux: tests/bench/%.c tests/bench/linux-init.c tests/bench/measure.h
 	@mkdir -p $(@D)
 	@echo "  MUSLCC  $@"
-	$(Q)musl-gcc $(BENCH_CFLAGS) -static -pthread -o $@ $< tests/bench/linux-init.c
+	$(Q)musl-gcc $(EXO_GCC_CFLAGS) -static -pthread -o $@ $< tests/bench/linux-init.c
 
 $(BUILD)/bench/%.cpio: $(BUILD)/bench/%-linux
 	$(Q)rm -rf $@.dir && mkdir -p $@.dir && cp $< $@.dir/init
@@ -38,5 +26,5 @@ $(LINUX_KERNEL): toolchain/scripts/fetch-linux
 	$(Q)toolchain/scripts/fetch-linux $(@D)
 
 .PHONY: bench
-bench: $(KERNEL_ELF) $(BENCH_EXO) $(BENCH_POSIX_EXO) $(BENCH_INITRAMFS) $(LINUX_KERNEL) $(LIBEXO_SO) $(SO_MODULE_FILES)
+bench: $(KERNEL_ELF) $(KERNEL_TEST_ELF) $(BENCH_EXO) $(BENCH_POSIX_EXO) $(BENCH_INITRAMFS) $(LINUX_KERNEL) $(LIBEXO_SO) $(SO_MODULE_FILES)
 	$(Q)BUILD=$(BUILD) tests/bench/run

@@ -8,10 +8,10 @@
 FUZZ_SECONDS ?= 60
 FUZZ_CC ?= clang
 FUZZ_DIR := $(BUILD)/fuzz
-FUZZ_SRCS := tests/fuzz/modelf_fuzz.c libexo/modelf.c exo/lib/elf64.c exo/lib/printf.c
-FUZZ_HDRS := libexo/include/exo/modelf.h exo/include/kern/elf_segment.h exo/include/kern/elf64.h exo/include/kern/printf.h
-FUZZ_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -fno-omit-frame-pointer -Iexo/include \
-	-Iexo/arch/x86_64/include -I$(BUILD)/gen -Iexo/abi/include -Ilibexo/include
+FUZZ_SRCS := tests/fuzz/modelf_fuzz.c libexo/modelf.c exo/common/elf64.c exo/common/printf.c
+FUZZ_HDRS := libexo/include/exo/modelf.h $(wildcard exo/common/include/common/*.h)
+FUZZ_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -fno-omit-frame-pointer -I$(BUILD)/gen \
+	-Iexo/abi/include -Iexo/common/include -Ilibexo/include
 FUZZ_SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=undefined
 
 # The corpus modules: position-independent shared objects without libc, linked against a stub
@@ -19,11 +19,12 @@ FUZZ_SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=undefined
 # lazy PLT, RELRO), a SysV .hash only, and both hashes with -z now and no PLT.
 FUZZ_MOD_DIR := $(FUZZ_DIR)/corpus_src
 FUZZ_MOD_CFLAGS := -std=gnu11 -O2 -fPIC -Wall -Wextra -Werror -I$(BUILD)/gen -Iexo/abi/include -Ilibexo/include \
-	-Iexo/include
+	-Iexo/common/include
 FUZZ_MOD_LDFLAGS := -shared -nostdlib -L$(FUZZ_MOD_DIR) -lexo
 FUZZ_SEEDS := $(FUZZ_MOD_DIR)/hello.so $(FUZZ_MOD_DIR)/hello-sysv.so $(FUZZ_MOD_DIR)/hello-now.so
 
-# The tree's own libexo.so and modules (libexo/build.mk defines them: include this file after it),
+# The tree's own libexo.so and modules (libexo/build.mk and modules/build.mk define them: include this
+# file after them),
 # checked the same way and added to the corpus. Empty if the tree builds none.
 FUZZ_TREE_LIB := $(LIBEXO_SO)
 FUZZ_TREE_MODULES := $(SO_MODULE_FILES)

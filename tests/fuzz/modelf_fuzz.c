@@ -16,8 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <exo/exo.h>
 #include <exo/modelf.h>
-#include <kern/errno.h>
 
 #define BASE     0x7f0000000000ull // page aligned, like a real load address
 #define MAX_SPAN (16u << 20)       // relocate only modules this small (the limit is 256 MiB)
@@ -29,13 +29,6 @@
 			abort();                                                                          \
 		}                                                                                         \
 	} while (0)
-
-// exo/lib/printf.c's kprintf writes here; the loader only formats into buffers.
-void console_write(const char *s, size_t n)
-{
-	(void)s;
-	(void)n;
-}
 
 // libexo's names resolve to made-up addresses; anything else is unknown (weak: 0; else an error).
 static uint64_t resolve(const char *name, void *ctx)

@@ -6,20 +6,18 @@
 POSIX_TEST_NAMES := $(patsubst tests/posix/%.c,%,$(wildcard tests/posix/*.c))
 POSIX_TEST_EXO := $(addprefix $(BUILD)/posix/exo/,$(POSIX_TEST_NAMES))
 POSIX_TEST_NATIVE := $(addprefix $(BUILD)/posix/native/,$(POSIX_TEST_NAMES))
-POSIX_TEST_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror
 
-$(BUILD)/posix/exo/%: tests/posix/%.c tests/posix/check.h $(SYSROOT_FILES) $(EXO_GCC)
-	@mkdir -p $(@D)
-	@echo "  EXOGCC  $@"
-	$(Q)$(EXO_GCC) $(POSIX_TEST_CFLAGS) -o $@ $<
+$(foreach t,$(POSIX_TEST_NAMES),$(eval $(call exo_gcc_program,$(BUILD)/posix/exo/$(t),tests/posix/$(t).c \
+	tests/posix/check.h)))
 
+# The same flags on both sides, so that the two programs compare.
 $(BUILD)/posix/native/%: tests/posix/%.c tests/posix/check.h
 	@mkdir -p $(@D)
 	@echo "  MUSLCC  $@"
-	$(Q)musl-gcc $(POSIX_TEST_CFLAGS) -static -o $@ $<
+	$(Q)musl-gcc $(EXO_GCC_CFLAGS) -static -o $@ $<
 
 .PHONY: posix-tests
-posix-tests: $(POSIX_TEST_EXO) $(POSIX_TEST_NATIVE) $(KERNEL_ELF)
+posix-tests: $(POSIX_TEST_EXO) $(POSIX_TEST_NATIVE) $(KERNEL_ELF) $(LIBEXO_SO) $(SO_MODULE_FILES)
 	$(Q)BUILD=$(BUILD) tests/posix/run
 
 # An existing autotools project cross-compiled with x86_64-exo-gcc: GNU Hello from Debian's

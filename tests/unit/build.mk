@@ -18,19 +18,20 @@ heap_test_SRCS := tests/unit/exo/core/heap_test.c exo/core/heap.c exo/core/frame
 heap_test_CFLAGS :=
 
 UNIT_TESTS += printf_test
-printf_test_SRCS := tests/unit/exo/lib/printf_test.c exo/lib/printf.c tests/unit/support/console.c
+printf_test_SRCS := tests/unit/exo/lib/printf_test.c exo/lib/printf.c exo/common/printf.c \
+	tests/unit/support/console.c
 printf_test_CFLAGS :=
 
 # The kernel's string functions have libc's names: rename them so the test compares the kernel's.
 UNIT_TESTS += string_test
-string_test_SRCS := tests/unit/exo/lib/string_test.c exo/lib/string.c
+string_test_SRCS := tests/unit/exo/common/string_test.c exo/common/string.c
 string_test_CFLAGS := -fno-builtin -Dmemcpy=kmemcpy -Dmemmove=kmemmove -Dmemset=kmemset \
 	-Dmemcmp=kmemcmp -Dstrlen=kstrlen -Dstrnlen=kstrnlen -Dstrcmp=kstrcmp -Dstrncmp=kstrncmp \
 	-Dstrchr=kstrchr -Dstrlcpy=kstrlcpy
 
 # The ELF validator formats its errors with ksnprintf; libc provides memcpy and friends.
 UNIT_TESTS += elf_test
-elf_test_SRCS := tests/unit/exo/core/elf_test.c exo/core/elf.c exo/lib/elf64.c exo/lib/printf.c tests/unit/support/console.c
+elf_test_SRCS := tests/unit/exo/common/elf_test.c exo/common/elf.c exo/common/elf64.c exo/common/printf.c
 elf_test_CFLAGS :=
 
 # Capability tables over the real heap (simulated physical memory); pthread runs the deep-chain
@@ -49,7 +50,7 @@ vspace_test_CFLAGS :=
 # The module loader core (libexo): parse, plan, relocate and look up ET_DYN modules built in
 # memory; ksnprintf formats its errors, libc provides memcpy and friends.
 UNIT_TESTS += modelf_test
-modelf_test_SRCS := tests/unit/libexo/modelf_test.c libexo/modelf.c exo/lib/elf64.c exo/lib/printf.c tests/unit/support/console.c
+modelf_test_SRCS := tests/unit/libexo/modelf_test.c libexo/modelf.c exo/common/elf64.c exo/common/printf.c
 modelf_test_CFLAGS := -Ilibexo/include
 
 # libos's address-space map; the kernel calls it makes are simulated by the test.

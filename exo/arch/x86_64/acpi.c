@@ -5,10 +5,10 @@
 #include <arch/acpi.h>
 #include <arch/cpu.h>
 #include <arch/paging.h>
+#include <common/string.h>
 #include <kern/bootinfo.h>
 #include <kern/clock.h>
 #include <kern/printf.h>
-#include <kern/string.h>
 
 struct acpi_info acpi;
 

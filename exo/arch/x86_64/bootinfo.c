@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 // Reads the Multiboot2 (GRUB) or Multiboot1 (qemu -kernel) information into struct boot_info.
 // Runs on the boot page tables, where the low 4 GiB are identity mapped.
+#include <common/string.h>
 #include <kern/bootinfo.h>
 #include <kern/errno.h>
-#include <kern/string.h>
 
 #define MB2_BOOT_MAGIC 0x36d76289
 #define MB1_BOOT_MAGIC 0x2badb002

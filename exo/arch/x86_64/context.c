@@ -8,8 +8,8 @@
 #include <arch/paging.h>
 #include <arch/percpu.h>
 #include <arch/trap.h>
+#include <common/string.h>
 #include <kern/ioport.h>
-#include <kern/string.h>
 #include <kern/thread.h>
 
 #define MSR_FS_BASE 0xc0000100

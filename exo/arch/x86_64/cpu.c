@@ -2,8 +2,8 @@
 // CPU feature probe (CPUID) and enabling of the protection features the CPU offers.
 #include <arch/cpu.h>
 #include <arch/pagetable.h>
+#include <common/string.h>
 #include <kern/printf.h>
-#include <kern/string.h>
 
 struct cpu_features cpu;
 

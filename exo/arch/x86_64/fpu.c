@@ -4,10 +4,10 @@
 // initialisation gives new threads a clean state (FCW 0x37f, MXCSR 0x1f80).
 #include <arch/cpu.h>
 #include <arch/fpu.h>
+#include <common/string.h>
 #include <kern/frame.h>
 #include <kern/panic.h>
 #include <kern/physmap.h>
-#include <kern/string.h>
 
 #define CR0_MP         (1ull << 1)
 #define CR0_EM         (1ull << 2)

@@ -4,7 +4,7 @@
 #include <arch/layout.h>
 #include <arch/percpu.h>
 #include <arch/trap.h>
-#include <kern/string.h>
+#include <common/string.h>
 
 struct tss {
 	uint32_t reserved0;

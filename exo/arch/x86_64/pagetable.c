@@ -4,10 +4,10 @@
 // the only hardware access is tlb_invalidate(). Intermediate tables are created with the most
 // permissive flags (P|W, plus U for user ranges); the leaf decides the real protection.
 #include <arch/pagetable.h>
+#include <common/string.h>
 #include <kern/errno.h>
 #include <kern/frame.h>
 #include <kern/physmap.h>
-#include <kern/string.h>
 
 uint64_t pte_nx = PTE_NX;
 

@@ -5,7 +5,7 @@
 #include <kern/frame.h>
 
 #define BOOT_MAX_MMAP    128
-#define BOOT_MAX_MODULES 16
+#define BOOT_MAX_MODULES 24
 #define BOOT_CMDLINE_MAX 256
 
 enum mmap_type { MMAP_USABLE = 1, MMAP_RESERVED = 2, MMAP_ACPI = 3, MMAP_NVS = 4, MMAP_BAD = 5 };

@@ -26,7 +26,6 @@ struct cap {
 	struct cap *parent;       // derivation tree: NULL for a root
 	struct list children;     // the capabilities derived from this one (their sibling links)
 	struct list_node sibling; // in parent->children; an empty slot: in the table's free list
-	struct list maps;         // mappings made with it (frames only): deleting it unmaps them
 };
 
 struct cspace {
@@ -79,7 +78,8 @@ int cap_delete(struct cspace *cs, cap_handle_t h);
 // Deletes every descendant of h (in any table), keeping h itself.
 int cap_revoke(struct cspace *cs, cap_handle_t h);
 
-// Provided by the address-space code (core/vspace.c): a capability with mappings is being
-// deleted (unmap them all) or moved to another slot (the records follow it).
+// Provided by the address-space code (core/vspace.c): a frame capability is being deleted (unmap
+// the pages mapped with it) or moved to another slot (their records follow it). The records hang
+// off the frame, so a capability costs no more than before (its size is on the IPC fast path).
 void cap_mappings_gone(struct cap *c);
 void cap_mappings_moved(struct cap *from, struct cap *to);

@@ -35,6 +35,7 @@ struct ktest {
 
 // Runs the named test and ends the machine; never returns.
 void ktest_run(const char *name) __noreturn;
-// Waits (interrupts enabled while halted) until the tick count advances by n. Tests run with
-// interrupts disabled otherwise, like all kernel code outside the idle loop.
+// Waits (interrupts enabled while halted) until the tick count advances by n; defined with the
+// tests (tests/qemu/ktests/wait.c). Tests run with interrupts disabled otherwise, like all kernel
+// code outside the idle loop.
 void ktest_wait_ticks(uint64_t n);

@@ -1,17 +1,11 @@
 // SPDX-License-Identifier: MIT
-// Kernel formatted output: a freestanding vsnprintf and a log with levels on the console.
+// Kernel formatted output: the shared formatter (<common/printf.h>) and a log with levels on the
+// console.
 #pragma once
 
-#include <kern/types.h>
-#include <stdarg.h>
+#include <common/printf.h>
 
 enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
-
-// Formats like C99 snprintf for the subset the kernel uses: flags "-0 #+", width and precision
-// (also '*'), length modifiers hh h l ll z t j, conversions d i u x X o p s c %. Always NUL
-// terminates when size > 0; returns the length the full output would have had.
-int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
-int ksnprintf(char *buf, size_t size, const char *fmt, ...) __printf(3, 4);
 
 // Console output (serial); kprintf always prints, klog drops messages below the log level.
 int kprintf(const char *fmt, ...) __printf(1, 2);

@@ -21,8 +21,8 @@ struct vspace {
 	uint64_t parked; // pages parked with VM_NOACCESS (copyin checks for them only if any)
 };
 
-// A user mapping of a RAM frame. cap is the capability it was made with; NULL when it was made by
-// the kernel (the boot loader, an IPC grant from an unrecorded page) or the capability was handed
+// A user mapping of a RAM frame, on its frame's list. cap is the capability it was made with; NULL when it
+// was made by the kernel (the boot loader, an IPC grant from an unrecorded page) or the capability was handed
 // to the mapping (EXO_MAP_MOVE): it then lasts until unmapped or the frame is destroyed.
 struct mapping {
 	struct vspace *vs;
@@ -30,7 +30,6 @@ struct mapping {
 	struct uframe *frame;
 	struct cap *cap;
 	struct list_node frame_link; // in frame->maps
-	struct list_node cap_link;   // in cap->maps
 };
 
 // A new address space sharing the kernel half, charged to q. -EXO_ENOMEM.

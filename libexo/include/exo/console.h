@@ -3,8 +3,9 @@
 // client: libos's console component, libos/console/). The service is a 16550 serial driver in a
 // process of its own: a program's stdin, stdout and stderr travel on COM2 (COM1 stays the
 // kernel's log), the output in records that keep the streams apart and in order.
-// toolchain/bin/exorun connects COM2 to its own stdin, stdout and stderr. The program that starts
-// the service owns its endpoint and is its only client.
+// toolchain/bin/exorun connects COM2 to its own stdin, stdout and stderr. Its launcher
+// (apps/launch) starts the service and owns its endpoint; the program it starts is the only
+// client, with a send-only copy.
 //
 // Messages: modules/console/console.idl defines them (SETUP with the devices, WRITE, READ), from
 // which <proto/console.h> and docs/protocols/console.md are generated.

@@ -37,6 +37,17 @@ long exo_reply_recv(exo_endpoint_t ep, struct exo_msg *m); // m: the reply, then
 // mappings). On success *process and *thread name the new process and its thread.
 long exo_spawn(uint64_t self, uint64_t quota, const struct exo_boot_module *m, const char *name,
                uint64_t prio, uint64_t arg, uint64_t *process, uint64_t *thread);
+// exo_spawn's first part: the process (with a capability table of slots, 0: the usual) and its
+// thread, not started. The caller equips it, then starts the thread at *entry with
+// exo_thread_start(*thread, *entry, EXO_INIT_STACK_TOP, arg). An ELF file the validator refuses
+// gives -EXO_EINVAL and the reason in why.
+long exo_spawn_inactive(uint64_t self, uint64_t quota, const struct exo_boot_module *m, const char *name,
+                        uint64_t slots, uint64_t prio, uint64_t *process, uint64_t *thread, uint64_t *entry,
+                        char *why, size_t whysize);
+// Maps a fresh frame of quota at va in process child with prot, holding len (<= 4096) bytes of
+// src (filled through a scratch mapping in self).
+long exo_child_page(uint64_t self, uint64_t quota, uint64_t child, uint64_t va, uint64_t prot,
+                    const void *src, size_t len);
 
 void *memcpy(void *restrict dst, const void *restrict src, size_t n);
 void *memset(void *dst, int c, size_t n);

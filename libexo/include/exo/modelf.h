@@ -12,7 +12,7 @@
 //   start the module: call base + m.init, then base + m.serve (libexo.so's exo_module_entry)
 #pragma once
 
-#include <kern/elf_segment.h>
+#include <common/elf_segment.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -103,7 +103,7 @@ struct exo_module_info {
 #define EXO_MODELF_MAX_SIZE     (256ull << 20) // the largest span a module may have
 #define EXO_MODELF_FILE_SIZE    64             // bytes of the file name kept for messages
 
-// The PT_LOAD segments (struct elf64_segment, <kern/elf_segment.h>) are relative to the load base.
+// The PT_LOAD segments (struct elf64_segment, <common/elf_segment.h>) are relative to the load base.
 // After exo_modelf_parse succeeded: 0 < memsz, filesz <= memsz, offset + filesz <= size,
 // vaddr + memsz <= m->size, vaddr and offset congruent modulo the page size, prot non-zero and
 // never both W and X, no two segments share a page (so each page of the span has one protection).

@@ -12,11 +12,10 @@
 void libos_tty_init(void);
 long libos_tty_ioctl(struct libos_file *f, unsigned long req, void *arg);
 
-// service.c: the console service (exo/console.h), started if the boot modules include
-// console.so and libexo.so. The calls carry at most CONSOLE_MAX_DATA bytes and return the count
-// or -errno (-EIO if the service failed); a read without wait gives -EAGAIN when no byte is there
-// yet, and with wait may give -EAGAIN after CONSOLE_WAIT_NS (ask again).
-void libos_console_service_start(void);
-bool libos_console_service(void);                                             // is it running?
+// client.c: the console service's client (exo/console.h), on the endpoint of the boot
+// information. The calls carry at most CONSOLE_MAX_DATA bytes and return the count or -errno
+// (-EIO if the service failed); a read without wait gives -EAGAIN when no byte is there yet, and
+// with wait may give -EAGAIN after CONSOLE_WAIT_NS (ask again).
+bool libos_console_service(void);                                             // is there one?
 long libos_console_service_write(long stream, const void *buf, uint64_t len); // stream: 1, 2 | MORE
 long libos_console_service_read(long fd, void *buf, uint64_t len, bool wait);

@@ -46,6 +46,8 @@ enum linux_syscall {
 	SYS_getegid = 108,
 	SYS_getppid = 110,
 	SYS_sigaltstack = 131,
+	SYS_iopl = 172,
+	SYS_ioperm = 173,
 	SYS_arch_prctl = 158,
 	SYS_gettid = 186,
 	SYS_tkill = 200,

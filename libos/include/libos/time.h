@@ -10,9 +10,7 @@ long libos_gettimeofday(struct linux_timeval *tv, void *tz);
 long libos_nanosleep(const struct linux_timespec *req, struct linux_timespec *rem);
 long libos_clock_nanosleep(long clock, long flags, const struct linux_timespec *req,
                            struct linux_timespec *rem);
-// Sets the realtime clock's epoch from the RTC (called at start-up).
+// Reads the clock calibration and the realtime offset of the boot information (at start-up).
 void libos_time_init(void);
-// Seconds since 1970 from the CMOS clock; 0 without access to its ports.
-uint64_t libos_rtc_seconds(void);
 // Nanoseconds on clock (-EINVAL for an unknown clock).
 long libos_clock_ns(long clock, uint64_t *ns);

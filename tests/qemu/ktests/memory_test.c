@@ -3,12 +3,12 @@
 // allocated exactly once and written through the direct map; mappings made at run time work,
 // honour protections and go away; the heap hands out usable memory and gives it back.
 #include <arch/paging.h>
+#include <common/string.h>
 #include <kern/frame.h>
 #include <kern/heap.h>
 #include <kern/ktest.h>
 #include <kern/physmap.h>
 #include <kern/printf.h>
-#include <kern/string.h>
 
 KTEST(frame)
 {

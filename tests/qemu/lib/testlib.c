@@ -4,7 +4,7 @@
 // stack), the place and the message, so a log says at once what went wrong where.
 #include "testlib.h"
 
-#include <kern/printf.h>
+#include <common/printf.h>
 
 #define MAX_FAILED_CASES 16
 #define MAX_THREADS      32

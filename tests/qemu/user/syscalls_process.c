@@ -47,6 +47,19 @@ static void test_processes(void)
 		CHECK_EQ(exo_process_create(cq, end), E(EFAULT));
 		unmap_free(VA(401), np);
 	}
+	// process_create_slots: the table's size is bounded and holds that many capabilities.
+	CHECK_EQ(exo_process_create_slots(cq, "x", 15), E(EINVAL));
+	CHECK_EQ(exo_process_create_slots(cq, "x", EXO_MAX_SLOTS + 1), E(EINVAL));
+	CHECK_EQ(exo_process_create_slots(bi->self, "x", 2000), E(ETYPE));
+	CHECK_EQ(exo_process_create_slots(cq, NULL, 2000), E(EFAULT));
+	h = exo_process_create_slots(cq, "big-table", 2000);
+	CHECK(h > 0);
+	r = exo_notify_create();
+	for (int i = 0; i < 1999; i++) // every slot but 0, which is never used
+		CHECK(exo_cap_copy((uint64_t)r, (uint64_t)h, EXO_R_READ) > 0);
+	CHECK_EQ(exo_cap_copy((uint64_t)r, (uint64_t)h, EXO_R_READ), E(ENOSPC));
+	CHECK_EQ(exo_cap_delete((uint64_t)h), 0);
+	CHECK_EQ(exo_cap_delete((uint64_t)r), 0);
 	h = exo_process_create(cq, "raw-child");
 	CHECK(h > 0);
 	p = (uint64_t)h;

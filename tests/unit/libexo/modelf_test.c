@@ -22,8 +22,8 @@
 
 #include <cmocka.h>
 
+#include <exo/exo.h>
 #include <exo/modelf.h>
-#include <kern/errno.h>
 
 // The ELF64 layout, written out again here so the tests do not share the code under test.
 struct t_ehdr {

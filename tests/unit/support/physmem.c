@@ -61,3 +61,11 @@ void physmem_frames_init(paddr_t base, uint64_t len)
 	physmem_base();
 	assert_int_equal(frame_init(&r, 1, NULL, 0, 0), 0);
 }
+
+uint64_t physmem_frames_free(void)
+{
+	struct frame_stats st;
+
+	frame_get_stats(&st);
+	return st.free;
+}

@@ -18,3 +18,5 @@ void physmem_fill(uint8_t c);
 // Re-initialises the frame allocator with one usable range [base, base + len) and nothing
 // excluded; fails the running test if frame_init does.
 void physmem_frames_init(paddr_t base, uint64_t len);
+// The frame allocator's count of free frames.
+uint64_t physmem_frames_free(void);

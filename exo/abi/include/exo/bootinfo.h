@@ -8,10 +8,11 @@
 
 // exo_bootinfo: what the kernel gives init, mapped read-only at EXO_BOOTINFO_ADDR and passed in
 // rdi to its entry point (below the 8 MiB a libos main stack may grow to). Handles name
-// capabilities in init's table.
+// capabilities in init's table. A launcher (apps/launch) builds one in the same layout for an
+// unprivileged program it starts: the device fields zero, console and realtime_ns filled in.
 #define EXO_BOOTINFO_ADDR    0x7ffe00000000ull
 #define EXO_BOOTINFO_MAGIC   0x746f6f626f7865ull // "exoboot"
-#define EXO_MAX_BOOT_MODULES 16
+#define EXO_MAX_BOOT_MODULES 24
 // init's stack: EXO_INIT_STACK_PAGES mapped pages (read/write) ending at EXO_INIT_STACK_TOP.
 #define EXO_INIT_STACK_TOP   0x7ffffff00000ull
 #define EXO_INIT_STACK_PAGES 16
@@ -25,18 +26,20 @@ struct exo_boot_module {
 
 struct exo_bootinfo {
 	uint64_t magic;
-	exo_process_t self;  // init itself (all rights)
-	exo_thread_t thread; // init's first thread
-	exo_quota_t quota;   // all free memory
+	exo_process_t self;  // the process itself (init: all rights)
+	exo_thread_t thread; // its first thread
+	exo_quota_t quota;   // init: all free memory
 	uint64_t quota_frames;
-	exo_ioport_t ioports;      // ports 0..0xffff
-	exo_timeslice_t timeslice; // the whole CPU (init itself is not limited)
-	exo_mmio_t mmio;           // all physical addresses (RAM and the kernel's devices refused)
+	exo_ioport_t ioports;      // ports 0..0xffff (0: none)
+	exo_timeslice_t timeslice; // the whole CPU (init itself is not limited; 0: none)
+	exo_mmio_t mmio;           // all physical addresses (RAM and the kernel's devices refused; 0: none)
 	exo_irq_t irq_first;       // GSIs 0..nirqs-1, consecutive handles
 	uint64_t nirqs;
 	uint64_t nmodules;
 	struct exo_boot_module modules[EXO_MAX_BOOT_MODULES];
 	char cmdline[256];
+	exo_endpoint_t console; // the console service's endpoint (exo/console.h; 0: none)
+	uint64_t realtime_ns;   // CLOCK_REALTIME minus the monotonic clock, in ns (0: unknown)
 };
 
 // The layouts are ABI: pinned here so a change cannot slip through.
@@ -45,7 +48,8 @@ _Static_assert(sizeof(struct exo_boot_module) == 88 && offsetof(struct exo_boot_
 _Static_assert(offsetof(struct exo_bootinfo, quota_frames) == 32 &&
                    offsetof(struct exo_bootinfo, nmodules) == 80 &&
                    offsetof(struct exo_bootinfo, modules) == 88 &&
-                   offsetof(struct exo_bootinfo, cmdline) == 88 + 16 * 88 &&
-                   sizeof(struct exo_bootinfo) == 88 + 16 * 88 + 256,
+                   offsetof(struct exo_bootinfo, cmdline) == 88 + 24 * 88 &&
+                   offsetof(struct exo_bootinfo, console) == 88 + 24 * 88 + 256 &&
+                   sizeof(struct exo_bootinfo) == 88 + 24 * 88 + 256 + 16,
                "exo_bootinfo");
 _Static_assert(sizeof(struct exo_bootinfo) <= EXO_PAGE_SIZE, "bootinfo is one page");

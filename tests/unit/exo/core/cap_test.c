@@ -31,15 +31,20 @@ struct fake {
 
 static unsigned releases_total;
 
-// The address-space hooks of cap.c: no capability in these tests has mappings.
+// The address-space hooks of cap.c (core/vspace.c, tested in vspace_test): counted here.
+static unsigned mappings_gone, mappings_moved;
+
 void cap_mappings_gone(struct cap *c)
 {
-	fail_msg("cap_mappings_gone(%p): no mappings expected", (void *)c);
+	assert_int_equal(c->obj->type, EXO_OBJ_FRAME);
+	mappings_gone++;
 }
 
 void cap_mappings_moved(struct cap *from, struct cap *to)
 {
-	fail_msg("cap_mappings_moved(%p, %p): no mappings expected", (void *)from, (void *)to);
+	assert_int_equal(to->obj->type, EXO_OBJ_FRAME);
+	assert_ptr_equal(to->obj, from->obj);
+	mappings_moved++;
 }
 
 static void fake_release(struct kobj *o)
@@ -212,6 +217,37 @@ static void test_init_args_and_memory(void **state)
 	cspace_destroy(&cs); // twice is harmless
 	assert_int_equal(heap_bytes(), b0);
 	assert_int_equal(panic_count, 0);
+}
+
+// Deleting (directly, by revoke, or with the table) or moving a frame capability tells the
+// address-space code, which unmaps or re-points the pages mapped with it; other types do not.
+static void test_frame_capabilities_reach_mappings(void **state)
+{
+	struct cspace cs, other;
+	struct fake f, q;
+	cap_handle_t h, c1, c2, hq, moved;
+
+	(void)state;
+	fake_init(&f, EXO_OBJ_FRAME);
+	fake_init(&q, EXO_OBJ_QUOTA);
+	init(&cs, 8);
+	init(&other, 8);
+	mappings_gone = mappings_moved = 0;
+	assert_int_equal(cap_insert(&cs, &f.kobj, EXO_R_ALL, 0, &h), 0);
+	assert_int_equal(cap_insert(&cs, &q.kobj, EXO_R_ALL, 0, &hq), 0);
+	assert_int_equal(cap_copy(&cs, h, &other, EXO_R_READ, &c1), 0);
+	assert_int_equal(cap_copy(&cs, h, &cs, EXO_R_READ, &c2), 0);
+	assert_int_equal(cap_move(&cs, c2, &cs, &moved), 0);
+	assert_int_equal(mappings_moved, 1);
+	assert_int_equal(cap_revoke(&cs, h), 0); // c1 and the moved copy
+	assert_int_equal(mappings_gone, 2);
+	assert_int_equal(cap_delete(&cs, hq), 0);
+	assert_int_equal(mappings_gone, 2);
+	cspace_destroy(&cs); // h
+	assert_int_equal(mappings_gone, 3);
+	cspace_destroy(&other);
+	assert_int_equal(f.kobj.refs, 1);
+	assert_int_equal(q.kobj.refs, 1);
 }
 
 static void test_handle_encoding_and_stale_handles(void **state)
@@ -1005,6 +1041,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_init_args_and_memory, setup),
 		cmocka_unit_test_setup(test_handle_encoding_and_stale_handles, setup),
+		cmocka_unit_test_setup(test_frame_capabilities_reach_mappings, setup),
 		cmocka_unit_test_setup(test_generation_wraps_past_zero, setup),
 		cmocka_unit_test_setup(test_full_table, setup),
 		cmocka_unit_test_setup(test_free_slots_constant_time, setup),

@@ -31,14 +31,6 @@ static struct heap_stats hstats(void)
 	return st;
 }
 
-static uint64_t frames_free(void)
-{
-	struct frame_stats st;
-
-	frame_get_stats(&st);
-	return st.free;
-}
-
 static int group_setup(void **state)
 {
 	(void)state;
@@ -123,7 +115,7 @@ static void test_sizes_distinct_aligned_writable(void **state)
 	};
 	static struct obj o[2 * (80 + ARRAY_SIZE(extra))];
 	struct heap_stats s0 = hstats(), s1;
-	uint64_t f0 = frames_free();
+	uint64_t f0 = physmem_frames_free();
 	uint64_t bytes = 0;
 	size_t n = 0;
 
@@ -147,7 +139,7 @@ static void test_sizes_distinct_aligned_writable(void **state)
 	assert_int_equal(s1.allocs, s0.allocs + n);
 	assert_int_equal(s1.bytes_in_use, s0.bytes_in_use + bytes);
 	// Frames taken are exactly the new slab and large pages.
-	assert_int_equal(f0 - frames_free(),
+	assert_int_equal(f0 - physmem_frames_free(),
 	                 (s1.slab_pages - s0.slab_pages) + (s1.large_pages - s0.large_pages));
 	// Nothing overwrote anything else; no two objects overlap.
 	for (size_t i = 0; i < n; i++)
@@ -165,27 +157,27 @@ static void test_sizes_distinct_aligned_writable(void **state)
 	assert_int_equal(hstats().frees, s0.frees + n);
 	assert_int_equal(hstats().bytes_in_use, s0.bytes_in_use);
 	assert_int_equal(hstats().large_pages, s0.large_pages);
-	assert_int_equal(frames_free(), f0 - (hstats().slab_pages - s0.slab_pages));
+	assert_int_equal(physmem_frames_free(), f0 - (hstats().slab_pages - s0.slab_pages));
 }
 
 static void test_large_allocations(void **state)
 {
 	struct heap_stats s0 = hstats();
-	uint64_t f0 = frames_free();
+	uint64_t f0 = physmem_frames_free();
 	uint8_t *a, *b, *c;
 
 	(void)state;
 	a = kmalloc(5000);
 	assert_non_null(a);
 	assert_int_equal(hstats().large_pages, s0.large_pages + 2);
-	assert_int_equal(frames_free(), f0 - 2);
+	assert_int_equal(physmem_frames_free(), f0 - 2);
 	b = kmalloc(8192); // 2 pages of data plus a header
 	assert_non_null(b);
 	assert_int_equal(hstats().large_pages, s0.large_pages + 5);
 	c = kmalloc(1 * MiB);
 	assert_non_null(c);
 	assert_int_equal(hstats().large_pages, s0.large_pages + 5 + 257);
-	assert_int_equal(frames_free(), f0 - 5 - 257);
+	assert_int_equal(physmem_frames_free(), f0 - 5 - 257);
 	assert_int_equal(hstats().bytes_in_use, s0.bytes_in_use + 5000 + 8192 + 1 * MiB);
 	// Physically contiguous: the data runs through the direct map without a gap.
 	assert_int_equal(virt_to_phys(c + MiB - 1) - virt_to_phys(c), MiB - 1);
@@ -196,20 +188,20 @@ static void test_large_allocations(void **state)
 		assert_int_equal(a[i], 1);
 	kfree(b);
 	assert_int_equal(hstats().large_pages, s0.large_pages + 2 + 257);
-	assert_int_equal(frames_free(), f0 - 2 - 257);
+	assert_int_equal(physmem_frames_free(), f0 - 2 - 257);
 	kfree(a);
 	kfree(c);
 	assert_int_equal(hstats().large_pages, s0.large_pages);
 	assert_int_equal(hstats().bytes_in_use, s0.bytes_in_use);
 	assert_int_equal(hstats().frees, s0.frees + 3);
-	assert_int_equal(frames_free(), f0);
+	assert_int_equal(physmem_frames_free(), f0);
 }
 
 static void test_stats_and_slab_pages(void **state)
 {
 	static void *p[400];
 	struct heap_stats s0 = hstats(), s1;
-	uint64_t f0 = frames_free(), pages0;
+	uint64_t f0 = physmem_frames_free(), pages0;
 	int n = 0;
 
 	(void)state;
@@ -233,7 +225,7 @@ static void test_stats_and_slab_pages(void **state)
 	assert_int_equal(s1.bytes_in_use, s0.bytes_in_use + 100 * (uint64_t)n);
 	// 301 objects of at least 100 bytes (plus header) in fresh pages need at least 10 of them.
 	assert_true(s1.slab_pages - pages0 >= 10);
-	assert_int_equal(f0 - frames_free(), s1.slab_pages - s0.slab_pages);
+	assert_int_equal(f0 - physmem_frames_free(), s1.slab_pages - s0.slab_pages);
 	assert_int_equal(s1.large_pages, s0.large_pages);
 	for (int i = 0; i < n; i++) {
 		kfree(p[i]);
@@ -260,7 +252,7 @@ static void test_free_and_reuse(void **state)
 	for (size_t sz = 1; sz <= 2048; sz *= 2)
 		kfree(kmalloc(sz));
 	s0 = hstats();
-	f0 = frames_free();
+	f0 = physmem_frames_free();
 	for (int round = 0; round < 2000; round++) {
 		size_t sz = 1 + (size_t)(round * 37) % 2024;
 
@@ -275,7 +267,7 @@ static void test_free_and_reuse(void **state)
 	assert_int_equal(hstats().slab_pages, s0.slab_pages);
 	assert_int_equal(hstats().large_pages, s0.large_pages);
 	assert_int_equal(hstats().bytes_in_use, s0.bytes_in_use);
-	assert_int_equal(frames_free(), f0);
+	assert_int_equal(physmem_frames_free(), f0);
 	// The slot just freed is the one handed out again.
 	p = kmalloc(48);
 	kfree(p);
@@ -361,10 +353,10 @@ static void test_double_free_large(void **state)
 	(void)state;
 	assert_non_null(p);
 	kfree(p);
-	f0 = frames_free();
+	f0 = physmem_frames_free();
 	expect_assert_failure(kfree(p));
 	assert_int_equal(panic_count, 1);
-	assert_int_equal(frames_free(), f0);
+	assert_int_equal(physmem_frames_free(), f0);
 }
 
 static void overflow_at_kfree_one(size_t n)

@@ -36,14 +36,6 @@ void paging_leave(paddr_t root)
 	(void)root;
 }
 
-static uint64_t frames_free(void)
-{
-	struct frame_stats st;
-
-	frame_get_stats(&st);
-	return st.free;
-}
-
 // One frame allocator and heap for the whole group (the heap keeps its slabs between tests);
 // every test checks that it gave back all it took.
 static int group_setup(void **state)
@@ -90,7 +82,7 @@ static bool mapped(struct vspace *vs, vaddr_t va)
 static void test_tables_charged_and_freed(void **state)
 {
 	struct quota *q = new_quota(100);
-	uint64_t free0 = frames_free();
+	uint64_t free0 = physmem_frames_free();
 	struct vspace vs;
 	struct uframe *f;
 
@@ -110,7 +102,7 @@ static void test_tables_charged_and_freed(void **state)
 	kobj_put(&f->obj);
 	vspace_destroy(&vs);
 	assert_int_equal(q->used, 0);
-	assert_int_equal(frames_free(), free0);
+	assert_int_equal(physmem_frames_free(), free0);
 	kobj_put(&q->obj);
 }
 
@@ -126,14 +118,14 @@ static void test_map_unmap_walk_keeps_nothing(void **state)
 	(void)state;
 	assert_int_equal(vspace_init(&vs, q), 0);
 	f = new_frame(q);
-	free0 = frames_free();
+	free0 = physmem_frames_free();
 	for (uint64_t i = 0; i < 5000; i++) {
 		vaddr_t va = VA + i * LARGE_PAGE;
 
 		assert_int_equal(vspace_map(&vs, va, f, RW, NULL), 0);
 		assert_int_equal(vspace_unmap(&vs, va), 0);
 	}
-	assert_int_equal(frames_free(), free0);
+	assert_int_equal(physmem_frames_free(), free0);
 	assert_int_equal(vs.tables, 0);
 	assert_int_equal(quota_used_frames(q), 2);
 	vspace_destroy(&vs);
@@ -145,7 +137,7 @@ static void test_map_unmap_walk_keeps_nothing(void **state)
 static void test_tables_over_quota(void **state)
 {
 	struct quota *q = new_quota(4);
-	uint64_t free0 = frames_free();
+	uint64_t free0 = physmem_frames_free();
 	struct vspace vs;
 	struct uframe *f;
 
@@ -159,7 +151,7 @@ static void test_tables_over_quota(void **state)
 	assert_int_equal(f->obj.refs, 1);
 	kobj_put(&f->obj);
 	vspace_destroy(&vs);
-	assert_int_equal(frames_free(), free0);
+	assert_int_equal(physmem_frames_free(), free0);
 	kobj_put(&q->obj);
 }
 
@@ -278,7 +270,7 @@ static void test_revoke_unmaps_derived(void **state)
 static void test_quota_destroy_returns_frames(void **state)
 {
 	struct quota *root = new_quota(1000), *q;
-	uint64_t free0 = frames_free();
+	uint64_t free0 = physmem_frames_free();
 	struct cspace cs;
 	struct vspace vs;
 	struct uframe *f[8];
@@ -313,7 +305,7 @@ static void test_quota_destroy_returns_frames(void **state)
 	kobj_put(&q->obj);
 	vspace_destroy(&vs);
 	assert_int_equal(root->used, 0);
-	assert_int_equal(frames_free(), free0);
+	assert_int_equal(physmem_frames_free(), free0);
 	kobj_put(&root->obj);
 }
 
@@ -323,7 +315,7 @@ static void test_quota_destroy_deep_chain(void **state)
 	enum { DEPTH = 20000 };
 	static struct quota *chain[DEPTH];
 	struct quota *root = new_quota(DEPTH + 10), *q = root;
-	uint64_t free0 = frames_free();
+	uint64_t free0 = physmem_frames_free();
 	struct uframe *f;
 
 	(void)state;
@@ -344,7 +336,7 @@ static void test_quota_destroy_deep_chain(void **state)
 	for (int i = DEPTH - 1; i >= 0; i--)
 		kobj_put(&chain[i]->obj);
 	kobj_put(&f->obj);
-	assert_int_equal(frames_free(), free0);
+	assert_int_equal(physmem_frames_free(), free0);
 	kobj_put(&root->obj);
 }
 
@@ -352,17 +344,17 @@ static void test_quota_destroy_deep_chain(void **state)
 static void test_pinned_frame_outlives_quota(void **state)
 {
 	struct quota *q = new_quota(10);
-	uint64_t free0 = frames_free();
+	uint64_t free0 = physmem_frames_free();
 	struct uframe *f = new_frame(q);
 
 	(void)state;
 	uframe_pin(f);
 	kobj_put(&f->obj);
 	quota_destroy(q);
-	assert_int_equal(frames_free(), free0 - 1);
+	assert_int_equal(physmem_frames_free(), free0 - 1);
 	assert_int_not_equal(f->pa, 0);
 	uframe_unpin(f);
-	assert_int_equal(frames_free(), free0);
+	assert_int_equal(physmem_frames_free(), free0);
 	kobj_put(&q->obj);
 }
 

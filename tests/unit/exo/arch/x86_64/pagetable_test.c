@@ -24,14 +24,6 @@
 #define POOL_BASE (1 * MiB)
 #define POOL_LEN  (8 * MiB)
 
-static uint64_t frames_free(void)
-{
-	struct frame_stats st;
-
-	frame_get_stats(&st);
-	return st.free;
-}
-
 static int setup(void **state)
 {
 	(void)state;
@@ -119,7 +111,7 @@ static void assert_unmapped(paddr_t root, vaddr_t va, size_t len)
 
 static void test_create_zeroed(void **state)
 {
-	uint64_t f0 = frames_free();
+	uint64_t f0 = physmem_frames_free();
 	paddr_t root;
 	uint64_t *t;
 
@@ -127,7 +119,7 @@ static void test_create_zeroed(void **state)
 	root = new_root();
 	assert_int_equal(root & PAGE_MASK, 0);
 	assert_true(frame_is_allocated(root));
-	assert_int_equal(frames_free(), f0 - 1);
+	assert_int_equal(physmem_frames_free(), f0 - 1);
 	t = phys_to_virt(root);
 	for (int i = 0; i < PT_ENTRIES; i++)
 		assert_int_equal(t[i], 0);
@@ -138,7 +130,7 @@ static void test_create_zeroed(void **state)
 static void test_map_4k_translate(void **state)
 {
 	paddr_t root = new_root();
-	uint64_t f0 = frames_free();
+	uint64_t f0 = physmem_frames_free();
 	uint64_t *pte;
 
 	(void)state;
@@ -146,24 +138,24 @@ static void test_map_4k_translate(void **state)
 	assert_mapped(root, 0x400000, 0x12345000, 3 * PG, VM_READ | VM_WRITE);
 	assert_unmapped(root, 0x3ff000, PG);
 	assert_unmapped(root, 0x403000, PG);
-	assert_int_equal(frames_free(), f0 - 3); // PDPT, PD, PT
+	assert_int_equal(physmem_frames_free(), f0 - 3); // PDPT, PD, PT
 	pte = raw(root, 0x401000, 0);
 	assert_non_null(pte);
 	assert_int_equal(*pte, 0x12346000 | PTE_P | PTE_W | PTE_NX);
 
 	// Same PT: no new table.
 	assert_int_equal(pt_map(root, 0x405000, 0x5000, PG, VM_READ), 0);
-	assert_int_equal(frames_free(), f0 - 3);
+	assert_int_equal(physmem_frames_free(), f0 - 3);
 	// Same PD, next PT.
 	assert_int_equal(pt_map(root, 0x600000, 0x6000, PG, VM_READ), 0);
-	assert_int_equal(frames_free(), f0 - 4);
+	assert_int_equal(physmem_frames_free(), f0 - 4);
 	// Same PDPT, next PD.
 	assert_int_equal(pt_map(root, 0x40000000, 0x7000, PG, VM_READ), 0);
-	assert_int_equal(frames_free(), f0 - 6);
+	assert_int_equal(physmem_frames_free(), f0 - 6);
 	// Next PML4 entry; and the upper half.
 	assert_int_equal(pt_map(root, 0x8000000000, 0x8000, PG, VM_READ), 0);
 	assert_int_equal(pt_map(root, 0xffffffff80000000, 0x9000, PG, VM_READ), 0);
-	assert_int_equal(frames_free(), f0 - 12);
+	assert_int_equal(physmem_frames_free(), f0 - 12);
 	assert_mapped(root, 0x405000, 0x5000, PG, VM_READ);
 	assert_mapped(root, 0x600000, 0x6000, PG, VM_READ);
 	assert_mapped(root, 0x40000000, 0x7000, PG, VM_READ);
@@ -177,12 +169,12 @@ static void test_map_4k_translate(void **state)
 static void test_map_large_pages(void **state)
 {
 	paddr_t root = new_root();
-	uint64_t f0 = frames_free();
+	uint64_t f0 = physmem_frames_free();
 	uint64_t *pde;
 
 	(void)state;
 	assert_int_equal(pt_map(root, 0x40000000, 0x80000000, 2 * LP, VM_READ | VM_EXEC), 0);
-	assert_int_equal(frames_free(), f0 - 2); // PDPT and PD, no page table
+	assert_int_equal(physmem_frames_free(), f0 - 2); // PDPT and PD, no page table
 	assert_mapped(root, 0x40000000, 0x80000000, 2 * LP, VM_READ | VM_EXEC);
 	assert_unmapped(root, 0x40000000 - PG, PG);
 	assert_unmapped(root, 0x40000000 + 2 * LP, PG);
@@ -196,18 +188,18 @@ static void test_map_large_pages(void **state)
 static void test_map_large_needs_both_aligned(void **state)
 {
 	paddr_t root = new_root();
-	uint64_t f0 = frames_free();
+	uint64_t f0 = physmem_frames_free();
 
 	(void)state;
 	// va aligned, pa not.
 	assert_int_equal(pt_map(root, 0x40000000, 0x80001000, 2 * LP, VM_READ), 0);
-	assert_int_equal(frames_free(), f0 - 4); // PDPT, PD and two PTs
+	assert_int_equal(physmem_frames_free(), f0 - 4); // PDPT, PD and two PTs
 	assert_mapped(root, 0x40000000, 0x80001000, 2 * LP, VM_READ);
 	assert_false(*raw(root, 0x40000000, 1) & PTE_PS);
 	// pa aligned, va not.
 	assert_int_equal(pt_map(root, 0x80001000, 0x80000000, 2 * LP, VM_READ), 0);
 	assert_mapped(root, 0x80001000, 0x80000000, 2 * LP, VM_READ);
-	assert_int_equal(frames_free(), f0 - 4 - 4);
+	assert_int_equal(physmem_frames_free(), f0 - 4 - 4);
 	// Both aligned, but shorter than 2 MiB.
 	assert_int_equal(pt_map(root, 0xc0000000, 0x80000000, LP - PG, VM_READ), 0);
 	assert_non_null(raw(root, 0xc0000000, 0));
@@ -217,13 +209,13 @@ static void test_map_large_needs_both_aligned(void **state)
 static void test_map_mixed_sizes(void **state)
 {
 	paddr_t root = new_root();
-	uint64_t f0 = frames_free();
+	uint64_t f0 = physmem_frames_free();
 
 	(void)state;
 	// 4 KiB at 0x1ff000, a 2 MiB page at 0x200000, 4 KiB at 0x400000.
 	assert_int_equal(pt_map(root, 0x1ff000, 0x401ff000, LP + 2 * PG, VM_READ | VM_WRITE), 0);
 	assert_mapped(root, 0x1ff000, 0x401ff000, LP + 2 * PG, VM_READ | VM_WRITE);
-	assert_int_equal(frames_free(), f0 - 4); // PDPT, PD, 2 PTs
+	assert_int_equal(physmem_frames_free(), f0 - 4); // PDPT, PD, 2 PTs
 	assert_true(*raw(root, 0x200000, 1) & PTE_PS);
 	assert_false(*raw(root, 0x1ff000, 1) & PTE_PS);
 	assert_false(*raw(root, 0x400000, 1) & PTE_PS);
@@ -234,12 +226,12 @@ static void test_map_mixed_sizes(void **state)
 static void test_user_mappings(void **state)
 {
 	paddr_t root = new_root();
-	uint64_t f0 = frames_free();
+	uint64_t f0 = physmem_frames_free();
 
 	(void)state;
 	assert_int_equal(pt_map(root, 0x200000, 0x400000, LP, VM_READ | VM_USER), 0);
 	// Never a 2 MiB page for user mappings.
-	assert_int_equal(frames_free(), f0 - 3);
+	assert_int_equal(physmem_frames_free(), f0 - 3);
 	assert_false(*raw(root, 0x200000, 1) & PTE_PS);
 	assert_mapped(root, 0x200000, 0x400000, LP, VM_READ | VM_USER);
 	for (vaddr_t va = 0x200000; va < 0x400000; va += PG)
@@ -310,7 +302,7 @@ static void test_no_nx_cpu(void **state)
 static void test_wx_refused(void **state)
 {
 	paddr_t root = new_root();
-	uint64_t f0 = frames_free();
+	uint64_t f0 = physmem_frames_free();
 	unsigned prot;
 
 	(void)state;
@@ -318,7 +310,7 @@ static void test_wx_refused(void **state)
 	assert_int_equal(pt_map(root, 0x200000, 0x200000, LP, VM_READ | VM_WRITE | VM_EXEC), -EXO_EINVAL);
 	assert_unmapped(root, 0x1000, PG);
 	assert_unmapped(root, 0x200000, LP);
-	assert_int_equal(frames_free(), f0);
+	assert_int_equal(physmem_frames_free(), f0);
 	assert_int_equal(pt_map(root, 0x1000, 0x1000, PG, VM_READ | VM_WRITE), 0);
 	assert_int_equal(pt_protect(root, 0x1000, PG, VM_READ | VM_WRITE | VM_EXEC), -EXO_EINVAL);
 	assert_true(pt_translate(root, 0x1000, NULL, &prot));
@@ -349,11 +341,11 @@ static void test_invalid_arguments(void **state)
 		{ 0x1000, 0x1000, (size_t)-PG },        // absurd length
 	};
 	paddr_t root = new_root();
-	uint64_t f0 = frames_free();
+	uint64_t f0 = physmem_frames_free();
 
 	(void)state;
 	assert_int_equal(pt_map(root, 0x1000, 0x1000, PG, VM_READ), 0);
-	f0 = frames_free();
+	f0 = physmem_frames_free();
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		if (pt_map(root, bad[i].va, bad[i].pa, bad[i].len, VM_READ) != -EXO_EINVAL)
 			fail_msg("pt_map case %zu not refused", i);
@@ -365,7 +357,7 @@ static void test_invalid_arguments(void **state)
 		if (pt_protect(root, bad[i].va, bad[i].len, VM_READ) != -EXO_EINVAL)
 			fail_msg("pt_protect case %zu not refused", i);
 	}
-	assert_int_equal(frames_free(), f0);
+	assert_int_equal(physmem_frames_free(), f0);
 	assert_int_equal(tlb_calls, 0);
 	assert_mapped(root, 0x1000, 0x1000, PG, VM_READ);
 }
@@ -426,11 +418,11 @@ static void test_large_over_empty_table(void **state)
 	(void)state;
 	assert_int_equal(pt_map(root, 0x205000, 0x5000, PG, VM_READ), 0);
 	assert_int_equal(pt_unmap(root, 0x205000, PG), 0);
-	f0 = frames_free();
+	f0 = physmem_frames_free();
 	// A page table (now empty) exists for this 2 MiB: mapping still works, with 4 KiB pages.
 	assert_int_equal(pt_map(root, 0x200000, 0x40000000, LP, VM_READ | VM_WRITE), 0);
 	assert_mapped(root, 0x200000, 0x40000000, LP, VM_READ | VM_WRITE);
-	assert_int_equal(frames_free(), f0);
+	assert_int_equal(physmem_frames_free(), f0);
 }
 
 static void test_enomem(void **state)
@@ -441,13 +433,13 @@ static void test_enomem(void **state)
 	(void)state;
 	// One bitmap page and four frames.
 	physmem_frames_init(POOL_BASE, 5 * PG);
-	f0 = frames_free();
+	f0 = physmem_frames_free();
 	assert_int_equal(f0, 4);
 	root = new_root();
 	// Two pages in different page tables: PDPT, PD and the first PT fit, the second PT does not.
 	assert_int_equal(pt_map(root, 0x1ff000, 0x1000, 2 * PG, VM_READ), -EXO_ENOMEM);
 	assert_unmapped(root, 0x1ff000, 2 * PG);
-	assert_int_equal(frames_free(), 0);
+	assert_int_equal(physmem_frames_free(), 0);
 	assert_int_equal(pt_create(), 0);
 	// Nothing left for a new PDPT either.
 	assert_int_equal(pt_map(root, 0x8000000000, 0x1000, PG, VM_READ), -EXO_ENOMEM);
@@ -456,7 +448,7 @@ static void test_enomem(void **state)
 	assert_int_equal(pt_map(root, 0x1fe000, 0x1000, PG, VM_READ), 0);
 	assert_mapped(root, 0x1fe000, 0x1000, PG, VM_READ);
 	pt_destroy(root, 0, PT_ENTRIES - 1);
-	assert_int_equal(frames_free(), f0);
+	assert_int_equal(physmem_frames_free(), f0);
 }
 
 static void test_split_enomem(void **state)
@@ -519,10 +511,10 @@ static void test_unmap_splits_large(void **state)
 
 	(void)state;
 	assert_int_equal(pt_map(root, 0x200000, 0x40000000, 2 * LP, prot), 0);
-	f0 = frames_free();
+	f0 = physmem_frames_free();
 	tlb_reset();
 	assert_int_equal(pt_unmap(root, 0x205000, 2 * PG), 0);
-	assert_int_equal(frames_free(), f0 - 1); // the new page table
+	assert_int_equal(physmem_frames_free(), f0 - 1); // the new page table
 	assert_mapped(root, 0x200000, 0x40000000, 5 * PG, prot);
 	assert_unmapped(root, 0x205000, 2 * PG);
 	assert_mapped(root, 0x207000, 0x40007000, LP - 7 * PG, prot);
@@ -542,7 +534,7 @@ static void test_unmap_splits_large(void **state)
 	assert_unmapped(root, 0x3ff000, 2 * PG);
 	assert_mapped(root, 0x3fe000, 0x401fe000, PG, prot);
 	assert_mapped(root, 0x401000, 0x40201000, LP - PG, prot);
-	assert_int_equal(frames_free(), f0 - 2);
+	assert_int_equal(physmem_frames_free(), f0 - 2);
 }
 
 static void test_unmap_whole_large(void **state)
@@ -552,10 +544,10 @@ static void test_unmap_whole_large(void **state)
 
 	(void)state;
 	assert_int_equal(pt_map(root, 0x200000, 0x40000000, 2 * LP, VM_READ), 0);
-	f0 = frames_free();
+	f0 = physmem_frames_free();
 	tlb_reset();
 	assert_int_equal(pt_unmap(root, 0x200000, LP), 0);
-	assert_int_equal(frames_free(), f0); // no split
+	assert_int_equal(physmem_frames_free(), f0); // no split
 	assert_unmapped(root, 0x200000, LP);
 	assert_mapped(root, 0x400000, 0x40200000, LP, VM_READ);
 	assert_int_equal(tlb_calls_for(root, 0x200000), 1);
@@ -627,15 +619,15 @@ static void test_protect_large(void **state)
 
 	(void)state;
 	assert_int_equal(pt_map(root, 0x200000, 0x40000000, 2 * LP, VM_READ | VM_WRITE), 0);
-	f0 = frames_free();
+	f0 = physmem_frames_free();
 	// A whole large page keeps being one.
 	assert_int_equal(pt_protect(root, 0x400000, LP, VM_READ | VM_EXEC), 0);
-	assert_int_equal(frames_free(), f0);
+	assert_int_equal(physmem_frames_free(), f0);
 	assert_int_equal(*raw(root, 0x400000, 1), 0x40200000 | PTE_P | PTE_PS);
 	assert_mapped(root, 0x400000, 0x40200000, LP, VM_READ | VM_EXEC);
 	// One page in the middle of the other splits it.
 	assert_int_equal(pt_protect(root, 0x300000, PG, VM_READ), 0);
-	assert_int_equal(frames_free(), f0 - 1);
+	assert_int_equal(physmem_frames_free(), f0 - 1);
 	assert_mapped(root, 0x200000, 0x40000000, LP / 2, VM_READ | VM_WRITE);
 	assert_mapped(root, 0x300000, 0x40100000, PG, VM_READ);
 	assert_mapped(root, 0x301000, 0x40101000, LP / 2 - PG, VM_READ | VM_WRITE);
@@ -664,7 +656,7 @@ static void test_protect_unmapped(void **state)
 
 static void test_destroy_returns_frames(void **state)
 {
-	uint64_t f0 = frames_free();
+	uint64_t f0 = physmem_frames_free();
 	paddr_t root = new_root();
 
 	(void)state;
@@ -675,15 +667,15 @@ static void test_destroy_returns_frames(void **state)
 	assert_int_equal(pt_map(root, 0x7ffffffff000, 0x1000, PG, VM_READ | VM_USER), 0);
 	assert_int_equal(pt_map(root, 0xffff800000000000, 0x0, 4 * LP, VM_READ | VM_WRITE), 0);
 	assert_int_equal(pt_map(root, 0xffffffff80000000, 0x200000, LP + PG, VM_READ | VM_EXEC), 0);
-	assert_true(frames_free() < f0 - 10);
+	assert_true(physmem_frames_free() < f0 - 10);
 	pt_destroy(root, 0, PT_ENTRIES - 1);
-	assert_int_equal(frames_free(), f0);
+	assert_int_equal(physmem_frames_free(), f0);
 	assert_false(frame_is_allocated(root));
 }
 
 static void test_destroy_part_of_root(void **state)
 {
-	uint64_t f0 = frames_free();
+	uint64_t f0 = physmem_frames_free();
 	paddr_t root = new_root();
 	paddr_t kpdpt, kpd, kpt;
 
@@ -693,10 +685,10 @@ static void test_destroy_part_of_root(void **state)
 	kpdpt = *raw(root, 0xffff800000000000, 3) & PTE_ADDR;
 	kpd = *raw(root, 0xffff800000000000, 2) & PTE_ADDR;
 	kpt = *raw(root, 0xffff800000000000, 1) & PTE_ADDR;
-	assert_int_equal(frames_free(), f0 - 7);
+	assert_int_equal(physmem_frames_free(), f0 - 7);
 	// Only the user half: the kernel half's tables are shared and stay.
 	pt_destroy(root, 0, 255);
-	assert_int_equal(frames_free(), f0 - 3);
+	assert_int_equal(physmem_frames_free(), f0 - 3);
 	assert_true(frame_is_allocated(kpdpt));
 	assert_true(frame_is_allocated(kpd));
 	assert_true(frame_is_allocated(kpt));

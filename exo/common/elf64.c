@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
-// The checks exo's two ELF loaders share (see kern/elf64.h): compiled into the kernel (init's
-// loader, exo/core/elf.c) and into libexo (the module loader, libexo/modelf.c). Every bound is
+// The checks exo's two ELF loaders share (see common/elf64.h): compiled into the kernel (init's
+// loader, exo/common/elf.c) and into libexo (the module loader, libexo/modelf.c). Every bound is
 // checked in a form that cannot overflow: `off > size || len > size - off`.
-#include <kern/elf64.h>
-#include <kern/errno.h>
-#include <kern/string.h>
+#include <common/elf64.h>
+#include <common/string.h>
+#include <exo/exo.h>
 
 static int __printf(2, 3) fail(const struct elf64_check *c, const char *fmt, ...)
 {

@@ -10,20 +10,20 @@
 // (its place in the file, PT_INTERP anywhere in it), then each PT_LOAD on its own (sizes, file
 // range, address range, alignment, W^X) and against the segments accepted before it (no shared
 // page), and finally the entry point. The checks every exo ELF loader makes are shared with the
-// module loader (exo/lib/elf64.c); this file adds the executable's own (type, static only,
+// module loader (exo/common/elf64.c); this file adds the executable's own (type, static only,
 // address range, entry point). The first failed check is reported with the field and the value
 // that failed it; nothing is mapped or written except *img and err.
-#include <kern/elf.h>
-#include <kern/elf64.h>
-#include <kern/errno.h>
-#include <kern/printf.h>
-#include <kern/string.h>
+#include <common/elf.h>
+#include <common/elf64.h>
+#include <common/printf.h>
+#include <common/string.h>
+#include <exo/exo.h>
 
 // One parse: the input, the output, and where the reason for a failure goes.
 struct parse {
 	const uint8_t *data;
 	size_t size;
-	struct elf64_check check; // the shared checks (kern/elf64.h), failing through vfail
+	struct elf64_check check; // the shared checks (common/elf64.h), failing through vfail
 	uint64_t user_top;
 	struct elf_image *img;
 	unsigned phidx[ELF_MAX_SEGMENTS]; // program header index of img->segs[i], for messages

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Unit tests for the kernel's string and memory functions (exo/lib/string.c), built as k* names.
+// Unit tests for the kernel's string and memory functions (exo/common/string.c), built as k* names.
 // No libc string functions here: build.mk renames the kernel's (and the libc names) to k*.
 #include <setjmp.h>
 #include <stdarg.h>
@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include <kern/string.h>
+#include <common/string.h>
 
 #define GUARD 0xee
 

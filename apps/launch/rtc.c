@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
-// The wall-clock epoch, read once from the PC's CMOS real-time clock (ports 0x70/0x71) when the
-// process holds an I/O-port capability for them (init does; QEMU's RTC follows the host's UTC
-// time). Without access the epoch is unknown and CLOCK_REALTIME counts from boot.
+// The wall-clock time from the PC's CMOS real-time clock (ports 0x70/0x71), read once by the
+// launcher with init's I/O-port capability (QEMU's RTC follows the host's UTC time) and handed to
+// the program as data (exo_bootinfo.realtime_ns), so that the program needs no port.
+#include "launch.h"
 #include <exo/io.h>
-#include <libos/time.h>
 
 #define CMOS_INDEX 0x70
 #define CMOS_DATA  0x71
@@ -42,13 +42,12 @@ static int64_t days_from_civil(int64_t y, int m, int d)
 	return era * 146097 + doe - 719468;
 }
 
-// Seconds since 1970 now, or 0 if the RTC cannot be read.
-uint64_t libos_rtc_seconds(void)
+uint64_t launch_rtc_seconds(exo_ioport_t ioports)
 {
 	uint8_t regs[7], again[7], status_b;
 	int bcd, hour;
 
-	if (!libos_boot->ioports || exo_ioport_enable(libos_boot->ioports, CMOS_INDEX, 2) != 0)
+	if (!ioports || exo_ioport_enable(ioports, CMOS_INDEX, 2) != 0)
 		return 0;
 	do { // until two reads agree (none torn by an update)
 		read_time(regs);

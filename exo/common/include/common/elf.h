@@ -3,13 +3,13 @@
 // describes the segments the loader must map. Pure function of its input; no allocation.
 #pragma once
 
-#include <kern/elf_segment.h>
-#include <kern/types.h>
+#include <common/elf_segment.h>
+#include <common/types.h>
 
 // Most PT_LOAD segments an image may have (a static executable has 2-4).
 #define ELF_MAX_SEGMENTS 16
 
-// The segments of an image (struct elf64_segment, <kern/elf_segment.h>) after elf_parse succeeded:
+// The segments of an image (struct elf64_segment, <common/elf_segment.h>) after elf_parse succeeded:
 //   0 < memsz, filesz <= memsz, offset + filesz <= size (checked without overflow),
 //   0x1000 <= vaddr, vaddr + memsz <= user_top (the last page too), vaddr and offset are
 //   congruent modulo PAGE_SIZE, prot is non-zero and never both ELF64_PROT_W and ELF64_PROT_X,

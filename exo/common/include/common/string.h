@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
-// The kernel's own string and memory functions (no libc in the kernel).
+// String and memory functions for code without a libc: the kernel and freestanding libexo
+// programs (exo/common/string.c).
 #pragma once
 
-#include <kern/types.h>
+#include <common/types.h>
 
 void *memcpy(void *restrict dst, const void *restrict src, size_t n);
 void *memmove(void *dst, const void *src, size_t n);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // String and memory functions for the kernel and libexo (GCC may emit calls to memcpy/memset
 // itself). The bulk operations are x86 string instructions: short, and fast on CPUs with ERMS.
-#include <kern/string.h>
+#include <common/string.h>
 
 void *memcpy(void *restrict dst, const void *restrict src, size_t n)
 {

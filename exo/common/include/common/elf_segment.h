@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// A loadable segment as exo's ELF loaders describe it (exo/core/elf.c, libexo/modelf.c), apart
-// from the ELF format itself (<kern/elf64.h>) so that users of the loaders need not see it.
+// A loadable segment as exo's ELF loaders describe it (exo/common/elf.c, libexo/modelf.c), apart
+// from the ELF format itself (<common/elf64.h>) so that users of the loaders need not see it.
 #pragma once
 
 #include <stdint.h>

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: MIT
 // The ELF64 format as exo's loaders read it (System V gABI and the x86-64 psABI), and the checks
-// they share (exo/lib/elf64.c): the identification and header fields every image must have, and
-// each PT_LOAD segment on its own and against the segments accepted before it. exo/core/elf.c
+// they share (exo/common/elf64.c): the identification and header fields every image must have, and
+// each PT_LOAD segment on its own and against the segments accepted before it. exo/common/elf.c
 // (the kernel's ET_EXEC loader) and libexo/modelf.c (the ET_DYN module loader) add their own:
 // the file type, where a segment may lie, the dynamic section.
 #pragma once
 
-#include <kern/elf_segment.h>
-#include <kern/types.h>
+#include <common/elf_segment.h>
+#include <common/types.h>
 #include <stdarg.h>
 
 #define EI_NIDENT       16

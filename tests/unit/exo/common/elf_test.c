@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Unit tests for the ELF64 executable validator (exo/core/elf.c).
+// Unit tests for the ELF64 executable validator (exo/common/elf.c).
 //
 // Each test starts from a small valid executable built in memory (ELF header, program headers
 // text / data / GNU_STACK, a page of "code" and a little data), changes one field and checks the
@@ -17,8 +17,8 @@
 
 #include <cmocka.h>
 
-#include <kern/elf.h>
-#include <kern/errno.h>
+#include <common/elf.h>
+#include <exo/exo.h>
 
 // The ELF64 layout, written out again here so the tests do not share the code under test.
 struct t_ehdr {
