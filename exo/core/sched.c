@@ -377,13 +377,18 @@ void sched_tick(void)
 		percpu()->need_resched = true;
 }
 
-// Halts this CPU until an interrupt unless its queue has work, without the kernel lock.
+// Halts this CPU, without the kernel lock, until it has work: its queue (read without the lock:
+// a CPU that fills it also sends a reschedule IPI, which ends the halt) or a reschedule request.
 static void idle_wait(void)
 {
-	if (rqs[cpu_self()].bitmap)
+	struct runq *rq = &rqs[cpu_self()];
+
+	if (rq->bitmap)
 		return;
 	kernel_unlock();
-	irq_enable_and_halt();
+	do
+		irq_enable_and_halt();
+	while (!__atomic_load_n(&rq->bitmap, __ATOMIC_RELAXED) && !__atomic_load_n(&percpu()->need_resched, __ATOMIC_RELAXED));
 	kernel_lock();
 }
 

@@ -161,6 +161,10 @@ void trap_dispatch(struct trap_frame *tf)
 		if (!from_user)
 			return;
 	}
+	if (v == VEC_TIMER && entered && !from_user && cpu_self() != 0) {
+		lapic_eoi(); // an idle CPU's tick has nothing to count: keep off the lock
+		return;
+	}
 	if (entered)
 		kernel_lock();
 	if (from_user)

@@ -9,13 +9,13 @@
 #include <arch/percpu.h>
 #include <arch/smp.h>
 #include <arch/trap.h>
+#include <common/string.h>
 #include <kern/bkl.h>
 #include <kern/clock.h>
 #include <kern/kstack.h>
 #include <kern/physmap.h>
 #include <kern/printf.h>
 #include <kern/sched.h>
-#include <kern/string.h>
 
 #define TRAMP_BASE    0x8000 // trampoline.S's; SIPI vector = TRAMP_BASE >> 12
 #define AP_TIMEOUT_US 500000
@@ -69,7 +69,8 @@ static bool start_ap(unsigned id, uint32_t apic_id)
 		lapic_send_ipi(apic_id, ICR_SIPI | (TRAMP_BASE >> 12));
 		delay_us(200);
 	}
-	for (uint64_t waited = 0; !__atomic_load_n(&ap_up, __ATOMIC_ACQUIRE) && waited < AP_TIMEOUT_US; waited += 100)
+	for (uint64_t waited = 0; !__atomic_load_n(&ap_up, __ATOMIC_ACQUIRE) && waited < AP_TIMEOUT_US;
+	     waited += 100)
 		delay_us(100);
 	if (!ap_up)
 		kstack_free(top);
@@ -98,7 +99,8 @@ void smp_init(void)
 		if (apic_id == cpus[0].apic_id)
 			continue;
 		if (ncpus == MAX_CPUS) {
-			klog(LOG_WARN, "cpu with APIC id %u not started: exo supports %d CPUs\n", apic_id, MAX_CPUS);
+			klog(LOG_WARN, "cpu with APIC id %u not started: exo supports %d CPUs\n", apic_id,
+			     MAX_CPUS);
 			continue;
 		}
 		if (start_ap(ncpus, apic_id))

@@ -13,7 +13,8 @@ struct big_lock {
 	volatile uint32_t serving; // the ticket that holds the lock; the holder advances it
 	volatile uint32_t owner;   // the holder's cpu_id, BKL_NO_OWNER (arch/asm-defs.h) while free
 };
-_Static_assert(offsetof(struct big_lock, next) == BKL_NEXT && offsetof(struct big_lock, serving) == BKL_SERVING &&
+_Static_assert(offsetof(struct big_lock, next) == BKL_NEXT &&
+                   offsetof(struct big_lock, serving) == BKL_SERVING &&
                    offsetof(struct big_lock, owner) == BKL_OWNER,
                "entry.S reaches the kernel lock by these offsets (arch/asm-defs.h)");
 

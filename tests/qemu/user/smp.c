@@ -6,9 +6,9 @@
 // errors.
 #include "syscalls.h"
 
-#define NCPUS    4
+#define NCPUS     4
 #define EXCHANGES 1000 // ping-pong round trips with each spinner
-#define LIMIT_MS  8000 // for all 3000: one CPU would need a time slice (10 ms) for each, 30 s
+#define LIMIT_MS  20000 // for all 3000: one CPU needs two time slices (10 ms) for each, 60 s
 
 struct spinner {
 	uint64_t self;
@@ -73,8 +73,9 @@ static void test_parallel(void)
 		sp[i].self = new_thread();
 		if (i < NCPUS - 1)
 			CHECK_EQ(exo_thread_set_affinity(sp[i].self, 1ul << i), 0);
-		CHECK_EQ(test_thread_start(sp[i].self, spinner_entry, STACK_TOP(i) - STACK_PAGES * EXO_PAGE_SIZE,
-		                           STACK_TOP(i), (uint64_t)&sp[i], "spinner"),
+		CHECK_EQ(test_thread_start(sp[i].self, spinner_entry,
+		                           STACK_TOP(i) - STACK_PAGES * EXO_PAGE_SIZE, STACK_TOP(i),
+		                           (uint64_t)&sp[i], "spinner"),
 		         0);
 	}
 	CHECK_EQ(exo_thread_migrate(sp[NCPUS - 1].self, NCPUS - 1), 0);
@@ -134,8 +135,8 @@ static void test_shootdown(void)
 	*(volatile uint64_t *)VA(1) = 0x5ca1ab1e;
 	rd.self = new_thread();
 	CHECK_EQ(exo_thread_set_affinity(rd.self, 2), 0);
-	CHECK_EQ(test_thread_start(rd.self, reader_entry, STACK_TOP(1) - STACK_PAGES * EXO_PAGE_SIZE, STACK_TOP(1),
-	                           0, "reader"),
+	CHECK_EQ(test_thread_start(rd.self, reader_entry, STACK_TOP(1) - STACK_PAGES * EXO_PAGE_SIZE,
+	                           STACK_TOP(1), 0, "reader"),
 	         0);
 	for (int n = 0; n < 2000 && rd.reads < 10000; n++)
 		test_sleep_ms(1);
@@ -170,8 +171,9 @@ static void test_errors(void)
 
 int main(uint64_t arg)
 {
-	static const struct test_case cases[] = { SYSCALLS_UP, TEST_CASE(test_parallel), TEST_CASE(test_shootdown),
-		                                  TEST_CASE(test_errors), SYSCALLS_DOWN };
+	static const struct test_case cases[] = { SYSCALLS_UP, TEST_CASE(test_parallel),
+		                                  TEST_CASE(test_shootdown), TEST_CASE(test_errors),
+		                                  SYSCALLS_DOWN };
 
 	return syscalls_main(arg, "smp", cases, TEST_NELEM(cases));
 }
