@@ -324,7 +324,7 @@ void sched_switch_to(struct thread *next)
 	struct thread *prev = cpu->current;
 
 	KASSERT(prev->state != T_RUNNING && next->state != T_RUNNABLE);
-	if (!(next->affinity & BIT(cpu->cpu_id))) { // not here: to its own CPU's queue
+	if (next->cpu != cpu->cpu_id) { // it belongs to another CPU: woken there, not moved here
 		next->state = T_INACTIVE;
 		sched_enqueue(next);
 		schedule();
@@ -334,7 +334,6 @@ void sched_switch_to(struct thread *next)
 	if (next->slice_left == 0)
 		next->slice_left = next->slice;
 	next->state = T_RUNNING;
-	next->cpu = cpu->cpu_id;
 	arch_switch(cpu, prev, next);
 	if (reap_list)
 		reap();
@@ -388,7 +387,8 @@ static void idle_wait(void)
 	kernel_unlock();
 	do
 		irq_enable_and_halt();
-	while (!__atomic_load_n(&rq->bitmap, __ATOMIC_RELAXED) && !__atomic_load_n(&percpu()->need_resched, __ATOMIC_RELAXED));
+	while (!__atomic_load_n(&rq->bitmap, __ATOMIC_RELAXED) &&
+	       !__atomic_load_n(&percpu()->need_resched, __ATOMIC_RELAXED));
 	kernel_lock();
 }
 

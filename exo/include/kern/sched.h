@@ -18,7 +18,9 @@ void sched_yield(void);               // to the tail of its priority, then sched
 void sched_sleep_until(uint64_t ns);  // blocks the current thread until clock_ns() >= ns
 void sched_tick(void);                // timer interrupt: slices and sleepers
 // Switches straight to next, a thread that was blocked and is on no queue, without a trip
-// through the run queue (IPC donation). The current thread must already be blocked.
+// through the run queue (IPC donation), if next belongs to this CPU; one of another CPU is woken
+// there (threads move between CPUs only by affinity, migrate and the balancer). The current
+// thread must already be blocked.
 void sched_switch_to(struct thread *next);
 // Puts a thread blocked elsewhere (IPC) on the sleep list too, so it times out at ns.
 void sched_add_deadline(struct thread *t, uint64_t ns);

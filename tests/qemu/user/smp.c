@@ -7,7 +7,7 @@
 #include "syscalls.h"
 
 #define NCPUS     4
-#define EXCHANGES 1000 // ping-pong round trips with each spinner
+#define EXCHANGES 1000  // ping-pong round trips with each spinner
 #define LIMIT_MS  20000 // for all 3000: one CPU needs two time slices (10 ms) for each, 60 s
 
 struct spinner {
