@@ -45,6 +45,7 @@ void sched_init_cpu(void)
 	idle->affinity = BIT(me);
 	percpu()->current = idle;
 	percpu()->idle = idle;
+	percpu()->rq = &rqs[me];
 }
 
 static void rq_push(struct thread *t)
@@ -52,15 +53,13 @@ static void rq_push(struct thread *t)
 	struct runq *rq = &rqs[t->cpu];
 
 	list_push_back(&rq->q[t->prio], &t->rq_link);
-	t->queued_tick = clock_ticks();
+	t->waited = false;
 	rq->bitmap |= 1u << t->prio;
 	rq->nready++;
 }
 
-static void rq_remove(struct thread *t)
+static void rq_remove(struct runq *rq, struct thread *t)
 {
-	struct runq *rq = &rqs[t->cpu];
-
 	list_remove(&t->rq_link);
 	if (list_empty(&rq->q[t->prio]))
 		rq->bitmap &= ~(1u << t->prio);
@@ -72,12 +71,12 @@ static uint64_t online_mask(void)
 	return ncpus == 64 ? ~0ull : BIT(ncpus) - 1;
 }
 
-// Makes CPU cpu look at its queue if t should run there before what it runs now.
+// Makes CPU cpu (another one) look at its queue if t should run there before what it runs now.
 static void kick(unsigned cpu, const struct thread *t)
 {
 	const struct thread *cur = cpus[cpu].current;
 
-	if (cpu != cpu_self() && !cpus[cpu].need_resched && (cur == &rqs[cpu].idle || t->prio > cur->prio))
+	if (!cpus[cpu].need_resched && (cur == &rqs[cpu].idle || t->prio > cur->prio))
 		smp_send_resched(cpu);
 }
 
@@ -101,17 +100,17 @@ void sched_enqueue(struct thread *t)
 {
 	KASSERT_LOCKED();
 	KASSERT(t->proc && t->state != T_DEAD && t->state != T_RUNNABLE && t->blocked.kind == BLOCK_NONE);
-	if (!(t->affinity & online_mask() & BIT(t->cpu)))
-		t->cpu = (unsigned)__builtin_ctzll(t->affinity & online_mask());
+	KASSERT(t->cpu < ncpus && (t->affinity & BIT(t->cpu)));
 	t->state = T_RUNNABLE;
 	rq_push(t);
-	kick(t->cpu, t);
+	if (t->cpu != cpu_self())
+		kick(t->cpu, t);
 }
 
 void sched_dequeue(struct thread *t)
 {
 	if (t->state == T_RUNNABLE) {
-		rq_remove(t);
+		rq_remove(&rqs[t->cpu], t);
 	} else if (t->state == T_BLOCKED) {
 		list_remove(&t->deadline_link);
 	} else if (t->state == T_THROTTLED) {
@@ -137,8 +136,8 @@ static struct thread *pick(struct runq *rq)
 		unsigned p = 31 - (unsigned)__builtin_clz(rq->bitmap);
 		struct thread *t = list_first_entry(&rq->q[p], struct thread, rq_link);
 
-		KASSERT(t && t->state == T_RUNNABLE && t->prio == p && t->cpu == cpu_self());
-		rq_remove(t);
+		KASSERT(t && t->state == T_RUNNABLE && t->prio == p);
+		rq_remove(rq, t);
 		if (!over_budget(t))
 			return t;
 		timeslice_park(t->proc->ts, t);
@@ -158,11 +157,11 @@ static void reap(void)
 
 void schedule(void)
 {
-	struct thread *prev = current_thread(), *next;
-	struct runq *rq = &rqs[cpu_self()];
+	struct percpu *cpu = percpu();
+	struct thread *prev = cpu->current, *next;
+	struct runq *rq = cpu->rq;
 
-	KASSERT_LOCKED();
-	percpu()->need_resched = false;
+	cpu->need_resched = false;
 	if (prev->state == T_RUNNING && prev != &rq->idle) {
 		if (over_budget(prev))
 			timeslice_park(prev->proc->ts, prev);
@@ -179,7 +178,7 @@ void schedule(void)
 		prev->reap_next = reap_list;
 		reap_list = prev;
 	}
-	arch_switch(percpu(), prev, next);
+	arch_switch(cpu, prev, next);
 	reap(); // now on another stack than any thread on the list
 }
 
@@ -207,10 +206,11 @@ bool sched_kick_running(struct thread *t)
 static void move(struct thread *t, unsigned cpu)
 {
 	if (t->state == T_RUNNABLE) {
-		rq_remove(t);
+		rq_remove(&rqs[t->cpu], t);
 		t->cpu = cpu;
 		rq_push(t);
-		kick(cpu, t);
+		if (cpu != cpu_self())
+			kick(cpu, t);
 		return;
 	}
 	if (t == current_thread())
@@ -240,26 +240,33 @@ int sched_migrate(struct thread *t, uint64_t cpu)
 }
 
 // Gives every idle CPU with an empty queue one thread of the CPU with the most queued threads that
-// may run there and has waited a whole balancing period: until then a new thread keeps the order
-// it would have on one CPU (user code starts children at a low priority and builds them first).
+// may run there and has waited a whole balancing period (queued when the last pass saw it): until
+// then a new thread keeps the order it would have on one CPU (user code starts children at a low
+// priority and builds them first).
 static void balance(void)
 {
 	for (unsigned to = 0; to < ncpus; to++) {
 		unsigned from = to;
-		struct thread *t = NULL;
+		struct thread *t, *found = NULL;
 
 		if (cpus[to].current != &rqs[to].idle || rqs[to].nready)
 			continue;
 		for (unsigned i = 0; i < ncpus; i++)
 			if (rqs[i].nready > rqs[from].nready)
 				from = i;
-		for (int p = PRIO_MAX; p >= 0 && !t && from != to; p--)
-			list_for_each(&rqs[from].q[p], t, rq_link)
-				if ((t->affinity & BIT(to)) &&
-				    clock_ticks() - t->queued_tick >= BALANCE_TICKS)
+		for (int p = PRIO_MAX; p >= 0 && !found && from != to; p--) {
+			list_for_each(&rqs[from].q[p], t, rq_link) {
+				if (!(t->affinity & BIT(to)))
+					continue;
+				if (t->waited) {
+					found = t;
 					break;
-		if (t)
-			move(t, to);
+				}
+				t->waited = true;
+			}
+		}
+		if (found)
+			move(found, to);
 	}
 }
 
@@ -364,7 +371,7 @@ static void global_tick(uint64_t now)
 void sched_tick(void)
 {
 	struct thread *t = current_thread();
-	struct runq *rq = &rqs[cpu_self()];
+	struct runq *rq = percpu()->rq;
 
 	if (cpu_self() == 0)
 		global_tick(clock_ns());
@@ -380,7 +387,7 @@ void sched_tick(void)
 // a CPU that fills it also sends a reschedule IPI, which ends the halt) or a reschedule request.
 static void idle_wait(void)
 {
-	struct runq *rq = &rqs[cpu_self()];
+	struct runq *rq = percpu()->rq;
 
 	if (rq->bitmap)
 		return;

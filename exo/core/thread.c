@@ -12,6 +12,7 @@
 #include <arch/layout.h>
 #include <arch/percpu.h>
 #include <common/string.h>
+#include <kern/bkl.h>
 #include <kern/heap.h>
 #include <kern/ioport.h>
 #include <kern/ipc.h>
@@ -119,7 +120,8 @@ int thread_start(struct thread *t, uint64_t rip, uint64_t rsp, uint64_t arg)
 	arch_thread_setup(t, rip, rsp, arg);
 	kobj_get(&t->proc->obj); // a started thread keeps its process (and address space) alive
 	t->holds_proc = true;
-	t->cpu = cpu_self(); // the creator's CPU, as on one CPU, until the balancer moves it
+	if (t->affinity & (1ull << cpu_self()))
+		t->cpu = cpu_self(); // the creator's CPU, as on one CPU, until the balancer moves it
 	sched_enqueue(t);
 	if (t->prio > current_thread()->prio)
 		percpu()->need_resched = true;
@@ -190,6 +192,7 @@ int thread_resume(struct thread *t)
 
 void thread_kill(struct thread *t)
 {
+	KASSERT_LOCKED();
 	if (t->state == T_DEAD)
 		return;
 	unlink_from_process(t);

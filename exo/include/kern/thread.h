@@ -70,7 +70,7 @@ struct thread {
 	uint32_t slice, slice_left; // ticks
 	uint32_t cpu;               // the CPU it runs on, is queued on, or wakes on
 	uint64_t affinity;          // bit i: it may run on CPU i
-	uint64_t queued_tick;       // clock_ticks() when it joined its run queue
+	bool waited;                // the balancer saw it queued (it moves it the next time)
 	uint64_t ksp;               // saved kernel rsp while switched out
 	uint64_t kstack_top;
 	void *fpu;

@@ -9,6 +9,7 @@
 #define MAX_CPUS 8
 
 struct thread;
+struct runq;
 
 typedef uint64_t __attribute__((aligned(1))) unaligned_u64;
 
@@ -29,6 +30,7 @@ struct percpu {
 	unaligned_u64 *tss_rsp0;   // this CPU's TSS rsp0: the stack for entries from user mode
 	const void *iomap_live;    // the I/O bitmap in force in this CPU's TSS (NULL: none)
 	volatile bool tlb_pending; // a shootdown request waits for this CPU (arch/paging.c)
+	struct runq *rq;           // its run queues (core/sched.c)
 };
 _Static_assert(offsetof(struct percpu, self) == 0 && offsetof(struct percpu, kstack_top) == PERCPU_KSTACK &&
                    offsetof(struct percpu, user_rsp) == PERCPU_URSP &&
