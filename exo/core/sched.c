@@ -53,7 +53,6 @@ static void rq_push(struct thread *t)
 	struct runq *rq = &rqs[t->cpu];
 
 	list_push_back(&rq->q[t->prio], &t->rq_link);
-	t->waited = false;
 	rq->bitmap |= 1u << t->prio;
 	rq->nready++;
 }
@@ -102,6 +101,7 @@ void sched_enqueue(struct thread *t)
 	KASSERT(t->proc && t->state != T_DEAD && t->state != T_RUNNABLE && t->blocked.kind == BLOCK_NONE);
 	KASSERT(t->cpu < ncpus && (t->affinity & BIT(t->cpu)));
 	t->state = T_RUNNABLE;
+	t->preempted = false;
 	rq_push(t);
 	if (t->cpu != cpu_self())
 		kick(t->cpu, t);
@@ -163,10 +163,12 @@ void schedule(void)
 
 	cpu->need_resched = false;
 	if (prev->state == T_RUNNING && prev != &rq->idle) {
-		if (over_budget(prev))
+		if (over_budget(prev)) {
 			timeslice_park(prev->proc->ts, prev);
-		else
+		} else {
 			sched_enqueue(prev);
+			prev->preempted = true;
+		}
 	}
 	next = pick(rq);
 	if (next->slice_left == 0) // a new slice, also when the current thread goes on
@@ -240,33 +242,26 @@ int sched_migrate(struct thread *t, uint64_t cpu)
 }
 
 // Gives every idle CPU with an empty queue one thread of the CPU with the most queued threads that
-// may run there and has waited a whole balancing period (queued when the last pass saw it): until
-// then a new thread keeps the order it would have on one CPU (user code starts children at a low
-// priority and builds them first).
+// may run there and was queued by preemption: a thread that wants the CPU, where a woken thread
+// is the partner of the thread that woke it (best on the same CPU) and a new one keeps the order
+// it would have on one CPU (user code starts children at a low priority and builds them first).
 static void balance(void)
 {
 	for (unsigned to = 0; to < ncpus; to++) {
 		unsigned from = to;
-		struct thread *t, *found = NULL;
+		struct thread *t = NULL;
 
 		if (cpus[to].current != &rqs[to].idle || rqs[to].nready)
 			continue;
 		for (unsigned i = 0; i < ncpus; i++)
 			if (rqs[i].nready > rqs[from].nready)
 				from = i;
-		for (int p = PRIO_MAX; p >= 0 && !found && from != to; p--) {
-			list_for_each(&rqs[from].q[p], t, rq_link) {
-				if (!(t->affinity & BIT(to)))
-					continue;
-				if (t->waited) {
-					found = t;
+		for (int p = PRIO_MAX; p >= 0 && !t && from != to; p--)
+			list_for_each(&rqs[from].q[p], t, rq_link)
+				if (t->preempted && (t->affinity & BIT(to)))
 					break;
-				}
-				t->waited = true;
-			}
-		}
-		if (found)
-			move(found, to);
+		if (t)
+			move(t, to);
 	}
 }
 
@@ -317,11 +312,15 @@ void sched_remove_deadline(struct thread *t)
 
 void sched_wake(struct thread *t, long r)
 {
+	unsigned me = cpu_self();
+
 	sched_remove_deadline(t);
 	t->ipc_result = r;
 	t->state = T_INACTIVE;
+	if (t->affinity & BIT(me)) // to the waker's CPU, as IPC donation does: partners share one
+		t->cpu = me;
 	sched_enqueue(t);
-	if (t->cpu == cpu_self() && t->prio > current_thread()->prio)
+	if (t->cpu == me && t->prio > current_thread()->prio)
 		percpu()->need_resched = true;
 }
 
@@ -331,11 +330,14 @@ void sched_switch_to(struct thread *next)
 	struct thread *prev = cpu->current;
 
 	KASSERT(prev->state != T_RUNNING && next->state != T_RUNNABLE);
-	if (next->cpu != cpu->cpu_id) { // it belongs to another CPU: woken there, not moved here
-		next->state = T_INACTIVE;
-		sched_enqueue(next);
-		schedule();
-		return;
+	if (next->cpu != cpu->cpu_id) {
+		if (!(next->affinity & BIT(cpu->cpu_id))) { // it may not run here: woken on its CPU
+			next->state = T_INACTIVE;
+			sched_enqueue(next);
+			schedule();
+			return;
+		}
+		next->cpu = cpu->cpu_id;
 	}
 	cpu->need_resched = false;
 	if (next->slice_left == 0)

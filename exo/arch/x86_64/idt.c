@@ -167,10 +167,9 @@ void trap_dispatch(struct trap_frame *tf)
 	}
 	if (entered)
 		kernel_lock();
-	if (from_user)
-		sched_entry_check();
 	if (v < 32) {
 		if (from_user) {
+			sched_entry_check(); // a thread stopped meanwhile does not get its fault handled
 			user_fault(tf);
 		} else if (!(v == VEC_PF && usercopy_fixup_fault(tf))) {
 			trap_report(tf);
@@ -181,8 +180,11 @@ void trap_dispatch(struct trap_frame *tf)
 	} else if (v != VEC_SPURIOUS && v != VEC_SHOOTDOWN && (v < VEC_IRQ_BASE || v >= VEC_IRQ_BASE + 16)) {
 		klog(LOG_WARN, "unexpected interrupt on vector %u\n", v);
 	} // else: spurious APIC / masked legacy PIC interrupt, nothing to acknowledge
-	if (from_user && percpu()->need_resched)
-		schedule();
+	if (from_user) {
+		sched_entry_check(); // only now: an interrupt's handler has acknowledged it
+		if (percpu()->need_resched)
+			schedule();
+	}
 	if (entered && !from_user)
 		kernel_unlock();
 }

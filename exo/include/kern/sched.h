@@ -18,14 +18,15 @@ void sched_yield(void);               // to the tail of its priority, then sched
 void sched_sleep_until(uint64_t ns);  // blocks the current thread until clock_ns() >= ns
 void sched_tick(void);                // timer interrupt: slices and sleepers
 // Switches straight to next, a thread that was blocked and is on no queue, without a trip
-// through the run queue (IPC donation), if next belongs to this CPU; one of another CPU is woken
-// there (threads move between CPUs only by affinity, migrate and the balancer). The current
-// thread must already be blocked.
+// through the run queue (IPC donation), also when it last ran on another CPU (it moves here, so
+// partners in IPC share a CPU), unless its affinity excludes this CPU: then it is woken on its
+// own. The current thread must already be blocked.
 void sched_switch_to(struct thread *next);
 // Puts a thread blocked elsewhere (IPC) on the sleep list too, so it times out at ns.
 void sched_add_deadline(struct thread *t, uint64_t ns);
 void sched_remove_deadline(struct thread *t);
-// Makes a thread blocked in IPC runnable with result r (also off the sleep list).
+// Makes a thread blocked in IPC runnable with result r (also off the sleep list), on this CPU if
+// its affinity allows.
 void sched_wake(struct thread *t, long r);
 void sched_wait_idle(bool (*done)(void *), void *arg); // boot thread: run others until done
 // On entry from user mode: leaves the CPU while the current thread was stopped or moved by
