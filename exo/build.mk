@@ -9,12 +9,22 @@ KERNEL_SRCS := $(wildcard exo/core/*.c exo/lib/*.c exo/common/*.c exo/arch/x86_6
 KERNEL_OBJS := $(patsubst %,$(BUILD)/kernel/%.o,$(KERNEL_SRCS)) $(BUILD)/kernel/syscall_table.c.o
 KERNEL_ELF := $(BUILD)/exo.elf
 
-$(BUILD)/kernel/%.c.o: %.c | $(ABI_HEADER) $(ABI_HANDLERS)
+# The kernel objects depend on the flags they were built with (RELEASE=1 changes them), through a
+# file that changes only when the flags do: switching between a release and a debug build
+# rebuilds the kernel instead of mixing objects of both.
+KERNEL_FLAGS := $(BUILD)/kernel/flags
+$(KERNEL_FLAGS): FORCE
+	@mkdir -p $(@D)
+	$(Q)echo '$(KERNEL_CFLAGS) $(KERNEL_ASFLAGS)' | cmp -s - $@ || echo '$(KERNEL_CFLAGS) $(KERNEL_ASFLAGS)' > $@
+.PHONY: FORCE
+FORCE:
+
+$(BUILD)/kernel/%.c.o: %.c $(KERNEL_FLAGS) | $(ABI_HEADER) $(ABI_HANDLERS)
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(KERNEL_CFLAGS) -c $< -o $@
 
-$(BUILD)/kernel/%.S.o: %.S | $(ABI_HEADER)
+$(BUILD)/kernel/%.S.o: %.S $(KERNEL_FLAGS) | $(ABI_HEADER)
 	@mkdir -p $(@D)
 	@echo "  AS      $<"
 	$(Q)$(CC) $(KERNEL_ASFLAGS) -c $< -o $@
@@ -26,7 +36,7 @@ $(BUILD)/kernel/ksyms-empty.S: toolchain/scripts/gen-ksyms
 $(BUILD)/kernel/%.S.o: $(BUILD)/kernel/%.S
 	$(Q)$(CC) $(KERNEL_ASFLAGS) -c $< -o $@
 
-$(BUILD)/kernel/syscall_table.c.o: $(ABI_KERNEL) $(ABI_HEADER) $(ABI_HANDLERS)
+$(BUILD)/kernel/syscall_table.c.o: $(ABI_KERNEL) $(ABI_HEADER) $(ABI_HANDLERS) $(KERNEL_FLAGS)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(KERNEL_CFLAGS) -c $< -o $@
 

@@ -259,7 +259,6 @@ int uframe_alloc(struct quota *q, struct uframe **out)
 	uint64_t bytes = PAGE_SIZE; // its descriptor comes with it (kern/quota.h)
 	struct uframe *f;
 	paddr_t pa;
-	int err;
 
 	if (q->obj.dead)
 		return -EXO_EBADCAP;
@@ -273,8 +272,8 @@ int uframe_alloc(struct quota *q, struct uframe **out)
 		return -EXO_ENOMEM;
 	}
 	f->owned = true;
-	err = quota_charge(q, &f->charge, bytes, uframe_destroy);
-	KASSERT(!err); // room was checked
+	if (quota_charge(q, &f->charge, bytes, uframe_destroy))
+		panic("quota: a checked charge failed"); // room was checked above
 	memset(phys_to_virt(pa), 0, PAGE_SIZE);
 	*out = f;
 	return 0;

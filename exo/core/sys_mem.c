@@ -5,6 +5,7 @@
 #include <arch/pagetable.h>
 #include <exo/types.h>
 #include <exo/upcall.h>
+#include <kern/frame.h>
 #include <kern/heap.h>
 #include <kern/quota.h>
 #include <kern/syscall.h>
@@ -27,6 +28,30 @@ long sys_quota_split(exo_quota_t quota, uint64_t frames)
 	err = cap_insert(&current_process()->cs, &child->obj, EXO_R_ALL, 0, &h);
 	kobj_put(&child->obj);
 	return err ? err : (long)h;
+}
+
+// Whole-machine memory use - what the kernel really holds, against which what quotas are charged
+// can be checked: for the holders of a root quota only (init), who could take all of it anyway.
+long sys_kernel_stats(exo_quota_t quota, uint64_t out)
+{
+	struct exo_kernel_stats ks = { 0 };
+	struct frame_stats fs;
+	struct heap_stats hs;
+	struct cap *c;
+	int err = lookup(quota, EXO_OBJ_QUOTA, EXO_R_READ, &c);
+
+	if (err)
+		return err;
+	if (((struct quota *)c->obj)->parent)
+		return -EXO_EPERM;
+	frame_get_stats(&fs);
+	heap_get_stats(&hs);
+	ks.total_frames = fs.total;
+	ks.free_frames = fs.free;
+	ks.heap_bytes = hs.bytes_in_use;
+	ks.heap_objects = hs.allocs - hs.frees;
+	ks.heap_pages = hs.slab_pages + hs.large_pages;
+	return copyout(out, &ks, sizeof(ks));
 }
 
 long sys_quota_destroy(exo_quota_t quota)

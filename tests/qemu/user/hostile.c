@@ -11,6 +11,8 @@
 // hunt with others by hand). main(arg) with arg < 4096 is a child role.
 #include "testlib.h"
 
+#include "rng.h"
+
 #define SEED  0x9e3779b97f4a7c15ull
 #define CALLS 500000
 
@@ -39,17 +41,7 @@
 enum { CHILD_SLEEP = 1 };
 
 // ---------------------------------------------------------------------------------------------
-// Random numbers: xorshift64*, fixed seed.
-
-static uint64_t rng_state = SEED;
-
-static uint64_t rnd(void)
-{
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1dull;
-}
+// Random numbers: xorshift64* (rng.h), a fixed seed.
 
 // seed=N (decimal or 0x hex) on the kernel command line replaces the fixed seed.
 static uint64_t seed_from(const char *cmdline)
@@ -78,19 +70,6 @@ static uint64_t seed_from(const char *cmdline)
 	}
 	return SEED;
 }
-
-static uint64_t below(uint64_t n)
-{
-	return n ? rnd() % n : 0;
-}
-
-static int chance(unsigned percent)
-{
-	return below(100) < percent;
-}
-
-#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
-#define PICK(a)  ((a)[below(NELEM(a))])
 
 // ---------------------------------------------------------------------------------------------
 // Handles. The pool holds what the calls may use: copies, with various rights, of the base

@@ -35,6 +35,16 @@ struct exo_cap_info {
 	               // TIMESLICE: budget, periods throttled
 };
 
+// Filled by kernel_stats: the whole machine's memory, to check that torn-down work gave back
+// every frame and every heap byte it took.
+struct exo_kernel_stats {
+	uint64_t total_frames; // usable frames managed by the frame allocator
+	uint64_t free_frames;  // of those, free now
+	uint64_t heap_bytes;   // bytes of live kernel heap objects
+	uint64_t heap_objects; // live kernel heap objects
+	uint64_t heap_pages;   // frames the kernel heap holds (slabs and large objects)
+};
+
 // The layouts are ABI: pinned here so a change cannot slip through.
 _Static_assert(sizeof(struct exo_map_op) == 24 && offsetof(struct exo_map_op, vaddr) == 8 &&
                    offsetof(struct exo_map_op, prot) == 16,
@@ -44,3 +54,5 @@ _Static_assert(sizeof(struct exo_clock_params) == 16 && offsetof(struct exo_cloc
 _Static_assert(sizeof(struct exo_cap_info) == 40 && offsetof(struct exo_cap_info, badge) == 16 &&
                    offsetof(struct exo_cap_info, a) == 24 && offsetof(struct exo_cap_info, b) == 32,
                "exo_cap_info");
+_Static_assert(sizeof(struct exo_kernel_stats) == 40 && offsetof(struct exo_kernel_stats, heap_pages) == 32,
+               "exo_kernel_stats");
