@@ -1,14 +1,13 @@
 // SPDX-License-Identifier: MIT
-// The big kernel lock (kern/bkl.h). The owner field doubles as the debug check: only the holder
-// ever finds its own cpu_id there, so recursion and a release by another CPU are caught exactly.
+// The big kernel lock's slow paths (kern/bkl.h has the rest): waiting for a ticket, the panics of
+// the debug checks, and syscall_entry's way in when the inline acquire did not settle it.
 #include <arch/paging.h>
 #include <kern/bkl.h>
 #include <kern/sched.h>
-#include <kern/thread.h>
 
 struct big_lock bkl = { 0, 0, BKL_NO_OWNER };
 
-static void wait_turn(uint32_t ticket)
+void kernel_lock_wait(uint32_t ticket)
 {
 	while (__atomic_load_n(&bkl.serving, __ATOMIC_ACQUIRE) != ticket) {
 		tlb_shootdown_serve();
@@ -17,23 +16,11 @@ static void wait_turn(uint32_t ticket)
 	bkl.owner = cpu_self();
 }
 
-void kernel_lock(void)
+void kernel_lock_bad(bool recursion)
 {
-	unsigned me = cpu_self();
-
-	if (bkl.owner == me)
-		panic("bkl: cpu %u takes the kernel lock it already holds", me);
-	wait_turn(__atomic_fetch_add(&bkl.next, 1, __ATOMIC_RELAXED));
-}
-
-void kernel_unlock(void)
-{
-	unsigned me = cpu_self();
-
-	if (bkl.owner != me)
-		panic("bkl: cpu %u releases the kernel lock held by cpu %d", me, (int)bkl.owner);
-	bkl.owner = BKL_NO_OWNER;
-	__atomic_store_n(&bkl.serving, bkl.serving + 1, __ATOMIC_RELEASE);
+	if (recursion)
+		panic("bkl: cpu %u takes the kernel lock it already holds", cpu_self());
+	panic("bkl: cpu %u releases the kernel lock held by cpu %d", cpu_self(), (int)bkl.owner);
 }
 
 // syscall_entry's slow way in: its ticket was not served yet (have = 0), or the lock was taken
@@ -43,6 +30,13 @@ void kernel_enter_slow(uint32_t ticket, int have);
 void kernel_enter_slow(uint32_t ticket, int have)
 {
 	if (!have)
-		wait_turn(ticket);
+		kernel_lock_wait(ticket);
 	sched_entry_check();
+}
+
+// trap_return's release on the way to user mode (entry.S).
+void kernel_unlock_to_user(void);
+void kernel_unlock_to_user(void)
+{
+	kernel_unlock();
 }

@@ -97,9 +97,7 @@ unsigned sched_least_loaded(uint64_t affinity)
 
 void sched_enqueue(struct thread *t)
 {
-	KASSERT_LOCKED();
 	KASSERT(t->proc && t->state != T_DEAD && t->state != T_RUNNABLE && t->blocked.kind == BLOCK_NONE);
-	KASSERT(t->cpu < ncpus && (t->affinity & BIT(t->cpu)));
 	t->state = T_RUNNABLE;
 	t->preempted = false;
 	rq_push(t);
@@ -184,14 +182,6 @@ void schedule(void)
 	reap(); // now on another stack than any thread on the list
 }
 
-void sched_entry_check(void)
-{
-	struct thread *t = current_thread();
-
-	while (t->state != T_RUNNING || t->cpu != cpu_self())
-		schedule();
-}
-
 bool sched_kick_running(struct thread *t)
 {
 	for (unsigned i = 0; i < ncpus; i++) {
@@ -207,6 +197,8 @@ bool sched_kick_running(struct thread *t)
 // (sched_entry_check or schedule re-queue it by its cpu field), a blocked one when it wakes.
 static void move(struct thread *t, unsigned cpu)
 {
+	KASSERT_LOCKED();
+	KASSERT(t->affinity & BIT(cpu));
 	if (t->state == T_RUNNABLE) {
 		rq_remove(&rqs[t->cpu], t);
 		t->cpu = cpu;

@@ -68,7 +68,7 @@ trap_common:
 trap_return:
 	testb $3, TF_CS(%rsp)
 	jz 1f
-	call kernel_unlock
+	call kernel_unlock_to_user
 1:	RESTORE_REGS
 	add $TF_RIP-TF_VECTOR, %rsp // vector, error code
 	testb $3, TF_CS-TF_RIP(%rsp)

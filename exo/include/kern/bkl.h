@@ -20,15 +20,36 @@ _Static_assert(offsetof(struct big_lock, next) == BKL_NEXT &&
 
 extern struct big_lock bkl;
 
-// Spins until this CPU holds the lock, serving TLB shootdowns meanwhile (the holder may wait for
-// them). Panics if this CPU holds it already.
-void kernel_lock(void);
-// Panics unless this CPU holds the lock.
-void kernel_unlock(void);
+void kernel_lock_wait(uint32_t ticket);          // spins until ticket is served, then owns the lock
+void __noreturn kernel_lock_bad(bool recursion); // the debug checks' panics
 
 static inline bool kernel_lock_held(void)
 {
 	return bkl.owner == cpu_self();
+}
+
+// Spins until this CPU holds the lock, serving TLB shootdowns meanwhile (the holder may wait for
+// them). Panics if this CPU holds it already.
+static inline void kernel_lock(void)
+{
+	uint32_t ticket;
+
+	if (kernel_lock_held())
+		kernel_lock_bad(true);
+	ticket = __atomic_fetch_add(&bkl.next, 1, __ATOMIC_ACQUIRE);
+	if (__atomic_load_n(&bkl.serving, __ATOMIC_ACQUIRE) == ticket)
+		bkl.owner = cpu_self();
+	else
+		kernel_lock_wait(ticket);
+}
+
+// Panics unless this CPU holds the lock.
+static inline void kernel_unlock(void)
+{
+	if (!kernel_lock_held())
+		kernel_lock_bad(false);
+	bkl.owner = BKL_NO_OWNER;
+	__atomic_store_n(&bkl.serving, bkl.serving + 1, __ATOMIC_RELEASE);
 }
 
 // For functions that touch shared kernel state: their caller holds the kernel lock.

@@ -31,7 +31,13 @@ void sched_wake(struct thread *t, long r);
 void sched_wait_idle(bool (*done)(void *), void *arg); // boot thread: run others until done
 // On entry from user mode: leaves the CPU while the current thread was stopped or moved by
 // another CPU while it ran (killed, suspended, migrated); returns once it may go on here.
-void sched_entry_check(void);
+static inline void sched_entry_check(void)
+{
+	struct thread *t = current_thread();
+
+	while (t->state != T_RUNNING || t->cpu != cpu_self())
+		schedule();
+}
 // If t runs on another CPU, makes that CPU reschedule and returns true (t's state changed).
 bool sched_kick_running(struct thread *t);
 // The online CPU of affinity with the least work (running plus queued threads).
