@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 // Scheduler (see kern/sched.h). Each CPU has a run queue per priority, a bitmap of its non-empty
 // queues and its idle thread (the boot CPU's is the boot context). A thread is queued on the CPU
-// in its cpu field, which its affinity mask allows; a wake-up onto another CPU's queue sends it a
-// reschedule IPI. The deadline list (sleeps and IPC timeouts) is global and served by CPU 0's
+// in its cpu field, which its affinity mask allows; IPC donation and wake-ups bring a thread to
+// the waker's CPU when its affinity allows, otherwise a wake-up onto another CPU's queue sends it
+// a reschedule IPI. The deadline list (sleeps and IPC timeouts) is global and served by CPU 0's
 // tick, which also runs the balancer. Dead threads are freed by reap(), after the switch away
 // from them. All of it runs under the big kernel lock, which is also what keeps a thread that is
 // being switched out from being picked elsewhere before its registers are saved.

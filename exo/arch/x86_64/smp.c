@@ -48,7 +48,6 @@ void ap_main(void)
 	sched_init_cpu();
 	klog(LOG_INFO, "cpu %u (APIC id %u) online\n", id, cpus[id].apic_id);
 	lapic_timer_start_cpu();
-	cpus[id].online = true;
 	__atomic_store_n(&ap_up, true, __ATOMIC_RELEASE);
 	kernel_lock();
 	sched_idle_loop();
@@ -88,7 +87,6 @@ void smp_init(void)
 	uint8_t *tramp = phys_to_virt(TRAMP_BASE);
 
 	cpus[0].apic_id = lapic_id();
-	cpus[0].online = true;
 	if (trap_set_handler(VEC_RESCHED, resched_ipi))
 		panic("smp: vector %d already taken", VEC_RESCHED);
 	memcpy(tramp, trampoline_start, (size_t)(trampoline_end - trampoline_start));

@@ -25,7 +25,6 @@ struct percpu {
 	uint32_t cpu_id;
 	uint64_t fs_base; // the value in MSR_FS_BASE
 	uint32_t apic_id;
-	bool online;
 	paddr_t cr3;               // the root in CR3 (TLB shootdowns skip CPUs on other roots)
 	unaligned_u64 *tss_rsp0;   // this CPU's TSS rsp0: the stack for entries from user mode
 	const void *iomap_live;    // the I/O bitmap in force in this CPU's TSS (NULL: none)
