@@ -133,6 +133,8 @@ static void test_shootdown(void)
 	uint64_t f = map_fresh(VA(1));
 
 	*(volatile uint64_t *)VA(1) = 0x5ca1ab1e;
+	CHECK_EQ(exo_thread_set_affinity(bi->thread, 1), 0); // the unmap on CPU 0
+	CHECK_EQ(cpu_now(), 0);
 	rd.self = new_thread();
 	CHECK_EQ(exo_thread_set_affinity(rd.self, 2), 0);
 	CHECK_EQ(test_thread_start(rd.self, reader_entry, STACK_TOP(1) - STACK_PAGES * EXO_PAGE_SIZE,
@@ -147,6 +149,7 @@ static void test_shootdown(void)
 		test_sleep_ms(1);
 	CHECK_EQ(rd.result, 1);
 	CHECK_EQ(probe.addr, VA(1));
+	CHECK_EQ(exo_thread_set_affinity(bi->thread, ~0ul), 0);
 	CHECK_EQ(exo_cap_delete(rd.self), 0);
 	CHECK_EQ(exo_cap_delete(f), 0);
 }
