@@ -5,7 +5,7 @@
 # toolchain/mk/ (compilers, the user-program functions, ISO images, QEMU), exo/ (the kernel and
 # its ABI), libexo/, musl-port/, libos/ (and the sysroot), modules/, apps/, drivers/ and tests/
 # (the test kernel and programs in tests/qemu/, unit, posix, bench, fuzz; tests/build.mk: `make test`);
-# ports/ (Debian sources built for exo).
+# ports/ (Debian sources built for exo); verify/ (the SPIN model checks).
 
 .DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
@@ -55,6 +55,7 @@ include tests/build.mk
 include tests/bench/build.mk
 include tests/fuzz/build.mk
 include tests/qemu/soak.mk
+include verify/build.mk
 
 .PHONY: all clean format format-check help deps
 all: $(KERNEL_ELF) $(KERNEL_ISO) $(USER_PROGS) $(MUSL_LIBC) $(POSIX_PROGS)
@@ -78,6 +79,7 @@ help:
 	@echo "make test       unit tests (host, cmocka) + QEMU tests; ends with 'N passed, N failed'"
 	@echo "make ports      build the ports (ports/NAME: Debian sources) into $(BUILD)/root with exo-port"
 	@echo "make bench      instruction counts of kernel paths, exo beside Linux in the same QEMU"
+	@echo "make verify     SPIN model checks of the endpoint and hot-swap protocols (docs/verification.md)"
 	@echo "make fuzz       libFuzzer on the module validator (make fuzz-check: compare with ld.so)"
 	@echo "make soak       the kernel fuzzer for 10 million calls in QEMU (SOAK_ARGS="fuzz_seed=N ...")"
 	@echo "make debug      boot with QEMU waiting for gdb (gdb -x toolchain/gdb/exo.gdb)"

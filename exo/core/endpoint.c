@@ -665,14 +665,21 @@ static __attribute__((noinline)) long reply_recv_slow(uint64_t h, uint64_t tag, 
 	struct thread *self = current_thread(), *c = NULL;
 	struct endpoint *ep;
 	uint64_t badge;
-	int err = endpoint_lookup(self, h, EXO_R_READ, &ep, &badge);
+	int err;
 
-	if (err)
-		return err;
+	// The reply goes first: a caller is owed it even if the endpoint died meanwhile (the
+	// receive then fails). Looking the endpoint up first lost the reply (found by the SPIN model,
+	// docs/verification.md).
 	if (self->reply_pending) {
 		err = do_reply(tag, w, &c);
 		if (err)
 			return err;
+	}
+	err = endpoint_lookup(self, h, EXO_R_READ, &ep, &badge);
+	if (err) {
+		if (c)
+			sched_wake(c, 0);
+		return err;
 	}
 	if (!c)
 		return recv(h, 0);
