@@ -57,8 +57,9 @@ static void set_mask(int slot, uint64_t mask)
 }
 
 // The handler runs from here, on the alternate stack if its action asks and the thread is not
-// already on it. uc describes the signal's mask and stack; its registers stay zero.
-static void run(const struct linux_sigaction *act, int sig, struct linux_siginfo *info, uint64_t old)
+// already on it. uc describes the signal's mask and stack; its registers stay zero. Returns the
+// mask to go back to: uc's, which the handler may have changed (musl's cancellation handler does).
+static uint64_t run(const struct linux_sigaction *act, int sig, struct linux_siginfo *info, uint64_t old)
 {
 	struct linux_stack alt = libos_thread_altstack();
 	uint64_t sp = (uint64_t)__builtin_frame_address(0);
@@ -70,6 +71,7 @@ static void run(const struct linux_sigaction *act, int sig, struct linux_siginfo
 		                     &uc);
 	else
 		((handler_fn)act->handler)(sig, info, &uc);
+	return uc.uc_sigmask[0];
 }
 
 int libos_signal_deliver(void)
@@ -98,8 +100,7 @@ int libos_signal_deliver(void)
 		old = enter_handler(slot, sig, &act);
 		libos_unlock(&libos_sig_lock);
 		restart &= !!(act.flags & SA_RESTART);
-		run(&act, sig, &info, old);
-		set_mask(slot, old);
+		set_mask(slot, run(&act, sig, &info, old));
 	}
 	if (r->active) { // an interrupted sigsuspend whose signal ran no handler
 		libos_sig_blocked[slot] = r->mask;

@@ -61,10 +61,8 @@ static void wake(int slot, int self, int sig)
 {
 	uint64_t ntfn;
 
-	if (slot < 0 && self < 0)
-		slot = 0;
 	if (slot < 0) {
-		slot = self;
+		slot = self < 0 ? 0 : self;
 		for (int i = 0; i < LIBOS_MAX_THREADS && (libos_sig_blocked[slot] & BIT(sig)); i++)
 			if (libos_thread_tid_at(i) && !(libos_sig_blocked[i] & BIT(sig)))
 				slot = i;
