@@ -62,8 +62,7 @@ static void handle(int sig, void (*plain)(int), int flags)
 	if (flags & SA_SIGINFO) { // blocking all: handlers never nest, so the order is Linux's
 		sigfillset(&sa.sa_mask);
 		sa.sa_sigaction = on_info;
-	}
-	else
+	} else
 		sa.sa_handler = plain;
 	CHECK(sigaction(sig, &sa, NULL) == 0);
 }

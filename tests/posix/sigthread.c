@@ -31,19 +31,33 @@ static void *waiter(void *arg)
 	return NULL;
 }
 
-
-int main(void)
+static void send_to_thread(pthread_t t)
 {
-	pthread_t t;
+	CHECK(pthread_kill(t, SIGUSR1) == 0);
+}
+
+static void send_to_process(pthread_t t)
+{
 	sigset_t set;
 
-	signal(SIGUSR1, on_usr);
-	signal(SIGUSR2, on_usr);
+	(void)t;
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR2);
+	CHECK(pthread_sigmask(SIG_BLOCK, &set, NULL) == 0);
+	CHECK(kill(getpid(), SIGUSR2) == 0); // only the waiter does not block it
+}
+
+// Starts a waiter, lets send signal it once it waits, and checks the handler ran in it.
+static void signal_waiter(void (*send)(pthread_t))
+{
+	pthread_t t;
+
+	waiting = done = hits = 0;
 	CHECK(pthread_create(&t, NULL, waiter, NULL) == 0);
 	while (!waiting)
 		usleep(1000);
 	usleep(20000); // in pthread_cond_wait by now
-	CHECK(pthread_kill(t, SIGUSR1) == 0);
+	send(t);
 	while (!hits)
 		usleep(1000);
 	CHECK(pthread_equal(ran_in, t));
@@ -52,25 +66,15 @@ int main(void)
 	pthread_cond_broadcast(&cond);
 	pthread_mutex_unlock(&lock);
 	CHECK(pthread_join(t, NULL) == 0);
-	printf("pthread_kill ok\n");
+}
 
-	waiting = done = hits = 0;
-	CHECK(pthread_create(&t, NULL, waiter, NULL) == 0);
-	sigemptyset(&set);
-	sigaddset(&set, SIGUSR2);
-	CHECK(pthread_sigmask(SIG_BLOCK, &set, NULL) == 0);
-	while (!waiting)
-		usleep(1000);
-	usleep(20000);
-	CHECK(kill(getpid(), SIGUSR2) == 0); // only the new thread does not block it
-	while (!hits)
-		usleep(1000);
-	CHECK(pthread_equal(ran_in, t));
-	pthread_mutex_lock(&lock);
-	done = 1;
-	pthread_cond_broadcast(&cond);
-	pthread_mutex_unlock(&lock);
-	CHECK(pthread_join(t, NULL) == 0);
+int main(void)
+{
+	signal(SIGUSR1, on_usr);
+	signal(SIGUSR2, on_usr);
+	signal_waiter(send_to_thread);
+	printf("pthread_kill ok\n");
+	signal_waiter(send_to_process);
 	printf("process signal to the thread that takes it ok\n");
 	return 0;
 }
