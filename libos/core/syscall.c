@@ -122,6 +122,16 @@ static long dispatch(long nr, long a1, long a2, long a3, long a4, long a5, long 
 		return libos_setitimer(a1, P(a2), P(a3));
 	case SYS_getitimer:
 		return libos_getitimer(a1, P(a2));
+	case SYS_timer_create:
+		return libos_timer_create(a1, P(a2), P(a3));
+	case SYS_timer_settime:
+		return libos_timer_settime(a1, a2, P(a3), P(a4));
+	case SYS_timer_gettime:
+		return libos_timer_gettime(a1, P(a2));
+	case SYS_timer_getoverrun:
+		return libos_timer_getoverrun(a1);
+	case SYS_timer_delete:
+		return libos_timer_delete(a1);
 	case SYS_sched_yield:
 		exo_thread_yield();
 		return 0;

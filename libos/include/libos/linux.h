@@ -61,6 +61,11 @@ enum linux_syscall {
 	SYS_gettid = 186,
 	SYS_tkill = 200,
 	SYS_futex = 202,
+	SYS_timer_create = 222,
+	SYS_timer_settime = 223,
+	SYS_timer_gettime = 224,
+	SYS_timer_getoverrun = 225,
+	SYS_timer_delete = 226,
 	SYS_getdents64 = 217,
 	SYS_set_tid_address = 218,
 	SYS_clock_gettime = 228,
@@ -347,6 +352,16 @@ _Static_assert(__builtin_offsetof(struct linux_ucontext, gregs) == 40 &&
 
 struct linux_itimerval {
 	struct linux_timeval it_interval, it_value;
+};
+
+struct linux_itimerspec {
+	struct linux_timespec it_interval, it_value;
+};
+
+struct linux_sigevent { // the kernel's struct sigevent
+	uint64_t value;
+	int32_t signo, notify, tid;
+	int32_t pad[11];
 };
 
 struct linux_dirent64 {

@@ -16,10 +16,16 @@ long libos_rt_sigtimedwait(const uint64_t *set, struct linux_siginfo *info,
 long libos_kill(long pid, long sig);
 long libos_tgkill(long tgid, long tid, long sig);
 long libos_rt_sigqueueinfo(long pid, long tid, long sig, const struct linux_siginfo *info);
-// setitimer and getitimer (ITIMER_REAL: SIGALRM from a kernel notification timer; musl's
-// alarm is a setitimer).
+// Timers (timer.c): setitimer and getitimer (ITIMER_REAL; musl's alarm is a setitimer), and
+// timer_create & co. (SIGEV_SIGNAL, SIGEV_NONE, SIGEV_THREAD_ID).
 long libos_setitimer(long which, const struct linux_itimerval *val, struct linux_itimerval *old);
 long libos_getitimer(long which, struct linux_itimerval *val);
+long libos_timer_create(long clock, const struct linux_sigevent *ev, int *id);
+long libos_timer_settime(long id, long flags, const struct linux_itimerspec *val,
+                         struct linux_itimerspec *old);
+long libos_timer_gettime(long id, struct linux_itimerspec *val);
+long libos_timer_getoverrun(long id);
+long libos_timer_delete(long id);
 
 // Non-zero while some signal is pending anywhere in the process: the system call entry's
 // cheap test before libos_signal_deliver.
