@@ -6,6 +6,7 @@
 #include <kern/sched.h>
 
 struct big_lock bkl = { 0, 0, BKL_NO_OWNER };
+bool bkl_on;
 
 void kernel_lock_wait(uint32_t ticket)
 {

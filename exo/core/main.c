@@ -112,8 +112,7 @@ void kmain(uint32_t magic, uint64_t info)
 	uframe_init(max_ram_address());
 	sched_init_cpu();
 	irq_init();
-	kernel_lock(); // the boot thread holds it until it is the idle loop (or a test waits)
-	smp_init();
+	smp_init(); // from a second CPU on, the boot thread holds the kernel lock until it idles
 	irq_enable();
 
 	cpu_features_string(buf, sizeof(buf));

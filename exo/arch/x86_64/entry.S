@@ -78,8 +78,13 @@ trap_return:
 
 // SYSCALL: rip in rcx, rflags in r11, interrupts masked (SFMASK). Builds the same trap frame
 // as an interrupt on the thread's kernel stack, so every path out can use it.
-	.globl syscall_entry
-syscall_entry:
+// The SYSCALL entry, in two builds: syscall_entry takes the kernel lock (kern/bkl.h) inline and
+// drops it on the way out; syscall_entry_up, for a machine where only one CPU runs, has no lock
+// at all (nothing runs beside the kernel there). smp_init puts the locked one in every CPU's
+// LSTAR when it starts a second CPU.
+.macro SYSCALL_ENTRY name, locked
+	.globl \name
+\name:
 	swapgs
 	mov %rsp, %gs:PERCPU_URSP
 	mov %gs:PERCPU_KSTACK, %rsp
@@ -91,6 +96,7 @@ syscall_entry:
 	push $0
 	push $VEC_SYSCALL
 	SAVE_REGS
+	.if \locked
 	// The kernel lock, uncontended: a ticket that is served at once, and the owner; anything else
 	// (contention, a pending reschedule) goes the slow way, which reloads the arguments.
 	mov $1, %ecx
@@ -101,6 +107,7 @@ syscall_entry:
 	mov %ecx, bkl+BKL_OWNER(%rip)
 	cmpb $0, %gs:PERCPU_RESCHED
 	jne 9f
+	.endif
 	// The IPC fast path starts here: call and reply_recv go straight to their handlers with the
 	// arguments still in registers (arg 4 moves from r10 to rcx), skipping the generic dispatch.
 7:	cmp $EXO_SYS_ipc_call, %eax
@@ -111,8 +118,11 @@ syscall_entry:
 	call syscall_handler
 	test %eax, %eax // non-zero: the frame must go back through iretq (see syscall_handler)
 	jnz trap_return
-6:	movl $BKL_NO_OWNER, bkl+BKL_OWNER(%rip)
+6:
+	.if \locked
+	movl $BKL_NO_OWNER, bkl+BKL_OWNER(%rip)
 	incl bkl+BKL_SERVING(%rip) // only the holder writes it: no lock prefix needed
+	.endif
 	RESTORE_REGS
 	mov TF_RIP-TF_VECTOR(%rsp), %rcx // checked canonical by syscall_handler: the SYSRET hazard
 	mov TF_RFLAGS-TF_VECTOR(%rsp), %r11
@@ -129,6 +139,7 @@ syscall_entry:
 	je 6b
 	call schedule
 	jmp 6b
+	.if \locked
 8:	mov %ecx, %edi // our ticket
 	xor %esi, %esi
 	jmp 10f
@@ -142,6 +153,11 @@ syscall_entry:
 	mov TF_R8(%rsp), %r8
 	mov TF_R9(%rsp), %r9
 	jmp 7b
+	.endif
+.endm
+
+SYSCALL_ENTRY syscall_entry, 1
+SYSCALL_ENTRY syscall_entry_up, 0
 
 // Entry of a new thread: context_switch "returns" here with rsp at its initial trap frame.
 	.globl thread_first_entry

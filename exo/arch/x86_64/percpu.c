@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
 // Per-CPU areas and the SYSCALL/SYSRET setup: STAR selects the kernel's code and data selectors on
-// entry and the user's on return, LSTAR is syscall_entry, SFMASK clears IF, DF, TF and AC.
+// entry and the user's on return, LSTAR is syscall_entry (syscall_entry_up while one CPU runs:
+// no kernel lock), SFMASK clears IF, DF, TF and AC.
 #include <arch/cpu.h>
 #include <arch/pagetable.h>
 #include <arch/percpu.h>
 #include <arch/trap.h>
+#include <kern/bkl.h>
 
 #define MSR_STAR           0xc0000081
 #define MSR_LSTAR          0xc0000082
@@ -22,7 +24,8 @@ unsigned ncpus = 1;
 _Static_assert(SEL_UDATA == ((STAR_USER_BASE + 8) | 3) && SEL_UCODE == ((STAR_USER_BASE + 16) | 3) &&
                    SEL_KDATA == SEL_KCODE + 8,
                "the GDT's order is the one SYSCALL and SYSRET assume");
-void syscall_entry(void);
+void syscall_entry(void);    // with the kernel lock
+void syscall_entry_up(void); // without: one CPU runs (kern/bkl.h)
 
 void percpu_init(unsigned id)
 {
@@ -35,6 +38,11 @@ void percpu_init(unsigned id)
 	wrmsr(MSR_KERNEL_GS_BASE, 0);
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
 	wrmsr(MSR_STAR, ((uint64_t)STAR_USER_BASE << 48) | ((uint64_t)SEL_KCODE << 32));
-	wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
+	wrmsr(MSR_LSTAR, (uint64_t)(bkl_on ? syscall_entry : syscall_entry_up));
 	wrmsr(MSR_SFMASK, (1 << 9) | (1 << 10) | (1 << 8) | (1 << 18)); // IF DF TF AC
+}
+
+void percpu_lock_syscalls(void)
+{
+	wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
 }

@@ -89,6 +89,11 @@ void smp_init(void)
 	cpus[0].apic_id = lapic_id();
 	if (trap_set_handler(VEC_RESCHED, resched_ipi))
 		panic("smp: vector %d already taken", VEC_RESCHED);
+	if (acpi.ncpus > 1) { // several CPUs will run: the kernel lock is on from here, held by boot
+		bkl_on = true;
+		kernel_lock();
+		percpu_lock_syscalls();
+	}
 	memcpy(tramp, trampoline_start, (size_t)(trampoline_end - trampoline_start));
 	*(uint32_t *)(tramp + (trampoline_efer - trampoline_start)) = (1u << 8) | (cpu.nx ? EFER_NXE : 0);
 	for (size_t i = 0; i < acpi.ncpus; i++) {

@@ -19,13 +19,17 @@ _Static_assert(offsetof(struct big_lock, next) == BKL_NEXT &&
                "entry.S reaches the kernel lock by these offsets (arch/asm-defs.h)");
 
 extern struct big_lock bkl;
+// Whether the lock is taken at all: set by smp_init before it starts a second CPU. A machine where
+// one CPU runs needs none (the kernel runs with interrupts off) and skips it everywhere: its
+// SYSCALL entry is syscall_entry_up, and the calls below do nothing.
+extern bool bkl_on;
 
 void kernel_lock_wait(uint32_t ticket);          // spins until ticket is served, then owns the lock
 void __noreturn kernel_lock_bad(bool recursion); // the debug checks' panics
 
 static inline bool kernel_lock_held(void)
 {
-	return bkl.owner == cpu_self();
+	return !bkl_on || bkl.owner == cpu_self();
 }
 
 // Spins until this CPU holds the lock, serving TLB shootdowns meanwhile (the holder may wait for
@@ -34,6 +38,8 @@ static inline void kernel_lock(void)
 {
 	uint32_t ticket;
 
+	if (!bkl_on)
+		return;
 	if (kernel_lock_held())
 		kernel_lock_bad(true);
 	ticket = __atomic_fetch_add(&bkl.next, 1, __ATOMIC_ACQUIRE);
@@ -46,6 +52,8 @@ static inline void kernel_lock(void)
 // Panics unless this CPU holds the lock.
 static inline void kernel_unlock(void)
 {
+	if (!bkl_on)
+		return;
 	if (!kernel_lock_held())
 		kernel_lock_bad(false);
 	bkl.owner = BKL_NO_OWNER;

@@ -5,6 +5,7 @@
 // function here runs under the big kernel lock (kern/bkl.h).
 #pragma once
 
+#include <kern/bkl.h>
 #include <kern/thread.h>
 
 // This CPU's queues and idle thread (the current context: the boot thread on CPU 0).
@@ -30,11 +31,14 @@ void sched_remove_deadline(struct thread *t);
 void sched_wake(struct thread *t, long r);
 void sched_wait_idle(bool (*done)(void *), void *arg); // boot thread: run others until done
 // On entry from user mode: leaves the CPU while the current thread was stopped or moved by
-// another CPU while it ran (killed, suspended, migrated); returns once it may go on here.
+// another CPU while it ran (killed, suspended, migrated); returns once it may go on here. With
+// one CPU running (no kernel lock) nobody else can have.
 static inline void sched_entry_check(void)
 {
 	struct thread *t = current_thread();
 
+	if (!bkl_on)
+		return;
 	while (t->state != T_RUNNING || t->cpu != cpu_self())
 		schedule();
 }

@@ -58,6 +58,8 @@ static inline unsigned cpu_self(void)
 
 // Points GS at cpus[id] and sets up SYSCALL on this CPU.
 void percpu_init(unsigned id);
+// This CPU's SYSCALL entry from now on takes the kernel lock (smp_init, once bkl_on is set).
+void percpu_lock_syscalls(void);
 
 // Sets the stack used for entries from user mode (TSS rsp0 and syscall_entry).
 static inline void percpu_set_kstack(uint64_t top)
