@@ -23,15 +23,15 @@
 
 struct timer {
 	int used, sig, notify;
-	int slot;       // the thread to signal, -1: the process
-	int clock;      // timer_create's (TIMER_ABSTIME values are on it)
-	uint64_t value; // si_value
+	int slot;                  // the thread to signal, -1: the process
+	int clock;                 // timer_create's (TIMER_ABSTIME values are on it)
+	uint64_t value;            // si_value
 	uint64_t deadline, period; // monotonic ns (0: disarmed), ns (0: one-shot)
-	int overrun;    // expiries lost before the last signal
+	int overrun;               // expiries lost before the last signal
 };
 
 static struct timer timers[TIMERS] = { [0] = { .used = 1, .sig = SIGALRM, .slot = -1 } };
-static uint64_t ntfn; // 0 until the first timer
+static uint64_t ntfn;     // 0 until the first timer
 static volatile int lock; // guards timers and ntfn
 static uint8_t stack[TIMER_STACK] __attribute__((aligned(16)));
 
@@ -62,7 +62,9 @@ static void expire(int i, uint64_t now, struct linux_siginfo *info)
 
 	t->overrun = (int)late;
 	t->deadline = t->period ? t->deadline + (late + 1) * t->period : 0;
-	*info = i ? (struct linux_siginfo){ .si_code = SI_TIMER, .pid = i - 1, .uid = (uint32_t)late,
+	*info = i ? (struct linux_siginfo){ .si_code = SI_TIMER,
+		                            .pid = i - 1,
+		                            .uid = (uint32_t)late,
 		                            .value = t->value }
 	          : (struct linux_siginfo){ .si_code = SI_KERNEL };
 }
