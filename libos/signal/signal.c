@@ -133,15 +133,21 @@ void libos_sig_take(int slot, int sig, struct linux_siginfo *info)
 		*(owner < 0 ? &process_pending : &pending[slot]) &= ~BIT(sig);
 }
 
-void libos_signal_thread_init(int slot, int parent)
+void libos_signal_thread_exit(int slot)
 {
 	libos_lock(&libos_sig_lock);
 	for (int i = 0; i < QUEUE_MAX; i++)
-		if (queue[i].sig && queue[i].slot == slot) { // left by a thread that ended
+		if (queue[i].sig && queue[i].slot == slot) {
 			queue[i].sig = 0;
 			libos_signals_pending--;
 		}
 	pending[slot] = 0;
+	libos_unlock(&libos_sig_lock);
+}
+
+void libos_signal_thread_init(int slot, int parent)
+{
+	libos_lock(&libos_sig_lock);
 	libos_sig_restore[slot].active = 0;
 	libos_sig_blocked[slot] = libos_sig_blocked[parent];
 	libos_unlock(&libos_sig_lock);

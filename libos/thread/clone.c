@@ -253,6 +253,7 @@ _Noreturn void libos_thread_exit(long status)
 			exo_exit(status & 0xff);
 	}
 	live--;
+	libos_signal_thread_exit((int)(t - threads));
 	if (t->clear_tid) {
 		__atomic_store_n(t->clear_tid, 0, __ATOMIC_RELEASE);
 		libos_futex_wake(t->clear_tid, 1);

@@ -36,8 +36,10 @@ extern volatile int libos_signals_pending;
 int libos_signal_deliver(void);
 // Whether the calling thread has a signal it does not block (a libos wait then ends early).
 int libos_signal_interrupts(void);
-// A new thread in slot starts with the mask of the thread in slot parent and nothing pending.
+// A new thread in slot starts with the mask of the thread in slot parent; a thread that ends
+// drops the signals pending for it.
 void libos_signal_thread_init(int slot, int parent);
+void libos_signal_thread_exit(int slot);
 // From the fault handler: if the program handles sig, makes the thread resume in its handler
 // (never returns); otherwise returns and the fault ends the program. fill_page maps a page of
 // the frame the handler gets before it is written (the memory component's libos_mem_fill: the
