@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // sigfault: faults become signals the program handles - SIGSEGV (SEGV_MAPERR and SEGV_ACCERR,
 // with si_addr) left with siglongjmp or fixed with mprotect and returned from, SIGFPE for a
-// divide error (FPE_INTDIV), SIGILL, SIGTRAP after int3 - and the registers and the mask come
-// back when a handler returns.
+// divide error (FPE_INTDIV), SIGILL, SIGTRAP after int3, a stack overflow handled on a
+// sigaltstack - and the registers and the mask come back when a handler returns.
 #include "check.h"
 #include <setjmp.h>
 #include <signal.h>
@@ -13,12 +13,22 @@ static sigjmp_buf env;
 static volatile int code;
 static void *volatile addr;
 static char *page;
+static char altstack[65536];
+static volatile int on_alt;
 
 static void on_fault(int sig, siginfo_t *si, void *uc)
 {
 	(void)uc;
 	code = si->si_code;
 	addr = si->si_addr;
+	siglongjmp(env, sig);
+}
+
+static void on_overflow(int sig)
+{
+	char here;
+
+	on_alt = &here >= altstack && &here < altstack + sizeof(altstack);
 	siglongjmp(env, sig);
 }
 
@@ -104,9 +114,37 @@ static void others(void)
 	printf("SIGTRAP ok\n");
 }
 
+static int recurse(volatile char *p, long depth) // 4 KiB a level: far deeper than the stack
+{
+	volatile char frame[4096];
+
+	frame[0] = p ? p[0] + 1 : 0;
+	return depth ? recurse(frame, depth - 1) + frame[1] : 0;
+}
+
+static void overflow(void)
+{
+	stack_t ss = { .ss_sp = altstack, .ss_size = sizeof(altstack) };
+	struct sigaction sa;
+
+	CHECK(sigaltstack(&ss, NULL) == 0);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_overflow;
+	sa.sa_flags = SA_ONSTACK;
+	sigemptyset(&sa.sa_mask);
+	CHECK(sigaction(SIGSEGV, &sa, NULL) == 0);
+	if (!sigsetjmp(env, 1)) {
+		recurse(NULL, 1l << 20);
+		CHECK(0);
+	}
+	CHECK(on_alt);
+	printf("stack overflow on the alternate stack ok\n");
+}
+
 int main(void)
 {
 	segv();
 	others();
+	overflow();
 	return 0;
 }
