@@ -64,13 +64,14 @@ const char *trap_name(unsigned vector)
 	return "interrupt";
 }
 
-static void set_gate(unsigned vec, uint64_t handler, unsigned ist)
+// dpl 3 lets user code raise the vector itself (int3), else doing so is a #GP.
+static void set_gate(unsigned vec, uint64_t handler, unsigned ist, unsigned dpl)
 {
 	idt[vec] = (struct idt_entry){
 		.off_lo = handler & 0xffff,
 		.sel = SEL_KCODE,
 		.ist = ist,
-		.type = 0x8e, // present, DPL 0, 64-bit interrupt gate
+		.type = 0x8e | dpl << 5, // present, DPL, 64-bit interrupt gate
 		.off_mid = (handler >> 16) & 0xffff,
 		.off_hi = handler >> 32,
 	};
@@ -89,10 +90,11 @@ void idt_load(void)
 void idt_init(void)
 {
 	for (unsigned v = 0; v < 256; v++)
-		set_gate(v, STUB(v), 0);
-	set_gate(VEC_DF, STUB(VEC_DF), IST_DF);
-	set_gate(VEC_NMI, STUB(VEC_NMI), IST_NMI);
-	set_gate(VEC_MC, STUB(VEC_MC), IST_MC);
+		set_gate(v, STUB(v), 0, 0);
+	set_gate(VEC_BP, STUB(VEC_BP), 0, 3); // a breakpoint: the thread's upcall (SIGTRAP)
+	set_gate(VEC_DF, STUB(VEC_DF), IST_DF, 0);
+	set_gate(VEC_NMI, STUB(VEC_NMI), IST_NMI, 0);
+	set_gate(VEC_MC, STUB(VEC_MC), IST_MC, 0);
 	idt_load();
 }
 
