@@ -203,6 +203,20 @@ static long quiesce(struct exo_module_slot *s, struct exo_module_quiesce_out *ou
 	return r;
 }
 
+// Rollback: tells the quiesced old version, which waits on control, to go on serving. Never
+// blocking: it may have died after quiescing (then nobody receives, and the supervisor restarts
+// it), so the send is retried without waiting while it lives, up to the quiesce deadline.
+static void resume_old(struct exo_module_slot *s)
+{
+	struct exo_msg resume = { EXO_TAG(EXO_MODULE_RESUME, 0, 0) | EXO_IPC_NONBLOCK, 0, { 0 } };
+	uint64_t deadline = (uint64_t)exo_clock_ns() + EXO_MODULE_QUIESCE_NS;
+	long status;
+
+	while (exo_send(s->control, &resume) == -EXO_EAGAIN && exo_process_status(s->cur.process, &status) &&
+	       (uint64_t)exo_clock_ns() < deadline)
+		exo_thread_sleep((uint64_t)exo_clock_ns() + 1000000);
+}
+
 long exo_module_replace(struct exo_module_slot *s, const struct exo_image *mod, char *err, size_t errsize)
 {
 	struct exo_module_quiesce_out state;
@@ -221,10 +235,8 @@ long exo_module_replace(struct exo_module_slot *s, const struct exo_image *mod, 
 		r = start_version(s, mod, state.state, nstate, &a, &next, err, errsize);
 	area_unmap(s->cur.process, &a); // the old version's view; the new one's went with its init
 	if (r) {                        // rollback: the old version goes on serving
-		struct exo_msg resume = { EXO_TAG(EXO_MODULE_RESUME, 0, 0), 0, { 0 } };
-
 		area_free(&a);
-		exo_send(s->control, &resume);
+		resume_old(s);
 		return r;
 	}
 	area_unmap(next.process, &a); // its init has read it

@@ -242,7 +242,8 @@ inline start_version(ok)
 }
 
 // exo_module_replace: quiesce, start NEW with the state; NEW takes over and OLD ends
-// (end_version), or OLD is told to resume (rollback) with a blocking exo_send on control.
+// (end_version), or OLD is told to resume (rollback): resume_old sends without blocking, again
+// while OLD lives (it may have died after quiescing: then nobody receives).
 inline exo_module_replace(ok)
 {
 	quiesce(ok);
@@ -251,7 +252,11 @@ inline exo_module_replace(ok)
 		start_version(ok);
 		if
 		:: ok -> atomic { instance_dies(OLD); cur = NEW } // end_version(&s->cur); s->cur = next
-		:: !ok -> control!EXO_MODULE_RESUME
+		:: !ok ->
+			do // resume_old
+			:: control!EXO_MODULE_RESUME -> break
+			:: !alive[OLD] -> break
+			od
 		fi
 	:: !ok // it did not quiesce: it goes on serving (or is gone, and supervise restarts it)
 	fi;
@@ -289,13 +294,9 @@ proctype Manager()
 	od
 }
 
-// A crash: any instance's process may end at any moment, once (its thread faults or is killed).
-// The old version waiting for the verdict is spared unless -DCRASH_WHILE_QUIESCED (a known bug).
-#ifdef CRASH_WHILE_QUIESCED
+// A crash: any instance's process may end at any moment, once (its thread faults or is killed),
+// the old version waiting for the verdict included.
 #define CAN_CRASH(i) 1
-#else
-#define CAN_CRASH(i) (!quiesced[i])
-#endif
 proctype World()
 {
 	if

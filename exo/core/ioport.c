@@ -3,6 +3,7 @@
 // enabled ports live in its own 8 KiB permission bitmap, loaded into the TSS when it runs.
 #include <arch/acpi.h>
 #include <arch/paging.h>
+#include <arch/percpu.h>
 #include <arch/trap.h>
 #include <common/string.h>
 #include <exo/types.h>
@@ -43,26 +44,18 @@ struct mmio *mmio_create(paddr_t paddr, uint64_t size)
 	return m;
 }
 
-const uint8_t *ioport_live; // the bitmap in force in the TSS (NULL: every port denied)
-#define live ioport_live
-
+// This CPU's bitmap in force is percpu()->iomap_live (NULL: every port denied).
 void ioport_switch(struct process *p)
 {
 	const uint8_t *map = p ? p->iobitmap : NULL;
 
-	if (map != live) {
+	if (map != percpu()->iomap_live)
 		tss_load_iomap(map);
-		live = map;
-	}
 }
 
 void ioport_release(struct process *p)
 {
 	if (p->iobitmap) {
-		if (live == p->iobitmap) {
-			tss_load_iomap(NULL);
-			live = NULL;
-		}
 		tss_forget_iomap(p->iobitmap);
 		kfree(p->iobitmap);
 		p->iobitmap = NULL;
@@ -138,8 +131,7 @@ long sys_ioport_enable(exo_ioport_t ioport, uint64_t first, uint64_t count)
 	}
 	for (uint64_t port = first; port < first + count; port++)
 		p->iobitmap[port / 8] &= (uint8_t) ~(1u << (port % 8));
-	tss_forget_iomap(p->iobitmap); // changed: copy it again
-	live = NULL;
+	tss_update_iomap(p->iobitmap);
 	ioport_switch(p);
 	return 0;
 }

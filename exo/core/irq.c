@@ -12,7 +12,7 @@
 #include <kern/sched.h>
 #include <kern/syscall.h>
 
-#define MAX_GSI (256 - VEC_IOAPIC_BASE - 1) // vectors above VEC_IOAPIC_BASE, spurious excluded
+#define MAX_GSI (VEC_SHOOTDOWN - VEC_IOAPIC_BASE) // vectors below the IPIs
 
 static struct irq *irqs[MAX_GSI];
 static size_t nirqs;

@@ -10,7 +10,9 @@
 #include <arch/paging.h>
 #include <arch/percpu.h>
 #include <arch/serial.h>
+#include <arch/smp.h>
 #include <arch/trap.h>
+#include <kern/bkl.h>
 #include <kern/bootinfo.h>
 #include <kern/clock.h>
 #include <kern/frame.h>
@@ -95,7 +97,8 @@ void kmain(uint32_t magic, uint64_t info)
 	kprintf("\nexo " EXO_VERSION " (x86_64) booted by %s; command line '%s'\n", boot_info.loader,
 	        boot_info.cmdline);
 	cpu_probe();
-	gdt_init();
+	gdt_init(0);
+	percpu_init(0);
 	idt_init();
 	memory_init();
 	paging_init();
@@ -105,15 +108,16 @@ void kmain(uint32_t magic, uint64_t info)
 	lapic_init();
 	ioapic_init();
 	lapic_timer_start(TIMER_HZ);
-	percpu_init();
 	fpu_init();
 	uframe_init(max_ram_address());
-	sched_init();
+	sched_init_cpu();
 	irq_init();
+	smp_init(); // from a second CPU on, the boot thread holds the kernel lock until it idles
 	irq_enable();
 
 	cpu_features_string(buf, sizeof(buf));
-	klog(LOG_INFO, "cpu: %s %s, %zu CPU(s); features: %s\n", cpu.vendor, cpu.brand, acpi.ncpus, buf);
+	klog(LOG_INFO, "cpu: %s %s, %u of %zu CPU(s) online; features: %s\n", cpu.vendor, cpu.brand, ncpus,
+	     acpi.ncpus, buf);
 	klog(LOG_INFO, "timer: APIC timer %lu.%03lu MHz, tick %u Hz; TSC %lu.%03lu MHz\n",
 	     lapic_timer_hz() / 1000000, lapic_timer_hz() / 1000 % 1000, clock_tick_hz(),
 	     clock_tsc_hz() / 1000000, clock_tsc_hz() / 1000 % 1000);

@@ -153,6 +153,27 @@ long sys_thread_set_prio(exo_thread_t thread, uint64_t prio)
 	return 0;
 }
 
+long sys_thread_set_affinity(exo_thread_t thread, uint64_t mask)
+{
+	struct thread *t;
+	int err = thread_cap(thread, &t);
+
+	return err ? err : sched_set_affinity(t, mask);
+}
+
+long sys_thread_migrate(exo_thread_t thread, uint64_t cpu)
+{
+	struct thread *t;
+	int err = thread_cap(thread, &t);
+
+	return err ? err : sched_migrate(t, cpu);
+}
+
+long sys_cpu_info(void)
+{
+	return (long)((uint64_t)ncpus << 32 | cpu_self());
+}
+
 long sys_thread_yield(void)
 {
 	sched_yield();

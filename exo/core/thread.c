@@ -12,6 +12,7 @@
 #include <arch/layout.h>
 #include <arch/percpu.h>
 #include <common/string.h>
+#include <kern/bkl.h>
 #include <kern/heap.h>
 #include <kern/ioport.h>
 #include <kern/ipc.h>
@@ -103,6 +104,7 @@ int thread_create(struct process *p, uint8_t prio, struct thread **out)
 	t->state = T_INACTIVE;
 	t->prio = MIN(prio, p->max_prio);
 	t->slice = SLICE_DEFAULT;
+	t->affinity = ~0ull;
 	t->tid = next_tid++;
 	t->proc_next = p->threads;
 	p->threads = t;
@@ -118,6 +120,8 @@ int thread_start(struct thread *t, uint64_t rip, uint64_t rsp, uint64_t arg)
 	arch_thread_setup(t, rip, rsp, arg);
 	kobj_get(&t->proc->obj); // a started thread keeps its process (and address space) alive
 	t->holds_proc = true;
+	if (t->affinity & (1ull << cpu_self()))
+		t->cpu = cpu_self(); // the creator's CPU, as on one CPU, until the balancer moves it
 	sched_enqueue(t);
 	if (t->prio > current_thread()->prio)
 		percpu()->need_resched = true;
@@ -162,7 +166,10 @@ int thread_suspend(struct thread *t)
 		return 0;
 	case T_RUNNING:
 		t->state = T_SUSPENDED;
-		schedule();
+		if (t == current_thread())
+			schedule();
+		else
+			sched_kick_running(t);
 		return 0;
 	default:
 		return -EXO_EBUSY;
@@ -173,6 +180,10 @@ int thread_resume(struct thread *t)
 {
 	if (t->state != T_SUSPENDED)
 		return -EXO_EBUSY;
+	if (sched_kick_running(t)) { // suspended while it ran elsewhere and has not left that CPU yet
+		t->state = T_RUNNING;
+		return 0;
+	}
 	sched_enqueue(t);
 	if (t->prio > current_thread()->prio)
 		percpu()->need_resched = true;
@@ -181,6 +192,7 @@ int thread_resume(struct thread *t)
 
 void thread_kill(struct thread *t)
 {
+	KASSERT_LOCKED();
 	if (t->state == T_DEAD)
 		return;
 	unlink_from_process(t);
@@ -194,7 +206,8 @@ void thread_kill(struct thread *t)
 		schedule(); // the reaper drops the process's reference once we are off this stack
 		panic("thread: dead thread %u was scheduled", t->tid);
 	}
-	thread_reap(t);
+	if (!sched_kick_running(t)) // else its CPU reaps it when it switches away
+		thread_reap(t);
 }
 
 // Ends every thread but the caller's and frees what the process owns: capabilities, mappings and

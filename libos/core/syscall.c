@@ -2,6 +2,8 @@
 // libos's system call entry: musl calls __libos_syscall(nr, a1..a6) with Linux numbers and
 // expects Linux results (a value, or -errno). Each call goes to the component that serves it
 // (file, mem, thread, time, proc, signal); anything else is -ENOSYS, reported once per call number.
+// Signals pending for the thread are delivered on the way out, and a call they interrupted
+// (-ERESTARTSYS) is restarted or fails with EINTR.
 #include <libos/file.h>
 #include <libos/mem.h>
 #include <libos/proc.h>
@@ -30,7 +32,7 @@ static long unimplemented(long nr)
 	return -ENOSYS;
 }
 
-long __libos_syscall(long nr, long a1, long a2, long a3, long a4, long a5, long a6)
+static long dispatch(long nr, long a1, long a2, long a3, long a4, long a5, long a6)
 {
 	switch (nr) {
 	case SYS_read:
@@ -98,6 +100,38 @@ long __libos_syscall(long nr, long a1, long a2, long a3, long a4, long a5, long 
 		return libos_rt_sigaction(a1, P(a2), P(a3), U(a4));
 	case SYS_rt_sigprocmask:
 		return libos_rt_sigprocmask(a1, P(a2), P(a3), U(a4));
+	case SYS_rt_sigpending:
+		return libos_rt_sigpending(P(a1), U(a2));
+	case SYS_pause:
+		return libos_pause();
+	case SYS_rt_sigsuspend:
+		return libos_rt_sigsuspend(P(a1), U(a2));
+	case SYS_rt_sigtimedwait:
+		return libos_rt_sigtimedwait(P(a1), P(a2), P(a3), U(a4));
+	case SYS_kill:
+		return libos_kill(a1, a2);
+	case SYS_tkill:
+		return libos_tgkill(-1, a1, a2);
+	case SYS_tgkill:
+		return libos_tgkill(a1, a2, a3);
+	case SYS_rt_sigqueueinfo:
+		return libos_rt_sigqueueinfo(a1, 0, a2, P(a3));
+	case SYS_rt_tgsigqueueinfo:
+		return libos_rt_sigqueueinfo(a1, a2, a3, P(a4));
+	case SYS_setitimer:
+		return libos_setitimer(a1, P(a2), P(a3));
+	case SYS_getitimer:
+		return libos_getitimer(a1, P(a2));
+	case SYS_timer_create:
+		return libos_timer_create(a1, P(a2), P(a3));
+	case SYS_timer_settime:
+		return libos_timer_settime(a1, a2, P(a3), P(a4));
+	case SYS_timer_gettime:
+		return libos_timer_gettime(a1, P(a2));
+	case SYS_timer_getoverrun:
+		return libos_timer_getoverrun(a1);
+	case SYS_timer_delete:
+		return libos_timer_delete(a1);
 	case SYS_sched_yield:
 		exo_thread_yield();
 		return 0;
@@ -144,5 +178,20 @@ long __libos_syscall(long nr, long a1, long a2, long a3, long a4, long a5, long 
 		libos_exit_group(a1);
 	default:
 		return unimplemented(nr);
+	}
+}
+
+long __libos_syscall(long nr, long a1, long a2, long a3, long a4, long a5, long a6)
+{
+	long r;
+
+	for (;;) {
+		r = dispatch(nr, a1, a2, a3, a4, a5, a6);
+		if (!libos_signals_pending && r != -ERESTARTSYS)
+			return r;
+		if (!libos_signal_deliver() && r == -ERESTARTSYS)
+			return -EINTR;
+		if (r != -ERESTARTSYS)
+			return r;
 	}
 }

@@ -453,6 +453,16 @@ long libos_brk(uint64_t addr)
 	return (long)addr;
 }
 
+int libos_mem_mapped(uint64_t addr)
+{
+	int mapped;
+
+	libos_lock(&map_lock);
+	mapped = find(addr) != NULL;
+	libos_unlock(&map_lock);
+	return mapped;
+}
+
 const char *libos_mem_fill(uint64_t addr, uint64_t error)
 {
 	struct exo_map_op op = { 0, addr & ~(EXO_PAGE_SIZE - 1), 0 };

@@ -1,17 +1,164 @@
 // SPDX-License-Identifier: MIT
-// Signals before delivery exists: each signal's action and the signal mask are kept and reported
-// back as Linux does (sigaction's old action, sigprocmask's old mask, EINVAL for SIGKILL and
-// SIGSTOP), but no signal is ever delivered, so no handler runs and rt_sigreturn - reached only
-// when a handler returns - ends the program with a message. The mask is the process's (Linux
-// keeps one per thread).
-#include <libos/signal.h>
+// Signal state within one process: the actions, each thread's mask, and the pending signals -
+// a queue of siginfo records, each for one thread (tkill, a fault) or for the process (kill,
+// sigqueue, timers). A standard signal already pending for the same target is dropped
+// (coalesced); real-time signals queue in order with their values. Sending wakes a thread that
+// does not block the signal by setting LIBOS_NTFN_SIGNAL in its notification, which every libos
+// wait blocks on; the thread runs the handler when it leaves libos (deliver.c).
+#include "internal.h"
 
-#define BIT(sig)    (1ull << ((sig)-1))
-#define UNBLOCKABLE (BIT(SIGKILL) | BIT(SIGSTOP))
+#define QUEUE_MAX 256
 
-static struct linux_sigaction actions[LINUX_NSIG]; // signal sig at sig - 1; all SIG_DFL at start
-static uint64_t blocked;
-static volatile int lock; // guards actions and blocked
+struct queued {
+	int slot; // the thread's, or -1: the process's
+	int sig;  // 0: a free entry
+	uint64_t seq;
+	struct linux_siginfo info;
+};
+
+struct linux_sigaction libos_sig_actions[LINUX_NSIG]; // signal sig at sig - 1; SIG_DFL at start
+uint64_t libos_sig_blocked[LIBOS_MAX_THREADS];
+struct libos_sig_restore libos_sig_restore[LIBOS_MAX_THREADS];
+volatile int libos_sig_lock; // guards everything in this file and deliver.c's uses of it
+volatile int libos_signals_pending;
+static uint64_t pending[LIBOS_MAX_THREADS], process_pending;
+static struct queued queue[QUEUE_MAX];
+static uint64_t next_seq;
+
+int libos_sig_ignored(int sig)
+{
+	void *h = libos_sig_actions[sig - 1].handler;
+
+	return h == SIG_IGN || (h == SIG_DFL && libos_sig_default(sig) != SIG_DEFAULT_TERM);
+}
+
+int libos_sig_default(int sig)
+{
+	switch (sig) {
+	case SIGCHLD:
+	case SIGURG:
+	case SIGWINCH:
+	case SIGCONT:
+		return SIG_DEFAULT_IGNORE;
+	case SIGSTOP: // stopping needs a process manager to continue it: later work (docs/libos.md)
+	case SIGTSTP:
+	case SIGTTIN:
+	case SIGTTOU:
+		return SIG_DEFAULT_STOP;
+	default:
+		return SIG_DEFAULT_TERM;
+	}
+}
+
+_Noreturn void libos_sig_terminate(int sig)
+{
+	libos_die(128 + sig, "'%s' killed by signal %d", libos_progname, sig);
+}
+
+// Wakes a thread that can take sig: the target thread, or for the process the sender if it
+// does not block it (it delivers when it leaves libos), else the first thread that does not.
+static void wake(int slot, int self, int sig)
+{
+	uint64_t ntfn;
+
+	if (slot < 0) {
+		slot = self < 0 ? 0 : self;
+		for (int i = 0; i < LIBOS_MAX_THREADS && (libos_sig_blocked[slot] & BIT(sig)); i++)
+			if (libos_thread_tid_at(i) && !(libos_sig_blocked[i] & BIT(sig)))
+				slot = i;
+	}
+	if (slot != self && (ntfn = libos_thread_ntfn_at(slot)))
+		exo_notify_signal(ntfn, LIBOS_NTFN_SIGNAL);
+}
+
+long libos_sig_post(int slot, int self, int sig, const struct linux_siginfo *info)
+{
+	uint64_t *set = slot < 0 ? &process_pending : &pending[slot];
+	struct queued *q = NULL;
+
+	if (sig == SIGKILL)
+		libos_sig_terminate(sig);
+	libos_lock(&libos_sig_lock);
+	if (libos_sig_ignored(sig) && !(libos_sig_blocked[slot < 0 ? 0 : slot] & BIT(sig)))
+		goto out; // discarded, as Linux does
+	if (sig < SIGRTMIN && (*set & BIT(sig)))
+		goto out;
+	for (int i = 0; i < QUEUE_MAX && !q; i++)
+		if (!queue[i].sig)
+			q = &queue[i];
+	if (!q) {
+		libos_unlock(&libos_sig_lock);
+		return -EAGAIN;
+	}
+	*q = (struct queued){ slot, sig, next_seq++, *info };
+	q->info.si_signo = sig;
+	*set |= BIT(sig);
+	libos_signals_pending++;
+	wake(slot, self, sig);
+out:
+	libos_unlock(&libos_sig_lock);
+	return 0;
+}
+
+int libos_sig_next(int slot, uint64_t allowed)
+{
+	uint64_t ready = (pending[slot] | process_pending) & allowed;
+
+	return ready ? __builtin_ctzll(ready) + 1 : 0;
+}
+
+// Takes the oldest record of sig for the thread in slot (its own first, then the process's).
+// Called with the lock held and sig pending.
+void libos_sig_take(int slot, int sig, struct linux_siginfo *info)
+{
+	int owner = pending[slot] & BIT(sig) ? slot : -1, more = 0;
+	struct queued *q = NULL;
+
+	for (int i = 0; i < QUEUE_MAX; i++) {
+		struct queued *e = &queue[i];
+
+		if (e->sig != sig || e->slot != owner)
+			continue;
+		if (q && e->seq > q->seq) {
+			more = 1;
+			continue;
+		}
+		more |= q != NULL;
+		q = e;
+	}
+	*info = q->info;
+	q->sig = 0;
+	libos_signals_pending--;
+	if (!more)
+		*(owner < 0 ? &process_pending : &pending[slot]) &= ~BIT(sig);
+}
+
+void libos_signal_thread_exit(int slot)
+{
+	libos_lock(&libos_sig_lock);
+	for (int i = 0; i < QUEUE_MAX; i++)
+		if (queue[i].sig && queue[i].slot == slot) {
+			queue[i].sig = 0;
+			libos_signals_pending--;
+		}
+	pending[slot] = 0;
+	libos_unlock(&libos_sig_lock);
+}
+
+void libos_signal_thread_init(int slot, int parent)
+{
+	libos_lock(&libos_sig_lock);
+	libos_sig_restore[slot].active = 0;
+	libos_sig_blocked[slot] = libos_sig_blocked[parent];
+	libos_unlock(&libos_sig_lock);
+}
+
+int libos_signal_interrupts(void)
+{
+	int slot = libos_thread_slot();
+
+	return libos_signals_pending && libos_sig_next(slot, ~libos_sig_blocked[slot]);
+}
 
 long libos_rt_sigaction(long sig, const struct linux_sigaction *act, struct linux_sigaction *old,
                         uint64_t setsize)
@@ -24,18 +171,19 @@ long libos_rt_sigaction(long sig, const struct linux_sigaction *act, struct linu
 		return -EINVAL;
 	if (act && (err = libos_copy(&new, act, sizeof(new))))
 		return err;
-	libos_lock(&lock);
-	prev = actions[sig - 1];
+	libos_lock(&libos_sig_lock);
+	prev = libos_sig_actions[sig - 1];
 	if (act) {
 		new.mask &= ~UNBLOCKABLE;
-		actions[sig - 1] = new;
+		libos_sig_actions[sig - 1] = new;
 	}
-	libos_unlock(&lock);
+	libos_unlock(&libos_sig_lock);
 	return old ? libos_copy(old, &prev, sizeof(prev)) : 0;
 }
 
 long libos_rt_sigprocmask(long how, const uint64_t *set, uint64_t *old, uint64_t setsize)
 {
+	int slot = libos_thread_slot();
 	uint64_t new = 0, prev;
 	long err;
 
@@ -45,17 +193,71 @@ long libos_rt_sigprocmask(long how, const uint64_t *set, uint64_t *old, uint64_t
 	if (set && (err = libos_copy(&new, set, sizeof(new))))
 		return err;
 	new &= ~UNBLOCKABLE;
-	libos_lock(&lock);
-	prev = blocked;
+	libos_lock(&libos_sig_lock);
+	prev = libos_sig_blocked[slot];
 	if (set)
-		blocked = how == SIG_BLOCK ? prev | new : how == SIG_UNBLOCK ? prev & ~new : new;
-	libos_unlock(&lock);
+		libos_sig_blocked[slot] = how == SIG_BLOCK     ? prev | new
+		                          : how == SIG_UNBLOCK ? prev & ~new
+		                                               : new;
+	libos_unlock(&libos_sig_lock);
 	return old ? libos_copy(old, &prev, sizeof(prev)) : 0;
 }
 
-// Entered by a jump, not a call, so the stack may be misaligned for the C code below.
-__attribute__((force_align_arg_pointer)) _Noreturn void __libos_rt_sigreturn(void)
+long libos_rt_sigpending(uint64_t *set, uint64_t setsize)
 {
-	libos_die(127, "rt_sigreturn reached, but no signal handler can have run: signal delivery is "
-	               "not implemented yet");
+	int slot = libos_thread_slot();
+	uint64_t now;
+
+	if (setsize > sizeof(uint64_t) * 16)
+		return -EINVAL;
+	libos_lock(&libos_sig_lock);
+	now = (pending[slot] | process_pending) & libos_sig_blocked[slot];
+	libos_unlock(&libos_sig_lock);
+	return libos_copy(set, &now, setsize < sizeof(now) ? setsize : sizeof(now));
+}
+
+static long check_sig(long sig)
+{
+	return sig < 0 || sig > LINUX_NSIG ? -EINVAL : 0;
+}
+
+static struct linux_siginfo user_info(int code)
+{
+	return (struct linux_siginfo){ .si_code = code, .pid = (int32_t)libos_getpid() };
+}
+
+long libos_kill(long pid, long sig)
+{
+	struct linux_siginfo info = user_info(SI_USER);
+
+	if (check_sig(sig))
+		return -EINVAL;
+	if (pid != 0 && pid != -1 && pid != libos_getpid() && pid != -libos_getpid())
+		return -ESRCH; // one process for now
+	return sig ? libos_sig_post(-1, libos_thread_slot(), (int)sig, &info) : 0;
+}
+
+long libos_tgkill(long tgid, long tid, long sig)
+{
+	struct linux_siginfo info = user_info(SI_TKILL);
+	int slot = libos_thread_slot_of(tid);
+
+	if (check_sig(sig) || tid <= 0)
+		return -EINVAL;
+	if (slot < 0 || (tgid != -1 && tgid != libos_getpid()))
+		return -ESRCH;
+	return sig ? libos_sig_post(slot, libos_thread_slot(), (int)sig, &info) : 0;
+}
+
+// rt_sigqueueinfo (tid 0) and rt_tgsigqueueinfo.
+long libos_rt_sigqueueinfo(long pid, long tid, long sig, const struct linux_siginfo *uinfo)
+{
+	struct linux_siginfo info;
+	int slot = tid ? libos_thread_slot_of(tid) : -1;
+
+	if (check_sig(sig) || libos_copy(&info, uinfo, sizeof(info)))
+		return check_sig(sig) ? -EINVAL : -EFAULT;
+	if (pid != libos_getpid() || (tid && slot < 0))
+		return -ESRCH;
+	return sig ? libos_sig_post(slot, libos_thread_slot(), (int)sig, &info) : 0;
 }

@@ -2,13 +2,14 @@
 // Threads: musl's __clone (pthread_create) becomes a kernel thread in the same process. libos
 // keeps a table of its threads - tid, kernel capability, TLS pointer (how a thread finds its own
 // entry: %fs:0 holds the TLS pointer on x86_64), the word to clear at exit
-// (CLONE_CHILD_CLEARTID), a notification for futex waits, a wired stack for the fault handler
-// and the alternate signal stack sigaltstack sets (kept for signal delivery, a later issue). A thread that
-// ends clears its tid word, wakes its joiner and destroys itself; the last one ends the process.
+// (CLONE_CHILD_CLEARTID), a notification for its waits, a wired stack for the fault handler
+// and the alternate signal stack sigaltstack sets. A thread that ends clears its tid word, wakes
+// its joiner and destroys itself; the last one ends the process.
 #include <libos/mem.h>
+#include <libos/signal.h>
 #include <libos/thread.h>
 
-#define MAX_THREADS    256
+#define MAX_THREADS    LIBOS_MAX_THREADS
 #define THREAD_PRIO    16 // the kernel's default priority, init's own
 #define HANDLER_STACK  16384
 #define CLONE_REQUIRED (CLONE_VM | CLONE_THREAD | CLONE_SIGHAND)
@@ -77,14 +78,45 @@ long libos_set_tid_address(int *tidptr)
 	return t->tid;
 }
 
+int libos_thread_slot(void)
+{
+	return (int)(self() - threads);
+}
+
+int libos_thread_slot_of(long tid)
+{
+	for (int i = 0; i < MAX_THREADS && tid > 0; i++)
+		if (threads[i].tid == tid)
+			return i;
+	return -1;
+}
+
+int libos_thread_tid_at(int slot)
+{
+	return threads[slot].tid;
+}
+
+uint64_t libos_thread_ntfn_at(int slot)
+{
+	return __atomic_load_n(&threads[slot].ntfn, __ATOMIC_ACQUIRE);
+}
+
+struct linux_stack libos_thread_altstack(void)
+{
+	return self()->altstack;
+}
+
 long libos_sigaltstack(const struct linux_stack *ss, struct linux_stack *old)
 {
 	struct lthread *t = self();
 	struct linux_stack now = t->altstack, want;
+	uint64_t sp = (uint64_t)__builtin_frame_address(0);
 	uint32_t mode;
+	int on = now.ss_size && sp - now.ss_sp < now.ss_size;
 
-	// No signal is delivered yet, so no thread is ever on its alternate stack (SS_ONSTACK, EPERM).
-	now.ss_flags |= now.ss_size ? 0 : SS_DISABLE;
+	now.ss_flags |= now.ss_size ? (on ? SS_ONSTACK : 0) : SS_DISABLE;
+	if (ss && on)
+		return -EPERM;
 	if (ss) {
 		if (libos_copy(&want, ss, sizeof(want)))
 			return -EFAULT;
@@ -109,8 +141,8 @@ uint64_t libos_thread_ntfn(void)
 		long n = exo_notify_create();
 
 		if (n < 0)
-			libos_die(127, "thread %d: no notification for futex waits (error %ld)", t->tid, n);
-		t->ntfn = (uint64_t)n;
+			libos_die(127, "thread %d: no notification for its waits (error %ld)", t->tid, n);
+		__atomic_store_n(&t->ntfn, (uint64_t)n, __ATOMIC_RELEASE);
 	}
 	return t->ntfn;
 }
@@ -160,6 +192,7 @@ int __libos_clone(int (*fn)(void *), void *stack, int flags, void *arg, int *pti
 	*t = (struct lthread){ .tid = next_tid, .fn = fn, .arg = arg, .clear_tid = ctid };
 	t->tls = flags & CLONE_SETTLS ? (uint64_t)tls : self()->tls;
 	libos_unlock(&thread_lock);
+	libos_signal_thread_init((int)(t - threads), libos_thread_slot());
 
 	// The fault handler's stack is touched now so that it is never demand-paged itself.
 	err = libos_mmap(0, HANDLER_STACK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -220,6 +253,7 @@ _Noreturn void libos_thread_exit(long status)
 			exo_exit(status & 0xff);
 	}
 	live--;
+	libos_signal_thread_exit((int)(t - threads));
 	if (t->clear_tid) {
 		__atomic_store_n(t->clear_tid, 0, __ATOMIC_RELEASE);
 		libos_futex_wake(t->clear_tid, 1);
@@ -228,6 +262,7 @@ _Noreturn void libos_thread_exit(long status)
 		free_later(t->handler_stack, HANDLER_STACK);
 	if (t->ntfn)
 		exo_cap_delete(t->ntfn);
+	t->ntfn = 0;
 	cap = t == &threads[0] ? libos_boot->thread : t->cap;
 	if (ndead_caps < MAX_THREADS)
 		dead_caps[ndead_caps++] = cap; // stale once the thread is gone

@@ -2,12 +2,11 @@
 // Futexes for the threads of one process (FUTEX_PRIVATE semantics; there is no shared memory
 // between processes yet): a waiter checks the word and queues itself under one lock, then
 // blocks on its thread's notification; a waker dequeues waiters and signals them. Timeouts are
-// a one-shot kernel timer on the same notification. Wake-ups may be spurious, as on Linux.
+// a one-shot kernel timer on the same notification. Wake-ups may be spurious, as on Linux; a
+// signal for the thread ends a wait with -ERESTARTSYS (EINTR, or restarted with SA_RESTART).
+#include <libos/signal.h>
 #include <libos/thread.h>
 #include <libos/time.h>
-
-#define WAKE_BIT  1ull
-#define TIMER_BIT 2ull
 
 struct waiter {
 	int *addr;
@@ -37,11 +36,23 @@ static void dequeue(struct waiter *w)
 		}
 }
 
+uint64_t libos_thread_wait(uint64_t deadline)
+{
+	uint64_t ntfn = libos_thread_ntfn(), bits;
+
+	if (deadline)
+		exo_notify_timer(ntfn, LIBOS_TIMER_INDEX, deadline, 0);
+	bits = (uint64_t)exo_notify_wait(ntfn);
+	if (deadline)
+		exo_notify_timer(ntfn, LIBOS_TIMER_INDEX, 0, 0);
+	return bits;
+}
+
 // deadline: monotonic nanoseconds, 0 for none.
 static long wait(int *uaddr, int val, uint64_t deadline)
 {
 	struct waiter w = { uaddr, libos_thread_ntfn(), 0, NULL };
-	uint64_t bits;
+	uint64_t bits = 0;
 
 	libos_lock(&futex_lock);
 	if (__atomic_load_n(uaddr, __ATOMIC_ACQUIRE) != val) {
@@ -50,16 +61,17 @@ static long wait(int *uaddr, int val, uint64_t deadline)
 	}
 	enqueue(&w);
 	libos_unlock(&futex_lock);
-	if (deadline)
-		exo_notify_timer(w.ntfn, 1, deadline, 0);
-	bits = (uint64_t)exo_notify_wait(w.ntfn);
-	if (deadline)
-		exo_notify_timer(w.ntfn, 1, 0, 0);
+	if (!libos_signal_interrupts())
+		bits = libos_thread_wait(deadline);
 	libos_lock(&futex_lock);
 	if (!w.woken)
 		dequeue(&w);
 	libos_unlock(&futex_lock);
-	return w.woken || !(bits & TIMER_BIT) ? 0 : -ETIMEDOUT;
+	if (w.woken)
+		return 0;
+	if (deadline && (bits & LIBOS_NTFN_TIMER))
+		return -ETIMEDOUT;
+	return libos_signal_interrupts() ? -ERESTARTSYS : 0;
 }
 
 long libos_futex_wake(int *uaddr, long n)
@@ -76,7 +88,7 @@ long libos_futex_wake(int *uaddr, long n)
 		}
 		*p = w->next;
 		w->woken = 1;
-		exo_notify_signal(w->ntfn, WAKE_BIT);
+		exo_notify_signal(w->ntfn, LIBOS_NTFN_WAKE);
 		woken++;
 	}
 	libos_unlock(&futex_lock);

@@ -4,6 +4,8 @@
 // per read, like Linux's vDSO); the realtime clock adds the offset the boot information gives
 // (exo_bootinfo.realtime_ns: exorun's launcher reads the RTC; without it, REALTIME counts from
 // boot like MONOTONIC).
+#include <libos/signal.h>
+#include <libos/thread.h>
 #include <libos/time.h>
 
 #define NS 1000000000L
@@ -80,6 +82,27 @@ long libos_gettimeofday(struct linux_timeval *tv, void *tz)
 	return tv ? libos_copy(tv, &t, sizeof(t)) : 0;
 }
 
+// Sleeps on the thread's notification, so that a signal cuts the sleep short: -EINTR, with
+// the time left in rem (relative sleeps).
+static long sleep_until(uint64_t deadline, struct linux_timespec *rem)
+{
+	uint64_t now = monotonic_ns();
+	struct linux_timespec left;
+
+	while (now < deadline) {
+		if (libos_signal_interrupts()) {
+			left = (struct linux_timespec){ (long)((deadline - now) / NS),
+				                        (long)((deadline - now) % NS) };
+			if (rem && libos_copy(rem, &left, sizeof(left)))
+				return -EFAULT;
+			return -EINTR;
+		}
+		libos_thread_wait(deadline);
+		now = monotonic_ns();
+	}
+	return 0;
+}
+
 long libos_clock_nanosleep(long clock, long flags, const struct linux_timespec *req,
                            struct linux_timespec *rem)
 {
@@ -100,9 +123,7 @@ long libos_clock_nanosleep(long clock, long flags, const struct linux_timespec *
 		deadline += now;
 	if (clock == CLOCK_REALTIME || clock == CLOCK_REALTIME_COARSE)
 		deadline -= realtime_offset_ns; // the kernel sleeps on the monotonic clock
-	exo_thread_sleep(deadline);
-	(void)rem; // written only when a signal cuts the sleep short, and none does yet
-	return 0;
+	return sleep_until(deadline, flags & TIMER_ABSTIME ? NULL : rem);
 }
 
 long libos_nanosleep(const struct linux_timespec *req, struct linux_timespec *rem)

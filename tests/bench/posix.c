@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -107,6 +108,29 @@ static void thread_create_join(void)
 		fail("pthread_join", err);
 }
 
+static volatile int signals;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	signals++;
+}
+
+static void signal_self(void) // kill to the process itself, and its handler
+{
+	int before = signals;
+
+	if (kill(getpid(), SIGUSR1))
+		fail("kill", errno);
+	else if (signals != before + 1)
+		fail("the handler did not run before kill returned", 0);
+}
+
+static int install_handler(int start)
+{
+	return signal(SIGUSR1, start ? on_signal : SIG_DFL) == SIG_ERR ? -1 : 0;
+}
+
 static const struct op {
 	const char *name;
 	void (*fn)(void);        // one operation
@@ -119,6 +143,7 @@ static const struct op {
 	{ "mmap_munmap", mmap_munmap, MMAPS, NULL },
 	{ "sched_yield", yield, ITERATIONS, NULL },
 	{ "thread_create_join", thread_create_join, THREADS, NULL },
+	{ "signal_self", signal_self, ITERATIONS, install_handler },
 };
 
 // Round 0 warms up; the result is the best of the others. Returns 0, or -1 if the operation failed.

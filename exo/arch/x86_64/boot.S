@@ -155,6 +155,7 @@ boot_high:
 
 	.section .bss.boot_tables, "aw", @nobits
 	.balign 4096
+	.globl boot_pml4
 boot_pml4:
 	.skip 4096
 boot_pdpt_low:

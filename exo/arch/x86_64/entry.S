@@ -2,7 +2,8 @@
 // Interrupt and exception entry stubs for all 256 vectors. Each (16 bytes) pushes a dummy error code when
 // the CPU does not, then its vector, and joins trap_common, which saves the general registers as
 // a struct trap_frame and calls trap_dispatch(frame). Also: the SYSCALL entry, the common
-// return path and the kernel context switch.
+// return path and the kernel context switch. Every way back to user mode drops the big kernel
+// lock (kern/bkl.h); the SYSCALL entry takes it inline, trap_dispatch for the other entries.
 
 #include <arch/asm-defs.h>
 #include <exo/exo.h>
@@ -65,7 +66,10 @@ trap_common:
 	CALL_WITH_FRAME trap_dispatch
 // Returns to the context in the trap frame at rsp (also how new threads first enter user mode).
 trap_return:
-	RESTORE_REGS
+	testb $3, TF_CS(%rsp)
+	jz 1f
+	call kernel_unlock_to_user
+1:	RESTORE_REGS
 	add $TF_RIP-TF_VECTOR, %rsp // vector, error code
 	testb $3, TF_CS-TF_RIP(%rsp)
 	jz 2f
@@ -74,8 +78,13 @@ trap_return:
 
 // SYSCALL: rip in rcx, rflags in r11, interrupts masked (SFMASK). Builds the same trap frame
 // as an interrupt on the thread's kernel stack, so every path out can use it.
-	.globl syscall_entry
-syscall_entry:
+// The SYSCALL entry, in two builds: syscall_entry takes the kernel lock (kern/bkl.h) inline and
+// drops it on the way out; syscall_entry_up, for a machine where only one CPU runs, has no lock
+// at all (nothing runs beside the kernel there). smp_init puts the locked one in every CPU's
+// LSTAR when it starts a second CPU.
+.macro SYSCALL_ENTRY name, locked
+	.globl \name
+\name:
 	swapgs
 	mov %rsp, %gs:PERCPU_URSP
 	mov %gs:PERCPU_KSTACK, %rsp
@@ -87,9 +96,21 @@ syscall_entry:
 	push $0
 	push $VEC_SYSCALL
 	SAVE_REGS
+	.if \locked
+	// The kernel lock, uncontended: a ticket that is served at once, and the owner; anything else
+	// (contention, a pending reschedule) goes the slow way, which reloads the arguments.
+	mov $1, %ecx
+	lock xadd %ecx, bkl+BKL_NEXT(%rip)
+	cmp %ecx, bkl+BKL_SERVING(%rip)
+	jne 8f
+	mov %gs:PERCPU_CPU_ID, %ecx
+	mov %ecx, bkl+BKL_OWNER(%rip)
+	cmpb $0, %gs:PERCPU_RESCHED
+	jne 9f
+	.endif
 	// The IPC fast path starts here: call and reply_recv go straight to their handlers with the
 	// arguments still in registers (arg 4 moves from r10 to rcx), skipping the generic dispatch.
-	cmp $EXO_SYS_ipc_call, %eax
+7:	cmp $EXO_SYS_ipc_call, %eax
 	je 3f
 	cmp $EXO_SYS_ipc_reply_recv, %eax
 	je 4f
@@ -97,7 +118,12 @@ syscall_entry:
 	call syscall_handler
 	test %eax, %eax // non-zero: the frame must go back through iretq (see syscall_handler)
 	jnz trap_return
-6:	RESTORE_REGS
+6:
+	.if \locked
+	movl $BKL_NO_OWNER, bkl+BKL_OWNER(%rip)
+	incl bkl+BKL_SERVING(%rip) // only the holder writes it: no lock prefix needed
+	.endif
+	RESTORE_REGS
 	mov TF_RIP-TF_VECTOR(%rsp), %rcx // checked canonical by syscall_handler: the SYSRET hazard
 	mov TF_RFLAGS-TF_VECTOR(%rsp), %r11
 	mov TF_RSP-TF_VECTOR(%rsp), %rsp
@@ -113,6 +139,25 @@ syscall_entry:
 	je 6b
 	call schedule
 	jmp 6b
+	.if \locked
+8:	mov %ecx, %edi // our ticket
+	xor %esi, %esi
+	jmp 10f
+9:	mov $1, %esi // the lock is ours
+10:	call kernel_enter_slow
+	mov TF_RAX(%rsp), %rax
+	mov TF_RDI(%rsp), %rdi
+	mov TF_RSI(%rsp), %rsi
+	mov TF_RDX(%rsp), %rdx
+	mov TF_R10(%rsp), %r10
+	mov TF_R8(%rsp), %r8
+	mov TF_R9(%rsp), %r9
+	jmp 7b
+	.endif
+.endm
+
+SYSCALL_ENTRY syscall_entry, 1
+SYSCALL_ENTRY syscall_entry_up, 0
 
 // Entry of a new thread: context_switch "returns" here with rsp at its initial trap frame.
 	.globl thread_first_entry

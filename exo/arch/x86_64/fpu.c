@@ -25,9 +25,8 @@ uint64_t fpu_xcr0;
 #define xcr0      fpu_xcr0
 static uint8_t template_area[4096] __aligned(64);
 
-void fpu_init(void)
+void fpu_init_cpu(void)
 {
-	uint32_t r[4];
 	uint32_t mxcsr = 0x1f80;
 
 	write_cr0((read_cr0() & ~(CR0_EM | CR0_TS)) | CR0_MP | CR0_NE);
@@ -36,12 +35,21 @@ void fpu_init(void)
 		write_cr4(read_cr4() | CR4_OSXSAVE);
 		xcr0 = XCR0_X87 | XCR0_SSE | (cpu.avx ? XCR0_AVX : 0);
 		__asm__ volatile("xsetbv" : : "c"(0), "a"((uint32_t)xcr0), "d"((uint32_t)(xcr0 >> 32)));
+	}
+	__asm__ volatile("fninit\n\tldmxcsr %0" : : "m"(mxcsr));
+}
+
+void fpu_init(void)
+{
+	uint32_t r[4];
+
+	fpu_init_cpu();
+	if (cpu.xsave) {
 		cpuid(0xd, 0, r);
 		if (r[1] > sizeof(template_area))
 			panic("fpu: XSAVE area of %u bytes does not fit a frame", r[1]);
 		use_xsave = true;
 	}
-	__asm__ volatile("fninit\n\tldmxcsr %0" : : "m"(mxcsr));
 	fpu_save(template_area);
 }
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
-// GDT with kernel and user segments and the TSS, whose IST stacks (each with an unmapped guard
+// Each CPU's GDT with kernel and user segments and its TSS, whose IST stacks (each with an unmapped guard
 // page below it, see paging.c) catch double faults, NMIs and machine checks on a known-good stack.
 #include <arch/layout.h>
+#include <arch/percpu.h>
 #include <arch/trap.h>
 #include <common/string.h>
 
@@ -18,50 +19,70 @@ struct tss {
 // The TSS with its I/O permission bitmap (one bit per port, 1 = denied) and the 0xff byte the
 // CPU needs after it. While iomap_base points past the limit, every port is denied in ring 3.
 #define IOMAP_BYTES 8192
-static struct {
+struct tss_area {
 	struct tss tss;
 	uint8_t iomap[IOMAP_BYTES + 1];
-} __packed tss_area;
-#define tss        (tss_area.tss)
-#define IOMAP_OFF  offsetof(__typeof__(tss_area), iomap)
-#define IOMAP_NONE sizeof(tss_area)
+} __packed;
+#define IOMAP_OFF  offsetof(struct tss_area, iomap)
+#define IOMAP_NONE sizeof(struct tss_area)
 
-// Entries in the order of the selectors of arch/asm-defs.h (kernel code and data, user data and
-// code, the 16-byte TSS descriptor).
-static uint64_t gdt[7];
-static const void *iomap_loaded; // whose bitmap tss_area.iomap holds
+// Each CPU's GDT, entries in the order of the selectors of arch/asm-defs.h (kernel code and
+// data, user data and code, the 16-byte descriptor of its own TSS), and its TSS.
+static struct cpu_tables {
+	uint64_t gdt[7];
+	struct tss_area area;
+	const void *iomap_loaded; // whose bitmap area.iomap holds
+} tables[MAX_CPUS];
 
 void tss_load_iomap(const void *map)
 {
+	struct percpu *cpu = percpu();
+	struct cpu_tables *t = &tables[cpu->cpu_id];
+
+	cpu->iomap_live = map;
 	if (!map) {
-		tss.iomap_base = IOMAP_NONE;
+		t->area.tss.iomap_base = IOMAP_NONE;
 		return;
 	}
-	if (map != iomap_loaded) {
-		memcpy(tss_area.iomap, map, IOMAP_BYTES);
-		iomap_loaded = map;
+	if (map != t->iomap_loaded) {
+		memcpy(t->area.iomap, map, IOMAP_BYTES);
+		t->iomap_loaded = map;
 	}
-	tss.iomap_base = IOMAP_OFF;
+	t->area.tss.iomap_base = IOMAP_OFF;
 }
 
 void tss_forget_iomap(const void *map)
 {
-	if (map == iomap_loaded)
-		iomap_loaded = NULL;
+	for (unsigned i = 0; i < ncpus; i++) {
+		if (cpus[i].iomap_live == map) {
+			tables[i].area.tss.iomap_base = IOMAP_NONE;
+			cpus[i].iomap_live = NULL;
+		}
+		if (tables[i].iomap_loaded == map)
+			tables[i].iomap_loaded = NULL;
+	}
+}
+
+void tss_update_iomap(const void *map)
+{
+	for (unsigned i = 0; i < ncpus; i++)
+		if (tables[i].iomap_loaded == map)
+			memcpy(tables[i].area.iomap, map, IOMAP_BYTES);
 }
 
 // IST stacks live in their own section so paging_init can unmap a guard page under each.
-__section(".bss.ist_stacks") __aligned(4096) uint8_t ist_stacks[3][PAGE_SIZE + KSTACK_SIZE];
+__section(".bss.ist_stacks") __aligned(4096) uint8_t ist_stacks[MAX_CPUS][3][PAGE_SIZE + KSTACK_SIZE];
 
-unaligned_u64 *tss_rsp0 = (unaligned_u64 *)((uint8_t *)&tss_area + offsetof(__typeof__(tss), rsp));
-
-void gdt_init(void)
+void gdt_init(unsigned id)
 {
-	uint64_t base = (uint64_t)&tss_area, limit = sizeof(tss_area) - 1;
+	struct cpu_tables *t = &tables[id];
+	uint64_t *gdt = t->gdt;
+	struct tss *tss = &t->area.tss;
+	uint64_t base = (uint64_t)tss, limit = sizeof(t->area) - 1;
 	struct {
 		uint16_t limit;
 		uint64_t base;
-	} __packed ptr = { sizeof(gdt) - 1, (uint64_t)gdt };
+	} __packed ptr = { sizeof(t->gdt) - 1, (uint64_t)gdt };
 
 	gdt[0] = 0;
 	gdt[1] = 0x00af9a000000ffff; // kernel code, 64-bit
@@ -72,12 +93,13 @@ void gdt_init(void)
 	         (((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
 	gdt[6] = base >> 32;
 
-	memset(&tss_area, 0, sizeof(tss_area));
-	tss_area.iomap[IOMAP_BYTES] = 0xff;
-	tss.iomap_base = IOMAP_NONE;
-	tss.ist[IST_DF - 1] = (uint64_t)(ist_stacks[0] + sizeof(ist_stacks[0]));
-	tss.ist[IST_NMI - 1] = (uint64_t)(ist_stacks[1] + sizeof(ist_stacks[1]));
-	tss.ist[IST_MC - 1] = (uint64_t)(ist_stacks[2] + sizeof(ist_stacks[2]));
+	memset(&t->area, 0, sizeof(t->area));
+	t->area.iomap[IOMAP_BYTES] = 0xff;
+	tss->iomap_base = IOMAP_NONE;
+	tss->ist[IST_DF - 1] = (uint64_t)(ist_stacks[id][0] + sizeof(ist_stacks[id][0]));
+	tss->ist[IST_NMI - 1] = (uint64_t)(ist_stacks[id][1] + sizeof(ist_stacks[id][1]));
+	tss->ist[IST_MC - 1] = (uint64_t)(ist_stacks[id][2] + sizeof(ist_stacks[id][2]));
+	cpus[id].tss_rsp0 = (unaligned_u64 *)&tss->rsp[0];
 
 	__asm__ volatile(
 	    "lgdt %[ptr]\n\t"

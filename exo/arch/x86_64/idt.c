@@ -2,11 +2,14 @@
 // IDT for all 256 vectors, trap dispatch, and the exception report. A CPU exception in the
 // kernel is fatal: it prints vector name, error code, RIP, RSP, CR2, CR3, all general registers
 // and a symbolic backtrace, then panics. Device vectors go to handlers registered here.
+#include <arch/apic.h>
 #include <arch/cpu.h>
+#include <arch/paging.h>
 #include <arch/percpu.h>
 #include <arch/trap.h>
 #include <arch/usercopy.h>
 #include <kern/backtrace.h>
+#include <kern/bkl.h>
 #include <kern/errno.h>
 #include <kern/panic.h>
 #include <kern/printf.h>
@@ -61,31 +64,38 @@ const char *trap_name(unsigned vector)
 	return "interrupt";
 }
 
-static void set_gate(unsigned vec, uint64_t handler, unsigned ist)
+// dpl 3 lets user code raise the vector itself (int3), else doing so is a #GP.
+static void set_gate(unsigned vec, uint64_t handler, unsigned ist, unsigned dpl)
 {
 	idt[vec] = (struct idt_entry){
 		.off_lo = handler & 0xffff,
 		.sel = SEL_KCODE,
 		.ist = ist,
-		.type = 0x8e, // present, DPL 0, 64-bit interrupt gate
+		.type = 0x8e | dpl << 5, // present, DPL, 64-bit interrupt gate
 		.off_mid = (handler >> 16) & 0xffff,
 		.off_hi = handler >> 32,
 	};
 }
 
-void idt_init(void)
+void idt_load(void)
 {
 	struct {
 		uint16_t limit;
 		uint64_t base;
 	} __packed ptr = { sizeof(idt) - 1, (uint64_t)idt };
 
-	for (unsigned v = 0; v < 256; v++)
-		set_gate(v, STUB(v), 0);
-	set_gate(VEC_DF, STUB(VEC_DF), IST_DF);
-	set_gate(VEC_NMI, STUB(VEC_NMI), IST_NMI);
-	set_gate(VEC_MC, STUB(VEC_MC), IST_MC);
 	__asm__ volatile("lidt %0" : : "m"(ptr));
+}
+
+void idt_init(void)
+{
+	for (unsigned v = 0; v < 256; v++)
+		set_gate(v, STUB(v), 0, 0);
+	set_gate(VEC_BP, STUB(VEC_BP), 0, 3); // a breakpoint: the thread's upcall (SIGTRAP)
+	set_gate(VEC_DF, STUB(VEC_DF), IST_DF, 0);
+	set_gate(VEC_NMI, STUB(VEC_NMI), IST_NMI, 0);
+	set_gate(VEC_MC, STUB(VEC_MC), IST_MC, 0);
+	idt_load();
 }
 
 int trap_set_handler(unsigned vector, irq_handler_t h)
@@ -138,14 +148,30 @@ void trap_report(const struct trap_frame *tf)
 
 // Exceptions in user mode go to the thread's upcall handler (or kill its process); in kernel
 // mode they are fatal unless raised by a checked user copy. On the way back to user mode the
-// scheduler may switch threads.
+// scheduler may switch threads. An entry from user mode takes the kernel lock (trap_return drops
+// it), so does an interrupt of the idle loop, which halts without it; a TLB shootdown is served
+// first, without the lock: its sender holds the lock and waits for it.
 void trap_dispatch(struct trap_frame *tf)
 {
 	unsigned v = (unsigned)tf->vector;
 	bool from_user = tf->cs & 3;
+	bool entered = from_user || !kernel_lock_held();
 
+	if (v == VEC_SHOOTDOWN) {
+		tlb_shootdown_serve();
+		lapic_eoi();
+		if (!from_user)
+			return;
+	}
+	if (v == VEC_TIMER && entered && !from_user && cpu_self() != 0) {
+		lapic_eoi(); // an idle CPU's tick has nothing to count: keep off the lock
+		return;
+	}
+	if (entered)
+		kernel_lock();
 	if (v < 32) {
 		if (from_user) {
+			sched_entry_check(); // a thread stopped meanwhile does not get its fault handled
 			user_fault(tf);
 		} else if (!(v == VEC_PF && usercopy_fixup_fault(tf))) {
 			trap_report(tf);
@@ -153,9 +179,14 @@ void trap_dispatch(struct trap_frame *tf)
 		}
 	} else if (handlers[v]) {
 		handlers[v](tf);
-	} else if (v != VEC_SPURIOUS && (v < VEC_IRQ_BASE || v >= VEC_IRQ_BASE + 16)) {
+	} else if (v != VEC_SPURIOUS && v != VEC_SHOOTDOWN && (v < VEC_IRQ_BASE || v >= VEC_IRQ_BASE + 16)) {
 		klog(LOG_WARN, "unexpected interrupt on vector %u\n", v);
 	} // else: spurious APIC / masked legacy PIC interrupt, nothing to acknowledge
-	if (from_user && percpu()->need_resched)
-		schedule();
+	if (from_user) {
+		sched_entry_check(); // only now: an interrupt's handler has acknowledged it
+		if (percpu()->need_resched)
+			schedule();
+	}
+	if (entered && !from_user)
+		kernel_unlock();
 }

@@ -3,9 +3,13 @@
 // read-write no-execute (W^X everywhere), no mapping under the boot and IST stacks (guard
 // pages), and the direct map of all usable RAM at PHYSMAP_BASE. Nothing is identity mapped, so a
 // NULL dereference faults. Device registers and firmware tables go through mmio_map().
+#include <arch/apic.h>
 #include <arch/cpu.h>
 #include <arch/layout.h>
 #include <arch/paging.h>
+#include <arch/percpu.h>
+#include <arch/trap.h>
+#include <kern/bkl.h>
 #include <kern/bootinfo.h>
 #include <kern/panic.h>
 #include <kern/physmap.h>
@@ -13,18 +17,67 @@
 
 extern char _text_start[], _text_end[], _rodata_start[], _rodata_end[], _data_start[], _kernel_end[];
 extern char boot_stack_guard[];
-extern uint8_t ist_stacks[3][PAGE_SIZE + KSTACK_SIZE];
+extern uint8_t ist_stacks[MAX_CPUS][3][PAGE_SIZE + KSTACK_SIZE];
 
 paddr_t kernel_root;
 static vaddr_t mmio_next = MMIO_BASE;
 static spinlock_t mmio_lock = SPINLOCK_INIT;
 
+// TLB shootdowns: the kernel lock's holder posts one request, sends VEC_SHOOTDOWN to every other
+// CPU that may cache the address and waits until each has served it, in the interrupt handler or
+// in kernel_lock's spin (a CPU waiting for the lock has interrupts off). Only the holder posts,
+// and a CPU's CR3 changes only under the lock or by a request, so cpus[].cr3 is stable here.
+static struct {
+	paddr_t root; // the address space whose user half changed, or that is going away
+	vaddr_t va;   // the page; one in the kernel half concerns every CPU
+	bool leave;   // root is about to be freed: CPUs on it switch to kernel_root
+} shoot;
+
+void tlb_shootdown_serve(void)
+{
+	struct percpu *cpu = percpu();
+
+	if (!__atomic_load_n(&cpu->tlb_pending, __ATOMIC_ACQUIRE))
+		return;
+	if (shoot.leave && cpu->cr3 == shoot.root) {
+		write_cr3(kernel_root);
+		cpu->cr3 = kernel_root;
+	} else if (!shoot.leave && ((int64_t)shoot.va < 0 || cpu->cr3 == shoot.root)) {
+		invlpg(shoot.va);
+	}
+	__atomic_store_n(&cpu->tlb_pending, false, __ATOMIC_RELEASE);
+}
+
+static void shootdown(paddr_t root, vaddr_t va, bool leave)
+{
+	unsigned me;
+
+	if (ncpus == 1)
+		return;
+	KASSERT_LOCKED();
+	me = cpu_self();
+	shoot.root = root;
+	shoot.va = va;
+	shoot.leave = leave;
+	for (unsigned i = 0; i < ncpus; i++) {
+		if (i == me || (cpus[i].cr3 != root && (leave || (int64_t)va >= 0)))
+			continue;
+		__atomic_store_n(&cpus[i].tlb_pending, true, __ATOMIC_RELEASE);
+		lapic_send_ipi(cpus[i].apic_id, ICR_FIXED | VEC_SHOOTDOWN);
+	}
+	for (unsigned i = 0; i < ncpus; i++)
+		while (__atomic_load_n(&cpus[i].tlb_pending, __ATOMIC_ACQUIRE))
+			__builtin_ia32_pause();
+}
+
 // The kernel half is shared by every address space (and its entries are global), so a change
-// there must be flushed whatever CR3 holds; a user-half change only matters in the live tree.
+// there must be flushed on every CPU whatever CR3 holds; a user-half change only matters where
+// the tree is live.
 void tlb_invalidate(paddr_t root, vaddr_t va)
 {
-	if ((int64_t)va < 0 || root == (read_cr3() & PTE_ADDR))
+	if ((int64_t)va < 0 || root == percpu()->cr3)
 		invlpg(va);
+	shootdown(root, va, false);
 }
 
 static paddr_t kphys(const void *va)
@@ -47,9 +100,10 @@ static bool is_guard(vaddr_t va)
 {
 	if (va == (vaddr_t)boot_stack_guard)
 		return true;
-	for (int i = 0; i < 3; i++)
-		if (va == (vaddr_t)ist_stacks[i])
-			return true;
+	for (int c = 0; c < MAX_CPUS; c++)
+		for (int i = 0; i < 3; i++)
+			if (va == (vaddr_t)ist_stacks[c][i])
+				return true;
 	return false;
 }
 
@@ -128,12 +182,18 @@ void paging_init(void)
 		*e = t | PTE_P | PTE_W;
 	}
 	write_cr3(kernel_root);
+	percpu()->cr3 = kernel_root;
 }
 
 void paging_leave(paddr_t root)
 {
-	if ((read_cr3() & PTE_ADDR) == root)
+	struct percpu *cpu = percpu();
+
+	if (cpu->cr3 == root) {
 		write_cr3(kernel_root);
+		cpu->cr3 = kernel_root;
+	}
+	shootdown(root, 0, true);
 }
 
 void *mmio_map(paddr_t pa, size_t len, unsigned prot)

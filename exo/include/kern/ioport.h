@@ -22,6 +22,5 @@ struct ioport *ioport_create(uint32_t first, uint32_t count);
 struct mmio *mmio_create(paddr_t paddr, uint64_t size);
 // Loads p's I/O permission bitmap into the TSS (none: every port faults). Called on switch.
 void ioport_switch(struct process *p);
-extern const uint8_t *ioport_live; // the bitmap in force (checked inline on every switch)
 // Frees p's bitmap (process teardown).
 void ioport_release(struct process *p);

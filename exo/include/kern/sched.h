@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: MIT
-// The scheduler: fixed priorities 0..PRIO_MAX, round robin within a priority, time slices counted
-// in timer ticks; the running thread is not on a run queue. Kernel code is not preemptible: the
-// switch happens on the way back to user mode or from the idle loop.
+// The scheduler: per-CPU run queues, fixed priorities 0..PRIO_MAX, round robin within a priority,
+// time slices counted in timer ticks; the running thread is not on a run queue. Kernel code is
+// not preemptible: the switch happens on the way back to user mode or from the idle loop. Every
+// function here runs under the big kernel lock (kern/bkl.h).
 #pragma once
 
+#include <kern/bkl.h>
 #include <kern/thread.h>
 
-void sched_init(void);
+// This CPU's queues and idle thread (the current context: the boot thread on CPU 0).
+void sched_init_cpu(void);
 // Runs the idle loop on the boot stack; never returns.
 void sched_idle_loop(void) __noreturn;
 void sched_enqueue(struct thread *t); // RUNNABLE, at the tail of its priority
@@ -16,11 +19,35 @@ void sched_yield(void);               // to the tail of its priority, then sched
 void sched_sleep_until(uint64_t ns);  // blocks the current thread until clock_ns() >= ns
 void sched_tick(void);                // timer interrupt: slices and sleepers
 // Switches straight to next, a thread that was blocked and is on no queue, without a trip
-// through the run queue (IPC donation). The current thread must already be blocked.
+// through the run queue (IPC donation), also when it last ran on another CPU (it moves here, so
+// partners in IPC share a CPU), unless its affinity excludes this CPU: then it is woken on its
+// own. The current thread must already be blocked.
 void sched_switch_to(struct thread *next);
 // Puts a thread blocked elsewhere (IPC) on the sleep list too, so it times out at ns.
 void sched_add_deadline(struct thread *t, uint64_t ns);
 void sched_remove_deadline(struct thread *t);
-// Makes a thread blocked in IPC runnable with result r (also off the sleep list).
+// Makes a thread blocked in IPC runnable with result r (also off the sleep list), on this CPU if
+// its affinity allows.
 void sched_wake(struct thread *t, long r);
 void sched_wait_idle(bool (*done)(void *), void *arg); // boot thread: run others until done
+// On entry from user mode: leaves the CPU while the current thread was stopped or moved by
+// another CPU while it ran (killed, suspended, migrated); returns once it may go on here. With
+// one CPU running (no kernel lock) nobody else can have.
+static inline void sched_entry_check(void)
+{
+	struct thread *t = current_thread();
+
+	if (!bkl_on)
+		return;
+	while (t->state != T_RUNNING || t->cpu != cpu_self())
+		schedule();
+}
+// If t runs on another CPU, makes that CPU reschedule and returns true (t's state changed).
+bool sched_kick_running(struct thread *t);
+// The online CPU of affinity with the least work (running plus queued threads).
+unsigned sched_least_loaded(uint64_t affinity);
+// Sets t's affinity (bit i: CPU i; at least one online CPU) and moves it off a CPU it excludes.
+int sched_set_affinity(struct thread *t, uint64_t mask);
+// Moves t to CPU cpu (in its affinity mask): at once if queued, on its next way through the
+// kernel if it runs, when it wakes if it is blocked.
+int sched_migrate(struct thread *t, uint64_t cpu);

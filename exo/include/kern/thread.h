@@ -68,6 +68,9 @@ struct thread {
 	uint8_t prio;
 	uint32_t tid;
 	uint32_t slice, slice_left; // ticks
+	uint32_t cpu;               // the CPU it runs on, is queued on, or wakes on
+	uint64_t affinity;          // bit i: it may run on CPU i
+	bool preempted;             // queued by preemption, not by a wake-up (the balancer moves it)
 	uint64_t ksp;               // saved kernel rsp while switched out
 	uint64_t kstack_top;
 	void *fpu;

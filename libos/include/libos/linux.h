@@ -20,6 +20,7 @@ enum linux_syscall {
 	SYS_brk = 12,
 	SYS_rt_sigaction = 13,
 	SYS_rt_sigprocmask = 14,
+	SYS_rt_sigreturn = 15,
 	SYS_ioctl = 16,
 	SYS_pread64 = 17,
 	SYS_readv = 19,
@@ -31,10 +32,14 @@ enum linux_syscall {
 	SYS_madvise = 28,
 	SYS_dup = 32,
 	SYS_dup2 = 33,
+	SYS_pause = 34,
 	SYS_nanosleep = 35,
+	SYS_getitimer = 36,
+	SYS_setitimer = 38,
 	SYS_getpid = 39,
 	SYS_clone = 56,
 	SYS_exit = 60,
+	SYS_kill = 62,
 	SYS_uname = 63,
 	SYS_fcntl = 72,
 	SYS_getcwd = 79,
@@ -46,6 +51,10 @@ enum linux_syscall {
 	SYS_geteuid = 107,
 	SYS_getegid = 108,
 	SYS_getppid = 110,
+	SYS_rt_sigpending = 127,
+	SYS_rt_sigtimedwait = 128,
+	SYS_rt_sigqueueinfo = 129,
+	SYS_rt_sigsuspend = 130,
 	SYS_sigaltstack = 131,
 	SYS_iopl = 172,
 	SYS_ioperm = 173,
@@ -53,6 +62,11 @@ enum linux_syscall {
 	SYS_gettid = 186,
 	SYS_tkill = 200,
 	SYS_futex = 202,
+	SYS_timer_create = 222,
+	SYS_timer_settime = 223,
+	SYS_timer_gettime = 224,
+	SYS_timer_getoverrun = 225,
+	SYS_timer_delete = 226,
 	SYS_getdents64 = 217,
 	SYS_set_tid_address = 218,
 	SYS_clock_gettime = 228,
@@ -64,6 +78,7 @@ enum linux_syscall {
 	SYS_newfstatat = 262,
 	SYS_faccessat = 269,
 	SYS_dup3 = 292,
+	SYS_rt_tgsigqueueinfo = 297,
 	SYS_membarrier = 324,
 	LINUX_NSYSCALLS = 512,
 };
@@ -187,12 +202,88 @@ enum linux_errno {
 #define DT_REG          8
 
 // signals
-#define LINUX_NSIG  64 // signals 1..64
-#define SIGKILL     9
-#define SIGSTOP     19
-#define SIG_BLOCK   0
-#define SIG_UNBLOCK 1
-#define SIG_SETMASK 2
+#define LINUX_NSIG   64 // signals 1..64
+#define SIGILL       4
+#define SIGTRAP      5
+#define SIGBUS       7
+#define SIGFPE       8
+#define SIGKILL      9
+#define SIGSEGV      11
+#define SIGCHLD      17
+#define SIGCONT      18
+#define SIGSTOP      19
+#define SIGTSTP      20
+#define SIGTTIN      21
+#define SIGTTOU      22
+#define SIGURG       23
+#define SIGWINCH     28
+#define SIGRTMIN     32 // the first real-time signal (musl keeps 32-34 for itself)
+#define SIG_BLOCK    0
+#define SIG_UNBLOCK  1
+#define SIG_SETMASK  2
+#define SIG_DFL      ((void *)0)
+#define SIG_IGN      ((void *)1)
+#define SA_SIGINFO   0x00000004
+#define SA_ONSTACK   0x08000000
+#define SA_RESTART   0x10000000
+#define SA_NODEFER   0x40000000
+#define SA_RESETHAND 0x80000000
+// si_code
+#define SI_USER      0
+#define SI_QUEUE     -1
+#define SI_TKILL     -6
+#define SI_KERNEL    0x80
+#define SEGV_MAPERR  1
+#define SEGV_ACCERR  2
+#define FPE_INTDIV   1
+#define FPE_FLTINV   7
+#define ILL_ILLOPN   2
+#define TRAP_BRKPT   1
+#define TRAP_TRACE   2
+#define BUS_ADRALN   1
+#define ERESTARTSYS  512 // inside libos only: an interrupted call SA_RESTART may restart
+
+struct linux_siginfo { // 128 bytes, as Linux x86_64 lays it out
+	int32_t si_signo, si_errno, si_code, pad;
+	union {
+		struct {
+			int32_t pid; // kill, sigqueue
+			uint32_t uid;
+			uint64_t value; // sigqueue
+		};
+		uint64_t addr; // faults
+		uint8_t raw[112];
+	};
+};
+
+// The machine state a handler gets and rt_sigreturn restores: Linux's ucontext (musl's
+// ucontext_t), gregs in Linux's order; uc_sigmask uses 8 of its 128 bytes.
+enum {
+	REG_R8,
+	REG_R9,
+	REG_R10,
+	REG_R11,
+	REG_R12,
+	REG_R13,
+	REG_R14,
+	REG_R15,
+	REG_RDI,
+	REG_RSI,
+	REG_RBP,
+	REG_RBX,
+	REG_RDX,
+	REG_RAX,
+	REG_RCX,
+	REG_RSP,
+	REG_RIP,
+	REG_EFL,
+	REG_CSGSFS,
+	REG_ERR,
+	REG_TRAPNO,
+	REG_OLDMASK,
+	REG_CR2,
+	LINUX_NGREG
+};
 
 #define ARCH_SET_FS 0x1002
 #define ARCH_GET_FS 0x1003
@@ -244,6 +335,35 @@ struct linux_stack {
 	uint64_t ss_sp;
 	int32_t ss_flags;
 	uint64_t ss_size;
+};
+
+struct linux_ucontext {
+	uint64_t uc_flags;
+	struct linux_ucontext *uc_link;
+	struct linux_stack uc_stack;
+	uint64_t gregs[LINUX_NGREG];
+	void *fpregs; // the fxsave area below
+	uint64_t reserved[8];
+	uint64_t uc_sigmask[16];
+};
+_Static_assert(sizeof(struct linux_siginfo) == 128, "siginfo");
+_Static_assert(__builtin_offsetof(struct linux_ucontext, gregs) == 40 &&
+                   __builtin_offsetof(struct linux_ucontext, fpregs) == 224 &&
+                   __builtin_offsetof(struct linux_ucontext, uc_sigmask) == 296,
+               "ucontext");
+
+struct linux_itimerval {
+	struct linux_timeval it_interval, it_value;
+};
+
+struct linux_itimerspec {
+	struct linux_timespec it_interval, it_value;
+};
+
+struct linux_sigevent { // the kernel's struct sigevent
+	uint64_t value;
+	int32_t signo, notify, tid;
+	int32_t pad[11];
 };
 
 struct linux_dirent64 {

@@ -20,3 +20,5 @@ void libos_mem_thread_init(void *handler_stack_top);
 // From the fault handler: fills the page at addr if the address-space map allows the access
 // (error: the CPU's page-fault error code). 0 when it did; else why not (a SIGSEGV).
 const char *libos_mem_fill(uint64_t addr, uint64_t error);
+// Whether addr lies in a mapping (SIGSEGV's si_code: SEGV_ACCERR, else SEGV_MAPERR).
+int libos_mem_mapped(uint64_t addr);

@@ -7,12 +7,28 @@
 long libos_futex(int *uaddr, long op, long val, const struct linux_timespec *timeout, int *uaddr2, long val3);
 long libos_set_tid_address(int *tidptr);
 long libos_gettid(void);
-// The calling thread's alternate signal stack: stored and reported; delivery comes with signals.
 long libos_sigaltstack(const struct linux_stack *ss, struct linux_stack *old);
 // Ends the calling thread (the last one ends the process with status).
 _Noreturn void libos_thread_exit(long status);
-// The calling thread's notification (futex waits block on it); created on first use.
+// The calling thread's notification (every libos wait blocks on it); created on first use.
+// Its bits: a futex wake, the thread's timer, a signal for the thread (docs/libos.md).
+#define LIBOS_NTFN_WAKE   1ull
+#define LIBOS_TIMER_INDEX 1 // exo_notify_timer's bit number
+#define LIBOS_NTFN_TIMER  (1ull << LIBOS_TIMER_INDEX)
+#define LIBOS_NTFN_SIGNAL 4ull
 uint64_t libos_thread_ntfn(void);
+// Blocks until the calling thread's notification is signalled or deadline (monotonic ns; 0:
+// none) passes; returns the notification's bits.
+uint64_t libos_thread_wait(uint64_t deadline);
+// Threads by slot (0: the main thread) for the signal component: the caller's slot, the slot
+// of a live tid (-1: none), and a slot's tid (0: free) and notification (0: none yet).
+#define LIBOS_MAX_THREADS 256
+int libos_thread_slot(void);
+int libos_thread_slot_of(long tid);
+int libos_thread_tid_at(int slot);
+uint64_t libos_thread_ntfn_at(int slot);
+// The calling thread's alternate signal stack (ss_size 0: none).
+struct linux_stack libos_thread_altstack(void);
 // Wakes up to n threads waiting on the futex at uaddr; returns how many.
 long libos_futex_wake(int *uaddr, long n);
 // musl's clone and __unmapself (patched, musl-port/patches) jump to these.

@@ -658,6 +658,8 @@ static int plausible(uint64_t nr, const uint64_t a[6], long r)
 		return r >= 0 && (uint64_t)r <= a[2] && a[2] <= EXO_MAP_BATCH_MAX;
 	case EXO_SYS_clock_ns:
 		return r > 0 && r >= last_clock;
+	case EXO_SYS_cpu_info: // this CPU's number below the count of CPUs
+		return (uint32_t)r < (uint64_t)r >> 32;
 	case EXO_SYS_upcall_return: // never in a fault handler here
 	case EXO_SYS_irq_wait:      // never given an IRQ
 	case EXO_SYS_exit:

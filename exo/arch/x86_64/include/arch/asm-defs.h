@@ -32,3 +32,18 @@
 #define PERCPU_KSTACK  8  // kstack_top: syscall_entry switches to it
 #define PERCPU_URSP    16 // user_rsp: syscall_entry's scratch
 #define PERCPU_RESCHED 40 // need_resched: checked on the IPC fast path's way out
+#define PERCPU_CPU_ID  44 // cpu_id: the kernel lock's owner
+
+// struct big_lock (kern/bkl.h), in bytes: entry.S takes and drops the lock inline.
+#define BKL_NEXT     0
+#define BKL_SERVING  4
+#define BKL_OWNER    8
+#define BKL_NO_OWNER 0xffffffff
+
+// struct trap_frame offsets of the argument registers syscall_entry reloads after a wait.
+#define TF_R8  (7 * 8)
+#define TF_R9  (6 * 8)
+#define TF_R10 (5 * 8)
+#define TF_RDI (9 * 8)
+#define TF_RSI (10 * 8)
+#define TF_RDX (11 * 8)

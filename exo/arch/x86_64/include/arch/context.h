@@ -32,14 +32,16 @@ static inline void arch_switch(struct percpu *cpu, struct thread *prev, struct t
 		fpu_save(prev->fpu);
 	if (p) {
 		cpu->kstack_top = next->kstack_top; // percpu_set_kstack without another percpu()
-		*tss_rsp0 = next->kstack_top;
-		if ((read_cr3() & PTE_ADDR) != p->vs.root)
+		*cpu->tss_rsp0 = next->kstack_top;
+		if (cpu->cr3 != p->vs.root) {
 			write_cr3(p->vs.root);
+			cpu->cr3 = p->vs.root;
+		}
 		if (next->fs_base != cpu->fs_base) {
 			wrmsr(MSR_FS_BASE, next->fs_base);
 			cpu->fs_base = next->fs_base;
 		}
-		if (p->iobitmap != ioport_live)
+		if (p->iobitmap != cpu->iomap_live)
 			ioport_switch(p);
 		fpu_restore(next->fpu);
 	}

@@ -6,6 +6,7 @@
 #include <kern/types.h>
 
 void fpu_init(void);
+void fpu_init_cpu(void); // the control registers of this CPU (fpu_init does it on the boot CPU)
 // A frame-sized, 64-byte aligned area in the initial state, or NULL (no memory).
 void *fpu_state_alloc(void);
 void fpu_state_free(void *area);

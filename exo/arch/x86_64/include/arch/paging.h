@@ -11,6 +11,8 @@ extern paddr_t kernel_root;
 void paging_init(void);
 // Maps len bytes of physical memory at pa into the MMIO window; returns the virtual address
 // of pa, or NULL. VM_UNCACHED for device registers; plain VM_READ for firmware tables.
-// Switches to the kernel's own tables if root is live on this CPU (before freeing root).
+// Switches every CPU on root to the kernel's own tables (before freeing root).
 void paging_leave(paddr_t root);
+// Serves this CPU's part of a pending TLB shootdown, if any (interrupt handler, lock spin).
+void tlb_shootdown_serve(void);
 void *mmio_map(paddr_t pa, size_t len, unsigned prot);

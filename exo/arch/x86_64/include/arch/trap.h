@@ -47,6 +47,8 @@ enum {
 	VEC_IRQ_BASE = 32,    // legacy PIC IRQs are remapped here (and masked)
 	VEC_TIMER = 48,       // local APIC timer
 	VEC_IOAPIC_BASE = 64, // IOAPIC-routed device interrupts
+	VEC_SHOOTDOWN = 252,  // IPI: TLB shootdown (served without the kernel lock)
+	VEC_RESCHED = 253,    // IPI: this CPU's run queue changed
 	VEC_SPURIOUS = 255,
 };
 
@@ -55,14 +57,16 @@ enum { IST_DF = 1, IST_NMI = 2, IST_MC = 3 };
 
 typedef void (*irq_handler_t)(struct trap_frame *tf);
 
-void gdt_init(void);
-typedef uint64_t __attribute__((aligned(1))) unaligned_u64;
-extern unaligned_u64 *tss_rsp0; // the TSS's rsp0 (offset 4): the stack for entries from user mode
-// Makes the 8 KiB I/O permission bitmap map (NULL: deny every port) the one in force; a map is
-// copied only when it differs from the last one loaded. tss_forget_iomap before freeing a map.
+// Builds and loads CPU id's GDT and TSS (and sets cpus[id].tss_rsp0).
+void gdt_init(unsigned id);
+// Makes the 8 KiB I/O permission bitmap map (NULL: deny every port) the one in force on this
+// CPU; a map is copied only when it differs from the last one loaded there. tss_forget_iomap
+// before freeing or changing a map: no CPU keeps it in force or cached.
 void tss_load_iomap(const void *map);
 void tss_forget_iomap(const void *map);
+void tss_update_iomap(const void *map); // map changed: every CPU that holds a copy copies it again
 void idt_init(void);
+void idt_load(void); // an application processor loads the IDT idt_init built
 // Entered from entry.S with the frame of every interrupt and exception.
 void trap_dispatch(struct trap_frame *tf);
 // A fault in user mode: to the thread's upcall handler, or the process dies (core/upcall.c).

@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: MIT
+// The big kernel lock's slow paths (kern/bkl.h has the rest): waiting for a ticket, the panics of
+// the debug checks, and syscall_entry's way in when the inline acquire did not settle it.
+#include <arch/paging.h>
+#include <kern/bkl.h>
+#include <kern/sched.h>
+
+struct big_lock bkl = { 0, 0, BKL_NO_OWNER };
+bool bkl_on;
+
+void kernel_lock_wait(uint32_t ticket)
+{
+	while (__atomic_load_n(&bkl.serving, __ATOMIC_ACQUIRE) != ticket) {
+		tlb_shootdown_serve();
+		__builtin_ia32_pause();
+	}
+	bkl.owner = cpu_self();
+}
+
+void kernel_lock_bad(bool recursion)
+{
+	if (recursion)
+		panic("bkl: cpu %u takes the kernel lock it already holds", cpu_self());
+	panic("bkl: cpu %u releases the kernel lock held by cpu %d", cpu_self(), (int)bkl.owner);
+}
+
+// syscall_entry's slow way in: its ticket was not served yet (have = 0), or the lock was taken
+// (have = 1) while a reschedule was pending, which may mean another CPU killed, suspended or moved
+// the calling thread while it ran in user mode: it leaves the CPU before its call runs.
+void kernel_enter_slow(uint32_t ticket, int have);
+void kernel_enter_slow(uint32_t ticket, int have)
+{
+	if (!have)
+		kernel_lock_wait(ticket);
+	sched_entry_check();
+}
+
+// trap_return's release on the way to user mode (entry.S).
+void kernel_unlock_to_user(void);
+void kernel_unlock_to_user(void)
+{
+	kernel_unlock();
+}
