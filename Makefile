@@ -78,6 +78,7 @@ help:
 	@echo "make run UEFI=1 the same through OVMF (UEFI firmware)"
 	@echo "make test       unit tests (host, cmocka) + QEMU tests; ends with 'N passed, N failed'"
 	@echo "make ports      build the ports (ports/NAME: Debian sources) into $(BUILD)/root with exo-port"
+	@echo "make ports-check  build every port and run all their checks on exo (tests/ports/run)"
 	@echo "make bench      instruction counts of kernel paths, exo beside Linux in the same QEMU"
 	@echo "make verify     SPIN model checks of the endpoint and hot-swap protocols (docs/verification.md)"
 	@echo "make fuzz       libFuzzer on the module validator (make fuzz-check: compare with ld.so)"

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 # Ports: Debian source packages built for exo by toolchain/bin/exo-port (ports/NAME/VERSION,
 # recipe, patches/, check) and installed into $(BUILD)/root. `make ports` builds every port;
-# make test builds zlib and runs its checks (tests/ports/run).
+# make test builds the quick ones, PORTS_TESTED_NAMES, and runs their checks (tests/ports/run).
 
 PORTS := $(patsubst ports/%/recipe,%,$(wildcard ports/*/recipe))
 port_stamp = $(BUILD)/ports/$(1)/.installed
@@ -12,8 +12,12 @@ $(call port_stamp,$(1)): $(wildcard ports/$(1)/* ports/$(1)/patches/*) toolchain
 	$(Q)touch $$@
 endef
 $(foreach p,$(PORTS),$(eval $(call port_rules,$(p))))
-# What make test builds (the ports it checks).
-PORTS_TESTED := $(call port_stamp,zlib)
+# What make test builds and checks: quick ports (zlib's and lua5.4's checks take seconds).
+PORTS_TESTED_NAMES := zlib lua5.4
+PORTS_TESTED := $(foreach p,$(PORTS_TESTED_NAMES),$(call port_stamp,$(p)))
 
-.PHONY: ports
+.PHONY: ports ports-check
 ports: $(foreach p,$(PORTS),$(call port_stamp,$(p)))
+# Every port's checks (minutes: bc's test scripts, sqlite3's speedtest1).
+ports-check: ports
+	$(Q)BUILD=$(BUILD) tests/ports/run

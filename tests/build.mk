@@ -24,7 +24,8 @@ $(foreach t,$(UNIT_TESTS),$(eval $(call unit_test_rules,$(t))))
 .PHONY: test unit-tests qemu-tests
 test: $(UNIT_BINS) $(KERNEL_ELF) $(KERNEL_TEST_ELF) $(KERNEL_ISO) $(TEST_ISO) $(USER_PROGS) $(MUSL_LIBC) $(POSIX_PROGS) $(POSIX_TEST_EXO) \
 		$(POSIX_TEST_NATIVE) $(AUTOTOOLS_HELLO) $(PORTS_TESTED)
-	+$(Q)BUILD=$(BUILD) OVMF=$(OVMF) MUSL_LIBC=$(MUSL_LIBC) tests/run-all $(UNIT_BINS)
+	+$(Q)BUILD=$(BUILD) OVMF=$(OVMF) MUSL_LIBC=$(MUSL_LIBC) PORTS_TESTED="$(PORTS_TESTED_NAMES)" \
+		tests/run-all $(UNIT_BINS)
 
 unit-tests: $(UNIT_BINS)
 	$(Q)BUILD=$(BUILD) tests/run-all --only unit $(UNIT_BINS)

@@ -156,6 +156,8 @@ static long dispatch(long nr, long a1, long a2, long a3, long a4, long a5, long 
 		return libos_getuid();
 	case SYS_uname:
 		return libos_uname(P(a1));
+	case SYS_umask:
+		return libos_umask(a1);
 	case SYS_ioperm:
 		return libos_ioperm(a1, a2, a3);
 	case SYS_iopl:

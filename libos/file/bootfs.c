@@ -29,7 +29,6 @@ static const char *start_dir; // the manifest's "." line
 static volatile int bootfs_lock;
 
 size_t strlen(const char *s);
-int strcmp(const char *a, const char *b);
 int strncmp(const char *a, const char *b, size_t n);
 
 static struct entry *find(const char *path)

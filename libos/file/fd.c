@@ -364,6 +364,8 @@ long libos_openat(long dirfd, const char *path, long flags, long mode)
 
 	(void)mode; // no file is created yet
 	if (!err)
+		err = libos_dev_open(abs, flags, &f);
+	if (err == -ENOENT)
 		err = libos_bootfs_open(abs, flags, &f);
 	return err ? err : libos_fd_install(&f, 0, flags & O_CLOEXEC);
 }
@@ -380,6 +382,8 @@ long libos_fstatat(long dirfd, const char *path, struct linux_stat *st, long fla
 		return libos_fstat(dirfd, st);
 	err = resolve_at(dirfd, path, abs);
 	if (!err)
+		err = libos_dev_stat(abs, &mine);
+	if (err == -ENOENT)
 		err = libos_bootfs_stat(abs, &mine);
 	return err ? err : libos_copy(st, &mine, sizeof(mine));
 }
@@ -389,7 +393,7 @@ long libos_faccessat(long dirfd, const char *path, long mode)
 	struct linux_stat st; // libos's own: the copy out cannot fail
 	long err = libos_fstatat(dirfd, path, &st, 0);
 
-	if (!err && (mode & 2)) // W_OK: nothing is writable yet
+	if (!err && (mode & 2) && (st.st_mode & S_IFMT) != S_IFCHR) // W_OK: only devices are writable
 		err = -EROFS;
 	return err;
 }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
-// Process identity and exit. A program started by the kernel (or by exorun) is process 1 with
-// no parent (ppid 0), run by root; there is one user until the process issues bring fork and
-// credentials.
+// Process identity, the file-creation mask and exit. A program started by the kernel (or by
+// exorun) is process 1 with no parent (ppid 0), run by root; there is one user until the process
+// issues bring fork and credentials. The umask starts as 022, as Linux's first process gets it;
+// libos keeps it for the file services to apply once files can be created.
 #include <libos/proc.h>
 
 long libos_getpid(void)
@@ -17,6 +18,16 @@ long libos_getppid(void)
 long libos_getuid(void)
 {
 	return 0;
+}
+
+static unsigned int umask_bits = 022;
+
+long libos_umask(unsigned long mask)
+{
+	unsigned int old = umask_bits;
+
+	umask_bits = mask & 0777;
+	return old;
 }
 
 static void copy(char *dst, const char *src)

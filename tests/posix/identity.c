@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 // identity: uname fills its strings (sysname differs between systems, so only its presence is
 // printed), getpid is positive and stable and is the main thread's id, and the user and group
-// ids are consistent.
+// ids are consistent, and umask returns the mask set before it, the permission bits only.
 #include "check.h"
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -29,5 +30,11 @@ int main(void)
 	CHECK(getgid() == getegid());
 	CHECK(getuid() != (uid_t)-1 && getgid() != (gid_t)-1);
 	printf("getuid ok\n");
+
+	mode_t old = umask(027);
+	CHECK((old & ~0777) == 0);
+	CHECK(umask(07777) == 027);
+	CHECK(umask(old) == 0777);
+	printf("umask ok\n");
 	return 0;
 }

@@ -61,6 +61,11 @@ long libos_path_resolve(const char *base, const char *path, char *out);
 // The current directory at start: libos_bootfs_start_dir() if there is one (exorun's own).
 void libos_cwd_init(void);
 
+// dev.c: the device files libos serves (/dev/null), looked up before the boot files: 0, or
+// -ENOENT for any other path.
+long libos_dev_open(const char *path, long flags, struct libos_file *f);
+long libos_dev_stat(const char *path, struct linux_stat *st);
+
 // bootfs.c: the read-only boot files.
 void libos_bootfs_init(void);
 // Opens path (absolute, normalised) into *f; -ENOENT, -EROFS for writing.

@@ -48,6 +48,7 @@ void *memcpy(void *restrict dst, const void *restrict src, size_t n); // musl's,
 void *memset(void *dst, int c, size_t n);
 void *memmove(void *dst, const void *src, size_t n);
 int memcmp(const void *a, const void *b, size_t n);
+int strcmp(const char *a, const char *b);
 
 // musl's system calls arrive here: Linux numbers and arguments, a Linux result (-errno).
 long __libos_syscall(long nr, long a1, long a2, long a3, long a4, long a5, long a6);

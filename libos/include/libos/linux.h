@@ -44,6 +44,7 @@ enum linux_syscall {
 	SYS_fcntl = 72,
 	SYS_getcwd = 79,
 	SYS_chdir = 80,
+	SYS_umask = 95,
 	SYS_gettimeofday = 96,
 	SYS_getuid = 102,
 	SYS_getgid = 104,
@@ -193,6 +194,7 @@ enum linux_errno {
 #define SEEK_SET        0
 #define SEEK_CUR        1
 #define SEEK_END        2
+#define S_IFMT          0170000
 #define S_IFDIR         0040000
 #define S_IFCHR         0020000
 #define S_IFREG         0100000
