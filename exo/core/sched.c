@@ -4,32 +4,56 @@
 // in its cpu field, which its affinity mask allows; IPC donation and wake-ups bring a thread to
 // the waker's CPU when its affinity allows, otherwise a wake-up onto another CPU's queue sends it
 // a reschedule IPI. The deadline list (sleeps and IPC timeouts) is global and served by CPU 0's
-// tick, which also runs the balancer. Dead threads are freed by reap(), after the switch away
-// from them. All of it runs under the big kernel lock, which is also what keeps a thread that is
-// being switched out from being picked elsewhere before its registers are saved.
+// tick. Dead threads are freed by reap(), after the switch away from them. All of it runs under
+// the big kernel lock, which is also what keeps a thread that is being switched out from being
+// picked elsewhere before its registers are saved.
+//
+// The load balancer (docs/decisions.md, "Load balancing") keeps one invariant: no CPU stays idle
+// for longer than a balancing period (BALANCE_TICKS) while a thread that may run on it has waited
+// as long on the queue of a CPU with two or more threads. A queued thread may run on CPU c when
+// its affinity allows c, its process has CPU budget left (a throttled process's threads wait for
+// their period where they are) and it is not held back by priority on its own CPU: a thread below
+// the one running there that was never preempted waits as it would on one CPU (user code starts a
+// child at a low priority and finishes building it before it raises it). A CPU going idle pulls
+// such a thread, CPU 0's tick pulls one for every CPU that sleeps idle, and every BALANCE_TICKS
+// it evens the queues. A thread that was preempted moves at once, another (a new one, or a woken
+// one: the partner of the thread that woke it, best on the same CPU) once it has waited a
+// balancing period, so partners that wake each other sooner stay together. The test kernel, or
+// balance_check=1 on the command line, checks the invariant on every tick of CPU 0.
 #include <arch/context.h>
 #include <arch/cpu.h>
 #include <arch/percpu.h>
 #include <arch/smp.h>
+#include <exo/types.h>
 #include <kern/bkl.h>
 #include <kern/clock.h>
 #include <kern/ipc.h>
 #include <kern/panic.h>
+#include <kern/printf.h>
 #include <kern/sched.h>
+#include <kern/syscall.h>
 #include <kern/timeslice.h>
 
-#define BALANCE_TICKS 20
+#define BALANCE_TICKS 10 // the period of queue evening; the invariant may break for no longer
 
 struct runq {
 	struct list q[PRIO_MAX + 1]; // through rq_link; bit p of bitmap: q[p] is not empty
 	uint32_t bitmap;
-	unsigned nready; // threads on the queues
+	unsigned nready;          // threads on the queues
+	unsigned long idle_exits; // switches from its idle thread to another (the invariant's check)
 	struct thread idle;
 };
 
 static struct runq rqs[MAX_CPUS];
 static struct list deadlines = LIST_INIT(deadlines); // through deadline_link, by wake_at_ns
 static struct thread *reap_list;
+
+bool sched_balance_check; // check the invariant (the test kernel, or balance_check)
+
+static struct {
+	uint64_t idle_pulls, periodic_moves, violations; // struct exo_sched_stats
+	uint64_t shared_tsc, last_tsc, last_busy;        // TSC shared among busy CPUs, at the last tick
+} bal;
 
 #define BIT(cpu) (1ull << (cpu))
 
@@ -101,6 +125,7 @@ void sched_enqueue(struct thread *t)
 	KASSERT(t->proc && t->state != T_DEAD && t->state != T_RUNNABLE && t->blocked.kind == BLOCK_NONE);
 	t->state = T_RUNNABLE;
 	t->preempted = false;
+	t->queued_tick = clock_ticks();
 	rq_push(t);
 	if (t->cpu != cpu_self())
 		kick(t->cpu, t);
@@ -154,6 +179,184 @@ static void reap(void)
 	}
 }
 
+static void move(struct thread *t, unsigned cpu);
+
+static unsigned load_of(unsigned c)
+{
+	return rqs[c].nready + (cpus[c].current != &rqs[c].idle);
+}
+
+static bool is_idle(unsigned c)
+{
+	return cpus[c].current == &rqs[c].idle && !rqs[c].nready;
+}
+
+// Whether t, queued on another CPU, may run on CPU to (see the top of the file).
+static bool may_run_on(const struct thread *t, unsigned to)
+{
+	const struct thread *cur = cpus[t->cpu].current;
+
+	return (t->affinity & BIT(to)) && !over_budget(t) &&
+	       (t->preempted || cur == &rqs[t->cpu].idle || t->prio >= cur->prio);
+}
+
+// Whether the balancer moves t (queued) now: a preempted thread at once, another (new, or woken:
+// the partner of the thread that woke it) once it has waited a balancing period.
+static bool movable(const struct thread *t, uint64_t now)
+{
+	return t->preempted || now - t->queued_tick >= BALANCE_TICKS;
+}
+
+// The first thread of CPU from, highest priority first, that may run on CPU to and that the
+// balancer moves now, or if check, that has waited longer than BALANCE_TICKS.
+static struct thread *first_for(unsigned from, unsigned to, uint64_t now, bool check)
+{
+	for (int p = PRIO_MAX; p >= 0; p--) {
+		struct thread *t;
+
+		if (!(rqs[from].bitmap & (1u << p)))
+			continue;
+		list_for_each(&rqs[from].q[p], t, rq_link)
+			if ((check ? now - t->queued_tick > BALANCE_TICKS : movable(t, now)) &&
+			    may_run_on(t, to))
+				return t;
+	}
+	return NULL;
+}
+
+// A thread the balancer moves to CPU to now (movable) from the
+// busiest CPU with at least min_load threads (running and queued) that has one; NULL if none.
+static struct thread *busiest_for(unsigned to, unsigned min_load)
+{
+	uint64_t now = clock_ticks();
+	struct thread *best = NULL;
+	unsigned best_load = 0;
+
+	for (unsigned from = 0; from < ncpus; from++) {
+		unsigned load = load_of(from);
+		struct thread *t;
+
+		if (from == to || load < min_load || load <= best_load)
+			continue;
+		t = first_for(from, to, now, false);
+		if (t) {
+			best = t;
+			best_load = load;
+		}
+	}
+	return best;
+}
+
+// On-idle balancing, by a CPU that has nothing to run or by CPU 0's tick for a CPU that sleeps
+// idle: a thread of a CPU with two or more.
+static bool pull(unsigned to)
+{
+	struct thread *t = busiest_for(to, 2);
+
+	if (!t)
+		return false;
+	move(t, to);
+	bal.idle_pulls++;
+	return true;
+}
+
+// CPU 0's tick: every CPU that sleeps idle pulls; every BALANCE_TICKS, a thread moves to each
+// CPU with two fewer threads than the busiest that has one to give (twice at most).
+static void balance(uint64_t now)
+{
+	for (unsigned to = 0; to < ncpus; to++)
+		if (is_idle(to))
+			pull(to);
+	if (now % BALANCE_TICKS)
+		return;
+	for (unsigned pass = 0; pass < 2; pass++) {
+		for (unsigned to = 0; to < ncpus; to++) {
+			struct thread *t = busiest_for(to, load_of(to) + 2);
+
+			if (t) {
+				move(t, to);
+				bal.periodic_moves++;
+			}
+		}
+	}
+}
+
+// The invariant's check, on every tick of CPU 0 after the balancer and apart from it. A CPU that
+// has been idle (running nothing) for more than BALANCE_TICKS ticks while a thread that may run on
+// it has waited as long on the queue of a CPU with two or more threads is a violation, counted
+// and logged once per idle stretch.
+struct idle_stretch {
+	uint64_t since;      // its first tick (0: the CPU is not idle)
+	unsigned long exits; // the CPU's idle_exits then: if it changes, the CPU ran something
+	bool reported;
+};
+
+static struct idle_stretch idle_stretch[MAX_CPUS];
+
+static void check_invariant(uint64_t now)
+{
+	for (unsigned to = 0; to < ncpus; to++) {
+		struct idle_stretch *s = &idle_stretch[to];
+		struct thread *t = NULL;
+
+		if (!is_idle(to) || rqs[to].idle_exits != s->exits || !s->since) {
+			s->since = is_idle(to) ? now : 0;
+			s->exits = rqs[to].idle_exits;
+			s->reported = false;
+			continue;
+		}
+		if (s->reported || now - s->since <= BALANCE_TICKS)
+			continue;
+		for (unsigned from = 0; from < ncpus && !t; from++)
+			if (from != to && load_of(from) >= 2)
+				t = first_for(from, to, now, true);
+		if (!t)
+			continue;
+		s->reported = true;
+		bal.violations++;
+		klog(LOG_WARN,
+		     "sched: balance invariant broken: cpu %u idle for %lu ticks while tid %u (priority %u) "
+		     "waited %lu ticks on cpu %u, which has %u threads\n",
+		     to, now - s->since, t->tid, t->prio, now - t->queued_tick, t->cpu, load_of(t->cpu));
+	}
+}
+
+// The TSC shared among the CPUs that ran threads since the last tick: under QEMU's -icount the
+// CPUs run in turn and the TSC counts the instructions of all of them, so this is the time CPUs
+// running in parallel would have taken.
+static void share_tsc(void)
+{
+	uint64_t tsc = rdtsc(), busy = 0;
+
+	for (unsigned c = 0; c < ncpus; c++)
+		busy += cpus[c].current != &rqs[c].idle;
+	if (bal.last_tsc)
+		bal.shared_tsc += (tsc - bal.last_tsc) / (bal.last_busy ? bal.last_busy : 1);
+	bal.last_tsc = tsc;
+	bal.last_busy = busy;
+}
+
+void sched_get_stats(struct exo_sched_stats *st)
+{
+	*st = (struct exo_sched_stats){
+		.idle_pulls = bal.idle_pulls,
+		.periodic_moves = bal.periodic_moves,
+		.violations = bal.violations,
+		.checking = sched_balance_check,
+		.shared_tsc = bal.shared_tsc,
+	};
+	if (bal.last_tsc) // up to now, at the last tick's share
+		st->shared_tsc += (rdtsc() - bal.last_tsc) / (bal.last_busy ? bal.last_busy : 1);
+}
+
+long sys_sched_stats(uint64_t out)
+{
+	struct exo_sched_stats st;
+
+	sched_get_stats(&st);
+	return copyout(out, &st, sizeof(st));
+}
+
 void schedule(void)
 {
 	struct percpu *cpu = percpu();
@@ -170,11 +373,15 @@ void schedule(void)
 		}
 	}
 	next = pick(rq);
+	if (next == &rq->idle && ncpus > 1 && pull(cpu->cpu_id))
+		next = pick(rq);
 	if (next->slice_left == 0) // a new slice, also when the current thread goes on
 		next->slice_left = next->slice;
 	next->state = T_RUNNING;
 	if (next == prev)
 		return;
+	if (prev == &rq->idle)
+		rq->idle_exits++;
 	if (prev->state == T_DEAD) {
 		prev->reap_next = reap_list;
 		reap_list = prev;
@@ -232,30 +439,6 @@ int sched_migrate(struct thread *t, uint64_t cpu)
 	if (cpu != t->cpu)
 		move(t, (unsigned)cpu);
 	return 0;
-}
-
-// Gives every idle CPU with an empty queue one thread of the CPU with the most queued threads that
-// may run there and was queued by preemption: a thread that wants the CPU, where a woken thread
-// is the partner of the thread that woke it (best on the same CPU) and a new one keeps the order
-// it would have on one CPU (user code starts children at a low priority and builds them first).
-static void balance(void)
-{
-	for (unsigned to = 0; to < ncpus; to++) {
-		unsigned from = to;
-		struct thread *t = NULL;
-
-		if (cpus[to].current != &rqs[to].idle || rqs[to].nready)
-			continue;
-		for (unsigned i = 0; i < ncpus; i++)
-			if (rqs[i].nready > rqs[from].nready)
-				from = i;
-		for (int p = PRIO_MAX; p >= 0 && !t && from != to; p--)
-			list_for_each(&rqs[from].q[p], t, rq_link)
-				if (t->preempted && (t->affinity & BIT(to)))
-					break;
-		if (t)
-			move(t, to);
-	}
 }
 
 void sched_yield(void)
@@ -341,7 +524,8 @@ void sched_switch_to(struct thread *next)
 		reap();
 }
 
-// CPU 0's part of the tick: deadlines, notification timers, timeslice periods, the balancer.
+// CPU 0's part of the tick: deadlines, notification timers, timeslice periods, the balancer and
+// its check.
 static void global_tick(uint64_t now)
 {
 	struct thread *s;
@@ -359,8 +543,12 @@ static void global_tick(uint64_t now)
 		timeslice_new_period();
 		percpu()->need_resched = true;
 	}
-	if (clock_ticks() % BALANCE_TICKS == 0)
-		balance();
+	share_tsc();
+	if (ncpus > 1) {
+		balance(clock_ticks());
+		if (sched_balance_check)
+			check_invariant(clock_ticks());
+	}
 }
 
 void sched_tick(void)

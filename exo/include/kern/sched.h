@@ -48,6 +48,12 @@ bool sched_kick_running(struct thread *t);
 unsigned sched_least_loaded(uint64_t affinity);
 // Sets t's affinity (bit i: CPU i; at least one online CPU) and moves it off a CPU it excludes.
 int sched_set_affinity(struct thread *t, uint64_t mask);
+// Check the load balancer's invariant on every tick (core/sched.c): set by the test kernel's
+// ktest_run and by balance_check on the command line. Breaches are logged and counted
+// (sched_stats).
+extern bool sched_balance_check;
+struct exo_sched_stats;
+void sched_get_stats(struct exo_sched_stats *st); // the balancer's counters (sched_stats)
 // Moves t to CPU cpu (in its affinity mask): at once if queued, on its next way through the
 // kernel if it runs, when it wakes if it is blocked.
 int sched_migrate(struct thread *t, uint64_t cpu);

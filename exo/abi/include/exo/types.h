@@ -45,6 +45,16 @@ struct exo_kernel_stats {
 	uint64_t heap_pages;   // frames the kernel heap holds (slabs and large objects)
 };
 
+// Filled by sched_stats: what the load balancer did, and whether its invariant held (no CPU idle
+// for longer than a balancing period while another has a thread that may run there).
+struct exo_sched_stats {
+	uint64_t idle_pulls;     // threads given to an idle CPU (by itself, or by CPU 0's tick for it)
+	uint64_t periodic_moves; // threads moved to even the queues
+	uint64_t violations;     // times the invariant was broken for longer than a balancing period
+	uint64_t checking;       // 1: the invariant is checked (test kernel, or balance_check)
+	uint64_t shared_tsc;     // the TSC divided among the CPUs running threads, tick by tick
+};
+
 // The layouts are ABI: pinned here so a change cannot slip through.
 _Static_assert(sizeof(struct exo_map_op) == 24 && offsetof(struct exo_map_op, vaddr) == 8 &&
                    offsetof(struct exo_map_op, prot) == 16,
@@ -54,5 +64,7 @@ _Static_assert(sizeof(struct exo_clock_params) == 16 && offsetof(struct exo_cloc
 _Static_assert(sizeof(struct exo_cap_info) == 40 && offsetof(struct exo_cap_info, badge) == 16 &&
                    offsetof(struct exo_cap_info, a) == 24 && offsetof(struct exo_cap_info, b) == 32,
                "exo_cap_info");
+_Static_assert(sizeof(struct exo_sched_stats) == 40 && offsetof(struct exo_sched_stats, shared_tsc) == 32,
+               "exo_sched_stats");
 _Static_assert(sizeof(struct exo_kernel_stats) == 40 && offsetof(struct exo_kernel_stats, heap_pages) == 32,
                "exo_kernel_stats");
