@@ -39,8 +39,8 @@
 struct runq {
 	struct list q[PRIO_MAX + 1]; // through rq_link; bit p of bitmap: q[p] is not empty
 	uint32_t bitmap;
-	unsigned nready;          // threads on the queues
-	unsigned long idle_exits; // switches from its idle thread to another (the invariant's check)
+	unsigned nready;        // threads on the queues
+	unsigned long switches; // by schedule(): an idle CPU that switched ran something (the check)
 	struct thread idle;
 };
 
@@ -125,7 +125,7 @@ void sched_enqueue(struct thread *t)
 	KASSERT(t->proc && t->state != T_DEAD && t->state != T_RUNNABLE && t->blocked.kind == BLOCK_NONE);
 	t->state = T_RUNNABLE;
 	t->preempted = false;
-	t->queued_tick = clock_ticks();
+	t->queued_tick = 0; // CPU 0's tick stamps it (stamp_queued): no clock read here
 	rq_push(t);
 	if (t->cpu != cpu_self())
 		kick(t->cpu, t);
@@ -154,7 +154,7 @@ static bool over_budget(const struct thread *t)
 
 // The first runnable thread of this CPU's highest priority whose process has CPU budget left;
 // threads of exhausted timeslices are parked on their way.
-static struct thread *pick(struct runq *rq)
+static inline __attribute__((always_inline)) struct thread *pick(struct runq *rq)
 {
 	while (rq->bitmap) {
 		unsigned p = 31 - (unsigned)__builtin_clz(rq->bitmap);
@@ -200,11 +200,17 @@ static bool may_run_on(const struct thread *t, unsigned to)
 	       (t->preempted || cur == &rqs[t->cpu].idle || t->prio >= cur->prio);
 }
 
+// The ticks t has waited on its queue (0 until CPU 0's tick has stamped it).
+static uint64_t waited(const struct thread *t, uint64_t now)
+{
+	return t->queued_tick ? now - t->queued_tick : 0;
+}
+
 // Whether the balancer moves t (queued) now: a preempted thread at once, another (new, or woken:
 // the partner of the thread that woke it) once it has waited a balancing period.
 static bool movable(const struct thread *t, uint64_t now)
 {
-	return t->preempted || now - t->queued_tick >= BALANCE_TICKS;
+	return t->preempted || waited(t, now) >= BALANCE_TICKS;
 }
 
 // The first thread of CPU from, highest priority first, that may run on CPU to and that the
@@ -217,8 +223,7 @@ static struct thread *first_for(unsigned from, unsigned to, uint64_t now, bool c
 		if (!(rqs[from].bitmap & (1u << p)))
 			continue;
 		list_for_each(&rqs[from].q[p], t, rq_link)
-			if ((check ? now - t->queued_tick > BALANCE_TICKS : movable(t, now)) &&
-			    may_run_on(t, to))
+			if ((check ? waited(t, now) > BALANCE_TICKS : movable(t, now)) && may_run_on(t, to))
 				return t;
 	}
 	return NULL;
@@ -260,10 +265,33 @@ static bool pull(unsigned to)
 	return true;
 }
 
+// schedule() found nothing to run on CPU me: what it runs after pulling a thread (off the path of
+// the common case: schedule() inlines pick() once).
+static __attribute__((noinline)) struct thread *pull_and_pick(struct runq *rq, unsigned me)
+{
+	return pull(me) ? pick(rq) : &rq->idle;
+}
+
+// Stamps the threads queued since the last tick with the tick (so a thread's age on its queue is
+// known to a tick, at no cost to sched_enqueue).
+static void stamp_queued(uint64_t now)
+{
+	for (unsigned c = 0; c < ncpus; c++) {
+		for (uint32_t bits = rqs[c].bitmap; bits; bits &= bits - 1) {
+			struct thread *t;
+
+			list_for_each(&rqs[c].q[__builtin_ctz(bits)], t, rq_link)
+				if (!t->queued_tick)
+					t->queued_tick = now;
+		}
+	}
+}
+
 // CPU 0's tick: every CPU that sleeps idle pulls; every BALANCE_TICKS, a thread moves to each
 // CPU with two fewer threads than the busiest that has one to give (twice at most).
 static void balance(uint64_t now)
 {
+	stamp_queued(now);
 	for (unsigned to = 0; to < ncpus; to++)
 		if (is_idle(to))
 			pull(to);
@@ -286,8 +314,8 @@ static void balance(uint64_t now)
 // it has waited as long on the queue of a CPU with two or more threads is a violation, counted
 // and logged once per idle stretch.
 struct idle_stretch {
-	uint64_t since;      // its first tick (0: the CPU is not idle)
-	unsigned long exits; // the CPU's idle_exits then: if it changes, the CPU ran something
+	uint64_t since;         // its first tick (0: the CPU is not idle)
+	unsigned long switches; // the CPU's then: if they change, the CPU ran something
 	bool reported;
 };
 
@@ -299,9 +327,9 @@ static void check_invariant(uint64_t now)
 		struct idle_stretch *s = &idle_stretch[to];
 		struct thread *t = NULL;
 
-		if (!is_idle(to) || rqs[to].idle_exits != s->exits || !s->since) {
+		if (!is_idle(to) || rqs[to].switches != s->switches || !s->since) {
 			s->since = is_idle(to) ? now : 0;
-			s->exits = rqs[to].idle_exits;
+			s->switches = rqs[to].switches;
 			s->reported = false;
 			continue;
 		}
@@ -317,7 +345,7 @@ static void check_invariant(uint64_t now)
 		klog(LOG_WARN,
 		     "sched: balance invariant broken: cpu %u idle for %lu ticks while tid %u (priority %u) "
 		     "waited %lu ticks on cpu %u, which has %u threads\n",
-		     to, now - s->since, t->tid, t->prio, now - t->queued_tick, t->cpu, load_of(t->cpu));
+		     to, now - s->since, t->tid, t->prio, waited(t, now), t->cpu, load_of(t->cpu));
 	}
 }
 
@@ -373,15 +401,14 @@ void schedule(void)
 		}
 	}
 	next = pick(rq);
-	if (next == &rq->idle && ncpus > 1 && pull(cpu->cpu_id))
-		next = pick(rq);
+	if (next == &rq->idle && ncpus > 1)
+		next = pull_and_pick(rq, cpu->cpu_id);
 	if (next->slice_left == 0) // a new slice, also when the current thread goes on
 		next->slice_left = next->slice;
 	next->state = T_RUNNING;
 	if (next == prev)
 		return;
-	if (prev == &rq->idle)
-		rq->idle_exits++;
+	rq->switches++;
 	if (prev->state == T_DEAD) {
 		prev->reap_next = reap_list;
 		reap_list = prev;
