@@ -17,6 +17,23 @@ void kernel_lock_wait(uint32_t ticket)
 	bkl.owner = cpu_self();
 }
 
+#ifdef SPIN_ORDER_CHECKS
+bool spin_order_on;
+
+void spin_order_bad(const void *lock, unsigned rank, uint32_t held)
+{
+	panic("lock order: cpu %u takes spin lock %p of rank %u while it holds ranks %#x (kern/spinlock.h)",
+	      cpu_self(), lock, rank, held);
+}
+
+void kernel_lock_under_spin(void)
+{
+	panic("lock order: cpu %u takes the kernel lock while it holds a spin lock (the kernel lock "
+	      "comes first)",
+	      cpu_self());
+}
+#endif
+
 void kernel_lock_bad(bool recursion)
 {
 	if (recursion)

@@ -22,7 +22,7 @@ static struct {
 	struct mem_range ranges[MAX_RANGES]; // managed (allocatable) ranges, sorted, disjoint
 	size_t nranges;
 	struct frame_stats stats;
-} fa;
+} fa = { .lock = SPINLOCK_INIT_RANK(LOCK_RANK_FRAME) };
 
 // Subtracts [ex.base, ex.base+ex.len) from the sorted range list.
 static void ranges_subtract(struct mem_range ex)

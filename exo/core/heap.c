@@ -62,7 +62,7 @@ static struct {
 	struct heap_stats stats;
 	void *pages[4096]; // first page of every slab and large allocation, for heap_check
 	uint32_t npages;
-} heap;
+} heap = { .lock = SPINLOCK_INIT_RANK(LOCK_RANK_HEAP) };
 
 // Panics with the heap lock released, so a host test that catches the panic can go on.
 #define HEAP_PANIC(...)                  \

@@ -40,6 +40,10 @@ void percpu_init(unsigned id)
 	wrmsr(MSR_STAR, ((uint64_t)STAR_USER_BASE << 48) | ((uint64_t)SEL_KCODE << 32));
 	wrmsr(MSR_LSTAR, (uint64_t)(bkl_on ? syscall_entry : syscall_entry_up));
 	wrmsr(MSR_SFMASK, (1 << 9) | (1 << 10) | (1 << 8) | (1 << 18)); // IF DF TF AC
+#ifdef SPIN_ORDER_CHECKS
+	if (id == 0)
+		spin_order_on = true; // GS works: the lock-order checks can count (kern/spinlock.h)
+#endif
 }
 
 void percpu_lock_syscalls(void)

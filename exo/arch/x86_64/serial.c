@@ -10,7 +10,7 @@
 enum { DATA = 0, IER = 1, FCR = 2, LCR = 3, MCR = 4, LSR = 5 };
 #define LSR_THRE 0x20
 
-static spinlock_t console_lock = SPINLOCK_INIT;
+static spinlock_t console_lock = SPINLOCK_INIT_RANK(LOCK_RANK_CONSOLE);
 static bool console_unlocked; // set by panic: print even if the lock holder is stuck
 
 void console_force_unlocked(void)

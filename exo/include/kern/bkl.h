@@ -7,6 +7,7 @@
 
 #include <arch/percpu.h>
 #include <kern/panic.h>
+#include <kern/spinlock.h>
 
 struct big_lock {
 	volatile uint32_t next;    // the next ticket to hand out (entry.S: one lock xadd)
@@ -26,6 +27,9 @@ extern bool bkl_on;
 
 void kernel_lock_wait(uint32_t ticket);          // spins until ticket is served, then owns the lock
 void __noreturn kernel_lock_bad(bool recursion); // the debug checks' panics
+#ifdef SPIN_ORDER_CHECKS
+void __noreturn kernel_lock_under_spin(void);
+#endif
 
 static inline bool kernel_lock_held(void)
 {
@@ -42,6 +46,10 @@ static inline void kernel_lock(void)
 		return;
 	if (kernel_lock_held())
 		kernel_lock_bad(true);
+#ifdef SPIN_ORDER_CHECKS
+	if (percpu()->spins_held) // the order is the kernel lock, then one spin lock
+		kernel_lock_under_spin();
+#endif
 	ticket = __atomic_fetch_add(&bkl.next, 1, __ATOMIC_ACQUIRE);
 	if (__atomic_load_n(&bkl.serving, __ATOMIC_ACQUIRE) == ticket)
 		bkl.owner = cpu_self();

@@ -5,6 +5,7 @@
 #include <kern/frame.h>
 #include <kern/ktest.h>
 #include <kern/physmap.h>
+#include <kern/spinlock.h>
 
 void kmain(uint32_t magic, uint64_t info);
 
@@ -75,4 +76,16 @@ KTEST(triple_fault)
 	} __packed empty = { 0, 0 };
 
 	__asm__ volatile("lidt %0\n\tint3" : : "m"(empty));
+}
+
+// A spin lock taken inside one of the same or a higher rank breaks the lock order (debug kernels
+// check it).
+KTEST(fault_lock_order)
+{
+	static spinlock_t a = SPINLOCK_INIT_RANK(LOCK_RANK_FRAME), b = SPINLOCK_INIT_RANK(LOCK_RANK_HEAP);
+
+	spin_lock(&a);
+	spin_lock(&b);
+	spin_unlock(&b);
+	spin_unlock(&a);
 }

@@ -30,6 +30,7 @@ struct percpu {
 	const void *iomap_live;    // the I/O bitmap in force in this CPU's TSS (NULL: none)
 	volatile bool tlb_pending; // a shootdown request waits for this CPU (arch/paging.c)
 	struct runq *rq;           // its run queues (core/sched.c)
+	uint32_t spins_held;       // bit r: it holds a spin lock of rank r (debug checks, kern/spinlock.h)
 };
 _Static_assert(offsetof(struct percpu, self) == 0 && offsetof(struct percpu, kstack_top) == PERCPU_KSTACK &&
                    offsetof(struct percpu, user_rsp) == PERCPU_URSP &&
