@@ -13,12 +13,13 @@
 // as long on the queue of a CPU with two or more threads. A queued thread may run on CPU c when
 // its affinity allows c, its process has CPU budget left (a throttled process's threads wait for
 // their period where they are) and it is not held back by priority on its own CPU: a thread below
-// the one running there that was never preempted waits as it would on one CPU (user code starts a
-// child at a low priority and finishes building it before it raises it). A CPU going idle pulls
+// the one running there whose slice did not run out waits as it would on one CPU (user code
+// starts a child at a low priority and finishes building it before it raises it). A CPU going idle pulls
 // such a thread, CPU 0's tick pulls one for every CPU that sleeps idle, and every BALANCE_TICKS
-// it evens the queues. A thread that was preempted moves at once, another (a new one, or a woken
-// one: the partner of the thread that woke it, best on the same CPU) once it has waited a
-// balancing period, so partners that wake each other sooner stay together. The test kernel, or
+// it evens the queues. A thread whose slice ran out moves at once, another (a new one, a woken
+// one - the partner of the thread that woke it, best on the same CPU - or one a higher priority
+// put back) once it has waited a balancing period, so partners that wake each other sooner stay
+// together. The test kernel, or
 // balance_check=1 on the command line, checks the invariant on every tick of CPU 0.
 #include <arch/context.h>
 #include <arch/cpu.h>
@@ -206,8 +207,8 @@ static uint64_t waited(const struct thread *t, uint64_t now)
 	return t->queued_tick ? now - t->queued_tick : 0;
 }
 
-// Whether the balancer moves t (queued) now: a preempted thread at once, another (new, or woken:
-// the partner of the thread that woke it) once it has waited a balancing period.
+// Whether the balancer moves t (queued) now: one whose slice ran out at once, another (new, woken,
+// put back by a higher priority) once it has waited a balancing period.
 static bool movable(const struct thread *t, uint64_t now)
 {
 	return t->preempted || waited(t, now) >= BALANCE_TICKS;
@@ -397,7 +398,7 @@ void schedule(void)
 			timeslice_park(prev->proc->ts, prev);
 		} else {
 			sched_enqueue(prev);
-			prev->preempted = true;
+			prev->preempted = !prev->slice_left; // its slice ran out, not: a higher priority woke
 		}
 	}
 	next = pick(rq);

@@ -70,7 +70,7 @@ struct thread {
 	uint32_t slice, slice_left; // ticks
 	uint32_t cpu;               // the CPU it runs on, is queued on, or wakes on
 	uint64_t affinity;          // bit i: it may run on CPU i
-	bool preempted;             // queued by preemption, not by a wake-up (the balancer moves it)
+	bool preempted;             // queued because its slice ran out (the balancer moves it at once)
 	uint64_t queued_tick;       // the first tick of CPU 0 that saw it queued (0: none yet)
 	uint64_t ksp;               // saved kernel rsp while switched out
 	uint64_t kstack_top;

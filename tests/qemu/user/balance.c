@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 // The load balancer, as init on four CPUs under -icount (tests.list): 8 CPU-bound threads must
-// finish in about twice the time one takes alone, and threads pinned by affinity must never run
-// anywhere else while the free ones spread around them; the balancer's invariant (core/sched.c)
-// must hold throughout (sched_stats; the test kernel checks it on every tick).
+// finish in about twice the time one takes alone, threads pinned by affinity must never run
+// anywhere else while the free ones spread around them, and the threads of a process out of CPU
+// budget wait for their period; the balancer's invariant (core/sched.c) must hold throughout
+// (sched_stats; the test kernel checks it on every tick).
 //
 // Time is the kernel's shared TSC (sched_stats): under -icount QEMU runs the CPUs in turn and the
 // TSC counts the instructions of all of them, so 8 threads take 8 times as long as one on the TSC
@@ -175,9 +176,30 @@ static void test_pinned(void)
 	CHECK_EQ(stats().violations, 0);
 }
 
+// The process bound to 10 ticks of each 100-tick period: its four CPU-bound threads run out of
+// budget within a few ticks on four CPUs and wait parked for the next period; the CPUs they leave
+// idle meanwhile do not break the invariant (the balancer neither pulls nor counts the threads of
+// a throttled process). Last: a process is bound once, for good.
+static void test_throttled(void)
+{
+	long ts = exo_timeslice_split(bi->timeslice, 10);
+	struct exo_cap_info info = { 0 };
+	uint64_t before = stats().violations;
+
+	CHECK(ts > 0);
+	CHECK_EQ(exo_process_set_timeslice(bi->self, (uint64_t)ts), 0);
+	run_workers(NCPUS, WORK / 16, NULL);
+	CHECK_EQ(exo_cap_info((uint64_t)ts, &info), 0);
+	exo_printf("balance: 4 threads bound to 10 ticks per period: throttled in %lu periods\n",
+	           (unsigned long)info.b);
+	CHECK(info.b >= 3); // WORK / 16 each: about 60 ticks of one CPU in all
+	CHECK_EQ(stats().violations, before);
+}
+
 int main(uint64_t arg)
 {
-	static const struct test_case cases[] = { TEST_CASE(test_spread), TEST_CASE(test_pinned) };
+	static const struct test_case cases[] = { TEST_CASE(test_spread), TEST_CASE(test_pinned),
+		                                  TEST_CASE(test_throttled) };
 
 	bi = test_begin("balance", arg);
 	if (!bi)
