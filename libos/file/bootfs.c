@@ -345,3 +345,8 @@ long libos_bootfs_stat(const char *path, struct linux_stat *st)
 	stat_entry(e, st);
 	return 0;
 }
+
+void libos_bootfs_fork_child(void)
+{
+	bootfs_lock = 0;
+}

@@ -56,11 +56,31 @@ static struct libos_file *get(long fd)
 	return f;
 }
 
+// With the lock held: drops a reference to f; the last one copies f to *gone (the slot is free
+// for reuse once the lock goes) for release() to end it after the lock.
+static bool unref(struct libos_file *f, struct libos_file *gone)
+{
+	if (--f->refs)
+		return false;
+	*gone = *f;
+	return true;
+}
+
+static void release(bool last, struct libos_file *gone)
+{
+	if (last && gone->ops->release)
+		gone->ops->release(gone);
+}
+
 static void put(struct libos_file *f)
 {
+	struct libos_file gone;
+	bool last;
+
 	libos_lock(&fd_lock);
-	f->refs--;
+	last = unref(f, &gone);
 	libos_unlock(&fd_lock);
+	release(last, &gone);
 }
 
 static bool readable(const struct libos_file *f)
@@ -215,16 +235,46 @@ long libos_getdents64(long fd, void *buf, uint64_t len)
 
 long libos_close(long fd)
 {
+	struct libos_file gone;
+	bool last = false;
 	long r = -EBADF;
 
 	libos_lock(&fd_lock);
 	if (fd >= 0 && fd < MAX_FDS && fds[fd].file) {
-		fds[fd].file->refs--;
+		last = unref(fds[fd].file, &gone);
 		fds[fd].file = NULL;
 		r = 0;
 	}
 	libos_unlock(&fd_lock);
+	release(last, &gone);
 	return r;
+}
+
+bool libos_file_exiting;
+
+void libos_file_exit(void)
+{
+	libos_file_exiting = true;
+	if (__atomic_exchange_n(&fd_lock, 1, __ATOMIC_ACQUIRE))
+		return; // taken by the code that is ending: its files go as they are
+	__atomic_store_n(&fd_lock, 0, __ATOMIC_RELEASE);
+	for (long fd = 0; fd < MAX_FDS; fd++)
+		libos_close(fd);
+}
+
+void libos_file_each(void (*fn)(struct libos_file *f, void *arg), void *arg)
+{
+	libos_lock(&fd_lock);
+	for (int i = 0; i < MAX_FILES; i++)
+		if (files[i].refs)
+			fn(&files[i], arg);
+	libos_unlock(&fd_lock);
+}
+
+void libos_file_fork_child(void)
+{
+	fd_lock = 0;
+	libos_bootfs_fork_child();
 }
 
 // newfd < 0: the lowest free descriptor >= min (dup, F_DUPFD); else exactly newfd (dup2/3).
@@ -234,6 +284,9 @@ static long duplicate(long fd, long newfd, long min, bool cloexec)
 
 	if (newfd >= MAX_FDS || min < 0 || min >= MAX_FDS)
 		return newfd >= MAX_FDS ? -EBADF : -EINVAL;
+	struct libos_file gone;
+	bool last = false;
+
 	libos_lock(&fd_lock);
 	if (fd >= 0 && fd < MAX_FDS && fds[fd].file) {
 		if (newfd < 0)
@@ -244,13 +297,14 @@ static long duplicate(long fd, long newfd, long min, bool cloexec)
 		} else {
 			fds[fd].file->refs++;
 			if (fds[newfd].file) // dup2 closes what was there
-				fds[newfd].file->refs--;
+				last = unref(fds[newfd].file, &gone);
 			fds[newfd].file = fds[fd].file;
 			fds[newfd].cloexec = cloexec;
 			r = newfd;
 		}
 	}
 	libos_unlock(&fd_lock);
+	release(last, &gone);
 	return r;
 }
 

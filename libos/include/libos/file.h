@@ -18,7 +18,8 @@ struct libos_file_ops {
 	long (*ioctl)(struct libos_file *f, unsigned long req, void *arg);
 	void (*stat)(struct libos_file *f, struct linux_stat *st);
 	long (*getdents)(struct libos_file *f, void *buf, uint64_t len); // directories
-	bool seekable;                                                   // has a size and an offset
+	void (*release)(struct libos_file *f); // the last descriptor to it closed (a copy of it)
+	bool seekable;                         // has a size and an offset
 };
 
 struct libos_file {
@@ -75,3 +76,20 @@ long libos_bootfs_stat(const char *path, struct linux_stat *st);
 long libos_bootfs_contents(const char *path, const uint8_t **data, uint64_t *size);
 // The directory exorun started in (the manifest's ". PATH" line), or NULL.
 const char *libos_bootfs_start_dir(void);
+
+// Processes: at exit every descriptor is closed (unless the ending code holds the table's lock:
+// then its files go as they are); libos_file_each runs fn on every open file (fork: each type's
+// share of the child); in a fork's child, libos_file_fork_child frees the locks.
+void libos_file_exit(void);
+extern bool libos_file_exiting; // set by libos_file_exit: what goes with the process is left alone
+void libos_file_each(void (*fn)(struct libos_file *f, void *arg), void *arg);
+void libos_file_fork_child(void);
+void libos_bootfs_fork_child(void);
+
+// Pipes (pipe.c): a ring of 64 KiB in memory shared by the processes that hold its ends, woken
+// through a notification each end's process holds. libos_pipe_fork gives the child process
+// copies of the notifications (noting each handle pair with note), libos_pipe_fork_child
+// takes the child's handles (xlat: the parent's handle -> the child's).
+long libos_pipe2(int *fds, long flags);
+long libos_pipe_fork(uint64_t child, void (*note)(uint64_t parent, uint64_t child, void *ctx), void *ctx);
+void libos_pipe_fork_child(uint64_t (*xlat)(uint64_t parent, void *ctx), void *ctx);
