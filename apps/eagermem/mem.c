@@ -217,3 +217,10 @@ void libos_mem_fork_child(uint64_t keep_wired)
 {
 	(void)keep_wired;
 }
+
+// An exec'd image of this program does not take over shared memory: none is passed to it.
+long libos_mem_adopt_shared(uint64_t at, uint64_t len)
+{
+	(void)at, (void)len;
+	return -EINVAL;
+}

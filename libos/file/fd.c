@@ -451,3 +451,60 @@ long libos_faccessat(long dirfd, const char *path, long mode)
 		err = -EROFS;
 	return err;
 }
+
+long libos_file_pass(uint64_t child, struct libos_passed_file *out, long max)
+{
+	long n = 0, r = 0;
+
+	libos_lock(&fd_lock);
+	for (int fd = 0; fd < MAX_FDS && n < max && r >= 0; fd++) {
+		struct libos_file *f = fds[fd].file;
+
+		if (!f || fds[fd].cloexec || !f->ops->pass)
+			continue;
+		out[n] = (struct libos_passed_file){ .fd = (uint32_t)fd, .flags = f->flags, .off = f->off };
+		r = f->ops->pass(f, child, &out[n]);
+		n += r >= 0;
+	}
+	libos_unlock(&fd_lock);
+	if (r < 0)
+		libos_file_unpass(out, n);
+	return r < 0 ? r : n;
+}
+
+void libos_file_unpass(const struct libos_passed_file *p, long n)
+{
+	for (long i = 0; i < n; i++)
+		if (p[i].kind == LIBOS_PASS_PIPE)
+			libos_pipe_unpass(&p[i]);
+}
+
+void libos_file_import(const struct libos_passed_file *p, long n)
+{
+	for (long i = 0; i < n; i++, p++) {
+		struct libos_file f;
+		long r;
+
+		switch (p->kind) {
+		case LIBOS_PASS_CONSOLE:
+			r = libos_console_import(p, &f);
+			break;
+		case LIBOS_PASS_NULL:
+			r = libos_dev_open("/dev/null", p->flags, &f);
+			break;
+		case LIBOS_PASS_BOOTFS:
+			r = libos_bootfs_open(p->path, p->flags & ~(O_CREAT | O_TRUNC | O_EXCL), &f);
+			f.off = p->off;
+			break;
+		case LIBOS_PASS_PIPE:
+			r = libos_pipe_import(p, &f);
+			break;
+		default:
+			r = -EINVAL;
+		}
+		if (!r)
+			r = libos_fd_install(&f, p->fd, false);
+		if (r != (long)p->fd)
+			libos_log("exec: descriptor %u did not come along (error %ld)", p->fd, r);
+	}
+}

@@ -227,9 +227,61 @@ static void pipe_release(struct libos_file *f)
 	end_closed(pipe_of(f), reading(f));
 }
 
+// exec: the new image gets the same memory and a copy of the notification, and counts as one
+// more end (this process's ends go when it exits).
+static long pipe_pass(struct libos_file *f, uint64_t child, struct libos_passed_file *out)
+{
+	struct pipe *p = pipe_of(f);
+	long r = exo_vspace_share_range(libos_boot->self, (uint64_t)p->sh, (EXO_PAGE_SIZE + RING) / EXO_PAGE_SIZE,
+	                                child, EXO_SHARE_SAME);
+
+	if (r < 0 && r != -EXO_EEXIST) // EEXIST: shared already, for another descriptor
+		return -ENOMEM;
+	r = exo_cap_copy(p->ntfn, child, EXO_R_ALL);
+	if (r < 0)
+		return -ENOMEM;
+	*out = (struct libos_passed_file){ .fd = out->fd, .kind = LIBOS_PASS_PIPE, .flags = f->flags,
+		                           .off = EXO_PAGE_SIZE + RING, .a = (uint64_t)p->sh, .b = (uint64_t)r };
+	__atomic_fetch_add(reading(f) ? &p->sh->readers : &p->sh->writers, 1, __ATOMIC_RELEASE);
+	return 0;
+}
+
 static const struct libos_file_ops pipe_ops = {
-	.read = pipe_read, .write = pipe_write, .ioctl = pipe_ioctl, .stat = pipe_stat, .release = pipe_release
+	.read = pipe_read, .write = pipe_write, .ioctl = pipe_ioctl, .stat = pipe_stat, .release = pipe_release,
+	.pass = pipe_pass
 };
+
+void libos_pipe_unpass(const struct libos_passed_file *rec)
+{
+	struct shared *sh = (struct shared *)rec->a;
+
+	__atomic_fetch_sub((rec->flags & O_ACCMODE) == O_RDONLY ? &sh->readers : &sh->writers, 1, __ATOMIC_RELEASE);
+}
+
+long libos_pipe_import(const struct libos_passed_file *rec, struct libos_file *f)
+{
+	struct pipe *p = NULL;
+	bool known = false;
+
+	libos_lock(&table_lock);
+	for (int i = 0; i < MAX_PIPES && !p; i++)
+		if (pipes[i].sh == (struct shared *)rec->a)
+			p = &pipes[i], known = true;
+	for (int i = 0; i < MAX_PIPES && !p; i++)
+		if (!pipes[i].sh)
+			p = &pipes[i];
+	if (p && known)
+		p->ends++;
+	else if (p)
+		*p = (struct pipe){ (struct shared *)rec->a, (uint8_t *)rec->a + EXO_PAGE_SIZE, rec->b, 1 };
+	libos_unlock(&table_lock);
+	if (known)
+		exo_cap_delete(rec->b); // this process has one already
+	if (!p)
+		return -ENFILE;
+	*f = (struct libos_file){ .ops = &pipe_ops, .arg = (uint64_t)(p - pipes), .path = "pipe:", .flags = rec->flags };
+	return 0;
+}
 
 long libos_pipe2(int *ufds, long flags)
 {

@@ -654,8 +654,8 @@ long libos_mem_map_wired(uint64_t len)
 	at = find_free(size);
 	err = at ? insert(at, at + size, PROT_READ | PROT_WRITE, WIRED) : -ENOMEM;
 	libos_unlock(&map_lock);
-	if (!err)
-		memset((void *)at, 0, size); // there before the handler needs it
+	for (uint64_t off = 0; !err && off < size; off += EXO_PAGE_SIZE) // there before the handler needs it
+		libos_mem_fill(at + off, 2);
 	return err ? err : (long)at;
 }
 
@@ -687,4 +687,15 @@ void libos_mem_init(void)
 	}
 	brk_base = brk_cur = page_up((uint64_t)_end);
 	insert(EXO_INIT_STACK_TOP - STACK_MAX, EXO_INIT_STACK_TOP, PROT_READ | PROT_WRITE, STACK);
+}
+
+long libos_mem_adopt_shared(uint64_t at, uint64_t len)
+{
+	long err;
+
+	lock_map();
+	err = bad_range(at, len) || !is_free(at, at + page_up(len)) ? -EINVAL
+	                                                              : insert(at, at + page_up(len), PROT_READ | PROT_WRITE, SHARED);
+	libos_unlock(&map_lock);
+	return err;
 }

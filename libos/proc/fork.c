@@ -10,17 +10,16 @@
 // libos_fork, which returns 0 there after each component forgot what was only the parent's
 // (other threads, pending signals, timers, locks, the frame pool). musl runs the pthread_atfork
 // handlers and resets its own thread list around the call.
+#include <exo/libexo.h>
 #include <libos/console.h>
 #include <libos/file.h>
 #include <libos/mem.h>
 #include <libos/proc.h>
 #include <libos/signal.h>
 #include <libos/thread.h>
+#include "internal.h"
 
-#define SLOTS        1024 // the child's capability slots besides one per boot file page
-#define PRIO         16   // libos's threads
 #define ENTRY_SPACE  8192 // how far below its top the child's first code runs on the fault stack
-#define NAME_MAX_LEN 15
 #define FORK_PAIRS   64 // capabilities handed over besides the boot information's (a pipe's each)
 
 struct libos_fork_ctx {
@@ -49,80 +48,6 @@ _Noreturn void libos_fork_child_start(const struct libos_fork_ctx *ctx)
 	// Before the first fault: the map's lock was held when its page was copied.
 	libos_mem_fork_child((uint64_t)ctx->handler_top - 1);
 	libos_fork_resume(ctx);
-}
-
-static uint64_t file_pages(void)
-{
-	uint64_t n = 0;
-
-	for (uint64_t i = 0; i < libos_boot->nmodules && i < EXO_MAX_BOOT_MODULES; i++)
-		n += libos_boot->modules[i].npages;
-	return n;
-}
-
-// Copies cap into the child with rights; its handle there (0 for none), or an error.
-static long give(uint64_t cap, uint64_t child, uint64_t rights)
-{
-	return cap ? exo_cap_copy(cap, child, rights) : 0;
-}
-
-// The child's handles for the boot files, in bi (the parent's handles at first).
-static long give_files(struct exo_bootinfo *bi, uint64_t child)
-{
-	for (uint64_t i = 0; i < bi->nmodules && i < EXO_MAX_BOOT_MODULES; i++) {
-		struct exo_boot_module *m = &bi->modules[i];
-		uint64_t first = 0;
-
-		for (uint64_t p = 0; p < m->npages; p += EXO_MAP_BATCH_MAX) {
-			uint64_t n = m->npages - p < EXO_MAP_BATCH_MAX ? m->npages - p : EXO_MAP_BATCH_MAX;
-			long h = exo_cap_copy_range(m->frames + p, n, child, EXO_R_READ | EXO_R_GRANT);
-
-			if (h < 0)
-				return h;
-			if (p == 0)
-				first = (uint64_t)h;
-			else if ((uint64_t)h != first + p)
-				return -EXO_ENOSPC; // not consecutive
-		}
-		m->frames = first;
-	}
-	return 0;
-}
-
-static void name_of(char *name)
-{
-	const char *b = libos_progname;
-
-	for (const char *p = b; *p; p++)
-		if (*p == '/')
-			b = p + 1;
-	for (int i = 0; i < NAME_MAX_LEN && b[i]; i++)
-		name[i] = b[i];
-}
-
-// Everything of the child but its memory and thread start; bi: its boot information.
-static long build(uint64_t child, uint64_t thread, uint64_t ntfn, struct exo_bootinfo *bi)
-{
-	long r;
-
-	*bi = *libos_boot;
-	bi->args = bi->args_size = 0; // start-up is over
-	if ((r = give(child, child, EXO_R_READ | EXO_R_WRITE | EXO_R_CONTROL)) < 0)
-		return r;
-	bi->self = (uint64_t)r;
-	if ((r = give(thread, child, EXO_R_READ | EXO_R_WRITE | EXO_R_CONTROL)) < 0)
-		return r;
-	bi->thread = (uint64_t)r;
-	if ((r = give(libos_boot->quota, child, EXO_R_READ | EXO_R_WRITE | EXO_R_GRANT)) < 0)
-		return r;
-	bi->quota = (uint64_t)r;
-	if ((r = give(libos_boot->console, child, EXO_R_WRITE | EXO_R_GRANT)) < 0)
-		return r;
-	bi->console = (uint64_t)r;
-	if ((r = give(ntfn, child, EXO_R_READ | EXO_R_WRITE)) < 0)
-		return r;
-	bi->ntfn = (uint64_t)r;
-	return give_files(bi, child);
 }
 
 static void note(uint64_t parent, uint64_t child, void *arg)
@@ -164,22 +89,22 @@ static long fork_with(int (*fn)(void *), void *arg)
 {
 	struct libos_fork_ctx ctx;
 	struct exo_bootinfo bi;
-	char name[NAME_MAX_LEN + 1] = { 0 };
+	char name[LIBOS_CHILD_NAME + 1] = { 0 };
 	uint64_t pid = 0;
 	long child, r;
 	volatile long thread = -1, ntfn = -1; // kept in memory across libos_fork_save
 
 	if (!libos_pm_present())
 		return -ENOSYS; // no process manager: a lone program (docs/libos.md)
-	name_of(name);
-	child = exo_process_create_slots(libos_boot->quota, name, SLOTS + file_pages());
+	libos_child_name(name);
+	child = exo_process_create_slots(libos_boot->quota, name, LIBOS_CHILD_SLOTS);
 	if (child < 0)
 		return errno_of(child);
-	r = thread = exo_thread_create((uint64_t)child, PRIO);
+	r = thread = exo_thread_create((uint64_t)child, LIBOS_CHILD_PRIO);
 	if (r >= 0)
 		r = ntfn = exo_notify_create();
 	if (r >= 0)
-		r = build((uint64_t)child, (uint64_t)thread, (uint64_t)ntfn, &bi);
+		r = libos_child_equip((uint64_t)child, (uint64_t)thread, (uint64_t)ntfn, &bi);
 	if (r >= 0)
 		r = libos_pm_fork((uint64_t)child, (uint64_t)ntfn, &pid, &bi.procmgr);
 	if (r >= 0) {

@@ -153,6 +153,23 @@ void libos_signal_thread_init(int slot, int parent)
 	libos_unlock(&libos_sig_lock);
 }
 
+void libos_signal_exec_state(uint64_t *ignored, uint64_t *mask)
+{
+	*ignored = 0;
+	for (int sig = 1; sig <= LINUX_NSIG; sig++)
+		if (libos_sig_actions[sig - 1].handler == SIG_IGN)
+			*ignored |= BIT(sig);
+	*mask = libos_sig_blocked[libos_thread_slot()];
+}
+
+void libos_signal_exec_init(uint64_t ignored, uint64_t mask)
+{
+	for (int sig = 1; sig <= LINUX_NSIG; sig++)
+		if ((ignored & BIT(sig)) && !(UNBLOCKABLE & BIT(sig)))
+			libos_sig_actions[sig - 1].handler = SIG_IGN;
+	libos_sig_blocked[0] = mask & ~UNBLOCKABLE;
+}
+
 void libos_signal_fork_child(void)
 {
 	int self = libos_thread_slot();

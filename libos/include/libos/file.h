@@ -10,6 +10,7 @@
 #include <stdbool.h>
 
 struct libos_file;
+struct libos_passed_file;
 
 struct libos_file_ops {
 	// nowait: return 0 rather than wait when nothing is there yet (readv after the first piece).
@@ -19,6 +20,8 @@ struct libos_file_ops {
 	void (*stat)(struct libos_file *f, struct linux_stat *st);
 	long (*getdents)(struct libos_file *f, void *buf, uint64_t len); // directories
 	void (*release)(struct libos_file *f); // the last descriptor to it closed (a copy of it)
+	// exec: describes f for the new image, process child (NULL: the type does not pass)
+	long (*pass)(struct libos_file *f, uint64_t child, struct libos_passed_file *out);
 	bool seekable;                         // has a size and an offset
 };
 
@@ -93,3 +96,28 @@ void libos_bootfs_fork_child(void);
 long libos_pipe2(int *fds, long flags);
 long libos_pipe_fork(uint64_t child, void (*note)(uint64_t parent, uint64_t child, void *ctx), void *ctx);
 void libos_pipe_fork_child(uint64_t (*xlat)(uint64_t parent, void *ctx), void *ctx);
+
+// exec hands the open descriptors without FD_CLOEXEC to the new image as these records, after
+// its arguments (libos_exec_args): each becomes an open file of its own there (dup'ed descriptors
+// no longer share an offset). libos_file_pass fills up to max records for process child (the
+// files' types share their part with it: a pipe's memory and notification); libos_file_import
+// opens them in the new image at their descriptors.
+enum { LIBOS_PASS_CONSOLE = 1, LIBOS_PASS_NULL, LIBOS_PASS_BOOTFS, LIBOS_PASS_PIPE };
+struct libos_passed_file {
+	uint32_t fd, kind;
+	int32_t flags, pad;
+	uint64_t off, a, b;
+	char path[216];
+};
+_Static_assert(sizeof(struct libos_passed_file) == 256, "passed file records");
+long libos_file_pass(uint64_t child, struct libos_passed_file *out, long max);
+void libos_file_import(const struct libos_passed_file *p, long n);
+// An exec that failed after libos_file_pass: the records' counts go back.
+void libos_file_unpass(const struct libos_passed_file *p, long n);
+void libos_pipe_unpass(const struct libos_passed_file *p);
+// The types' halves of libos_file_import: a passed record back into an open file.
+long libos_pipe_import(const struct libos_passed_file *p, struct libos_file *f);
+long libos_console_import(const struct libos_passed_file *p, struct libos_file *f);
+// The index of the boot module behind the boot file at path (absolute, normalised): exec's
+// program. -ENOENT, -EACCES for a directory or a file without any x bit.
+long libos_bootfs_module(const char *path);

@@ -123,6 +123,7 @@ enum linux_errno {
 	ERANGE = 34,
 	ENAMETOOLONG = 36,
 	ENOSYS = 38,
+	ELOOP = 40,
 	ETIMEDOUT = 110,
 };
 

@@ -31,6 +31,9 @@ int libos_mem_mapped(uint64_t addr);
 // wired stacks: all but the one containing keep_wired).
 long libos_mem_fork(uint64_t child, uint64_t wired, uint64_t wired_pages);
 void libos_mem_fork_child(uint64_t keep_wired);
+// exec: the new image takes [at, at + len) - MAP_SHARED memory its maker already shared into it
+// (a pipe's) - into its map before anything else is mapped. 0 or -EINVAL.
+long libos_mem_adopt_shared(uint64_t at, uint64_t len);
 // Reserves len bytes of wired memory (mapped now, never shared with a child): a fault-handler
 // stack. Its address, or -ENOMEM.
 long libos_mem_map_wired(uint64_t len);

@@ -37,3 +37,14 @@ long libos_pm_kill(long pid, long sig);
 long libos_pm_sigtake(struct pm_sigtake_out *out);
 long libos_pm_ids(long pid, struct libos_ids *ids);
 void libos_pm_fork_child(void);
+
+// What exec leaves the new image at LIBOS_EXEC_ARGS (its boot information's args, args_size):
+// this header, the argument and environment strings (each ending in a NUL), then nfiles
+// struct libos_passed_file (8-byte aligned): libos's start reads it instead of exorun's files.
+#define LIBOS_EXEC_ARGS 0x7ffd00000000ull
+#define LIBOS_EXEC_MAX  (256u << 10) // bytes of arguments and environment (else E2BIG)
+struct libos_exec_args {
+	uint64_t argc, envc, strings, nfiles; // strings: their bytes
+	uint64_t sigign, sigmask, umask;      // ignored signals stay ignored; the caller's mask
+	char cwd[4096];
+};
