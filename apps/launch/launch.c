@@ -13,10 +13,10 @@
 // status when it ends, which ends the machine (the kernel's exorun mode).
 #include "launch.h"
 
-#define KEEP    512        // frames the launcher keeps: page tables of its scratch mappings
-#define SLOTS   1024       // the child's capability slots besides one per boot file page
-#define PRIO    16         // the program's threads (libos's default)
-#define FAILED  125        // exorun's status for a program that could not start
+#define KEEP   512  // frames the launcher keeps: page tables of its scratch mappings
+#define SLOTS  1024 // the child's capability slots besides one per boot file page
+#define PRIO   16   // the program's threads (libos's default)
+#define FAILED 125  // exorun's status for a program that could not start
 
 static struct exo_bootinfo child_bi; // the program's boot information, in the launcher's terms first
 
@@ -108,8 +108,8 @@ static long child_quota(const struct exo_bootinfo *bi)
 static int exorun_status(long status)
 {
 	return status >= EXO_STATUS_SIGNAL(0) && status < EXO_STATUS_SIGNAL(128)
-	               ? (int)(128 + status - EXO_STATUS_SIGNAL(0))
-	               : (int)status;
+	           ? (int)(128 + status - EXO_STATUS_SIGNAL(0))
+	           : (int)status;
 }
 
 static int first_ended(long status)

@@ -13,9 +13,9 @@
 #include <proto/procmgr_server.h>
 #include <stdbool.h>
 
-#define SIGKILL   9
-#define SIGCHLD   17
-#define BIT(sig)  (1ull << ((sig)-1))
+#define SIGKILL      9
+#define SIGCHLD      17
+#define BIT(sig)     (1ull << ((sig)-1))
 #define REAPER_STACK 16384
 #define REAPER_PRIO  16
 
@@ -265,8 +265,8 @@ long procmgr_on_kill(uint64_t badge, const struct pm_kill_in *in)
 
 		if (t->state != LIVE || !me)
 			continue;
-		if (!(pid > 0 ? t->pid == (uint64_t)pid
-		      : pid == 0 ? t->pgid == me->pgid
+		if (!(pid > 0     ? t->pid == (uint64_t)pid
+		      : pid == 0  ? t->pgid == me->pgid
 		      : pid == -1 ? t->pid != 1 && t->pid != me->pid
 		                  : t->pgid == (uint64_t)-pid))
 			continue;
@@ -368,14 +368,15 @@ long procmgr_start(uint64_t self, uint64_t first, uint64_t first_ntfn, uint64_t 
 	deaths = (uint64_t)r;
 	on_first_end = first_ended;
 	procs[0] = (struct proc){ .pgid = 1, .sid = 1 };
-	r = enter(&procs[0], 1, &(struct exo_cap_xfer){ first, 0, 0 }, &(struct exo_cap_xfer){ first_ntfn, 0, 0 },
-	          handle);
+	r = enter(&procs[0], 1, &(struct exo_cap_xfer){ first, 0, 0 },
+	          &(struct exo_cap_xfer){ first_ntfn, 0, 0 }, handle);
 	if (r)
 		return r;
 	t = exo_thread_create(self, REAPER_PRIO);
 	if (t < 0)
 		return t;
-	return exo_thread_start((uint64_t)t, (uint64_t)reaper, (uint64_t)(reaper_stack + REAPER_STACK - 8), 0);
+	return exo_thread_start((uint64_t)t, (uint64_t)reaper, (uint64_t)(reaper_stack + REAPER_STACK - 8),
+	                        0);
 }
 
 __attribute__((noreturn)) void procmgr_serve(void)

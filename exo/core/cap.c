@@ -133,7 +133,8 @@ static void cap_remove(struct cap *c)
 }
 
 // Fills the slot c just taken with a capability to obj, a child of parent (NULL: a root).
-static cap_handle_t cap_fill(struct cap *c, struct kobj *obj, uint32_t rights, uint64_t badge, struct cap *parent)
+static cap_handle_t cap_fill(struct cap *c, struct kobj *obj, uint32_t rights, uint64_t badge,
+                             struct cap *parent)
 {
 	c->obj = obj;
 	c->rights = rights;

@@ -44,12 +44,14 @@ static void timer_disarm(struct notification *n)
 	n->timer_armed = false;
 }
 
-static void forward_drop(struct ntfn_forward *f)
+static void forward_drop(struct notification *n, struct ntfn_forward *f)
 {
 	struct notification *to = f->to;
 
 	f->to = NULL;
 	f->bits = 0;
+	to->targeted--;
+	n->forwards_used--;
 	kobj_put(&to->obj);
 }
 
@@ -64,7 +66,7 @@ static void notification_end(struct notification *n)
 	irq_unbind_all(n);
 	for (int i = 0; i < NTFN_FORWARDS; i++)
 		if (n->forwards[i].to)
-			forward_drop(&n->forwards[i]);
+			forward_drop(n, &n->forwards[i]);
 	while ((t = waiter_pop(n)))
 		sched_wake(t, -EXO_EDEAD);
 }
@@ -101,7 +103,7 @@ void notify_signal(struct notification *n, uint64_t bits)
 		struct ntfn_forward *f = &n->forwards[i];
 
 		if (f->to && f->to->obj.dead)
-			forward_drop(f);
+			forward_drop(n, f);
 		else if (f->to)
 			signal_one(f->to, f->bits);
 	}
@@ -234,6 +236,8 @@ long sys_notify_forward(exo_notification_t ntfn, exo_notification_t target, uint
 		return err;
 	if (bits >> 63 || to == n)
 		return -EXO_EINVAL;
+	if (bits && (n->targeted || to->forwards_used)) // one level: no chains, so no cycles
+		return -EXO_EBUSY;
 	for (int i = 0; i < NTFN_FORWARDS; i++) {
 		struct ntfn_forward *f = &n->forwards[i];
 
@@ -241,7 +245,7 @@ long sys_notify_forward(exo_notification_t ntfn, exo_notification_t target, uint
 			if (bits)
 				f->bits = bits;
 			else
-				forward_drop(f);
+				forward_drop(n, f);
 			return 0;
 		}
 		if (!f->to && !free)
@@ -253,6 +257,8 @@ long sys_notify_forward(exo_notification_t ntfn, exo_notification_t target, uint
 		return -EXO_ENOSPC;
 	free->to = to;
 	free->bits = bits;
+	to->targeted++;
+	n->forwards_used++;
 	kobj_get(&to->obj);
 	return 0;
 }

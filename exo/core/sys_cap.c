@@ -127,6 +127,7 @@ long sys_cap_copy_range(exo_handle_t first, uint64_t count, exo_process_t dest, 
 		return -EXO_EINVAL;
 	err = dest_table(dest, &cs);
 	if (!err)
-		err = cap_copy_range(&current_process()->cs, first, (uint32_t)count, cs, (uint32_t)rights, &h);
+		err =
+		    cap_copy_range(&current_process()->cs, first, (uint32_t)count, cs, (uint32_t)rights, &h);
 	return err ? err : (long)h;
 }

@@ -293,7 +293,9 @@ static long file_pass(struct libos_file *f, uint64_t child, struct libos_passed_
 static const struct libos_file_ops file_ops = {
 	.read = file_read, .stat = file_stat, .pass = file_pass, .seekable = true
 };
-static const struct libos_file_ops dir_ops = { .stat = file_stat, .getdents = dir_getdents, .pass = file_pass };
+static const struct libos_file_ops dir_ops = { .stat = file_stat,
+	                                       .getdents = dir_getdents,
+	                                       .pass = file_pass };
 
 long libos_bootfs_open(const char *path, long flags, struct libos_file *f)
 {

@@ -20,7 +20,7 @@
 #define RETRY_NS  1000000ull // a wait no forward slot was left for looks again after this
 #define DEV_PIPE  3          // st_dev of pipes (libos's devices are 2)
 
-struct shared { // the header page
+struct shared {              // the header page
 	uint64_t head, tail; // bytes ever written, read
 	uint32_t readers, writers;
 	uint32_t lock;
@@ -232,30 +232,37 @@ static void pipe_release(struct libos_file *f)
 static long pipe_pass(struct libos_file *f, uint64_t child, struct libos_passed_file *out)
 {
 	struct pipe *p = pipe_of(f);
-	long r = exo_vspace_share_range(libos_boot->self, (uint64_t)p->sh, (EXO_PAGE_SIZE + RING) / EXO_PAGE_SIZE,
-	                                child, EXO_SHARE_SAME);
+	long r = exo_vspace_share_range(libos_boot->self, (uint64_t)p->sh,
+	                                (EXO_PAGE_SIZE + RING) / EXO_PAGE_SIZE, child, EXO_SHARE_SAME);
 
 	if (r < 0 && r != -EXO_EEXIST) // EEXIST: shared already, for another descriptor
 		return -ENOMEM;
 	r = exo_cap_copy(p->ntfn, child, EXO_R_ALL);
 	if (r < 0)
 		return -ENOMEM;
-	*out = (struct libos_passed_file){ .fd = out->fd, .kind = LIBOS_PASS_PIPE, .flags = f->flags,
-		                           .off = EXO_PAGE_SIZE + RING, .a = (uint64_t)p->sh, .b = (uint64_t)r };
+	*out = (struct libos_passed_file){ .fd = out->fd,
+		                           .kind = LIBOS_PASS_PIPE,
+		                           .flags = f->flags,
+		                           .off = EXO_PAGE_SIZE + RING,
+		                           .a = (uint64_t)p->sh,
+		                           .b = (uint64_t)r };
 	__atomic_fetch_add(reading(f) ? &p->sh->readers : &p->sh->writers, 1, __ATOMIC_RELEASE);
 	return 0;
 }
 
-static const struct libos_file_ops pipe_ops = {
-	.read = pipe_read, .write = pipe_write, .ioctl = pipe_ioctl, .stat = pipe_stat, .release = pipe_release,
-	.pass = pipe_pass
-};
+static const struct libos_file_ops pipe_ops = { .read = pipe_read,
+	                                        .write = pipe_write,
+	                                        .ioctl = pipe_ioctl,
+	                                        .stat = pipe_stat,
+	                                        .release = pipe_release,
+	                                        .pass = pipe_pass };
 
 void libos_pipe_unpass(const struct libos_passed_file *rec)
 {
 	struct shared *sh = (struct shared *)rec->a;
 
-	__atomic_fetch_sub((rec->flags & O_ACCMODE) == O_RDONLY ? &sh->readers : &sh->writers, 1, __ATOMIC_RELEASE);
+	__atomic_fetch_sub((rec->flags & O_ACCMODE) == O_RDONLY ? &sh->readers : &sh->writers, 1,
+	                   __ATOMIC_RELEASE);
 }
 
 long libos_pipe_import(const struct libos_passed_file *rec, struct libos_file *f)
@@ -279,7 +286,9 @@ long libos_pipe_import(const struct libos_passed_file *rec, struct libos_file *f
 		exo_cap_delete(rec->b); // this process has one already
 	if (!p)
 		return -ENFILE;
-	*f = (struct libos_file){ .ops = &pipe_ops, .arg = (uint64_t)(p - pipes), .path = "pipe:", .flags = rec->flags };
+	*f = (struct libos_file){
+		.ops = &pipe_ops, .arg = (uint64_t)(p - pipes), .path = "pipe:", .flags = rec->flags
+	};
 	return 0;
 }
 

@@ -98,7 +98,8 @@ static long protect(uint64_t va, uint64_t pages, long prot, int kind)
 	if (!cow || !(prot & PROT_WRITE) || kind == SHARED)
 		return exo_vspace_protect_range(libos_boot->self, va, pages,
 		                                prot ? (unsigned long)exo_prot(prot) : 0);
-	r = exo_vspace_protect_range(libos_boot->self, va, pages, (unsigned long)exo_prot(prot & ~PROT_WRITE));
+	r = exo_vspace_protect_range(libos_boot->self, va, pages,
+	                             (unsigned long)exo_prot(prot & ~PROT_WRITE));
 	if (r > 0)
 		exo_vspace_protect_range(libos_boot->self, va, pages,
 		                         EXO_PROT_IF_PRIVATE | EXO_R_READ | EXO_R_WRITE);
@@ -114,8 +115,8 @@ static long for_pages(uint64_t start, uint64_t end, long prot, int unmap, int ki
 	for (uint64_t va = start; va < end; va += EXO_MAP_BATCH_MAX * EXO_PAGE_SIZE) {
 		uint64_t pages = (end - va) / EXO_PAGE_SIZE < EXO_MAP_BATCH_MAX ? (end - va) / EXO_PAGE_SIZE
 		                                                                : EXO_MAP_BATCH_MAX;
-		long r =
-		    unmap ? exo_vspace_unmap_range(libos_boot->self, va, pages) : protect(va, pages, prot, kind);
+		long r = unmap ? exo_vspace_unmap_range(libos_boot->self, va, pages)
+		               : protect(va, pages, prot, kind);
 
 		if (r < 0 && !err)
 			err = r;
@@ -420,7 +421,8 @@ static long resident(uint64_t va, uint64_t pages, long prot, int kind, uint8_t *
 		return 0;
 	}
 	n = resident(va, pages / 2, prot, kind, vec);
-	return n ? n : resident(va + pages / 2 * EXO_PAGE_SIZE, pages - pages / 2, prot, kind, vec + pages / 2);
+	return n ? n
+	         : resident(va + pages / 2 * EXO_PAGE_SIZE, pages - pages / 2, prot, kind, vec + pages / 2);
 }
 
 long libos_mincore(uint64_t addr, uint64_t len, uint8_t *vec)
@@ -546,7 +548,8 @@ static const char *cow_fill(uint64_t page, const struct region *r)
 {
 	if (r->kind == SHARED || !cow)
 		return "protection violation";
-	if (exo_vspace_protect_range(libos_boot->self, page, 1, EXO_PROT_IF_PRIVATE | EXO_R_READ | EXO_R_WRITE) == 1)
+	if (exo_vspace_protect_range(libos_boot->self, page, 1,
+	                             EXO_PROT_IF_PRIVATE | EXO_R_READ | EXO_R_WRITE) == 1)
 		return 0;
 	return copy_into(libos_boot->self, page, (uint64_t)exo_prot(r->prot));
 }
@@ -633,11 +636,13 @@ long libos_mem_fork(uint64_t child, uint64_t wired, uint64_t wired_pages)
 
 		if (r->kind == WIRED || (r->kind == IMAGE && (r->prot & PROT_WRITE)))
 			continue;
-		for (uint64_t va = r->start; va < r->end && err >= 0; va += EXO_MAP_BATCH_MAX * EXO_PAGE_SIZE) {
+		for (uint64_t va = r->start; va < r->end && err >= 0;
+		     va += EXO_MAP_BATCH_MAX * EXO_PAGE_SIZE) {
 			uint64_t pages = (r->end - va) / EXO_PAGE_SIZE;
 
 			err = exo_vspace_share_range(libos_boot->self, va,
-			                             pages < EXO_MAP_BATCH_MAX ? pages : EXO_MAP_BATCH_MAX, child, mode);
+			                             pages < EXO_MAP_BATCH_MAX ? pages : EXO_MAP_BATCH_MAX,
+			                             child, mode);
 		}
 	}
 	if (why)
@@ -694,8 +699,9 @@ long libos_mem_adopt_shared(uint64_t at, uint64_t len)
 	long err;
 
 	lock_map();
-	err = bad_range(at, len) || !is_free(at, at + page_up(len)) ? -EINVAL
-	                                                              : insert(at, at + page_up(len), PROT_READ | PROT_WRITE, SHARED);
+	err = bad_range(at, len) || !is_free(at, at + page_up(len))
+	          ? -EINVAL
+	          : insert(at, at + page_up(len), PROT_READ | PROT_WRITE, SHARED);
 	libos_unlock(&map_lock);
 	return err;
 }

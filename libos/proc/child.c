@@ -77,4 +77,3 @@ long libos_child_equip(uint64_t child, uint64_t thread, uint64_t ntfn, struct ex
 	bi->ntfn = (uint64_t)r;
 	return give_files(bi, child);
 }
-

@@ -7,18 +7,19 @@
 // one read-only block at LIBOS_EXEC_ARGS. The process manager then gives the caller's pid to the
 // new process (EXEC), which starts, and the caller ends. `#!` scripts run their interpreter
 // (one optional argument), nested up to SCRIPT_DEPTH times. Programs come from the boot file tree.
+#include "internal.h"
 #include <exo/libexo.h>
 #include <libos/file.h>
 #include <libos/mem.h>
 #include <libos/proc.h>
 #include <libos/signal.h>
-#include "internal.h"
 
 #define PATH_MAX     4096
 #define SCRIPT_DEPTH 4
 #define MAX_PASSED   64
 #define LINE_MAX     256 // of a "#!" line
-#define BLOCK        (sizeof(struct libos_exec_args) + LIBOS_EXEC_MAX + MAX_PASSED * sizeof(struct libos_passed_file))
+#define BLOCK \
+	(sizeof(struct libos_exec_args) + LIBOS_EXEC_MAX + MAX_PASSED * sizeof(struct libos_passed_file))
 
 struct strings {
 	char *at;       // where the next one goes
@@ -185,8 +186,9 @@ static long fill_block(struct libos_exec_args *h, const struct prefix *x, char *
 static long give_block(uint64_t child, const struct libos_exec_args *h, uint64_t size)
 {
 	for (uint64_t off = 0; off < size; off += EXO_PAGE_SIZE) {
-		long r = exo_child_page(libos_boot->self, libos_boot->quota, child, LIBOS_EXEC_ARGS + off, EXO_R_READ,
-		                        (const char *)h + off, size - off < EXO_PAGE_SIZE ? size - off : EXO_PAGE_SIZE);
+		long r = exo_child_page(libos_boot->self, libos_boot->quota, child, LIBOS_EXEC_ARGS + off,
+		                        EXO_R_READ, (const char *)h + off,
+		                        size - off < EXO_PAGE_SIZE ? size - off : EXO_PAGE_SIZE);
 
 		if (r)
 			return r;
@@ -197,7 +199,10 @@ static long give_block(uint64_t child, const struct libos_exec_args *h, uint64_t
 // A kernel call's result as exec's errno.
 static long errno_of(long r)
 {
-	return r >= 0 ? 0 : r == -EXO_EINVAL ? -ENOEXEC : r == -EXO_ENOMEM || r == -EXO_ENOSPC ? -ENOMEM : -EIO;
+	return r >= 0                                 ? 0
+	       : r == -EXO_EINVAL                     ? -ENOEXEC
+	       : r == -EXO_ENOMEM || r == -EXO_ENOSPC ? -ENOMEM
+	                                              : -EIO;
 }
 
 long libos_execve(const char *upath, char *const *argv, char *const *envp)
@@ -229,8 +234,9 @@ long libos_execve(const char *upath, char *const *argv, char *const *envp)
 				b = p + 1;
 		for (int i = 0; i < LIBOS_CHILD_NAME && b[i]; i++)
 			name[i] = b[i];
-		r = exo_spawn_inactive(libos_boot->self, libos_boot->quota, &libos_boot->modules[module], name,
-		                       libos_child_slots(), LIBOS_CHILD_PRIO, &proc, &thread, &entry, why, sizeof(why));
+		r = exo_spawn_inactive(libos_boot->self, libos_boot->quota, &libos_boot->modules[module],
+		                       name, libos_child_slots(), LIBOS_CHILD_PRIO, &proc, &thread, &entry,
+		                       why, sizeof(why));
 		if (r == -EXO_EINVAL)
 			libos_log("execve('%s'): ENOEXEC: %s", abs, why[0] ? why : "not a program for exo");
 		r = errno_of(r);
@@ -247,7 +253,8 @@ long libos_execve(const char *upath, char *const *argv, char *const *envp)
 		r = libos_pm_exec(proc, (uint64_t)ntfn, &bi.procmgr);
 	if (r < 0) { // the caller goes on as it was
 		if (size > 0)
-			libos_file_unpass((struct libos_passed_file *)((char *)h + size) - h->nfiles, (long)h->nfiles);
+			libos_file_unpass((struct libos_passed_file *)((char *)h + size) - h->nfiles,
+			                  (long)h->nfiles);
 		if (proc)
 			exo_process_kill(proc, -1), exo_cap_delete(proc), exo_cap_delete(thread);
 		if (ntfn > 0)
@@ -258,7 +265,8 @@ long libos_execve(const char *upath, char *const *argv, char *const *envp)
 	bi.pid = (uint64_t)libos_getpid();
 	bi.args = LIBOS_EXEC_ARGS;
 	bi.args_size = (uint64_t)size;
-	r = exo_child_page(libos_boot->self, libos_boot->quota, proc, EXO_BOOTINFO_ADDR, EXO_R_READ, &bi, sizeof(bi));
+	r = exo_child_page(libos_boot->self, libos_boot->quota, proc, EXO_BOOTINFO_ADDR, EXO_R_READ, &bi,
+	                   sizeof(bi));
 	if (!r)
 		r = exo_thread_start(thread, entry, EXO_INIT_STACK_TOP, EXO_BOOTINFO_ADDR);
 	if (r) // the pid is the new image's now: it ends, killed, and so does the caller

@@ -10,6 +10,7 @@
 // libos_fork, which returns 0 there after each component forgot what was only the parent's
 // (other threads, pending signals, timers, locks, the frame pool). musl runs the pthread_atfork
 // handlers and resets its own thread list around the call.
+#include "internal.h"
 #include <exo/libexo.h>
 #include <libos/console.h>
 #include <libos/file.h>
@@ -17,10 +18,9 @@
 #include <libos/proc.h>
 #include <libos/signal.h>
 #include <libos/thread.h>
-#include "internal.h"
 
-#define ENTRY_SPACE  8192 // how far below its top the child's first code runs on the fault stack
-#define FORK_PAIRS   64 // capabilities handed over besides the boot information's (a pipe's each)
+#define ENTRY_SPACE 8192 // how far below its top the child's first code runs on the fault stack
+#define FORK_PAIRS  64   // capabilities handed over besides the boot information's (a pipe's each)
 
 struct libos_fork_ctx {
 	uint64_t rip, rsp, rbx, rbp, r12, r13, r14, r15;
@@ -81,7 +81,9 @@ static void child_side(const struct libos_fork_ctx *ctx)
 
 static long errno_of(long r)
 {
-	return r == -EXO_ENOMEM || r == -EXO_ENOSPC || r == -EAGAIN ? -EAGAIN : r == -ENOMEM ? -ENOMEM : -EAGAIN;
+	return r == -EXO_ENOMEM || r == -EXO_ENOSPC || r == -EAGAIN ? -EAGAIN
+	       : r == -ENOMEM                                       ? -ENOMEM
+	                                                            : -EAGAIN;
 }
 
 // fork, or (fn) posix_spawn's clone: the child runs fn(arg) and exits with what it returns.
@@ -109,8 +111,8 @@ static long fork_with(int (*fn)(void *), void *arg)
 		r = libos_pm_fork((uint64_t)child, (uint64_t)ntfn, &pid, &bi.procmgr);
 	if (r >= 0) {
 		bi.pid = pid;
-		r = exo_child_page(libos_boot->self, libos_boot->quota, (uint64_t)child, EXO_BOOTINFO_ADDR, EXO_R_READ,
-		                   &bi, sizeof(bi));
+		r = exo_child_page(libos_boot->self, libos_boot->quota, (uint64_t)child, EXO_BOOTINFO_ADDR,
+		                   EXO_R_READ, &bi, sizeof(bi));
 	}
 	ctx.npairs = 0;
 	if (r >= 0)

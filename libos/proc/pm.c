@@ -79,7 +79,8 @@ long libos_pm_fork(uint64_t child, uint64_t ntfn, uint64_t *pid, uint64_t *handl
 
 long libos_pm_exec(uint64_t process, uint64_t ntfn, uint64_t *handle)
 {
-	struct pm_exec_in_caps caps = { { process, EXO_R_READ | EXO_R_CONTROL, 0 }, { ntfn, EXO_R_WRITE, 0 } };
+	struct pm_exec_in_caps caps = { { process, EXO_R_READ | EXO_R_CONTROL, 0 },
+		                        { ntfn, EXO_R_WRITE, 0 } };
 	struct pm_exec_out out;
 	uint64_t pm = begin();
 	long r;

@@ -18,12 +18,12 @@ static int stage2(char **argv)
 	int fd = atoi(argv[2]), cloexec_fd = atoi(argv[3]);
 	pid_t pid = (pid_t)atoi(argv[4]);
 
-	CHECK(getpid() == pid);                     // the same process
+	CHECK(getpid() == pid);                      // the same process
 	CHECK(!strcmp(getenv("EXEC_STAGE"), "two")); // the new environment
 	CHECK(getenv("HOME") == NULL);
-	CHECK(write(fd, "via", 3) == 3);             // the pipe came along
+	CHECK(write(fd, "via", 3) == 3); // the pipe came along
 	CHECK(fcntl(cloexec_fd, F_GETFD) == -1 && errno == EBADF);
-	CHECK(signal(SIGUSR1, SIG_DFL) == SIG_IGN);  // ignored stays ignored
+	CHECK(signal(SIGUSR1, SIG_DFL) == SIG_IGN); // ignored stays ignored
 	CHECK(umask(0) == 027);
 	CHECK(getcwd(buf, sizeof(buf)) && !strcmp(buf, "/"));
 	puts("ok stage two: same pid, descriptors, signals, umask, directory");

@@ -45,6 +45,8 @@ struct notification {
 		struct notification *to; // a reference; NULL: a free entry
 		uint64_t bits;
 	} forwards[NTFN_FORWARDS];
+	uint32_t targeted;      // forwards to it: a target forwards nothing (no chains, no cycles)
+	uint32_t forwards_used; // entries of forwards[] in use
 };
 
 // Kernel side of signalling (IRQs and timers use it too).

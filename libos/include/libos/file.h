@@ -22,7 +22,7 @@ struct libos_file_ops {
 	void (*release)(struct libos_file *f); // the last descriptor to it closed (a copy of it)
 	// exec: describes f for the new image, process child (NULL: the type does not pass)
 	long (*pass)(struct libos_file *f, uint64_t child, struct libos_passed_file *out);
-	bool seekable;                         // has a size and an offset
+	bool seekable; // has a size and an offset
 };
 
 struct libos_file {

@@ -16,7 +16,7 @@ _Noreturn void libos_thread_exit(long status);
 #define LIBOS_TIMER_INDEX 1 // exo_notify_timer's bit number
 #define LIBOS_NTFN_TIMER  (1ull << LIBOS_TIMER_INDEX)
 #define LIBOS_NTFN_SIGNAL 4ull
-#define LIBOS_NTFN_REMOTE 8ull // the process manager has signals for the process (PM_NTFN_SIGNAL)
+#define LIBOS_NTFN_REMOTE 8ull  // the process manager has signals for the process (PM_NTFN_SIGNAL)
 #define LIBOS_NTFN_PIPE   16ull // a pipe the thread waits on changed (forwarded: libos/file/pipe.c)
 uint64_t libos_thread_ntfn(void);
 // Blocks until the calling thread's notification is signalled or deadline (monotonic ns; 0:

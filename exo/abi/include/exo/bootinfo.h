@@ -41,7 +41,7 @@ struct exo_bootinfo {
 	exo_endpoint_t console; // the console service's endpoint (exo/console.h; 0: none)
 	uint64_t realtime_ns;   // CLOCK_REALTIME minus the monotonic clock, in ns (0: unknown)
 	// A POSIX process's (libos): 0 for init and a lone program.
-	exo_endpoint_t procmgr; // the process manager (apps/launch/procmgr.idl), badged with the pid
+	exo_endpoint_t procmgr;  // the process manager (apps/launch/procmgr.idl), badged with the pid
 	exo_notification_t ntfn; // the first thread's notification (the manager signals it)
 	uint64_t pid;
 	uint64_t args;      // address of the arguments and environment after an exec (0: none):

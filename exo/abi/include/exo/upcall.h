@@ -27,7 +27,7 @@ struct exo_fault {
 #define EXO_STATUS_QUOTA         0x200
 // Exit status of a libos process ended by signal sig (its default action, or SIGKILL): the
 // process manager reports it to wait as Linux does.
-#define EXO_STATUS_SIGNAL(sig) (0x400 + (sig))
+#define EXO_STATUS_SIGNAL(sig)   (0x400 + (sig))
 
 // The layouts are ABI (exo_upcall_return reads the record back): pinned here.
 _Static_assert(sizeof(struct exo_regs) == 18 * 8 && offsetof(struct exo_regs, r8) == 64 &&

@@ -465,14 +465,14 @@ static void test_fork_shares_by_kind(void **state)
 	assert_int_equal(rights_at((uint64_t)shared), EXO_R_READ | EXO_R_WRITE); // filled at mmap
 	assert_int_equal(libos_mem_fork(9, 0, 0), 0);
 	for (int i = 0; i < nshares; i++) { // anonymous memory copy-on-write, shared memory as it is
-		assert_true(shares[i].va != (uint64_t)wired);           // the wired page is not shared
+		assert_true(shares[i].va != (uint64_t)wired); // the wired page is not shared
 		if (shares[i].va == (uint64_t)anon)
 			assert_int_equal(shares[i].mode, EXO_SHARE_COW), anon_shared = 1;
 		if (shares[i].va == (uint64_t)shared)
 			assert_int_equal(shares[i].mode, EXO_SHARE_SAME), shared_shared = 1;
 	}
 	assert_true(anon_shared && shared_shared);
-	assert_int_equal(rights_at((uint64_t)anon), EXO_R_READ);                  // copy-on-write now
+	assert_int_equal(rights_at((uint64_t)anon), EXO_R_READ);                 // copy-on-write now
 	assert_int_equal(rights_at((uint64_t)shared), EXO_R_READ | EXO_R_WRITE); // still shared, writable
 	// A write to a shared page of a MAP_SHARED region is a real protection fault.
 	assert_non_null(libos_mem_fill((uint64_t)shared, PRESENT_WRITE) ? "refused" : NULL);
