@@ -163,8 +163,8 @@ static void test_notify_forward(void)
 	ro = exo_cap_copy(n[1], 0, EXO_R_READ);
 	CHECK_EQ(exo_notify_forward(n[0], n[1], 2), 0);
 	CHECK_EQ(exo_notify_signal(n[0], 1), 0);
-	CHECK_EQ(exo_notify_poll(n[1]), 2); // forwarded
-	CHECK_EQ(exo_notify_poll(n[0]), 1); // and kept
+	CHECK_EQ(exo_notify_poll(n[1]), 2);             // forwarded
+	CHECK_EQ(exo_notify_poll(n[0]), 1);             // and kept
 	CHECK_EQ(exo_notify_forward(n[0], n[1], 8), 0); // new bits for the same target
 	CHECK_EQ(exo_notify_signal(n[0], 1), 0);
 	CHECK_EQ(exo_notify_poll(n[1]), 8);
