@@ -236,8 +236,12 @@ static long range(uint64_t process, uint64_t vaddr, uint64_t pages, unsigned pro
 	if (pages == 0 || pages > EXO_MAP_BATCH_MAX || (vaddr & PAGE_MASK) ||
 	    !user_range_ok(vaddr, pages * PAGE_SIZE))
 		return -EXO_EINVAL;
-	for (uint64_t i = 0; i < pages; i++) {
-		err = fn(vs, vaddr + i * PAGE_SIZE, prot);
+	for (vaddr_t va = vaddr, end = vaddr + pages * PAGE_SIZE; va < end; va += PAGE_SIZE) {
+		if (pt_skip_hole(vs->root, va) != va) { // no table there: skip its span
+			va = pt_skip_hole(vs->root, va) - PAGE_SIZE;
+			continue;
+		}
+		err = fn(vs, va, prot);
 		if (err < 0)
 			return done ? done : err;
 		done += err;
@@ -287,8 +291,12 @@ long sys_vspace_share_range(exo_process_t process, uint64_t vaddr, uint64_t page
 	if (src == dst || mode > EXO_SHARE_COW || pages == 0 || pages > EXO_MAP_BATCH_MAX ||
 	    (vaddr & PAGE_MASK) || !user_range_ok(vaddr, pages * PAGE_SIZE))
 		return -EXO_EINVAL;
-	for (uint64_t i = 0; i < pages; i++) {
-		err = vspace_share(src, dst, vaddr + i * PAGE_SIZE, mode == EXO_SHARE_COW);
+	for (vaddr_t va = vaddr, end = vaddr + pages * PAGE_SIZE; va < end; va += PAGE_SIZE) {
+		if (pt_skip_hole(src->root, va) != va) { // no table there: skip its span
+			va = pt_skip_hole(src->root, va) - PAGE_SIZE;
+			continue;
+		}
+		err = vspace_share(src, dst, va, mode == EXO_SHARE_COW);
 		if (err < 0)
 			return done ? done : err;
 		done += err;

@@ -37,7 +37,8 @@ static uint64_t brk_base, brk_cur;
 // Set once the process has forked or was forked: its private pages may be copy-on-write (shared
 // read-only with another process), so write is only given back to pages nobody else holds.
 static int cow;
-#define COPY_PAGE 0x0fff00000000ull // where a fresh frame is mapped while a page is copied into it
+#define COPY_PAGE  0x0fff00000000ull // the copy window: fresh frames are filled there (copy_pages_into)
+#define COPY_BATCH FRAME_BATCH       // its pages
 
 // Takes the map's lock - after making the stack the caller runs on private (writing to a
 // copy-on-write page faults, and the fault handler needs the lock).
@@ -517,26 +518,56 @@ static const char *pool_take(uint64_t *frame)
 	return 0;
 }
 
-// Maps a frame of the pool with the contents of the page at va (readable here) at va in process
-// (replacing what is there) with rights. 0 or why not.
-static const char *copy_into(uint64_t process, uint64_t va, uint64_t rights)
+// The copy window: pages at COPY_PAGE where fresh frames are filled before they go where they
+// belong. A page stays mapped after it, so that its page tables are not freed and made again
+// for every copy.
+static const char *copy_window(void)
 {
-	struct exo_map_op op = { 0, COPY_PAGE, EXO_R_READ | EXO_R_WRITE };
-	const char *why = pool_take(&op.frame);
+	static int pinned;
+	struct exo_map_op op = { 0, COPY_PAGE + COPY_BATCH * EXO_PAGE_SIZE, EXO_R_READ | EXO_R_WRITE | EXO_MAP_MOVE };
+	const char *why;
 
-	if (why)
-		return why;
-	if (exo_vspace_map(libos_boot->self, &op, 1) != 1) {
+	if (pinned)
+		return 0;
+	why = pool_take(&op.frame);
+	if (!why && exo_vspace_map(libos_boot->self, &op, 1) != 1) {
 		exo_cap_delete(op.frame);
-		return "no room to copy a page";
+		why = "no room to copy a page";
 	}
-	memcpy((void *)COPY_PAGE, (const void *)va, EXO_PAGE_SIZE);
-	exo_vspace_unmap(libos_boot->self, &op.vaddr, 1);
-	exo_vspace_unmap(process, &va, 1);
-	op.vaddr = va;
-	op.prot = rights | EXO_MAP_MOVE;
-	if (exo_vspace_map(process, &op, 1) != 1) {
-		exo_cap_delete(op.frame);
+	pinned = !why;
+	return why;
+}
+
+// Copies the n (<= COPY_BATCH) pages from va (readable here) into fresh frames mapped at the same
+// addresses in process with rights (replace: after unmapping what is there). 0 or why not.
+static const char *copy_pages_into(uint64_t process, uint64_t va, uint64_t n, uint64_t rights, int replace)
+{
+	struct exo_map_op ops[COPY_BATCH];
+	const char *why = copy_window();
+	uint64_t unmap[2] = { COPY_PAGE, va }, i;
+
+	for (i = 0; i < n && !why; i++) {
+		why = pool_take(&ops[i].frame);
+		ops[i].vaddr = COPY_PAGE + i * EXO_PAGE_SIZE;
+		ops[i].prot = EXO_R_READ | EXO_R_WRITE;
+	}
+	if (!why && exo_vspace_map(libos_boot->self, ops, n) != (long)n)
+		why = "no room to copy a page";
+	if (why) {
+		while (i-- > 0)
+			exo_cap_delete(ops[i].frame); // unmaps those mapped
+		return why;
+	}
+	memcpy((void *)COPY_PAGE, (const void *)va, n * EXO_PAGE_SIZE);
+	if (replace) // one call for the window's page and the page replaced
+		exo_vspace_unmap(libos_boot->self, unmap, 2);
+	else
+		exo_vspace_unmap_range(libos_boot->self, COPY_PAGE, n);
+	for (i = 0; i < n; i++)
+		ops[i].vaddr = va + i * EXO_PAGE_SIZE, ops[i].prot = rights | EXO_MAP_MOVE;
+	if (exo_vspace_map(process, ops, n) != (long)n) {
+		for (i = 0; i < n; i++)
+			exo_cap_delete(ops[i].frame);
 		return "a copied page could not be mapped";
 	}
 	return 0;
@@ -551,7 +582,7 @@ static const char *cow_fill(uint64_t page, const struct region *r)
 	if (exo_vspace_protect_range(libos_boot->self, page, 1,
 	                             EXO_PROT_IF_PRIVATE | EXO_R_READ | EXO_R_WRITE) == 1)
 		return 0;
-	return copy_into(libos_boot->self, page, (uint64_t)exo_prot(r->prot));
+	return copy_pages_into(libos_boot->self, page, 1, (uint64_t)exo_prot(r->prot), 1);
 }
 
 const char *libos_mem_fill(uint64_t addr, uint64_t error)
@@ -600,9 +631,18 @@ static const char *copy_present(uint64_t child, uint64_t start, uint64_t end, lo
 {
 	const char *why = 0;
 
-	for (uint64_t va = start; va < end && !why; va += EXO_PAGE_SIZE)
-		if (protect(va, 1, prot, IMAGE) == 1) // mapped here
-			why = copy_into(child, va, (uint64_t)exo_prot(prot));
+	for (uint64_t va = start; va < end && !why; va += COPY_BATCH * EXO_PAGE_SIZE) {
+		uint64_t n = (end - va) / EXO_PAGE_SIZE < COPY_BATCH ? (end - va) / EXO_PAGE_SIZE : COPY_BATCH;
+		long here = protect(va, n, prot, IMAGE); // how many are mapped here
+
+		if (here == (long)n) { // all of them, as the program's loader leaves them
+			why = copy_pages_into(child, va, n, (uint64_t)exo_prot(prot), 0);
+			continue;
+		}
+		for (uint64_t i = 0; i < n && here > 0 && !why; i++)
+			if (protect(va + i * EXO_PAGE_SIZE, 1, prot, IMAGE) == 1)
+				why = copy_pages_into(child, va + i * EXO_PAGE_SIZE, 1, (uint64_t)exo_prot(prot), 0);
+	}
 	return why;
 }
 
@@ -625,8 +665,8 @@ long libos_mem_fork(uint64_t child, uint64_t wired, uint64_t wired_pages)
 	for (int i = 0; i < nregions && !why; i++)
 		if (regions[i].kind == IMAGE && (regions[i].prot & PROT_WRITE))
 			why = copy_present(child, regions[i].start, regions[i].end, regions[i].prot);
-	for (uint64_t i = 0; i < wired_pages && !why; i++)
-		why = copy_into(child, wired + i * EXO_PAGE_SIZE, EXO_R_READ | EXO_R_WRITE);
+	if (wired_pages && !why) // a thread's fault stack: LIBOS_HANDLER_STACK, within one batch
+		why = copy_pages_into(child, wired, wired_pages, EXO_R_READ | EXO_R_WRITE, 0);
 	n = nregions;
 	memcpy(snapshot, regions, (size_t)n * sizeof(regions[0]));
 	libos_unlock(&map_lock);
