@@ -29,7 +29,7 @@ static long unmap_one(uint64_t process, uint64_t va)
 static long fresh_page(uint64_t self, uint64_t quota, uint64_t child, uint64_t va, uint64_t prot,
                        const uint8_t *src, size_t off, size_t len)
 {
-	uint64_t frame;
+	uint64_t frame = 0; // written first: after a fork this stack page may be copy-on-write
 	long r = exo_frame_alloc(quota, 1, &frame);
 
 	if (r < 0)

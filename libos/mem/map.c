@@ -26,19 +26,20 @@ struct region {
 	uint8_t kind;
 };
 
-static struct region regions[MAX_REGIONS]; // sorted by start, never overlapping
-static int nregions;
+// Everything written under the map's lock is wired: a copy-on-write fault there would wait for
+// the lock in the fault handler.
+static struct region regions[MAX_REGIONS] LIBOS_WIRED; // sorted by start, never overlapping
+static int nregions LIBOS_WIRED;
 // Zeroed frames allocated ahead for demand fills: one kernel call per FRAME_BATCH faults.
 #define FRAME_BATCH 16
-static uint64_t frame_pool[FRAME_BATCH];
-static int pooled;
-static volatile int map_lock;
-static uint64_t brk_base, brk_cur;
+static uint64_t frame_pool[FRAME_BATCH] LIBOS_WIRED; // the fault handler's, as the lock
+static int pooled LIBOS_WIRED;
+static volatile int map_lock LIBOS_WIRED;
+static uint64_t brk_base LIBOS_WIRED, brk_cur LIBOS_WIRED;
 // Set once the process has forked or was forked: its private pages may be copy-on-write (shared
 // read-only with another process), so write is only given back to pages nobody else holds.
-static int cow;
-#define COPY_PAGE  0x0fff00000000ull // the copy window: fresh frames are filled there (copy_pages_into)
-#define COPY_BATCH FRAME_BATCH       // its pages
+static int cow LIBOS_WIRED;
+#define EAGER_DATA 256 // pages: a program's data up to this size is copied at fork, not shared
 
 // Takes the map's lock - after making the stack the caller runs on private (writing to a
 // copy-on-write page faults, and the fault handler needs the lock).
@@ -518,57 +519,19 @@ static const char *pool_take(uint64_t *frame)
 	return 0;
 }
 
-// The copy window: pages at COPY_PAGE where fresh frames are filled before they go where they
-// belong. A page stays mapped after it, so that its page tables are not freed and made again
-// for every copy.
-static const char *copy_window(void)
+// Copies the pages of [start, end) mapped here into fresh frames at the same addresses in process
+// with prot (replacing what is there: the kernel's copy call, 512 pages at a time). 0 or why not.
+static const char *copy_range(uint64_t process, uint64_t start, uint64_t end, long prot)
 {
-	static int pinned;
-	struct exo_map_op op = { 0, COPY_PAGE + COPY_BATCH * EXO_PAGE_SIZE, EXO_R_READ | EXO_R_WRITE | EXO_MAP_MOVE };
-	const char *why;
+	for (uint64_t va = start; va < end; va += EXO_MAP_BATCH_MAX * EXO_PAGE_SIZE) {
+		uint64_t pages = (end - va) / EXO_PAGE_SIZE;
+		long r = exo_vspace_copy_range(libos_boot->self, va,
+		                               pages < EXO_MAP_BATCH_MAX ? pages : EXO_MAP_BATCH_MAX, process,
+		                               (uint64_t)exo_prot(prot), libos_boot->quota);
 
-	if (pinned)
-		return 0;
-	why = pool_take(&op.frame);
-	if (!why && exo_vspace_map(libos_boot->self, &op, 1) != 1) {
-		exo_cap_delete(op.frame);
-		why = "no room to copy a page";
-	}
-	pinned = !why;
-	return why;
-}
-
-// Copies the n (<= COPY_BATCH) pages from va (readable here) into fresh frames mapped at the same
-// addresses in process with rights (replace: after unmapping what is there). 0 or why not.
-static const char *copy_pages_into(uint64_t process, uint64_t va, uint64_t n, uint64_t rights, int replace)
-{
-	struct exo_map_op ops[COPY_BATCH];
-	const char *why = copy_window();
-	uint64_t unmap[2] = { COPY_PAGE, va }, i;
-
-	for (i = 0; i < n && !why; i++) {
-		why = pool_take(&ops[i].frame);
-		ops[i].vaddr = COPY_PAGE + i * EXO_PAGE_SIZE;
-		ops[i].prot = EXO_R_READ | EXO_R_WRITE;
-	}
-	if (!why && exo_vspace_map(libos_boot->self, ops, n) != (long)n)
-		why = "no room to copy a page";
-	if (why) {
-		while (i-- > 0)
-			exo_cap_delete(ops[i].frame); // unmaps those mapped
-		return why;
-	}
-	memcpy((void *)COPY_PAGE, (const void *)va, n * EXO_PAGE_SIZE);
-	if (replace) // one call for the window's page and the page replaced
-		exo_vspace_unmap(libos_boot->self, unmap, 2);
-	else
-		exo_vspace_unmap_range(libos_boot->self, COPY_PAGE, n);
-	for (i = 0; i < n; i++)
-		ops[i].vaddr = va + i * EXO_PAGE_SIZE, ops[i].prot = rights | EXO_MAP_MOVE;
-	if (exo_vspace_map(process, ops, n) != (long)n) {
-		for (i = 0; i < n; i++)
-			exo_cap_delete(ops[i].frame);
-		return "a copied page could not be mapped";
+		if (r < 0)
+			return r == -EXO_ENOMEM ? "out of memory (quota used up)"
+			                        : "a page could not be copied";
 	}
 	return 0;
 }
@@ -582,7 +545,7 @@ static const char *cow_fill(uint64_t page, const struct region *r)
 	if (exo_vspace_protect_range(libos_boot->self, page, 1,
 	                             EXO_PROT_IF_PRIVATE | EXO_R_READ | EXO_R_WRITE) == 1)
 		return 0;
-	return copy_pages_into(libos_boot->self, page, 1, (uint64_t)exo_prot(r->prot), 1);
+	return copy_range(libos_boot->self, page, page + EXO_PAGE_SIZE, r->prot);
 }
 
 const char *libos_mem_fill(uint64_t addr, uint64_t error)
@@ -627,62 +590,69 @@ const char *libos_mem_fill(uint64_t addr, uint64_t error)
 }
 
 // Copies the pages of [start, end) mapped here into the child (pages <= the kernel's batch).
-static const char *copy_present(uint64_t child, uint64_t start, uint64_t end, long prot)
+
+// Shares the pages of [start, end) into child with the kernel's range call; an error, or 0.
+static long share(uint64_t child, uint64_t start, uint64_t end, uint64_t mode)
 {
-	const char *why = 0;
+	long err = 0;
 
-	for (uint64_t va = start; va < end && !why; va += COPY_BATCH * EXO_PAGE_SIZE) {
-		uint64_t n = (end - va) / EXO_PAGE_SIZE < COPY_BATCH ? (end - va) / EXO_PAGE_SIZE : COPY_BATCH;
-		long here = protect(va, n, prot, IMAGE); // how many are mapped here
+	for (uint64_t va = start; va < end && err >= 0; va += EXO_MAP_BATCH_MAX * EXO_PAGE_SIZE) {
+		uint64_t pages = (end - va) / EXO_PAGE_SIZE;
 
-		if (here == (long)n) { // all of them, as the program's loader leaves them
-			why = copy_pages_into(child, va, n, (uint64_t)exo_prot(prot), 0);
-			continue;
-		}
-		for (uint64_t i = 0; i < n && here > 0 && !why; i++)
-			if (protect(va + i * EXO_PAGE_SIZE, 1, prot, IMAGE) == 1)
-				why = copy_pages_into(child, va + i * EXO_PAGE_SIZE, 1, (uint64_t)exo_prot(prot), 0);
+		err = exo_vspace_share_range(
+		    libos_boot->self, va, pages < EXO_MAP_BATCH_MAX ? pages : EXO_MAP_BATCH_MAX, child, mode);
 	}
-	return why;
+	return err < 0 ? err : 0;
 }
 
-static struct region snapshot[MAX_REGIONS]; // the regions a fork shares, taken under the lock
-
-// The program's writable data (libos's own state among it: the fault handler writes there) and
-// the forking thread's fault stack (wired: [wired, wired + wired_pages pages), or none) are copied
-// at once, under the lock and before anything is shared, so that nothing the lock's holder writes
-// is copy-on-write yet. Then, without the lock (a write to a page just shared faults, and the
-// fault handler takes the lock), the heap, the stacks and anonymous memory are shared
+// libos's wired data (libos.h: what the fault handler writes) and the forking thread's fault
+// stack (wired: [wired, wired + wired_pages pages), or none) are copied at once, under the lock
+// and before anything is shared, so that nothing the lock's holder writes is copy-on-write yet.
+// Then, without the lock (a write to a page just shared faults, and the fault handler takes the
+// lock), the program's other data, the heap, the stacks and anonymous memory are shared
 // copy-on-write, MAP_SHARED memory as it is, wired memory not at all.
 long libos_mem_fork(uint64_t child, uint64_t wired, uint64_t wired_pages)
 {
-	const char *why = 0;
+	uint64_t from = (uint64_t)__libos_wired_start, to = (uint64_t)__libos_wired_end;
+	const char *why;
 	long err = 0;
 	int n;
 
 	lock_map();
 	cow = 1;
-	for (int i = 0; i < nregions && !why; i++)
-		if (regions[i].kind == IMAGE && (regions[i].prot & PROT_WRITE))
-			why = copy_present(child, regions[i].start, regions[i].end, regions[i].prot);
-	if (wired_pages && !why) // a thread's fault stack: LIBOS_HANDLER_STACK, within one batch
-		why = copy_pages_into(child, wired, wired_pages, EXO_R_READ | EXO_R_WRITE, 0);
-	n = nregions;
-	memcpy(snapshot, regions, (size_t)n * sizeof(regions[0]));
+	why = copy_range(child, from, to, PROT_READ | PROT_WRITE);
+	if (wired_pages && !why) // a thread's fault stack
+		why = copy_range(child, wired, wired + wired_pages * EXO_PAGE_SIZE, PROT_READ | PROT_WRITE);
 	libos_unlock(&map_lock);
-	for (int i = 0; i < n && err >= 0 && !why; i++) {
-		const struct region *r = &snapshot[i];
-		uint64_t mode = r->kind == SHARED ? EXO_SHARE_SAME : EXO_SHARE_COW;
+	// Region by region, each read under the lock and shared without it.
+	for (int i = 0; err >= 0 && !why; i++) {
+		struct region r;
+		uint64_t mode;
 
-		if (r->kind == WIRED || (r->kind == IMAGE && (r->prot & PROT_WRITE)))
+		lock_map();
+		n = nregions;
+		if (i < n)
+			r = regions[i];
+		libos_unlock(&map_lock);
+		if (i >= n)
+			break;
+		mode = r.kind == SHARED ? EXO_SHARE_SAME : EXO_SHARE_COW;
+		if (r.kind == WIRED)
 			continue;
-		for (uint64_t va = r->start; va < r->end && err >= 0;
-		     va += EXO_MAP_BATCH_MAX * EXO_PAGE_SIZE) {
-			uint64_t pages = (r->end - va) / EXO_PAGE_SIZE;
-
-			err = exo_vspace_share_range(libos_boot->self, va,
-			                             pages < EXO_MAP_BATCH_MAX ? pages : EXO_MAP_BATCH_MAX,
-			                             child, mode);
+		if (r.kind == IMAGE && (r.prot & PROT_WRITE) &&
+		    r.end - r.start <= EAGER_DATA * EXO_PAGE_SIZE) {
+			// The data of most programs: copied at once is cheaper than faults on both sides.
+			why = copy_range(child, r.start, from < r.end && r.start < to ? from : r.end, r.prot);
+			if (!why && from < r.end && r.start < to)
+				why = copy_range(child, to, r.end, r.prot);
+			continue;
+		}
+		if (r.start < to && from < r.end) { // around the wired data
+			err = share(child, r.start, from, mode);
+			if (err >= 0)
+				err = share(child, to, r.end, mode);
+		} else {
+			err = share(child, r.start, r.end, mode);
 		}
 	}
 	if (why)
