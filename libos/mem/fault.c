@@ -10,7 +10,7 @@
 
 #define HANDLER_STACK 16384
 
-static uint8_t main_handler_stack[HANDLER_STACK] __attribute__((aligned(16)));
+static uint8_t main_handler_stack[HANDLER_STACK] LIBOS_WIRED __attribute__((aligned(16)));
 
 struct fault_signal {
 	int sig, code; // as Linux raises them
@@ -94,6 +94,11 @@ static void on_fault(struct exo_fault *f)
 	libos_die(EXO_STATUS_FAULT(f->vector), "'%s' killed by %s: %s (vector %lu) at rip 0x%lx",
 	          libos_progname, signal_of(f).name, exception_name(f->vector), (unsigned long)f->vector,
 	          (unsigned long)f->regs.rip);
+}
+
+void *libos_mem_main_handler_top(void)
+{
+	return main_handler_stack + HANDLER_STACK;
 }
 
 void libos_mem_thread_init(void *handler_stack_top)

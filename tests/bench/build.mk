@@ -26,5 +26,5 @@ $(LINUX_KERNEL): toolchain/scripts/fetch-linux
 	$(Q)toolchain/scripts/fetch-linux $(@D)
 
 .PHONY: bench
-bench: $(KERNEL_ELF) $(KERNEL_TEST_ELF) $(BENCH_EXO) $(BENCH_POSIX_EXO) $(BENCH_INITRAMFS) $(LINUX_KERNEL) $(LIBEXO_SO) $(SO_MODULE_FILES)
+bench: $(KERNEL_ELF) $(KERNEL_TEST_ELF) $(BENCH_EXO) $(BENCH_POSIX_EXO) $(BUILD)/user/launch $(BENCH_INITRAMFS) $(LINUX_KERNEL) $(LIBEXO_SO) $(SO_MODULE_FILES)
 	$(Q)BUILD=$(BUILD) tests/bench/run
