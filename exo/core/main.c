@@ -12,6 +12,7 @@
 #include <arch/serial.h>
 #include <arch/smp.h>
 #include <arch/trap.h>
+#include <common/string.h>
 #include <kern/bkl.h>
 #include <kern/bootinfo.h>
 #include <kern/clock.h>
@@ -130,6 +131,7 @@ void kmain(uint32_t magic, uint64_t info)
 	irq_disable(); // from here on, the kernel runs with interrupts off outside the idle loop
 	init_exit_ends_machine = bootinfo_arg("exorun", buf, sizeof(buf));
 	sched_balance_check = bootinfo_arg("balance_check", buf, sizeof(buf));
+	sched_balance_off = bootinfo_arg("balance", buf, sizeof(buf)) && !strcmp(buf, "off");
 	if (bootinfo_arg("test", buf, sizeof(buf)))
 		ktest_run(buf);
 	init_exit_powers_off = !init_exit_ends_machine;

@@ -50,6 +50,7 @@ static struct list deadlines = LIST_INIT(deadlines); // through deadline_link, b
 static struct thread *reap_list;
 
 bool sched_balance_check; // check the invariant (the test kernel, or balance_check)
+bool sched_balance_off;   // no balancing (balance=off): the check can be seen to fail
 
 static struct {
 	uint64_t idle_pulls, periodic_moves, violations; // struct exo_sched_stats
@@ -270,7 +271,7 @@ static bool pull(unsigned to)
 // the common case: schedule() inlines pick() once).
 static __attribute__((noinline)) struct thread *pull_and_pick(struct runq *rq, unsigned me)
 {
-	return pull(me) ? pick(rq) : &rq->idle;
+	return !sched_balance_off && pull(me) ? pick(rq) : &rq->idle;
 }
 
 // Stamps the threads queued since the last tick with the tick (so a thread's age on its queue is
@@ -292,7 +293,6 @@ static void stamp_queued(uint64_t now)
 // CPU with two fewer threads than the busiest that has one to give (twice at most).
 static void balance(uint64_t now)
 {
-	stamp_queued(now);
 	for (unsigned to = 0; to < ncpus; to++)
 		if (is_idle(to))
 			pull(to);
@@ -573,7 +573,9 @@ static void global_tick(uint64_t now)
 	}
 	share_tsc();
 	if (ncpus > 1) {
-		balance(clock_ticks());
+		stamp_queued(clock_ticks());
+		if (!sched_balance_off)
+			balance(clock_ticks());
 		if (sched_balance_check)
 			check_invariant(clock_ticks());
 	}

@@ -52,6 +52,8 @@ int sched_set_affinity(struct thread *t, uint64_t mask);
 // ktest_run and by balance_check on the command line. Breaches are logged and counted
 // (sched_stats).
 extern bool sched_balance_check;
+// balance=off on the command line: no balancing at all, so that the check can be seen to fail.
+extern bool sched_balance_off;
 struct exo_sched_stats;
 void sched_get_stats(struct exo_sched_stats *st); // the balancer's counters (sched_stats)
 // Moves t to CPU cpu (in its affinity mask): at once if queued, on its next way through the
