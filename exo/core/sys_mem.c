@@ -304,31 +304,33 @@ long sys_vspace_share_range(exo_process_t process, uint64_t vaddr, uint64_t page
 	return done;
 }
 
-long sys_vspace_copy_range(exo_process_t process, uint64_t vaddr, uint64_t pages, exo_process_t dest,
-                           uint64_t prot, exo_quota_t quota)
+long sys_vspace_copy_range(exo_process_t process, uint64_t vaddr, exo_process_t dest, uint64_t dest_vaddr,
+                           uint64_t pages, uint64_t prot)
 {
 	struct vspace *src, *dst;
-	struct cap *q;
+	struct cap *c;
 	long done = 0;
 	int err = target_vspace(process, &src);
 
 	if (!err)
-		err = target_vspace(dest, &dst);
-	if (!err)
-		err = lookup(quota, EXO_OBJ_QUOTA, EXO_R_WRITE, &q);
+		err = lookup(dest, EXO_OBJ_PROCESS, EXO_R_CONTROL, &c);
 	if (err)
 		return err;
+	dst = &((struct process *)c->obj)->vs;
 	if (!(prot & EXO_R_READ) || (prot & ~(uint64_t)(EXO_R_READ | EXO_R_WRITE | EXO_R_EXEC)) ||
 	    ((prot & EXO_R_WRITE) && (prot & EXO_R_EXEC)) || pages == 0 || pages > EXO_MAP_BATCH_MAX ||
-	    (vaddr & PAGE_MASK) || !user_range_ok(vaddr, pages * PAGE_SIZE))
+	    ((vaddr | dest_vaddr) & PAGE_MASK) || !user_range_ok(vaddr, pages * PAGE_SIZE) ||
+	    !user_range_ok(dest_vaddr, pages * PAGE_SIZE))
 		return -EXO_EINVAL;
-	for (vaddr_t va = vaddr, end = vaddr + pages * PAGE_SIZE; va < end; va += PAGE_SIZE) {
+	for (uint64_t off = 0; off < pages * PAGE_SIZE; off += PAGE_SIZE) {
+		vaddr_t va = vaddr + off;
+
 		if (pt_skip_hole(src->root, va) != va) { // no table there: skip its span
-			va = pt_skip_hole(src->root, va) - PAGE_SIZE;
+			off = pt_skip_hole(src->root, va) - vaddr - PAGE_SIZE;
 			continue;
 		}
-		err =
-		    vspace_copy(src, dst, va, vm_prot(prot) | VM_READ | vm_may(prot), (struct quota *)q->obj);
+		err = vspace_copy(src, va, dst, dest_vaddr + off, vm_prot(prot) | VM_READ | vm_may(prot),
+		                  ((struct process *)c->obj)->quota);
 		if (err < 0)
 			return done ? done : err;
 		done += err;

@@ -298,12 +298,13 @@ int vspace_claim(struct vspace *vs, vaddr_t va, unsigned prot)
 	return err ? err : 1;
 }
 
-int vspace_copy(struct vspace *src, struct vspace *dst, vaddr_t va, unsigned prot, struct quota *q)
+int vspace_copy(struct vspace *src, vaddr_t va, struct vspace *dst, vaddr_t to, unsigned prot,
+                struct quota *q)
 {
 	struct uframe *f;
 	struct mapping *m;
 	paddr_t pa;
-	int err = check(va, prot);
+	int err = check(va, 0) ? check(va, 0) : check(to, prot);
 
 	if (err)
 		return err;
@@ -313,10 +314,10 @@ int vspace_copy(struct vspace *src, struct vspace *dst, vaddr_t va, unsigned pro
 	if (err)
 		return err;
 	memcpy(phys_to_virt(f->pa), phys_to_virt(pa & ~(paddr_t)PAGE_MASK), PAGE_SIZE);
-	m = vspace_mapping_at(dst, va);
+	m = vspace_mapping_at(dst, to);
 	if (m) // the page it replaces (a copy-on-write page resolved in place)
 		mapping_unmap(m);
-	err = vspace_map(dst, va, f, prot, NULL);
+	err = vspace_map(dst, to, f, prot, NULL);
 	kobj_put(&f->obj); // the mapping holds it, or nobody and it is freed
 	return err ? err : 1;
 }

@@ -525,9 +525,9 @@ static const char *copy_range(uint64_t process, uint64_t start, uint64_t end, lo
 {
 	for (uint64_t va = start; va < end; va += EXO_MAP_BATCH_MAX * EXO_PAGE_SIZE) {
 		uint64_t pages = (end - va) / EXO_PAGE_SIZE;
-		long r = exo_vspace_copy_range(libos_boot->self, va,
-		                               pages < EXO_MAP_BATCH_MAX ? pages : EXO_MAP_BATCH_MAX, process,
-		                               (uint64_t)exo_prot(prot), libos_boot->quota);
+		long r = exo_vspace_copy_range(libos_boot->self, va, process, va,
+		                               pages < EXO_MAP_BATCH_MAX ? pages : EXO_MAP_BATCH_MAX,
+		                               (uint64_t)exo_prot(prot));
 
 		if (r < 0)
 			return r == -EXO_ENOMEM ? "out of memory (quota used up)"

@@ -53,10 +53,10 @@ long exo_cap_delete(unsigned long cap)
 	return 0;
 }
 
-long exo_vspace_copy_range(unsigned long process, unsigned long vaddr, unsigned long n, unsigned long dest,
-                           unsigned long prot, unsigned long quota)
+long exo_vspace_copy_range(unsigned long process, unsigned long vaddr, unsigned long dest, unsigned long to,
+                           unsigned long n, unsigned long prot)
 {
-	(void)process, (void)vaddr, (void)n, (void)dest, (void)prot, (void)quota;
+	(void)process, (void)vaddr, (void)n, (void)dest, (void)prot, (void)to;
 	fail_msg("no page is copied in these tests");
 	return 0;
 }
