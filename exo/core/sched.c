@@ -350,9 +350,10 @@ static void check_invariant(uint64_t now)
 	}
 }
 
-// The TSC shared among the CPUs that ran threads since the last tick: under QEMU's -icount the
-// CPUs run in turn and the TSC counts the instructions of all of them, so this is the time CPUs
-// running in parallel would have taken.
+// The TSC shared among the CPUs that run threads: each tick adds the TSC's advance since the last
+// one divided by the CPUs that ran threads at the last one. Under QEMU's -icount the CPUs run in
+// turn and the TSC counts the instructions of all of them; this is the time CPUs running in
+// parallel would have taken.
 static void share_tsc(void)
 {
 	uint64_t tsc = rdtsc(), busy = 0;
