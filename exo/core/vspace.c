@@ -315,7 +315,11 @@ int vspace_copy(struct vspace *src, vaddr_t va, struct vspace *dst, vaddr_t to, 
 		return err;
 	memcpy(phys_to_virt(f->pa), phys_to_virt(pa & ~(paddr_t)PAGE_MASK), PAGE_SIZE);
 	m = vspace_mapping_at(dst, to);
-	if (m) // the page it replaces (a copy-on-write page resolved in place)
+	if (m && (dst != src || to != va)) {
+		kobj_put(&f->obj);
+		return -EXO_EEXIST; // only a page copied onto itself is replaced
+	}
+	if (m) // a copy-on-write page resolved in place
 		mapping_unmap(m);
 	err = vspace_map(dst, to, f, prot, NULL);
 	kobj_put(&f->obj); // the mapping holds it, or nobody and it is freed

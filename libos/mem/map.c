@@ -7,6 +7,7 @@
 // kernel's range calls. W+X is refused (EACCES), as the kernel refuses it. mremap grows,
 // shrinks and moves anonymous mappings (a move copies the pages there); mincore asks the kernel
 // which pages are there (setting a page's protection to what it is counts it, changing nothing).
+#include <libos/file.h>
 #include <libos/mem.h>
 
 #define MMAP_BASE   0x100000000000ull // anonymous mappings go in [MMAP_BASE, MMAP_TOP)
@@ -17,12 +18,15 @@
 #define MAX_REGIONS 1024
 
 // SHARED: MAP_SHARED|MAP_ANONYMOUS, shared across fork; WIRED: a thread's fault-handler stack,
-// never shared (a fork copies the forking thread's).
-enum kind { ANON, HEAP, STACK, IMAGE, SHARED, WIRED };
+// never shared (a fork copies the forking thread's); FILE: a boot file mapped, each page filled
+// with a copy of the file's page when first touched (the files are read-only: private and shared
+// mappings are alike).
+enum kind { ANON, HEAP, STACK, IMAGE, SHARED, WIRED, FILE };
 
 struct region {
 	uint64_t start, end;
-	uint8_t prot; // PROT_*
+	uint64_t src, eof; // FILE: where the file's bytes for start are mapped here, where they end
+	uint8_t prot;      // PROT_*
 	uint8_t kind;
 };
 
@@ -126,6 +130,13 @@ static long for_pages(uint64_t start, uint64_t end, long prot, int unmap, int ki
 	return err;
 }
 
+// Moves r's start up to start (a file mapping's source moves with it).
+static void move_start(struct region *r, uint64_t start)
+{
+	r->src += start - r->start;
+	r->start = start;
+}
+
 // Cuts [start, end) out of the table (splitting regions at its edges) and unmaps its pages.
 // -ENOMEM if a split needs a slot the table does not have.
 static long carve(uint64_t start, uint64_t end)
@@ -138,7 +149,7 @@ static long carve(uint64_t start, uint64_t end)
 		memmove(&regions[i + 1], &regions[i], (size_t)(nregions - i) * sizeof(regions[0]));
 		nregions++;
 		regions[i].end = start;
-		regions[i + 1].start = end;
+		move_start(&regions[i + 1], end);
 		for_pages(start, end, 0, 1, 0);
 		return 0;
 	}
@@ -151,7 +162,7 @@ static long carve(uint64_t start, uint64_t end)
 		for_pages(regions[j].start, regions[j].end, 0, 1, 0), j++;
 	if (j < nregions && regions[j].start < end) { // keep its tail
 		for_pages(regions[j].start, end, 0, 1, 0);
-		regions[j].start = end;
+		move_start(&regions[j], end);
 	}
 	memmove(&regions[i], &regions[j], (size_t)(nregions - j) * sizeof(regions[0]));
 	nregions -= j - i;
@@ -160,7 +171,7 @@ static long carve(uint64_t start, uint64_t end)
 
 static int same(const struct region *a, long prot, int kind)
 {
-	return a->prot == prot && a->kind == kind;
+	return a->prot == prot && a->kind == kind && kind != FILE; // file mappings stay apart
 }
 
 // Adds [start, end) (free in the table), merging with equal neighbours.
@@ -182,7 +193,7 @@ static long insert(uint64_t start, uint64_t end, long prot, int kind)
 		if (nregions == MAX_REGIONS)
 			return -ENOMEM;
 		memmove(&regions[i + 1], &regions[i], (size_t)(nregions - i) * sizeof(regions[0]));
-		regions[i] = (struct region){ start, end, (uint8_t)prot, (uint8_t)kind };
+		regions[i] = (struct region){ start, end, 0, 0, (uint8_t)prot, (uint8_t)kind };
 		nregions++;
 	}
 	return 0;
@@ -217,16 +228,14 @@ static int bad_range(uint64_t addr, uint64_t len)
 
 long libos_mmap(uint64_t addr, uint64_t len, long prot, long flags, long fd, long off)
 {
-	uint64_t size = page_up(len), at;
+	uint64_t size = page_up(len), at, file_size = 0;
+	const uint8_t *file = NULL;
 	long err;
 
-	if (len == 0 || size < len || (off & (long)(EXO_PAGE_SIZE - 1)))
+	if (len == 0 || size < len || (off & (long)(EXO_PAGE_SIZE - 1)) || off < 0)
 		return -EINVAL;
-	if (!(flags & MAP_ANONYMOUS)) {
-		libos_log_once("mmap of a file",
-		               "mmap of fd %ld: ENODEV: files cannot be mapped (until the VFS)", fd);
-		return -ENODEV;
-	}
+	if (!(flags & MAP_ANONYMOUS) && (err = libos_file_map_source(fd, prot, flags, &file, &file_size)))
+		return err;
 	if ((prot & PROT_WRITE) && (prot & PROT_EXEC))
 		return -EACCES; // W^X
 	if (prot & ~(long)(PROT_READ | PROT_WRITE | PROT_EXEC))
@@ -246,13 +255,22 @@ long libos_mmap(uint64_t addr, uint64_t len, long prot, long flags, long fd, lon
 		         : find_free(size);
 		err = at ? 0 : -ENOMEM;
 	}
-	if (!err)
+	if (!err && file) {
+		err = insert(at, at + size, prot, FILE);
+		if (!err) {
+			struct region *r = find(at);
+
+			r->src = (uint64_t)file + (uint64_t)off;
+			r->eof = (uint64_t)file + file_size;
+		}
+	} else if (!err) {
 		err = insert(at, at + size, prot, flags & MAP_SHARED ? SHARED : ANON);
+	}
 	libos_unlock(&map_lock);
 	// Shared memory is there at once: a page first touched after a fork must be the same frame
 	// in both processes.
-	for (uint64_t off = 0; !err && (flags & MAP_SHARED) && prot && off < size; off += EXO_PAGE_SIZE)
-		libos_mem_fill(at + off, 0);
+	for (uint64_t o = 0; !err && !file && (flags & MAP_SHARED) && prot && o < size; o += EXO_PAGE_SIZE)
+		libos_mem_fill(at + o, 0);
 	return err ? err : (long)at;
 }
 
@@ -293,7 +311,7 @@ static long split_at(uint64_t a)
 	memmove(&regions[i + 1], &regions[i], (size_t)(nregions - i) * sizeof(regions[0]));
 	nregions++;
 	regions[i].end = a;
-	regions[i + 1].start = a;
+	move_start(&regions[i + 1], a);
 	return 0;
 }
 
@@ -568,6 +586,20 @@ const char *libos_mem_fill(uint64_t addr, uint64_t error)
 		why = "execution of non-executable memory";
 	else if (error & 1) {
 		why = (error & 2) ? cow_fill(op.vaddr, r) : "protection violation";
+		libos_unlock(&map_lock);
+		return why;
+	}
+	if (!why && r->kind == FILE) {
+		uint64_t from = r->src + (op.vaddr - r->start);
+
+		long got = from >= r->eof ? 0
+		                          : exo_vspace_copy_range(libos_boot->self, from, libos_boot->self,
+		                                                  op.vaddr, 1, (uint64_t)exo_prot(r->prot));
+
+		// EEXIST: another thread filled it first.
+		why = from >= r->eof                   ? "access beyond the end of the mapped file"
+		      : got == 1 || got == -EXO_EEXIST ? 0
+		                                       : "a page of the file could not be copied";
 		libos_unlock(&map_lock);
 		return why;
 	}

@@ -56,8 +56,8 @@ int vspace_reprotect(struct vspace *vs, vaddr_t va, unsigned prot);
 // writes. Returns 1 if it did, 0 if nothing is mapped there or the frame is shared.
 int vspace_claim(struct vspace *vs, vaddr_t va, unsigned prot);
 // Maps a fresh frame of q holding a copy of the RAM page mapped at va in src at to in dst with
-// prot (what dst had there is unmapped first; src and dst may be one space). Returns 1, 0 for a
-// hole or device memory, or an error.
+// prot. A page at to is -EXO_EEXIST, unless it is the page copied (src == dst, to == va): it is
+// replaced. Returns 1, 0 for a hole or device memory, or an error.
 int vspace_copy(struct vspace *src, vaddr_t va, struct vspace *dst, vaddr_t to, unsigned prot,
                 struct quota *q);
 // Maps the RAM page mapped at va in src at va in dst, with its protection and recorded on the same

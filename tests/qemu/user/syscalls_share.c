@@ -128,7 +128,8 @@ static void test_copy_range(void)
 	CHECK_EQ(exo_vspace_copy_range(bi->self, VA(1), child, NONCANON - EXO_PAGE_SIZE, 2, RW), E(EINVAL));
 	CHECK_EQ(exo_vspace_copy_range(bi->self, VA(1), tq, VA(7), 1, RW), E(ETYPE));
 	CHECK_EQ(exo_vspace_copy_range(0, VA(1), child, VA(7), 1, RW), E(EBADCAP));
-	CHECK_EQ(exo_vspace_copy_range(bi->self, VA(1), child, VA(7), 1, RW), 1); // replaces its copy
+	CHECK_EQ(exo_vspace_copy_range(bi->self, VA(1), child, VA(7), 1, RW), E(EEXIST)); // taken
+	CHECK_EQ(exo_vspace_copy_range(bi->self, VA(1), bi->self, VA(4), 1, RW), E(EEXIST));
 	CHECK_EQ(exo_process_kill(child, 0), 0);
 	CHECK_EQ(exo_cap_delete(child), 0);
 	CHECK_EQ(exo_cap_delete(thread), 0);

@@ -53,6 +53,12 @@ long exo_cap_delete(unsigned long cap)
 	return 0;
 }
 
+long libos_file_map_source(long fd, long prot, long flags, const uint8_t **data, uint64_t *size)
+{
+	(void)fd, (void)prot, (void)flags, (void)data, (void)size;
+	return -ENODEV; // no file here
+}
+
 long exo_vspace_copy_range(unsigned long process, unsigned long vaddr, unsigned long dest, unsigned long to,
                            unsigned long n, unsigned long prot)
 {
