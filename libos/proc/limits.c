@@ -15,14 +15,22 @@ struct linux_rlimit {
 
 // Linux's defaults for a root shell, within what libos has: 256 descriptors, an 8 MiB stack.
 static struct linux_rlimit limits[LIBOS_RLIMITS] = {
-	[RLIMIT_CPU] = { INF, INF },       [RLIMIT_FSIZE] = { INF, INF },
-	[RLIMIT_DATA] = { INF, INF },      [RLIMIT_STACK] = { 8ull << 20, INF },
-	[RLIMIT_CORE] = { 0, INF },        [RLIMIT_RSS] = { INF, INF },
-	[RLIMIT_NPROC] = { INF, INF },     [RLIMIT_NOFILE] = { 256, 256 },
-	[RLIMIT_MEMLOCK] = { 8ull << 20, 8ull << 20 }, [RLIMIT_AS] = { INF, INF },
-	[RLIMIT_LOCKS] = { INF, INF },     [RLIMIT_SIGPENDING] = { 256, 256 },
-	[RLIMIT_MSGQUEUE] = { 819200, 819200 }, [RLIMIT_NICE] = { 0, 0 },
-	[RLIMIT_RTPRIO] = { 0, 0 },        [RLIMIT_RTTIME] = { INF, INF },
+	[RLIMIT_CPU] = { INF, INF },
+	[RLIMIT_FSIZE] = { INF, INF },
+	[RLIMIT_DATA] = { INF, INF },
+	[RLIMIT_STACK] = { 8ull << 20, INF },
+	[RLIMIT_CORE] = { 0, INF },
+	[RLIMIT_RSS] = { INF, INF },
+	[RLIMIT_NPROC] = { INF, INF },
+	[RLIMIT_NOFILE] = { 256, 256 },
+	[RLIMIT_MEMLOCK] = { 8ull << 20, 8ull << 20 },
+	[RLIMIT_AS] = { INF, INF },
+	[RLIMIT_LOCKS] = { INF, INF },
+	[RLIMIT_SIGPENDING] = { 256, 256 },
+	[RLIMIT_MSGQUEUE] = { 819200, 819200 },
+	[RLIMIT_NICE] = { 0, 0 },
+	[RLIMIT_RTPRIO] = { 0, 0 },
+	[RLIMIT_RTTIME] = { INF, INF },
 };
 
 uint64_t libos_rlimit(int resource)

@@ -18,6 +18,8 @@ int main(void)
 	int fds[16], n = 0, status;
 	pid_t child;
 
+	for (int fd = 3; fd < 16; fd++) // whatever the caller left open (a make jobserver's pipe)
+		close(fd);
 	CHECK(getrlimit(RLIMIT_NOFILE, &old) == 0 && old.rlim_cur <= old.rlim_max && old.rlim_cur >= 16);
 	r = (struct rlimit){ 8, 8 };
 	CHECK(setrlimit(RLIMIT_NOFILE, &r) == 0);
@@ -52,7 +54,8 @@ int main(void)
 
 	r = (struct rlimit){ 256ul << 20, 256ul << 20 };
 	CHECK(setrlimit(RLIMIT_AS, &r) == 0);
-	CHECK(mmap(NULL, 512ul << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) == MAP_FAILED &&
+	CHECK(mmap(NULL, 512ul << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) ==
+	          MAP_FAILED &&
 	      errno == ENOMEM);
 	void *p = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	CHECK(p != MAP_FAILED && munmap(p, 1 << 20) == 0);
