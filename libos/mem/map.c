@@ -9,6 +9,7 @@
 // which pages are there (setting a page's protection to what it is counts it, changing nothing).
 #include <libos/file.h>
 #include <libos/mem.h>
+#include <libos/proc.h>
 
 #define MMAP_BASE   0x100000000000ull // anonymous mappings go in [MMAP_BASE, MMAP_TOP)
 #define MMAP_TOP    0x7f0000000000ull
@@ -220,6 +221,18 @@ static uint64_t find_free(uint64_t len)
 	return at + len <= MMAP_TOP ? at : 0;
 }
 
+// Whether len more bytes of address space stay within RLIMIT_AS (the main stack's reserve is not
+// counted: its pages are, as they come, in Linux's count too).
+static int as_room(uint64_t len)
+{
+	uint64_t limit = libos_rlimit(RLIMIT_AS), total = len;
+
+	for (int i = 0; i < nregions && limit != ~0ull; i++)
+		if (regions[i].kind != STACK)
+			total += regions[i].end - regions[i].start;
+	return limit == ~0ull || total <= limit;
+}
+
 static int bad_range(uint64_t addr, uint64_t len)
 {
 	return (addr & (EXO_PAGE_SIZE - 1)) || len == 0 || addr < LOW_LIMIT || addr + len < addr ||
@@ -255,6 +268,8 @@ long libos_mmap(uint64_t addr, uint64_t len, long prot, long flags, long fd, lon
 		         : find_free(size);
 		err = at ? 0 : -ENOMEM;
 	}
+	if (!err && !as_room(size))
+		err = -ENOMEM;
 	if (!err && file) {
 		err = insert(at, at + size, prot, FILE);
 		if (!err) {
@@ -498,7 +513,7 @@ long libos_brk(uint64_t addr)
 	lock_map();
 	old_end = page_up(brk_cur), new_end = page_up(addr);
 	if (addr >= brk_base && addr <= brk_base + BRK_MAX) {
-		if (new_end > old_end && is_free(old_end, new_end) &&
+		if (new_end > old_end && is_free(old_end, new_end) && as_room(new_end - old_end) &&
 		    insert(old_end, new_end, PROT_READ | PROT_WRITE, HEAP) == 0)
 			brk_cur = addr;
 		else if (new_end <= old_end && carve(new_end, old_end) == 0)
@@ -578,6 +593,8 @@ const char *libos_mem_fill(uint64_t addr, uint64_t error)
 		why = addr >= EXO_INIT_STACK_TOP - STACK_MAX - 64 * EXO_PAGE_SIZE && addr < EXO_INIT_STACK_TOP
 		          ? "stack overflow"
 		          : "no mapping";
+	else if (r->kind == STACK && addr < EXO_INIT_STACK_TOP - libos_rlimit(RLIMIT_STACK))
+		why = "stack overflow (RLIMIT_STACK)";
 	else if (r->prot == 0)
 		why = "access to PROT_NONE memory";
 	else if ((error & 2) && !(r->prot & PROT_WRITE))
