@@ -47,7 +47,7 @@ static inline void kernel_lock(void)
 	if (kernel_lock_held())
 		kernel_lock_bad(true);
 #ifdef SPIN_ORDER_CHECKS
-	if (percpu()->spins_held) // the order is the kernel lock, then one spin lock
+	if (percpu()->spins_held) // the order is the kernel lock, then spin locks by rank
 		kernel_lock_under_spin();
 #endif
 	ticket = __atomic_fetch_add(&bkl.next, 1, __ATOMIC_ACQUIRE);

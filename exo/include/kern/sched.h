@@ -49,7 +49,7 @@ unsigned sched_least_loaded(uint64_t affinity);
 // Sets t's affinity (bit i: CPU i; at least one online CPU) and moves it off a CPU it excludes.
 int sched_set_affinity(struct thread *t, uint64_t mask);
 // Check the load balancer's invariant on every tick (core/sched.c): set by the test kernel's
-// ktest_run and by balance_check on the command line. Breaches are logged and counted
+// ktest_run and by balance_check=1 on the command line. Breaches are logged and counted
 // (sched_stats).
 extern bool sched_balance_check;
 // balance=off on the command line: no balancing at all, so that the check can be seen to fail.
