@@ -27,6 +27,7 @@ enum kind { ANON, HEAP, STACK, IMAGE, SHARED, WIRED, FILE };
 struct region {
 	uint64_t start, end;
 	uint64_t src, eof; // FILE: where the file's bytes for start are mapped here, where they end
+	uint64_t ntfn;     // SHARED: the notification futex waits of every process sharing it use
 	uint8_t prot;      // PROT_*
 	uint8_t kind;
 };
@@ -138,6 +139,16 @@ static void move_start(struct region *r, uint64_t start)
 	r->start = start;
 }
 
+// A shared region's notification goes with the last region holding it outside [from, to).
+static void drop_ntfn(uint64_t ntfn, int from, int to)
+{
+	for (int i = 0; i < nregions && ntfn; i++)
+		if ((i < from || i >= to) && regions[i].ntfn == ntfn)
+			return;
+	if (ntfn)
+		exo_cap_delete(ntfn);
+}
+
 // Cuts [start, end) out of the table (splitting regions at its edges) and unmaps its pages.
 // -ENOMEM if a split needs a slot the table does not have.
 static long carve(uint64_t start, uint64_t end)
@@ -161,6 +172,8 @@ static long carve(uint64_t start, uint64_t end)
 	int j = i;
 	while (j < nregions && regions[j].end <= end) // drop whole regions
 		for_pages(regions[j].start, regions[j].end, 0, 1, 0), j++;
+	for (int k = i; k < j; k++)
+		drop_ntfn(regions[k].ntfn, i, j);
 	if (j < nregions && regions[j].start < end) { // keep its tail
 		for_pages(regions[j].start, end, 0, 1, 0);
 		move_start(&regions[j], end);
@@ -172,7 +185,7 @@ static long carve(uint64_t start, uint64_t end)
 
 static int same(const struct region *a, long prot, int kind)
 {
-	return a->prot == prot && a->kind == kind && kind != FILE; // file mappings stay apart
+	return a->prot == prot && a->kind == kind && kind != FILE && kind != SHARED; // each its own
 }
 
 // Adds [start, end) (free in the table), merging with equal neighbours.
@@ -194,7 +207,7 @@ static long insert(uint64_t start, uint64_t end, long prot, int kind)
 		if (nregions == MAX_REGIONS)
 			return -ENOMEM;
 		memmove(&regions[i + 1], &regions[i], (size_t)(nregions - i) * sizeof(regions[0]));
-		regions[i] = (struct region){ start, end, 0, 0, (uint8_t)prot, (uint8_t)kind };
+		regions[i] = (struct region){ start, end, 0, 0, 0, (uint8_t)prot, (uint8_t)kind };
 		nregions++;
 	}
 	return 0;
@@ -280,6 +293,11 @@ long libos_mmap(uint64_t addr, uint64_t len, long prot, long flags, long fd, lon
 		}
 	} else if (!err) {
 		err = insert(at, at + size, prot, flags & MAP_SHARED ? SHARED : ANON);
+		if (!err && (flags & MAP_SHARED)) { // for futexes across processes
+			long n = exo_notify_create();
+
+			find(at)->ntfn = n > 0 ? (uint64_t)n : 0;
+		}
 	}
 	libos_unlock(&map_lock);
 	// Shared memory is there at once: a page first touched after a fork must be the same frame
@@ -763,4 +781,43 @@ long libos_mem_adopt_shared(uint64_t at, uint64_t len)
 	          : insert(at, at + page_up(len), PROT_READ | PROT_WRITE, SHARED);
 	libos_unlock(&map_lock);
 	return err;
+}
+
+uint64_t libos_mem_shared_ntfn(uint64_t addr)
+{
+	struct region *r;
+	uint64_t n = 0;
+
+	lock_map();
+	r = find(addr);
+	if (r && r->kind == SHARED)
+		n = r->ntfn;
+	libos_unlock(&map_lock);
+	return n;
+}
+
+long libos_mem_fork_shared(uint64_t child, void (*note)(uint64_t parent, uint64_t child, void *ctx),
+                           void *ctx)
+{
+	long r = 0;
+
+	lock_map();
+	for (int i = 0; i < nregions && r >= 0; i++)
+		if (regions[i].kind == SHARED && regions[i].ntfn) {
+			bool seen = false;
+
+			for (int k = 0; k < i; k++)
+				seen |= regions[k].ntfn == regions[i].ntfn;
+			if (!seen && (r = exo_cap_copy(regions[i].ntfn, child, EXO_R_ALL)) > 0)
+				note(regions[i].ntfn, (uint64_t)r, ctx);
+		}
+	libos_unlock(&map_lock);
+	return r < 0 ? r : 0;
+}
+
+void libos_mem_fork_translate(uint64_t (*xlat)(uint64_t parent, void *ctx), void *ctx)
+{
+	for (int i = 0; i < nregions; i++)
+		if (regions[i].kind == SHARED && regions[i].ntfn)
+			regions[i].ntfn = xlat(regions[i].ntfn, ctx);
 }
