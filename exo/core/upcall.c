@@ -110,6 +110,6 @@ long sys_upcall_return(uint64_t record)
 		return -EXO_EINVAL;
 	regs_to_frame(thread_frame(t), &f.regs);
 	t->in_upcall = false;
-	t->frame_replaced = true;
+	percpu()->frame_replaced = true; // syscall_entry returns with iretq
 	return 0;
 }

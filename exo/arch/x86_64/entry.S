@@ -77,11 +77,18 @@ trap_return:
 2:	iretq
 
 // SYSCALL: rip in rcx, rflags in r11, interrupts masked (SFMASK). Builds the same trap frame
-// as an interrupt on the thread's kernel stack, so every path out can use it.
+// as an interrupt on the thread's kernel stack, so every path out can use it, and calls
+// syscall_table[rax] with the arguments still in registers (arg 4 moves from r10 to rcx).
 // The SYSCALL entry, in two builds: syscall_entry takes the kernel lock (kern/bkl.h) inline and
 // drops it on the way out; syscall_entry_up, for a machine where only one CPU runs, has no lock
 // at all (nothing runs beside the kernel there). smp_init puts the locked one in every CPU's
 // LSTAR when it starts a second CPU.
+// The way out with SYSRET reloads only what the call may have changed: rax (the result), the
+// message registers IPC writes into a frame (rdi rsi rdx r10 r8 r9), rcx and r11 (rip and
+// rflags), rsp. The callee-saved registers (rbx rbp r12-r15) still hold the user's values: the
+// C code preserves them, and context_switch too for a thread that waited. Whatever rewrites more
+// of a frame (sys_upcall_return) sets percpu's frame_replaced, which sends the way out through
+// syscall_exit_slow and iretq (trap_return), restoring every register.
 .macro SYSCALL_ENTRY name, locked
 	.globl \name
 \name:
@@ -108,37 +115,41 @@ trap_return:
 	cmpb $0, %gs:PERCPU_RESCHED
 	jne 9f
 	.endif
-	// The IPC fast path starts here: call and reply_recv go straight to their handlers with the
-	// arguments still in registers (arg 4 moves from r10 to rcx), skipping the generic dispatch.
-7:	cmp $EXO_SYS_ipc_call, %eax
-	je 3f
-	cmp $EXO_SYS_ipc_reply_recv, %eax
-	je 4f
-	mov %rsp, %rdi // no cld (SFMASK cleared DF) and no fake frame: this is the hot path
-	call syscall_handler
-	test %eax, %eax // non-zero: the frame must go back through iretq (see syscall_handler)
-	jnz trap_return
-6:
+7:	cmp $EXO_NSYSCALLS, %rax // unsigned: any rax beyond the table too
+	jae 11f
+	mov %r10, %rcx // no cld (SFMASK cleared DF) and no fake frame: this is the hot path
+	call *syscall_table(,%rax,8)
+	// Out: the slow way if a reschedule is pending or the frame was replaced (one 16-bit test of
+	// both flags), or if rip is not a user address (the SYSRET hazard; only a replaced frame can
+	// hold one, but the check is two instructions).
+5:	cmpw $0, %gs:PERCPU_RESCHED
+	jne 12f
+	mov TF_RIP(%rsp), %rcx
+	cmp syscall_rip_limit(%rip), %rcx
+	jae 12f
 	.if \locked
 	movl $BKL_NO_OWNER, bkl+BKL_OWNER(%rip)
 	incl bkl+BKL_SERVING(%rip) // only the holder writes it: no lock prefix needed
 	.endif
-	RESTORE_REGS
-	mov TF_RIP-TF_VECTOR(%rsp), %rcx // checked canonical by syscall_handler: the SYSRET hazard
-	mov TF_RFLAGS-TF_VECTOR(%rsp), %r11
-	mov TF_RSP-TF_VECTOR(%rsp), %rsp
+	mov TF_RDI(%rsp), %rdi
+	mov TF_RSI(%rsp), %rsi
+	mov TF_RDX(%rsp), %rdx
+	mov TF_R10(%rsp), %r10
+	mov TF_R8(%rsp), %r8
+	mov TF_R9(%rsp), %r9
+	mov TF_RFLAGS(%rsp), %r11
+	mov TF_RSP(%rsp), %rsp
 	swapgs
 	sysretq
-3:	mov %r10, %rcx
-	call sys_ipc_call
-	jmp 5f
-4:	mov %r10, %rcx
-	call sys_ipc_reply_recv
-5:	mov %rax, TF_RAX(%rsp) // the frame's rip is the syscall's own: SYSRET is safe
-	cmpb $0, %gs:PERCPU_RESCHED
-	je 6b
-	call schedule
-	jmp 6b
+11:	mov $-EXO_ENOSYS, %rax
+	jmp 5b
+12:	mov %rsp, %rdi
+	mov %rax, %rsi
+	call syscall_exit_slow // stores the result in the frame unless the frame was replaced
+	test %eax, %eax // non-zero: the frame must go back through iretq
+	jnz trap_return
+	mov TF_RAX(%rsp), %rax
+	jmp 5b
 	.if \locked
 8:	mov %ecx, %edi // our ticket
 	xor %esi, %esi

@@ -78,7 +78,6 @@ struct thread {
 	uint64_t upcall_rip, upcall_sp;
 	bool in_upcall;
 	bool holds_proc;                // started: keeps a reference on proc
-	bool frame_replaced;            // the call rewrote the whole user frame: return with iretq
 	uint64_t wake_at_ns;            // on the deadline list: when it wakes or times out
 	struct list_node rq_link;       // the run queue of its priority (T_RUNNABLE)
 	struct list_node deadline_link; // the deadline list: T_BLOCKED, or an IPC wait with a timeout

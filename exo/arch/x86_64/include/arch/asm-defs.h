@@ -31,7 +31,7 @@
 // struct percpu, in bytes.
 #define PERCPU_KSTACK  8  // kstack_top: syscall_entry switches to it
 #define PERCPU_URSP    16 // user_rsp: syscall_entry's scratch
-#define PERCPU_RESCHED 40 // need_resched: checked on the IPC fast path's way out
+#define PERCPU_RESCHED 40 // need_resched, then frame_replaced: one 16-bit test on the way out
 #define PERCPU_CPU_ID  44 // cpu_id: the kernel lock's owner
 
 // struct big_lock (kern/bkl.h), in bytes: entry.S takes and drops the lock inline.
@@ -40,7 +40,8 @@
 #define BKL_OWNER    8
 #define BKL_NO_OWNER 0xffffffff
 
-// struct trap_frame offsets of the argument registers syscall_entry reloads after a wait.
+// struct trap_frame offsets of the argument registers syscall_entry reloads after a wait and
+// restores on its way out (IPC delivers messages in them).
 #define TF_R8  (7 * 8)
 #define TF_R9  (6 * 8)
 #define TF_R10 (5 * 8)
