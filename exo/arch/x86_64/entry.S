@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 // Interrupt and exception entry stubs for all 256 vectors. Each (16 bytes) pushes a dummy error code when
 // the CPU does not, then its vector, and joins trap_common, which saves the general registers as
-// a struct trap_frame and calls trap_dispatch(frame). Also: the SYSCALL entry, the common
+// a struct trap_frame and calls user_exception(frame) for an exception of user code,
+// trap_dispatch(frame) for everything else. Also: the SYSCALL entry, the common
 // return path and the kernel context switch. Every way back to user mode drops the big kernel
-// lock (kern/bkl.h); the SYSCALL entry takes it inline, trap_dispatch for the other entries.
+// lock (kern/bkl.h); the SYSCALL entry takes it inline, user_exception and trap_dispatch for
+// the other entries.
 
 #include <arch/asm-defs.h>
 #include <exo/exo.h>
@@ -60,14 +62,21 @@
 	.globl trap_common, trap_return
 trap_common:
 	testb $3, TF_CS-TF_VECTOR(%rsp) // did we come from user mode?
-	jz 1f
+	jz 2f
 	swapgs
-1:	SAVE_REGS
-	CALL_WITH_FRAME trap_dispatch
+	SAVE_REGS
+	cmpq $32, TF_VECTOR(%rsp) // an exception of user code: straight to its handling
+	jae 1f
+	CALL_WITH_FRAME user_exception
+	jmp trap_return
+2:	SAVE_REGS
+1:	CALL_WITH_FRAME trap_dispatch
 // Returns to the context in the trap frame at rsp (also how new threads first enter user mode).
 trap_return:
 	testb $3, TF_CS(%rsp)
 	jz 1f
+	cmpb $0, bkl_on(%rip)
+	je 1f
 	call kernel_unlock_to_user
 1:	RESTORE_REGS
 	add $TF_RIP-TF_VECTOR, %rsp // vector, error code
@@ -143,7 +152,11 @@ trap_return:
 	sysretq
 11:	mov $-EXO_ENOSYS, %rax
 	jmp 5b
-12:	mov %rsp, %rdi
+12:	cmpw $0x100, %gs:PERCPU_RESCHED // only frame_replaced (sys_upcall_return): iretq at once
+	jne 14f
+	movb $0, %gs:PERCPU_RESCHED+1
+	jmp trap_return
+14:	mov %rsp, %rdi
 	mov %rax, %rsi
 	call syscall_exit_slow // stores the result in the frame unless the frame was replaced
 	test %eax, %eax // non-zero: the frame must go back through iretq

@@ -69,6 +69,7 @@ void idt_init(void);
 void idt_load(void); // an application processor loads the IDT idt_init built
 // Entered from entry.S with the frame of every interrupt and exception.
 void trap_dispatch(struct trap_frame *tf);
+void user_exception(struct trap_frame *tf); // trap_common's way for exceptions of user code
 // A fault in user mode: to the thread's upcall handler, or the process dies (core/upcall.c).
 void user_fault(struct trap_frame *tf);
 // Installs the handler for a vector >= 32; returns -EXO_EEXIST if one is set already.
