@@ -10,9 +10,10 @@
 // Calls use the L4 model of an implicit reply: the receiver of a call remembers its caller
 // (reply_to) until it replies; the caller waits in T_IPC_REPLY (blocked on the server). A call that finds a
 // receiver waiting switches straight to it (the caller's time slice is donated; no run-queue trip), and
-// reply_recv switches straight back. The fast paths at the top of sys_ipc_call and
-// sys_ipc_reply_recv handle that common case - short message, no capabilities, partner waiting -
-// with the same lookup and queue helpers as the general path.
+// reply_recv switches straight back, in frame mode when they can (kern/sched.h: the thread that
+// blocks keeps no kernel stack, the one that runs leaves from its frame). The fast paths at the top of
+// sys_ipc_call and sys_ipc_reply_recv handle that common case - short message, no capabilities, partner
+// waiting - with the same lookup and queue helpers as the general path.
 //
 // Death: a server dying wakes its caller with -EXO_EDEAD; a caller dying turns the reply into a
 // no-op; an endpoint dies with its owner process, waking everyone queued on it with -EXO_EDEAD.
@@ -537,7 +538,10 @@ long sys_ipc_call(exo_endpoint_t h, uint64_t tag, uint64_t w0, uint64_t w1, uint
 	put_regs(srv, tag, badge, w0, w1, w2, w3);
 	srv->ipc_result = 0;
 	await_reply(self, srv);
-	sched_switch_to(srv);
+	self->frame_resume = true; // all that is left: return ipc_result (kern/sched.h)
+	if (!srv->frame_resume || !sched_switch_frame(srv, 0))
+		sched_switch_to(srv);
+	self->frame_resume = false;
 	return self->ipc_result;
 }
 
@@ -654,7 +658,10 @@ static inline long recv_and_switch(struct thread *self, struct endpoint *ep, str
 	self->state = T_IPC_RECV;
 	self->ipc_result = 0;
 	c->state = T_INACTIVE;
-	sched_switch_to(c);
+	self->frame_resume = true; // all that is left: return ipc_result (kern/sched.h)
+	if (!c->frame_resume || !sched_switch_frame(c, c->ipc_result))
+		sched_switch_to(c);
+	self->frame_resume = false;
 	return self->ipc_result;
 }
 

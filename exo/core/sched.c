@@ -341,6 +341,35 @@ void sched_switch_to(struct thread *next)
 		reap();
 }
 
+bool sched_switch_frame(struct thread *next, long result)
+{
+	struct percpu *cpu = percpu();
+	struct thread *prev = cpu->current;
+
+	if (next->cpu != cpu->cpu_id) {
+		if (!(next->affinity & BIT(cpu->cpu_id)))
+			return false;
+		next->cpu = cpu->cpu_id;
+	}
+	cpu->need_resched = false;
+	if (next->slice_left == 0)
+		next->slice_left = next->slice;
+	next->state = T_RUNNING;
+	next->frame_resume = false;
+	if (reap_list)
+		reap(); // on prev's stack: no thread on the list runs on it
+	arch_switch_frame(cpu, prev, next, result);
+}
+
+long sched_frame_resumed(void)
+{
+	struct thread *t = current_thread();
+
+	reap(); // what schedule does after its switch
+	t->frame_resume = false;
+	return t->ipc_result;
+}
+
 // CPU 0's part of the tick: deadlines, notification timers, timeslice periods, the balancer.
 static void global_tick(uint64_t now)
 {

@@ -130,7 +130,10 @@ trap_return:
 	call *syscall_table(,%rax,8)
 	// Out: the slow way if a reschedule is pending or the frame was replaced (one 16-bit test of
 	// both flags), or if rip is not a user address (the SYSRET hazard; only a replaced frame can
-	// hold one, but the check is two instructions).
+	// hold one, but the check is two instructions). syscall_switch_frame comes in here too, with
+	// another thread's frame at rsp and its callee-saved registers loaded.
+	.globl \name\()_exit
+\name\()_exit:
 5:	cmpw $0, %gs:PERCPU_RESCHED
 	jne 12f
 	mov TF_RIP(%rsp), %rcx
@@ -182,6 +185,36 @@ trap_return:
 
 SYSCALL_ENTRY syscall_entry, 1
 SYSCALL_ENTRY syscall_entry_up, 0
+
+// Frame mode (kern/sched.h): an IPC fast path blocks the calling thread and returns to user mode
+// through the next thread's frame, which blocked the same way, instead of switching kernel stacks
+// and unwinding the next thread's C calls: nothing is left in them but returning its ipc_result.
+// void syscall_switch_frame(uint64_t *prev_ksp, uint64_t prev_kstack_top, uint64_t next_kstack_top,
+// long result): prev's ksp gets a context_switch frame at the top of its stack that resumes in syscall_resume
+// (six callee-saved slots, never read, and the return address just below its trap frame: the
+// slot of the kernel call's own return address, which is not needed any more); then next's
+// frame goes out through syscall_entry's exit with result in rax.
+	.globl syscall_switch_frame
+syscall_switch_frame:
+	lea syscall_resume(%rip), %rax
+	mov %rax, -TF_SIZE-8(%rsi)
+	lea -TF_SIZE-56(%rsi), %rax
+	mov %rax, (%rdi)
+	lea -TF_SIZE(%rdx), %rsp
+	mov %rcx, %rax
+1:	mov TF_RBX(%rsp), %rbx // the user's, as saved at entry: the C code that had them is gone
+	mov TF_RBP(%rsp), %rbp
+	mov TF_R12(%rsp), %r12
+	mov TF_R13(%rsp), %r13
+	mov TF_R14(%rsp), %r14
+	mov TF_R15(%rsp), %r15
+	cmpb $0, bkl_on(%rip)
+	jne syscall_entry_exit
+	jmp syscall_entry_up_exit
+// context_switch resumes a thread blocked in frame mode here, at its trap frame.
+syscall_resume:
+	call sched_frame_resumed // its ipc_result
+	jmp 1b
 
 // Entry of a new thread: context_switch "returns" here with rsp at its initial trap frame.
 	.globl thread_first_entry

@@ -23,6 +23,17 @@ void sched_tick(void);                // timer interrupt: slices and sleepers
 // partners in IPC share a CPU), unless its affinity excludes this CPU: then it is woken on its
 // own. The current thread must already be blocked.
 void sched_switch_to(struct thread *next);
+// Frame mode, the IPC fast paths' switch: a thread that blocks in a fast path has nothing left to
+// do when it wakes but return its ipc_result from the kernel call, so its kernel stack need not
+// be kept; it says so with frame_resume while it waits. sched_switch_frame(next, result), for a
+// next that waits so, and from a current thread that does, does what sched_switch_to does but
+// goes straight to next's user mode from its trap frame, with result, leaving next's kernel
+// stack unwound, and blocks the current thread so that it resumes in syscall_resume; it returns
+// false, having done nothing, when next may not run on this CPU. A thread in frame mode that something else
+// wakes (a reply by the slow path, a timeout, a death) is switched to as any other and ends its call in
+// sched_frame_resumed (entry.S's syscall_resume).
+bool sched_switch_frame(struct thread *next, long result);
+long sched_frame_resumed(void);
 // Puts a thread blocked elsewhere (IPC) on the sleep list too, so it times out at ns.
 void sched_add_deadline(struct thread *t, uint64_t ns);
 void sched_remove_deadline(struct thread *t);

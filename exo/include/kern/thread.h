@@ -72,6 +72,7 @@ struct thread {
 	uint64_t affinity;          // bit i: it may run on CPU i
 	bool preempted;             // queued by preemption, not by a wake-up (the balancer moves it)
 	uint64_t ksp;               // saved kernel rsp while switched out
+	bool frame_resume;          // blocked in frame mode: ksp resumes in syscall_resume (sched.h)
 	uint64_t kstack_top;
 	void *fpu;
 	uint64_t fs_base;

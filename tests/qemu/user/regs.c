@@ -3,7 +3,9 @@
 // what a call may change and relies on the kernel's C code for the callee-saved ones. A call
 // keeps every register but rax (the result), rcx (the return address) and r11 (rflags) - after a
 // null call, a bad number, a yield to a thread that runs the same check with other values, and
-// an upcall round trip (which returns with iretq) - so no kernel value leaks into user mode.
+// an upcall round trip (which returns with iretq) - so no kernel value leaks into user mode. An
+// IPC call (the fast path's switches in frame mode) keeps the callee-saved registers and returns
+// the reply in the message registers.
 #include "testlib.h"
 
 // The registers regs_syscall loads before the call and stores after it, in this order.
@@ -76,6 +78,52 @@ static void other(uint64_t arg)
 		exo_thread_yield();
 }
 
+static uint64_t ep;
+
+static void server(uint64_t arg)
+{
+	struct exo_msg m = { 0 };
+
+	(void)arg;
+	exo_recv(ep, &m);
+	for (;;) { // the reply: label 7, the words plus one
+		m.tag = EXO_TAG(7, 4, 0);
+		for (int i = 0; i < 4; i++)
+			m.w[i]++;
+		exo_reply_recv(ep, &m);
+	}
+}
+
+// A call with tag (label 1, 4 words) and the words in rdx r10 r8 r9; the reply comes back in
+// rsi (tag), rdx r10 r8 r9 (words), rdi (badge 0).
+static int call_ipc(uint64_t seed)
+{
+	struct regs io = { 0 };
+	int ok = 1;
+
+	for (int i = 0; i < NKEPT; i++)
+		io.r[i] = seed * 0x0101010101010101ull + (uint64_t)i;
+	io.r[R_RDI] = ep;
+	io.r[R_RSI] = EXO_TAG(1, 4, 0);
+	regs_syscall(EXO_SYS_ipc_call, &io);
+	for (int i = R_RBX; i <= R_R15; i++)
+		if (io.r[i] != seed * 0x0101010101010101ull + (uint64_t)i) {
+			TEST_FAIL("ipc call: register %d is %#lx", i, (unsigned long)io.r[i]);
+			ok = 0;
+		}
+	for (int i = R_RDX; i <= R_R9; i++)
+		if (io.r[i] != seed * 0x0101010101010101ull + (uint64_t)i + 1) {
+			TEST_FAIL("ipc reply: register %d is %#lx", i, (unsigned long)io.r[i]);
+			ok = 0;
+		}
+	if (io.rax != 0 || io.r[R_RSI] != EXO_TAG(7, 4, 0) || io.r[R_RDI] != 0 || io.rcx != io.after) {
+		TEST_FAIL("ipc call: rax %#lx tag %#lx badge %#lx", (unsigned long)io.rax,
+		          (unsigned long)io.r[R_RSI], (unsigned long)io.r[R_RDI]);
+		ok = 0;
+	}
+	return ok;
+}
+
 static void handler(struct exo_fault *f)
 {
 	f->regs.rip += 2; // skip the ud2
@@ -108,6 +156,18 @@ int main(uint64_t arg)
 	CHECK(other_rounds >= 100);
 	CHECK_EQ(other_bad, 0);
 	stop = 1;
+	exo_thread_destroy((uint64_t)t);
+
+	// IPC with a server thread: the first call may take the general path, the rest the fast one.
+	ep = (uint64_t)exo_endpoint_create();
+	t = exo_thread_create(bi->self, 16);
+	CHECK(t > 0);
+	CHECK_EQ(exo_thread_start((uint64_t)t, (uint64_t)server,
+	                          (uint64_t)other_stack + sizeof(other_stack) - 8, 0),
+	         0);
+	exo_thread_yield(); // the server waits in recv from now on
+	for (int i = 0; i < 50; i++)
+		CHECK(call_ipc(0x70 + (uint64_t)(i & 7)));
 	exo_thread_destroy((uint64_t)t);
 
 	// An upcall round trip (out through the fault handler, back with iretq): the callee-saved

@@ -14,6 +14,8 @@
 #define MSR_FS_BASE 0xc0000100
 
 void context_switch(uint64_t *save_rsp, uint64_t new_rsp);
+void __attribute__((noreturn))
+syscall_switch_frame(uint64_t *prev_ksp, uint64_t prev_kstack_top, uint64_t next_kstack_top, long result);
 // Builds a new thread's first user frame (rip, rsp, rdi = arg) and kernel stack.
 void arch_thread_setup(struct thread *t, uint64_t rip, uint64_t rsp, uint64_t arg);
 
@@ -23,7 +25,8 @@ static inline struct trap_frame *thread_frame(struct thread *t)
 	return (struct trap_frame *)(t->kstack_top - sizeof(struct trap_frame));
 }
 
-static inline void arch_switch(struct percpu *cpu, struct thread *prev, struct thread *next)
+// Everything of a switch but the stacks.
+static inline void arch_switch_state(struct percpu *cpu, struct thread *prev, struct thread *next)
 {
 	struct process *p = next->proc;
 
@@ -45,5 +48,19 @@ static inline void arch_switch(struct percpu *cpu, struct thread *prev, struct t
 			ioport_switch(p);
 		fpu_restore(next->fpu);
 	}
+}
+
+static inline void arch_switch(struct percpu *cpu, struct thread *prev, struct thread *next)
+{
+	arch_switch_state(cpu, prev, next);
 	context_switch(&prev->ksp, next->ksp);
+}
+
+// The switch in frame mode (kern/sched.h): prev blocks so that it resumes in syscall_resume, next
+// returns to user mode from its frame with result.
+static inline void __attribute__((noreturn))
+arch_switch_frame(struct percpu *cpu, struct thread *prev, struct thread *next, long result)
+{
+	arch_switch_state(cpu, prev, next);
+	syscall_switch_frame(&prev->ksp, prev->kstack_top, next->kstack_top, result);
 }

@@ -13,7 +13,12 @@ struct trap_frame {
 	uint64_t rip, cs, rflags, rsp, ss;
 };
 _Static_assert(offsetof(struct trap_frame, r15) == 0 && offsetof(struct trap_frame, rbp) == TF_RBP &&
-                   offsetof(struct trap_frame, rax) == TF_RAX &&
+                   offsetof(struct trap_frame, rax) == TF_RAX && offsetof(struct trap_frame, rbx) == TF_RBX &&
+                   offsetof(struct trap_frame, r12) == TF_R12 && offsetof(struct trap_frame, r13) == TF_R13 &&
+                   offsetof(struct trap_frame, r14) == TF_R14 && offsetof(struct trap_frame, r10) == TF_R10 &&
+                   offsetof(struct trap_frame, r8) == TF_R8 && offsetof(struct trap_frame, r9) == TF_R9 &&
+                   offsetof(struct trap_frame, rdi) == TF_RDI && offsetof(struct trap_frame, rsi) == TF_RSI &&
+                   offsetof(struct trap_frame, rdx) == TF_RDX &&
                    offsetof(struct trap_frame, vector) == TF_VECTOR &&
                    offsetof(struct trap_frame, rip) == TF_RIP && offsetof(struct trap_frame, cs) == TF_CS &&
                    offsetof(struct trap_frame, rflags) == TF_RFLAGS &&
