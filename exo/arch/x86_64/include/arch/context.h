@@ -25,15 +25,16 @@ static inline struct trap_frame *thread_frame(struct thread *t)
 	return (struct trap_frame *)(t->kstack_top - sizeof(struct trap_frame));
 }
 
-// Everything of a switch but the stacks.
-static inline void arch_switch_state(struct percpu *cpu, struct thread *prev, struct thread *next)
+// Everything of a switch but the stacks; users: prev and next are live user threads.
+static inline __attribute__((always_inline)) void arch_switch_state(struct percpu *cpu, struct thread *prev,
+                                                                    struct thread *next, bool users)
 {
 	struct process *p = next->proc;
 
 	cpu->current = next;
-	if (prev->proc && prev->state != T_DEAD)
+	if (users || (prev->proc && prev->state != T_DEAD))
 		fpu_save(prev->fpu);
-	if (p) {
+	if (users || p) {
 		cpu->kstack_top = next->kstack_top; // percpu_set_kstack without another percpu()
 		*cpu->tss_rsp0 = next->kstack_top;
 		if (cpu->cr3 != p->vs.root) {
@@ -52,15 +53,15 @@ static inline void arch_switch_state(struct percpu *cpu, struct thread *prev, st
 
 static inline void arch_switch(struct percpu *cpu, struct thread *prev, struct thread *next)
 {
-	arch_switch_state(cpu, prev, next);
+	arch_switch_state(cpu, prev, next, false);
 	context_switch(&prev->ksp, next->ksp);
 }
 
 // The switch in frame mode (kern/sched.h): prev blocks so that it resumes in syscall_resume, next
 // returns to user mode from its frame with result.
-static inline void __attribute__((noreturn))
+static inline __attribute__((always_inline, noreturn)) void
 arch_switch_frame(struct percpu *cpu, struct thread *prev, struct thread *next, long result)
 {
-	arch_switch_state(cpu, prev, next);
+	arch_switch_state(cpu, prev, next, true);
 	syscall_switch_frame(&prev->ksp, prev->kstack_top, next->kstack_top, result);
 }
