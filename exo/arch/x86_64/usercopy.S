@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The one place the kernel touches user memory. A fault between usercopy_start and usercopy_end
-// is not a kernel bug: the page-fault handler resumes at usercopy_fixup, which returns
+// (no routine there pushes anything) is not a kernel bug: the page-fault handler resumes at usercopy_fixup, which returns
 // -EXO_EFAULT. Range checks and SMAP (stac/clac) are done by the C wrappers in usercopy.c.
+#include <arch/asm-defs.h>
 #include <exo/exo.h>
 
 	.text
@@ -17,6 +18,39 @@ usercopy_start:
 	mov %edx, %ecx
 	and $7, %ecx
 	rep movsb
+	xor %eax, %eax
+	ret
+
+// long usercopy_fault_raw(struct exo_fault *dst, const struct trap_frame *tf, uint64_t addr):
+// 0 or -EXO_EFAULT. Writes the record of exo/upcall.h straight from the frame, one register at
+// a time (what building it on the kernel stack and copying it would do twice).
+.macro PUT from, to
+	mov \from(%rsi), %rax
+	mov %rax, \to(%rdi)
+.endm
+	.globl usercopy_fault_raw
+usercopy_fault_raw:
+	PUT TF_VECTOR, 0
+	PUT TF_ERROR, 8
+	mov %rdx, 16(%rdi)
+	PUT TF_RAX, 24+0*8
+	PUT TF_RBX, 24+1*8
+	PUT TF_RCX, 24+2*8
+	PUT TF_RDX, 24+3*8
+	PUT TF_RSI, 24+4*8
+	PUT TF_RDI, 24+5*8
+	PUT TF_RBP, 24+6*8
+	PUT TF_RSP, 24+7*8
+	PUT TF_R8, 24+8*8
+	PUT TF_R9, 24+9*8
+	PUT TF_R10, 24+10*8
+	PUT TF_R11, 24+11*8
+	PUT TF_R12, 24+12*8
+	PUT TF_R13, 24+13*8
+	PUT TF_R14, 24+14*8
+	PUT TF_R15, 24+15*8
+	PUT TF_RIP, 24+16*8
+	PUT TF_RFLAGS, 24+17*8
 usercopy_end:
 	xor %eax, %eax
 	ret

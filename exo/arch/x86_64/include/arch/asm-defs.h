@@ -41,11 +41,15 @@
 #define BKL_NO_OWNER 0xffffffff
 
 // struct trap_frame offsets of the callee-saved registers a switch in frame mode reloads.
-#define TF_R15 (0 * 8)
-#define TF_R14 (1 * 8)
-#define TF_R13 (2 * 8)
-#define TF_R12 (3 * 8)
-#define TF_RBX (13 * 8)
+#define TF_R15   (0 * 8)
+#define TF_R14   (1 * 8)
+#define TF_R13   (2 * 8)
+#define TF_R12   (3 * 8)
+#define TF_RBX   (13 * 8)
+// ... and the rest, for usercopy_fault_raw (usercopy.S), which writes a fault record from a frame.
+#define TF_R11   (4 * 8)
+#define TF_RCX   (12 * 8)
+#define TF_ERROR (16 * 8)
 
 // struct trap_frame offsets of the argument registers syscall_entry reloads after a wait and
 // restores on its way out (IPC delivers messages in them).

@@ -18,7 +18,9 @@ _Static_assert(offsetof(struct trap_frame, r15) == 0 && offsetof(struct trap_fra
                    offsetof(struct trap_frame, r14) == TF_R14 && offsetof(struct trap_frame, r10) == TF_R10 &&
                    offsetof(struct trap_frame, r8) == TF_R8 && offsetof(struct trap_frame, r9) == TF_R9 &&
                    offsetof(struct trap_frame, rdi) == TF_RDI && offsetof(struct trap_frame, rsi) == TF_RSI &&
-                   offsetof(struct trap_frame, rdx) == TF_RDX &&
+                   offsetof(struct trap_frame, rdx) == TF_RDX && offsetof(struct trap_frame, r15) == TF_R15 &&
+                   offsetof(struct trap_frame, r11) == TF_R11 && offsetof(struct trap_frame, rcx) == TF_RCX &&
+                   offsetof(struct trap_frame, error) == TF_ERROR &&
                    offsetof(struct trap_frame, vector) == TF_VECTOR &&
                    offsetof(struct trap_frame, rip) == TF_RIP && offsetof(struct trap_frame, cs) == TF_CS &&
                    offsetof(struct trap_frame, rflags) == TF_RFLAGS &&

@@ -20,6 +20,8 @@ static inline bool user_range_ok(uaddr_t addr, size_t len)
 // access user mode would need (a PROT_NONE page, a read-only page for copyout).
 int copyin(void *dst, uaddr_t src, size_t len);
 int copyout(uaddr_t dst, const void *src, size_t len);
-// Called by the page-fault handler: true (and the frame redirected) if rip is in usercopy.
+// copyout of the struct exo_fault (exo/upcall.h) of frame tf and address addr.
 struct trap_frame;
+int copyout_fault(uaddr_t dst, const struct trap_frame *tf, uint64_t addr);
+// Called by the page-fault handler: true (and the frame redirected) if rip is in usercopy.
 bool usercopy_fixup_fault(struct trap_frame *tf);
