@@ -208,13 +208,20 @@ syscall_switch_frame:
 	mov TF_R13(%rsp), %r13
 	mov TF_R14(%rsp), %r14
 	mov TF_R15(%rsp), %r15
-	cmpb $0, bkl_on(%rip)
-	jne syscall_entry_exit
-	jmp syscall_entry_up_exit
+	jmp *syscall_exit_path(%rip)
 // context_switch resumes a thread blocked in frame mode here, at its trap frame.
 syscall_resume:
 	call sched_frame_resumed // its ipc_result
 	jmp 1b
+
+// The exit of the SYSCALL entry in use (percpu_lock_syscalls changes it with LSTAR, before any
+// user thread runs): the one that drops the kernel lock once it is on.
+	.section .data
+	.balign 8
+	.globl syscall_exit_path
+syscall_exit_path:
+	.quad syscall_entry_up_exit
+	.text
 
 // Entry of a new thread: context_switch "returns" here with rsp at its initial trap frame.
 	.globl thread_first_entry

@@ -14,13 +14,12 @@ void fpu_state_free(void *area);
 extern bool fpu_use_xsave;
 extern uint64_t fpu_xcr0;
 
+// The XSAVE mask is all ones: the instructions take XCR0's components (every one the kernel
+// enabled, the area's size counts them all), and no load of fpu_xcr0 on the switch path.
 static inline void fpu_save(void *area)
 {
 	if (fpu_use_xsave)
-		__asm__ volatile("xsave64 (%0)"
-		                 :
-		                 : "r"(area), "a"((uint32_t)fpu_xcr0), "d"((uint32_t)(fpu_xcr0 >> 32))
-		                 : "memory");
+		__asm__ volatile("xsave64 (%0)" : : "r"(area), "a"(~0u), "d"(~0u) : "memory");
 	else
 		__asm__ volatile("fxsave64 (%0)" : : "r"(area) : "memory");
 }
@@ -28,10 +27,7 @@ static inline void fpu_save(void *area)
 static inline void fpu_restore(const void *area)
 {
 	if (fpu_use_xsave)
-		__asm__ volatile("xrstor64 (%0)"
-		                 :
-		                 : "r"(area), "a"((uint32_t)fpu_xcr0), "d"((uint32_t)(fpu_xcr0 >> 32))
-		                 : "memory");
+		__asm__ volatile("xrstor64 (%0)" : : "r"(area), "a"(~0u), "d"(~0u) : "memory");
 	else
 		__asm__ volatile("fxrstor64 (%0)" : : "r"(area) : "memory");
 }
