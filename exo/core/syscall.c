@@ -8,8 +8,6 @@
 
 #define DEBUG_WRITE_MAX 4096
 
-const uint64_t syscall_rip_limit = USER_TOP; // entry.S compares the frame's rip with it
-
 // The C side of syscall_entry's slow way out (entry.S), taken when percpu's need_resched or
 // frame_replaced is set or the frame's rip is not below USER_TOP: the call's result goes into the
 // frame (unless the call replaced it) and a pending reschedule happens. Returns non-zero when the

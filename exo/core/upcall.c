@@ -11,22 +11,6 @@
 #include <kern/printf.h>
 #include <kern/syscall.h>
 
-// Flags user code may change on return from a handler: CF PF AF ZF SF TF DF OF (IF stays on).
-#define RFLAGS_USER  0x0dd5ull
-#define RFLAGS_FIXED 0x0202ull
-
-static void regs_to_frame(struct trap_frame *tf, const struct exo_regs *r)
-{
-	tf->rax = r->rax, tf->rbx = r->rbx, tf->rcx = r->rcx, tf->rdx = r->rdx;
-	tf->rsi = r->rsi, tf->rdi = r->rdi, tf->rbp = r->rbp, tf->rsp = r->rsp;
-	tf->r8 = r->r8, tf->r9 = r->r9, tf->r10 = r->r10, tf->r11 = r->r11;
-	tf->r12 = r->r12, tf->r13 = r->r13, tf->r14 = r->r14, tf->r15 = r->r15;
-	tf->rip = r->rip;
-	tf->rflags = (r->rflags & RFLAGS_USER) | RFLAGS_FIXED;
-	tf->cs = 0x23;
-	tf->ss = 0x1b;
-}
-
 static int deliver(struct thread *t, struct trap_frame *tf, uint64_t addr)
 {
 	uint64_t at = ALIGN_DOWN(t->upcall_sp - sizeof(struct exo_fault), 16);
@@ -95,17 +79,13 @@ long sys_upcall_set(uint64_t rip, uint64_t stack_top)
 long sys_upcall_return(uint64_t record)
 {
 	struct thread *t = current_thread();
-	struct exo_fault f;
 	int err;
 
 	if (!t->in_upcall)
 		return -EXO_EINVAL;
-	err = copyin(&f, record, sizeof(f));
+	err = copyin_fault_regs(thread_frame(t), record); // checks rip, sanitises rflags, cs and ss
 	if (err)
 		return err;
-	if (!user_range_ok(f.regs.rip, 1))
-		return -EXO_EINVAL;
-	regs_to_frame(thread_frame(t), &f.regs);
 	t->in_upcall = false;
 	percpu()->frame_replaced = true; // syscall_entry returns with iretq
 	return 0;

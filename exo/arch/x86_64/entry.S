@@ -137,7 +137,7 @@ trap_return:
 5:	cmpw $0, %gs:PERCPU_RESCHED
 	jne 12f
 	mov TF_RIP(%rsp), %rcx
-	cmp syscall_rip_limit(%rip), %rcx
+	cmp usercopy_user_top(%rip), %rcx
 	jae 12f
 	.if \locked
 	movl $BKL_NO_OWNER, bkl+BKL_OWNER(%rip)

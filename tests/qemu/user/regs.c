@@ -37,7 +37,10 @@ __asm__(".text\n"
         "	pop %r15\n	pop %r14\n	pop %r13\n	pop %r12\n	pop %rbp\n	pop %rbx\n"
         "	ret\n");
 
-#define RFLAGS_IF (1ull << 9)
+#define RFLAGS_IF   (1ull << 9)
+#define RFLAGS_TF   (1ull << 8)
+#define RFLAGS_DF   (1ull << 10)
+#define RFLAGS_KEPT 0x0fffull // CF PF AF ZF SF TF IF DF OF and reserved bits: all above must be 0
 
 // One call with every kept register set to a pattern of seed; 1 if all came back and rax is want.
 static int call_keeps(uint64_t nr, uint64_t seed, long want)
@@ -126,7 +129,8 @@ static int call_ipc(uint64_t seed)
 
 static void handler(struct exo_fault *f)
 {
-	f->regs.rip += 2; // skip the ud2
+	f->regs.rip += 2;            // skip the ud2
+	f->regs.rflags = ~RFLAGS_TF; // asks for IOPL 3, NT, AC, VM...: only DF and the flags come back
 	exo_upcall_return(f);
 }
 
@@ -171,16 +175,20 @@ int main(uint64_t arg)
 	exo_thread_destroy((uint64_t)t);
 
 	// An upcall round trip (out through the fault handler, back with iretq): the callee-saved
-	// registers the handler's C code used come back as they were at the fault.
+	// registers the handler's C code used come back as they were at the fault, and of the
+	// rflags the handler asked for only those user code may set.
 	CHECK_EQ(exo_upcall_set((void *)handler, upcall_stack + sizeof(upcall_stack)), 0);
 	__asm__ volatile("mov $0x1234, %%rbx\n\tmov $0x5678, %%r12\n\tmov $0x9abc, %%r15\n\tud2\n\t"
+	                 "pushfq\n\tcld\n\tpop 24(%0)\n\t"
 	                 "mov %%rbx, 0(%0)\n\tmov %%r12, 8(%0)\n\tmov %%r15, 16(%0)"
 	                 :
 	                 : "r"(keep)
-	                 : "rbx", "r12", "r15", "memory");
+	                 : "rbx", "r12", "r15", "memory", "cc");
 	CHECK_EQ(keep[0], 0x1234);
 	CHECK_EQ(keep[1], 0x5678);
 	CHECK_EQ(keep[2], 0x9abc);
+	CHECK((keep[3] & RFLAGS_IF) && (keep[3] & RFLAGS_DF) && !(keep[3] & RFLAGS_TF));
+	CHECK_EQ(keep[3] & ~RFLAGS_KEPT, 0); // no IOPL, NT, AC, VM, ...
 	CHECK_EQ(exo_upcall_set(0, 0), 0);
 	return test_end();
 }

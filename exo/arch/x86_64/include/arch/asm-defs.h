@@ -51,6 +51,12 @@
 #define TF_RCX   (12 * 8)
 #define TF_ERROR (16 * 8)
 
+// The lowest user address (arch/usercopy.h) and the rflags bits user code may set through an
+// upcall return: CF PF AF ZF SF TF DF OF; IF and bit 1 always on.
+#define USER_BASE    0x1000
+#define RFLAGS_USER  0x0dd5
+#define RFLAGS_FIXED 0x0202
+
 // struct trap_frame offsets of the argument registers syscall_entry reloads after a wait and
 // restores on its way out (IPC delivers messages in them).
 #define TF_R8  (7 * 8)
