@@ -77,13 +77,20 @@ trap_return:
 	jz 1f
 	cmpb $0, bkl_on(%rip)
 	je 1f
-	call kernel_unlock_to_user
+	// The kernel lock's release (kern/bkl.h's kernel_unlock, with its check that we hold it).
+	mov %gs:PERCPU_CPU_ID, %eax
+	cmp %eax, bkl+BKL_OWNER(%rip)
+	jne 3f
+	movl $BKL_NO_OWNER, bkl+BKL_OWNER(%rip)
+	incl bkl+BKL_SERVING(%rip) // only the holder writes it: no lock prefix needed
 1:	RESTORE_REGS
 	add $TF_RIP-TF_VECTOR, %rsp // vector, error code
 	testb $3, TF_CS-TF_RIP(%rsp)
 	jz 2f
 	swapgs
 2:	iretq
+3:	xor %edi, %edi
+	call kernel_lock_bad // "releases the kernel lock held by cpu N"
 
 // SYSCALL: rip in rcx, rflags in r11, interrupts masked (SFMASK). Builds the same trap frame
 // as an interrupt on the thread's kernel stack, so every path out can use it, and calls

@@ -152,8 +152,7 @@ void user_exception(struct trap_frame *tf)
 {
 	kernel_lock();
 	sched_entry_check(); // a thread stopped meanwhile does not get its fault handled
-	user_fault(tf);
-	sched_entry_check();
+	user_fault(tf);      // returns only if the fault went to the handler: the thread runs on
 	if (percpu()->need_resched)
 		schedule();
 }
