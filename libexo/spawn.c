@@ -6,7 +6,7 @@
 #include <common/elf.h>
 #include <exo/libexo.h>
 
-#define SCRATCH_IMAGE 0x100000000000ull // where the module is mapped for reading
+#define SCRATCH_IMAGE 0x7f0000000000ull // where the module is mapped for reading (above libos's mmap area)
 #define SCRATCH_PAGE  0x0ff000000000ull // where one fresh frame is mapped for filling
 
 static long map_one(uint64_t process, uint64_t frame, uint64_t va, uint64_t prot)

@@ -195,3 +195,32 @@ void libos_mem_thread_init(void *handler_stack_top)
 	exo_upcall_set((void *)on_fault,
 	               handler_stack_top ? handler_stack_top : fault_stack + sizeof(fault_stack));
 }
+
+void *libos_mem_main_handler_top(void)
+{
+	return fault_stack + sizeof(fault_stack);
+}
+
+long libos_mem_map_wired(uint64_t len)
+{
+	return libos_mmap(0, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+}
+
+// An eager arena does not fork: it would have to copy every page (fork says ENOSYS).
+long libos_mem_fork(uint64_t child, uint64_t wired, uint64_t wired_pages)
+{
+	(void)child, (void)wired, (void)wired_pages;
+	return -ENOSYS;
+}
+
+void libos_mem_fork_child(uint64_t keep_wired)
+{
+	(void)keep_wired;
+}
+
+// An exec'd image of this program does not take over shared memory: none is passed to it.
+long libos_mem_adopt_shared(uint64_t at, uint64_t len)
+{
+	(void)at, (void)len;
+	return -EINVAL;
+}

@@ -3,18 +3,20 @@
 // capabilities so that the program does not hold them: it starts the console service (COM2's
 // ports and IRQ only), reads the RTC for CLOCK_REALTIME, and starts the program - boot module 1 -
 // as a child process with its own quota (nearly all memory), capabilities to itself and its
-// thread, a send-only copy of the console endpoint, read-only frames (no GRANT) of boot modules
-// 1.. (the program, exorun's manifest, arguments and environment, the --file files: the child's
-// modules 0..), and a struct exo_bootinfo naming them, its device fields zero. No I/O port, IRQ
-// or device memory, no capability to the launcher or any other process, no timeslice. It waits
-// for the program and exits with its status, which ends the machine (the kernel's exorun mode).
+// thread, a send-only copy of the console endpoint, read-only frames of boot modules 1.. (the
+// program, exorun's manifest, arguments and environment, the --file files: the child's modules
+// 0..), a notification for its signals and a capability to the process manager (badged pid 1),
+// and a struct exo_bootinfo naming them, its device fields zero. No I/O port, IRQ or device
+// memory, no capability to the launcher's other parts, no timeslice. The quota, the console
+// endpoint and the files come with EXO_R_GRANT: the program hands them on to the processes it
+// forks. The launcher then serves as the process manager (procmgr.c) and exits with the program's
+// status when it ends, which ends the machine (the kernel's exorun mode).
 #include "launch.h"
 
-#define KEEP    512        // frames the launcher keeps: page tables of its scratch mappings
-#define SLOTS   1024       // the child's capability slots besides one per boot file page
-#define PRIO    16         // the program's threads (libos's default)
-#define POLL_NS 10000000ul // how often the launcher looks whether the program ended
-#define FAILED  125        // exorun's status for a program that could not start
+#define KEEP   512  // frames the launcher keeps: page tables of its scratch mappings
+#define SLOTS  1024 // the child's capability slots besides one per boot file page
+#define PRIO   16   // the program's threads (libos's default)
+#define FAILED 125  // exorun's status for a program that could not start
 
 static struct exo_bootinfo child_bi; // the program's boot information, in the launcher's terms first
 
@@ -63,7 +65,7 @@ static long give_files(const struct exo_bootinfo *bi, uint64_t child)
 		*c = *m;
 		for (uint64_t p = 0; p < m->npages; p++) {
 			uint64_t h;
-			long r = give(m->frames + p, child, EXO_R_READ, &h);
+			long r = give(m->frames + p, child, EXO_R_READ | EXO_R_GRANT, &h);
 
 			if (r)
 				return r;
@@ -102,6 +104,33 @@ static long child_quota(const struct exo_bootinfo *bi)
 	return exo_quota_split(bi->quota, free - KEEP);
 }
 
+// exorun's status for the program's kernel exit status: 128 + N for signal N.
+static int exorun_status(long status)
+{
+	return status >= EXO_STATUS_SIGNAL(0) && status < EXO_STATUS_SIGNAL(128)
+	           ? (int)(128 + status - EXO_STATUS_SIGNAL(0))
+	           : (int)status;
+}
+
+static int first_ended(long status)
+{
+	exo_exit(exorun_status(status));
+	return -1; // not reached: the launcher, and with it the machine, ends
+}
+
+// Registers the program with the process manager as pid 1, with a notification for its signals.
+static long manage(const struct exo_bootinfo *bi, uint64_t child)
+{
+	long n = exo_notify_create(), r = n < 0 ? n : 0;
+
+	if (!r)
+		r = give((uint64_t)n, child, EXO_R_READ | EXO_R_WRITE, &child_bi.ntfn);
+	if (!r)
+		r = procmgr_start(bi->self, child, (uint64_t)n, &child_bi.procmgr, first_ended);
+	child_bi.pid = 1;
+	return r;
+}
+
 // Builds and starts the program; *child names it.
 static long start(const struct exo_bootinfo *bi, uint64_t console, uint64_t *child, char *why, size_t whysize)
 {
@@ -120,9 +149,11 @@ static long start(const struct exo_bootinfo *bi, uint64_t console, uint64_t *chi
 	if (!r)
 		r = give(thread, *child, EXO_R_READ | EXO_R_WRITE | EXO_R_CONTROL, &child_bi.thread);
 	if (!r)
-		r = give((uint64_t)quota, *child, EXO_R_READ | EXO_R_WRITE, &child_bi.quota);
+		r = give((uint64_t)quota, *child, EXO_R_READ | EXO_R_WRITE | EXO_R_GRANT, &child_bi.quota);
 	if (!r && console)
-		r = give(console, *child, EXO_R_WRITE, &child_bi.console);
+		r = give(console, *child, EXO_R_WRITE | EXO_R_GRANT, &child_bi.console);
+	if (!r)
+		r = manage(bi, *child);
 	if (!r)
 		r = give_files(bi, *child);
 	if (!r)
@@ -140,7 +171,7 @@ int main(uint64_t arg)
 	const struct exo_bootinfo *bi = (const void *)arg;
 	uint64_t console, secs, child;
 	char why[128] = "";
-	long status, r;
+	long r;
 
 	if (bi->nmodules < 2) {
 		exo_printf("launch: cannot start '': no program (boot module 1)\n");
@@ -156,9 +187,5 @@ int main(uint64_t arg)
 		           error_text(r), why[0] ? ": " : "", why, r);
 		return FAILED;
 	}
-	while ((r = exo_process_status(child, &status)) == -EXO_EAGAIN)
-		exo_thread_sleep((uint64_t)exo_clock_ns() + POLL_NS);
-	if (r)
-		exo_printf("launch: cannot learn how '%s' ended (error %ld)\n", bi->modules[1].name, r);
-	return r ? FAILED : (int)status;
+	procmgr_serve(); // until the program ends (first_ended)
 }

@@ -11,3 +11,11 @@
 uint64_t launch_console(const struct exo_bootinfo *bi);
 // Seconds since 1970 from the CMOS clock through ioports; 0 if it cannot be read.
 uint64_t launch_rtc_seconds(exo_ioport_t ioports);
+
+// The process manager (procmgr.c): registers first (the launcher's capability to the program,
+// not started yet) as pid 1 with its notification, putting a capability to the manager badged 1
+// into it (*handle: its handle there), and starts the thread that learns of ends; first_ended
+// runs there when pid 1 ends. Then procmgr_serve answers requests for good.
+long procmgr_start(uint64_t self, uint64_t first, uint64_t first_ntfn, uint64_t *handle,
+                   int (*first_ended)(long status));
+__attribute__((noreturn)) void procmgr_serve(void);

@@ -1,13 +1,18 @@
 // SPDX-License-Identifier: MIT
 // String and memory functions for the kernel and libexo (GCC may emit calls to memcpy/memset
-// itself). The bulk operations are x86 string instructions: short, and fast on CPUs with ERMS.
+// itself). The bulk operations are x86 string instructions, eight bytes a step then the tail
+// (a page is 512 steps - what an instruction count sees, too - rather than 4,096).
 #include <common/string.h>
 
 void *memcpy(void *restrict dst, const void *restrict src, size_t n)
 {
 	void *d = dst;
+	size_t words = n / 8, tail = n % 8;
 
-	__asm__ volatile("rep movsb" : "+D"(d), "+S"(src), "+c"(n) : : "memory");
+	__asm__ volatile("rep movsq\n\tmov %3, %%rcx\n\trep movsb"
+	                 : "+D"(d), "+S"(src), "+c"(words)
+	                 : "r"(tail)
+	                 : "memory");
 	return dst;
 }
 
@@ -30,8 +35,13 @@ void *memmove(void *dst, const void *src, size_t n)
 void *memset(void *dst, int c, size_t n)
 {
 	void *d = dst;
+	size_t words = n / 8, tail = n % 8;
+	uint64_t v = 0x0101010101010101ull * (uint8_t)c;
 
-	__asm__ volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(c) : "memory");
+	__asm__ volatile("rep stosq\n\tmov %3, %%rcx\n\trep stosb"
+	                 : "+D"(d), "+c"(words), "+a"(v)
+	                 : "r"(tail)
+	                 : "memory");
 	return dst;
 }
 

@@ -55,18 +55,22 @@ static struct cap *cap_get_live(struct cspace *cs, cap_handle_t h)
 	return c && !c->obj->dead ? c : NULL;
 }
 
-// Takes a slot off the free list; NULL if the table is full.
-static struct cap *slot_alloc(struct cspace *cs)
+// Takes the free slot c off the free list.
+static struct cap *slot_take(struct cspace *cs, struct cap *c)
 {
-	struct cap *c = list_first_entry(&cs->free, struct cap, sibling);
-
-	if (!c)
-		return NULL;
 	KASSERT(!c->obj && cs->used < cs->nslots - 1 && list_empty(&c->children));
 	list_remove(&c->sibling);
 	c->owner = cs;
 	cs->used++;
 	return c;
+}
+
+// Takes a slot off the free list; NULL if the table is full.
+static struct cap *slot_alloc(struct cspace *cs)
+{
+	struct cap *c = list_first_entry(&cs->free, struct cap, sibling);
+
+	return c ? slot_take(cs, c) : NULL;
 }
 
 // Empties a slot that is out of the tree (its object reference already moved or dropped by the
@@ -128,6 +132,18 @@ static void cap_remove(struct cap *c)
 	kobj_put(obj);
 }
 
+// Fills the slot c just taken with a capability to obj, a child of parent (NULL: a root).
+static cap_handle_t cap_fill(struct cap *c, struct kobj *obj, uint32_t rights, uint64_t badge,
+                             struct cap *parent)
+{
+	c->obj = obj;
+	c->rights = rights;
+	c->badge = badge;
+	tree_link(parent, c);
+	kobj_get(obj);
+	return cap_handle(c);
+}
+
 // Puts a new capability into a free slot of cs as a child of parent (NULL: a root).
 static int cap_new(struct cspace *cs, struct kobj *obj, uint32_t rights, uint64_t badge, struct cap *parent,
                    cap_handle_t *out)
@@ -136,12 +152,7 @@ static int cap_new(struct cspace *cs, struct kobj *obj, uint32_t rights, uint64_
 
 	if (!c)
 		return -EXO_ENOSPC;
-	c->obj = obj;
-	c->rights = rights;
-	c->badge = badge;
-	tree_link(parent, c);
-	kobj_get(obj);
-	*out = cap_handle(c);
+	*out = cap_fill(c, obj, rights, badge, parent);
 	return 0;
 }
 
@@ -285,6 +296,45 @@ int cap_copy(struct cspace *src, cap_handle_t h, struct cspace *dst, uint32_t ri
 	if (!c)
 		return -EXO_EBADCAP;
 	return cap_derive(c, dst, rights, c->badge, out);
+}
+
+// The first of count consecutive free slots of cs, or NULL.
+static struct cap *free_run(struct cspace *cs, uint32_t count)
+{
+	uint32_t run = 0;
+
+	for (uint32_t i = 1; i < cs->nslots; i++) {
+		run = cs->slots[i].obj ? 0 : run + 1;
+		if (run == count)
+			return &cs->slots[i + 1 - count];
+	}
+	return NULL;
+}
+
+int cap_copy_range(struct cspace *src, cap_handle_t h, uint32_t count, struct cspace *dst, uint32_t rights,
+                   cap_handle_t *out)
+{
+	struct cap *first;
+
+	KASSERT(dst && dst->slots && out && count > 0);
+	for (uint32_t i = 0; i < count; i++) {
+		struct cap *c = cap_get_live(src, h + i);
+
+		if (!c)
+			return -EXO_EBADCAP;
+		if ((rights & ~c->rights) || (dst != src && !(c->rights & EXO_R_GRANT)))
+			return -EXO_EPERM;
+	}
+	first = free_run(dst, count);
+	if (!first)
+		return -EXO_ENOSPC;
+	for (uint32_t i = 0; i < count; i++) {
+		struct cap *c = cap_get(src, h + i);
+
+		cap_fill(slot_take(dst, first + i), c->obj, rights, c->badge, c);
+	}
+	*out = cap_handle(first);
+	return 0;
 }
 
 int cap_derive_sub(struct cspace *cs, cap_handle_t h, struct kobj *sub, uint32_t rights, cap_handle_t *out)

@@ -2,7 +2,9 @@
 // Notifications: a word of 63 signal bits (bit 63 is reserved so results stay non-negative). signal ORs bits
 // in and wakes the first waiter, which takes (and clears) the whole word; wait blocks while the word is zero;
 // poll never blocks. An IRQ can be bound to a bit (core/irq.c) and a notification can carry one timer
-// (one-shot or periodic), checked on every tick.
+// (one-shot or periodic), checked on every tick. A notification may forward its signals to a few
+// others (notify_forward): a thread that waits on its own notification hears those too - a libos
+// thread blocked on a pipe still hears the signals sent to it.
 #include <exo/ipc.h>
 #include <kern/heap.h>
 #include <kern/ipc.h>
@@ -42,8 +44,19 @@ static void timer_disarm(struct notification *n)
 	n->timer_armed = false;
 }
 
+static void forward_drop(struct notification *n, struct ntfn_forward *f)
+{
+	struct notification *to = f->to;
+
+	f->to = NULL;
+	f->bits = 0;
+	to->targeted--;
+	n->forwards_used--;
+	kobj_put(&to->obj);
+}
+
 // The notification dies (its last reference went, or its quota was destroyed): no timer, no
-// IRQs, every waiter wakes with -EXO_EDEAD.
+// IRQs, no forwarding, every waiter wakes with -EXO_EDEAD.
 static void notification_end(struct notification *n)
 {
 	struct thread *t;
@@ -51,6 +64,9 @@ static void notification_end(struct notification *n)
 	n->obj.dead = 1;
 	timer_disarm(n);
 	irq_unbind_all(n);
+	for (int i = 0; i < NTFN_FORWARDS; i++)
+		if (n->forwards[i].to)
+			forward_drop(n, &n->forwards[i]);
 	while ((t = waiter_pop(n)))
 		sched_wake(t, -EXO_EDEAD);
 }
@@ -69,7 +85,7 @@ static void notification_destroy_charge(struct charge *c)
 	notification_end((struct notification *)((char *)c - offsetof(struct notification, charge)));
 }
 
-void notify_signal(struct notification *n, uint64_t bits)
+static void signal_one(struct notification *n, uint64_t bits)
 {
 	struct thread *t;
 
@@ -77,6 +93,19 @@ void notify_signal(struct notification *n, uint64_t bits)
 	if (n->word && (t = waiter_pop(n))) {
 		sched_wake(t, (long)n->word);
 		n->word = 0;
+	}
+}
+
+void notify_signal(struct notification *n, uint64_t bits)
+{
+	signal_one(n, bits);
+	for (int i = 0; i < NTFN_FORWARDS; i++) { // one level: a target's own forwards are not followed
+		struct ntfn_forward *f = &n->forwards[i];
+
+		if (f->to && f->to->obj.dead)
+			forward_drop(n, f);
+		else if (f->to)
+			signal_one(f->to, f->bits);
 	}
 }
 
@@ -192,5 +221,44 @@ long sys_notify_timer(exo_notification_t ntfn, uint64_t bit, uint64_t deadline, 
 	n->timer_bits = 1ull << bit;
 	n->timer_next = timers;
 	timers = n;
+	return 0;
+}
+
+long sys_notify_forward(exo_notification_t ntfn, exo_notification_t target, uint64_t bits)
+{
+	struct ntfn_forward *free = NULL;
+	struct notification *n, *to;
+	int err = ntfn_lookup(ntfn, EXO_R_READ, &n);
+
+	if (!err)
+		err = ntfn_lookup(target, EXO_R_WRITE, &to);
+	if (err)
+		return err;
+	if (bits >> 63 || to == n)
+		return -EXO_EINVAL;
+	if (bits && (n->targeted || to->forwards_used)) // one level: no chains, so no cycles
+		return -EXO_EBUSY;
+	for (int i = 0; i < NTFN_FORWARDS; i++) {
+		struct ntfn_forward *f = &n->forwards[i];
+
+		if (f->to == to) {
+			if (bits)
+				f->bits = bits;
+			else
+				forward_drop(n, f);
+			return 0;
+		}
+		if (!f->to && !free)
+			free = f;
+	}
+	if (!bits)
+		return 0;
+	if (!free)
+		return -EXO_ENOSPC;
+	free->to = to;
+	free->bits = bits;
+	to->targeted++;
+	n->forwards_used++;
+	kobj_get(&to->obj);
 	return 0;
 }

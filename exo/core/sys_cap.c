@@ -116,3 +116,18 @@ long sys_cap_info(exo_handle_t cap, uint64_t out)
 	describe(c->obj, &info);
 	return copyout(out, &info, sizeof(info));
 }
+
+long sys_cap_copy_range(exo_handle_t first, uint64_t count, exo_process_t dest, uint64_t rights)
+{
+	struct cspace *cs;
+	cap_handle_t h;
+	int err;
+
+	if (rights & ~(uint64_t)EXO_R_ALL || count == 0 || count > EXO_MAP_BATCH_MAX)
+		return -EXO_EINVAL;
+	err = dest_table(dest, &cs);
+	if (!err)
+		err =
+		    cap_copy_range(&current_process()->cs, first, (uint32_t)count, cs, (uint32_t)rights, &h);
+	return err ? err : (long)h;
+}

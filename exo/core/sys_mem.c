@@ -236,8 +236,12 @@ static long range(uint64_t process, uint64_t vaddr, uint64_t pages, unsigned pro
 	if (pages == 0 || pages > EXO_MAP_BATCH_MAX || (vaddr & PAGE_MASK) ||
 	    !user_range_ok(vaddr, pages * PAGE_SIZE))
 		return -EXO_EINVAL;
-	for (uint64_t i = 0; i < pages; i++) {
-		err = fn(vs, vaddr + i * PAGE_SIZE, prot);
+	for (vaddr_t va = vaddr, end = vaddr + pages * PAGE_SIZE; va < end; va += PAGE_SIZE) {
+		if (pt_skip_hole(vs->root, va) != va) { // no table there: skip its span
+			va = pt_skip_hole(vs->root, va) - PAGE_SIZE;
+			continue;
+		}
+		err = fn(vs, va, prot);
 		if (err < 0)
 			return done ? done : err;
 		done += err;
@@ -260,9 +264,42 @@ long sys_vspace_unmap_range(exo_process_t process, uint64_t vaddr, uint64_t page
 
 long sys_vspace_protect_range(exo_process_t process, uint64_t vaddr, uint64_t pages, uint64_t prot)
 {
+	if (prot & EXO_PROT_IF_PRIVATE) {
+		if (prot != (EXO_PROT_IF_PRIVATE | EXO_R_WRITE) &&
+		    prot != (EXO_PROT_IF_PRIVATE | EXO_R_READ | EXO_R_WRITE))
+			return -EXO_EINVAL;
+		return range(process, vaddr, pages, VM_READ | VM_WRITE, vspace_claim);
+	}
 	if (prot & ~(uint64_t)(EXO_R_READ | EXO_R_WRITE | EXO_R_EXEC) ||
 	    ((prot & EXO_R_WRITE) && (prot & EXO_R_EXEC)))
 		return -EXO_EINVAL;
 	// prot 0: no access, but the page stays mapped and keeps its contents (PROT_NONE).
 	return range(process, vaddr, pages, prot ? vm_prot(prot) | VM_READ : VM_NOACCESS, vspace_reprotect);
+}
+
+long sys_vspace_share_range(exo_process_t process, uint64_t vaddr, uint64_t pages, exo_process_t dest,
+                            uint64_t mode)
+{
+	struct vspace *src, *dst;
+	long done = 0;
+	int err = target_vspace(process, &src);
+
+	if (!err)
+		err = target_vspace(dest, &dst);
+	if (err)
+		return err;
+	if (src == dst || mode > EXO_SHARE_COW || pages == 0 || pages > EXO_MAP_BATCH_MAX ||
+	    (vaddr & PAGE_MASK) || !user_range_ok(vaddr, pages * PAGE_SIZE))
+		return -EXO_EINVAL;
+	for (vaddr_t va = vaddr, end = vaddr + pages * PAGE_SIZE; va < end; va += PAGE_SIZE) {
+		if (pt_skip_hole(src->root, va) != va) { // no table there: skip its span
+			va = pt_skip_hole(src->root, va) - PAGE_SIZE;
+			continue;
+		}
+		err = vspace_share(src, dst, va, mode == EXO_SHARE_COW);
+		if (err < 0)
+			return done ? done : err;
+		done += err;
+	}
+	return done;
 }

@@ -3,6 +3,7 @@
 #include <arch/cpu.h>
 #include <exo/types.h>
 #include <kern/clock.h>
+#include <kern/ipc.h>
 #include <kern/quota.h>
 #include <kern/sched.h>
 #include <kern/syscall.h>
@@ -76,6 +77,36 @@ long sys_process_status(exo_process_t process, uint64_t status)
 	if (!p->exited)
 		return -EXO_EAGAIN;
 	return copyout(status, &p->exit_status, sizeof(p->exit_status));
+}
+
+long sys_process_watch(exo_process_t process, exo_notification_t ntfn, uint64_t bits)
+{
+	struct notification *n = NULL;
+	struct process *p;
+	struct cap *c;
+	int err = cap_lookup_any(&current_process()->cs, process, EXO_OBJ_PROCESS, EXO_R_READ, &c);
+
+	if (err)
+		return err;
+	p = (struct process *)c->obj;
+	if (ntfn) {
+		err = lookup(ntfn, EXO_OBJ_NOTIFICATION, EXO_R_WRITE, &c);
+		if (err)
+			return err;
+		n = (struct notification *)c->obj;
+	}
+	if (p->exited) {
+		if (n)
+			notify_signal(n, bits);
+		return 0;
+	}
+	if (p->watch)
+		kobj_put(&p->watch->obj);
+	p->watch = n;
+	p->watch_bits = bits;
+	if (n)
+		kobj_get(&n->obj);
+	return 0;
 }
 
 static int thread_cap(uint64_t h, struct thread **t)

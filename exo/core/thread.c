@@ -223,6 +223,11 @@ static void process_teardown(struct process *p)
 	}
 	p->exited = true;
 	p->obj.dead = 1;
+	if (p->watch) {
+		notify_signal(p->watch, p->watch_bits);
+		kobj_put(&p->watch->obj);
+		p->watch = NULL;
+	}
 	endpoints_owner_exit(p);
 	ioport_release(p);
 	cspace_destroy(&p->cs);

@@ -277,6 +277,52 @@ int vspace_reprotect(struct vspace *vs, vaddr_t va, unsigned prot)
 	return err ? err : 1;
 }
 
+// Whether nobody but m holds m's frame: no other mapping, no capability (each holds a reference).
+static bool frame_private(const struct mapping *m)
+{
+	return m->frame->obj.refs == 1 && !m->cap;
+}
+
+int vspace_claim(struct vspace *vs, vaddr_t va, unsigned prot)
+{
+	struct mapping *m;
+	unsigned now;
+	int err = check(va, prot);
+
+	if (err)
+		return err;
+	if (!pt_translate(vs->root, va, NULL, &now) || !(m = vspace_mapping_at(vs, va)) ||
+	    !frame_private(m) || (now & VM_NOACCESS))
+		return 0;
+	err = set_prot(vs, va, now, prot | VM_MAYWRITE | (now & VM_MAYEXEC));
+	return err ? err : 1;
+}
+
+int vspace_share(struct vspace *src, struct vspace *dst, vaddr_t va, bool cow)
+{
+	struct mapping *m;
+	unsigned prot;
+	int err = check(va, 0);
+
+	if (err)
+		return err;
+	if (!pt_translate(src->root, va, NULL, &prot) || !(m = vspace_mapping_at(src, va)))
+		return 0; // a hole, or device memory (which is not handed on)
+	if (cow && (prot & VM_WRITE)) {
+		err = set_prot(src, va, prot, prot & ~VM_WRITE);
+		if (err)
+			return err;
+		prot &= ~VM_WRITE;
+	}
+	if (cow)
+		prot &= ~VM_MAYWRITE; // the copy may become writable only once it is private (vspace_claim)
+	err = vspace_map(dst, va, m->frame, prot & ~VM_USER, m->cap);
+	if (err)
+		return err;
+	dst->parked += !!(prot & VM_NOACCESS);
+	return 1;
+}
+
 // Drops the records (and frame references) of every mapping below table at level, whose first
 // address is base; the tables themselves are freed by pt_destroy.
 static void drop_level(struct vspace *vs, paddr_t table, int level, vaddr_t base)

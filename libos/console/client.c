@@ -54,3 +54,8 @@ long libos_console_service_read(long fd, void *buf, uint64_t len, bool wait)
 	libos_unlock(&lock);
 	return r == -EXO_EAGAIN ? -EAGAIN : r == -EXO_EFAULT ? -EFAULT : r ? -EIO : (long)msg.read.n;
 }
+
+void libos_console_fork_child(void)
+{
+	lock = 0;
+}

@@ -10,20 +10,38 @@
 static long console_read(struct libos_file *f, void *buf, uint64_t len, uint64_t off, bool nowait);
 static long console_write(struct libos_file *f, const void *buf, uint64_t len, uint64_t off);
 static void console_stat(struct libos_file *f, struct linux_stat *st);
+static long console_pass(struct libos_file *f, uint64_t child, struct libos_passed_file *out);
 
 static const struct libos_file_ops console_ops = {
 	.read = console_read,
 	.write = console_write,
 	.ioctl = libos_tty_ioctl,
 	.stat = console_stat,
+	.pass = console_pass,
 };
 
-void libos_console_init(void)
+static long console_pass(struct libos_file *f, uint64_t child, struct libos_passed_file *out)
+{
+	(void)child;
+	out->kind = LIBOS_PASS_CONSOLE;
+	out->a = f->arg;
+	return 0;
+}
+
+long libos_console_import(const struct libos_passed_file *p, struct libos_file *f)
+{
+	if (p->a > 2)
+		return -EINVAL;
+	*f = (struct libos_file){ .ops = &console_ops, .arg = p->a, .flags = p->flags };
+	return 0;
+}
+
+void libos_console_init(bool files)
 {
 	static const int modes[3] = { O_RDONLY, O_WRONLY, O_WRONLY };
 
 	libos_tty_init();
-	for (int fd = 0; fd < 3; fd++) {
+	for (int fd = 0; fd < 3 && files; fd++) {
 		struct libos_file f = { .ops = &console_ops, .arg = (uint64_t)fd, .flags = modes[fd] };
 
 		if (libos_fd_install(&f, fd, false) != fd)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // libos's own messages: one line each on the kernel log (some once per kind), and dying with a
 // reason.
+#include <libos/file.h>
 #include <libos/libos.h>
 #include <stdarg.h>
 
@@ -53,6 +54,7 @@ _Noreturn void libos_die(long status, const char *fmt, ...)
 	va_start(ap, fmt);
 	vlog(fmt, ap);
 	va_end(ap);
+	libos_file_exit(); // the other ends of its pipes learn it
 	for (;;)
 		exo_exit(status);
 }

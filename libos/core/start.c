@@ -11,6 +11,8 @@
 #include <libos/file.h>
 #include <libos/libos.h>
 #include <libos/mem.h>
+#include <libos/proc.h>
+#include <libos/signal.h>
 #include <libos/time.h>
 
 typedef int main_fn(int argc, char **argv, char **envp);
@@ -66,8 +68,52 @@ static struct strings strings_of(const char *data, uint64_t size)
 	return s;
 }
 
-// The arguments: exorun's argument file if there is one, else the words after "--" on the kernel
-// command line (copied into buf), else "init".
+// What an exec left (NULL: the program was started by exorun or the kernel).
+static const struct libos_exec_args *exec_args(void)
+{
+	return libos_boot->args ? (const struct libos_exec_args *)libos_boot->args : NULL;
+}
+
+// The first n strings of an exec's block from *at, which moves past them.
+static struct strings exec_strings(const char **at, uint64_t n)
+{
+	struct strings s = { *at, 0, (int)n };
+
+	for (uint64_t i = 0; i < n; i++)
+		s.size += __builtin_strlen(*at + s.size) + 1;
+	*at += s.size;
+	return s;
+}
+
+static const struct libos_passed_file *exec_files(const struct libos_exec_args *ea)
+{
+	return (const void *)(((uint64_t)(ea + 1) + ea->strings + 7) & ~7ull);
+}
+
+// Before anything is mapped: the shared memory an exec passed (pipes) is where it was.
+static void exec_adopt(const struct libos_exec_args *ea)
+{
+	for (uint64_t i = 0; ea && i < ea->nfiles; i++)
+		if (exec_files(ea)[i].kind == LIBOS_PASS_PIPE)
+			libos_mem_adopt_shared(exec_files(ea)[i].a, exec_files(ea)[i].off);
+}
+
+// After the start: the exec's descriptors, signals, umask and directory; its block goes.
+static void exec_finish(const struct libos_exec_args *ea)
+{
+	if (!ea)
+		return;
+	libos_file_import(exec_files(ea), (long)ea->nfiles);
+	libos_signal_exec_init(ea->sigign, ea->sigmask);
+	libos_umask((long)ea->umask);
+	if (ea->cwd[0])
+		libos_chdir(ea->cwd);
+	exo_vspace_unmap_range(libos_boot->self, LIBOS_EXEC_ARGS,
+	                       (libos_boot->args_size + EXO_PAGE_SIZE - 1) / EXO_PAGE_SIZE);
+}
+
+// The arguments: an exec's, exorun's argument file if there is one, else the words after "--"
+// on the kernel command line (copied into buf), else "init".
 static struct strings arguments(char *buf)
 {
 	char *cmdline[MAX_ARGS];
@@ -75,6 +121,11 @@ static struct strings arguments(char *buf)
 	uint64_t size = 0;
 	int n;
 
+	if (exec_args()) {
+		const char *at = (const char *)(exec_args() + 1);
+
+		return exec_strings(&at, exec_args()->argc);
+	}
 	if (libos_bootfs_contents(ARGS, &file, &size) == 0)
 		return strings_of((const char *)file, size);
 	n = libos_cmdline_args(cmdline, MAX_ARGS);
@@ -107,8 +158,14 @@ static char **start_vector(int *argc, char ***envp)
 	struct strings args = arguments(cmdline), env = { default_env, sizeof(default_env), 4 };
 	long at;
 
-	if (libos_bootfs_contents(ENV, &file, &size) == 0)
+	if (exec_args()) {
+		const char *at = (const char *)(exec_args() + 1);
+
+		exec_strings(&at, exec_args()->argc);
+		env = exec_strings(&at, exec_args()->envc);
+	} else if (libos_bootfs_contents(ENV, &file, &size) == 0) {
 		env = strings_of((const char *)file, size);
+	}
 	strings = (args.size + env.size + 7) & ~7ull;
 	need = strings + 8 + (uint64_t)(1 + args.n + 1 + env.n + 1 + 2 * NAUX) * sizeof(long);
 	at = libos_mmap(0, need, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -141,6 +198,7 @@ void _start_c(uint64_t arg, main_fn *main)
 	for (unsigned i = 0; i < sizeof(random_bytes); i++) // not secret: no entropy source yet
 		random_bytes[i] = (uint8_t)(exo_clock_ns() >> (i % 8));
 	libos_mem_init();
+	exec_adopt(exec_args());
 	libos_mem_thread_init(NULL);
 	libos_time_init();
 	libos_bootfs_init();
@@ -170,7 +228,8 @@ void _start_c(uint64_t arg, main_fn *main)
 	p = aux(p, AT_RANDOM, (long)random_bytes);
 	p = aux(p, AT_EXECFN, (long)argv[0]);
 	aux(p, AT_NULL, 0);
-	libos_console_init();
+	libos_console_init(!exec_args());
+	exec_finish(exec_args());
 	__libc_start_main(main, argc, argv, 0, 0, 0);
 	for (;;)
 		exo_exit(127);

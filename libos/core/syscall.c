@@ -147,6 +147,29 @@ static long dispatch(long nr, long a1, long a2, long a3, long a4, long a5, long 
 		return libos_gettid();
 	case SYS_getpid:
 		return libos_getpid();
+	case SYS_fork:
+	case SYS_vfork: // musl's vfork is a fork: a copy-on-write child copies nothing either
+		return libos_fork();
+	case SYS_wait4:
+		return libos_wait4(a1, P(a2), a3, P(a4));
+	case SYS_waitid:
+		return libos_waitid(a1, a2, P(a3), a4, P(a5));
+	case SYS_execve:
+		return libos_execve(P(a1), P(a2), P(a3));
+	case SYS_pipe:
+		return libos_pipe2(P(a1), 0);
+	case SYS_pipe2:
+		return libos_pipe2(P(a1), a2);
+	case SYS_setpgid:
+		return libos_setpgid(a1, a2);
+	case SYS_getpgid:
+		return libos_getpgid(a1);
+	case SYS_getpgrp:
+		return libos_getpgid(0);
+	case SYS_setsid:
+		return libos_setsid();
+	case SYS_getsid:
+		return libos_getsid(a1);
 	case SYS_getppid:
 		return libos_getppid();
 	case SYS_getuid:

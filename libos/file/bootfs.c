@@ -282,8 +282,20 @@ static long dir_getdents(struct libos_file *f, void *buf, uint64_t len)
 	return (long)done;
 }
 
-static const struct libos_file_ops file_ops = { .read = file_read, .stat = file_stat, .seekable = true };
-static const struct libos_file_ops dir_ops = { .stat = file_stat, .getdents = dir_getdents };
+static long file_pass(struct libos_file *f, uint64_t child, struct libos_passed_file *out)
+{
+	(void)child;
+	out->kind = LIBOS_PASS_BOOTFS;
+	memcpy(out->path, entries[f->arg].path, sizeof(out->path) - 1);
+	return strlen(entries[f->arg].path) < sizeof(out->path) ? 0 : -ENAMETOOLONG;
+}
+
+static const struct libos_file_ops file_ops = {
+	.read = file_read, .stat = file_stat, .pass = file_pass, .seekable = true
+};
+static const struct libos_file_ops dir_ops = { .stat = file_stat,
+	                                       .getdents = dir_getdents,
+	                                       .pass = file_pass };
 
 long libos_bootfs_open(const char *path, long flags, struct libos_file *f)
 {
@@ -344,4 +356,21 @@ long libos_bootfs_stat(const char *path, struct linux_stat *st)
 		return -ENOENT;
 	stat_entry(e, st);
 	return 0;
+}
+
+void libos_bootfs_fork_child(void)
+{
+	bootfs_lock = 0;
+}
+
+long libos_bootfs_module(const char *path)
+{
+	struct entry *e;
+	long r;
+
+	libos_lock(&bootfs_lock);
+	e = find(path);
+	r = !e ? -ENOENT : e->module < 0 ? -EACCES : e->mode && !(e->mode & 0111) ? -EACCES : e->module;
+	libos_unlock(&bootfs_lock);
+	return r;
 }

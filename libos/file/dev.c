@@ -31,7 +31,16 @@ static void null_stat(struct libos_file *f, struct linux_stat *st)
 	st->st_blksize = 4096;
 }
 
-static const struct libos_file_ops null_ops = { .read = null_read, .write = null_write, .stat = null_stat };
+static long null_pass(struct libos_file *f, uint64_t child, struct libos_passed_file *out)
+{
+	(void)f, (void)child;
+	out->kind = LIBOS_PASS_NULL;
+	return 0;
+}
+
+static const struct libos_file_ops null_ops = {
+	.read = null_read, .write = null_write, .stat = null_stat, .pass = null_pass
+};
 
 long libos_dev_open(const char *path, long flags, struct libos_file *f)
 {

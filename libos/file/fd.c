@@ -56,11 +56,31 @@ static struct libos_file *get(long fd)
 	return f;
 }
 
+// With the lock held: drops a reference to f; the last one copies f to *gone (the slot is free
+// for reuse once the lock goes) for release() to end it after the lock.
+static bool unref(struct libos_file *f, struct libos_file *gone)
+{
+	if (--f->refs)
+		return false;
+	*gone = *f;
+	return true;
+}
+
+static void release(bool last, struct libos_file *gone)
+{
+	if (last && gone->ops->release)
+		gone->ops->release(gone);
+}
+
 static void put(struct libos_file *f)
 {
+	struct libos_file gone;
+	bool last;
+
 	libos_lock(&fd_lock);
-	f->refs--;
+	last = unref(f, &gone);
 	libos_unlock(&fd_lock);
+	release(last, &gone);
 }
 
 static bool readable(const struct libos_file *f)
@@ -215,16 +235,46 @@ long libos_getdents64(long fd, void *buf, uint64_t len)
 
 long libos_close(long fd)
 {
+	struct libos_file gone;
+	bool last = false;
 	long r = -EBADF;
 
 	libos_lock(&fd_lock);
 	if (fd >= 0 && fd < MAX_FDS && fds[fd].file) {
-		fds[fd].file->refs--;
+		last = unref(fds[fd].file, &gone);
 		fds[fd].file = NULL;
 		r = 0;
 	}
 	libos_unlock(&fd_lock);
+	release(last, &gone);
 	return r;
+}
+
+bool libos_file_exiting;
+
+void libos_file_exit(void)
+{
+	libos_file_exiting = true;
+	if (__atomic_exchange_n(&fd_lock, 1, __ATOMIC_ACQUIRE))
+		return; // taken by the code that is ending: its files go as they are
+	__atomic_store_n(&fd_lock, 0, __ATOMIC_RELEASE);
+	for (long fd = 0; fd < MAX_FDS; fd++)
+		libos_close(fd);
+}
+
+void libos_file_each(void (*fn)(struct libos_file *f, void *arg), void *arg)
+{
+	libos_lock(&fd_lock);
+	for (int i = 0; i < MAX_FILES; i++)
+		if (files[i].refs)
+			fn(&files[i], arg);
+	libos_unlock(&fd_lock);
+}
+
+void libos_file_fork_child(void)
+{
+	fd_lock = 0;
+	libos_bootfs_fork_child();
 }
 
 // newfd < 0: the lowest free descriptor >= min (dup, F_DUPFD); else exactly newfd (dup2/3).
@@ -234,6 +284,9 @@ static long duplicate(long fd, long newfd, long min, bool cloexec)
 
 	if (newfd >= MAX_FDS || min < 0 || min >= MAX_FDS)
 		return newfd >= MAX_FDS ? -EBADF : -EINVAL;
+	struct libos_file gone;
+	bool last = false;
+
 	libos_lock(&fd_lock);
 	if (fd >= 0 && fd < MAX_FDS && fds[fd].file) {
 		if (newfd < 0)
@@ -244,13 +297,14 @@ static long duplicate(long fd, long newfd, long min, bool cloexec)
 		} else {
 			fds[fd].file->refs++;
 			if (fds[newfd].file) // dup2 closes what was there
-				fds[newfd].file->refs--;
+				last = unref(fds[newfd].file, &gone);
 			fds[newfd].file = fds[fd].file;
 			fds[newfd].cloexec = cloexec;
 			r = newfd;
 		}
 	}
 	libos_unlock(&fd_lock);
+	release(last, &gone);
 	return r;
 }
 
@@ -396,4 +450,61 @@ long libos_faccessat(long dirfd, const char *path, long mode)
 	if (!err && (mode & 2) && (st.st_mode & S_IFMT) != S_IFCHR) // W_OK: only devices are writable
 		err = -EROFS;
 	return err;
+}
+
+long libos_file_pass(uint64_t child, struct libos_passed_file *out, long max)
+{
+	long n = 0, r = 0;
+
+	libos_lock(&fd_lock);
+	for (int fd = 0; fd < MAX_FDS && n < max && r >= 0; fd++) {
+		struct libos_file *f = fds[fd].file;
+
+		if (!f || fds[fd].cloexec || !f->ops->pass)
+			continue;
+		out[n] = (struct libos_passed_file){ .fd = (uint32_t)fd, .flags = f->flags, .off = f->off };
+		r = f->ops->pass(f, child, &out[n]);
+		n += r >= 0;
+	}
+	libos_unlock(&fd_lock);
+	if (r < 0)
+		libos_file_unpass(out, n);
+	return r < 0 ? r : n;
+}
+
+void libos_file_unpass(const struct libos_passed_file *p, long n)
+{
+	for (long i = 0; i < n; i++)
+		if (p[i].kind == LIBOS_PASS_PIPE)
+			libos_pipe_unpass(&p[i]);
+}
+
+void libos_file_import(const struct libos_passed_file *p, long n)
+{
+	for (long i = 0; i < n; i++, p++) {
+		struct libos_file f;
+		long r;
+
+		switch (p->kind) {
+		case LIBOS_PASS_CONSOLE:
+			r = libos_console_import(p, &f);
+			break;
+		case LIBOS_PASS_NULL:
+			r = libos_dev_open("/dev/null", p->flags, &f);
+			break;
+		case LIBOS_PASS_BOOTFS:
+			r = libos_bootfs_open(p->path, p->flags & ~(O_CREAT | O_TRUNC | O_EXCL), &f);
+			f.off = p->off;
+			break;
+		case LIBOS_PASS_PIPE:
+			r = libos_pipe_import(p, &f);
+			break;
+		default:
+			r = -EINVAL;
+		}
+		if (!r)
+			r = libos_fd_install(&f, p->fd, false);
+		if (r != (long)p->fd)
+			libos_log("exec: descriptor %u did not come along (error %ld)", p->fd, r);
+	}
 }

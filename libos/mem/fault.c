@@ -96,6 +96,11 @@ static void on_fault(struct exo_fault *f)
 	          (unsigned long)f->regs.rip);
 }
 
+void *libos_mem_main_handler_top(void)
+{
+	return main_handler_stack + HANDLER_STACK;
+}
+
 void libos_mem_thread_init(void *handler_stack_top)
 {
 	if (!handler_stack_top)

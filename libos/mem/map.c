@@ -16,7 +16,9 @@
 #define BRK_MAX     (64ull << 30)
 #define MAX_REGIONS 1024
 
-enum kind { ANON, HEAP, STACK, IMAGE };
+// SHARED: MAP_SHARED|MAP_ANONYMOUS, shared across fork; WIRED: a thread's fault-handler stack,
+// never shared (a fork copies the forking thread's).
+enum kind { ANON, HEAP, STACK, IMAGE, SHARED, WIRED };
 
 struct region {
 	uint64_t start, end;
@@ -32,6 +34,24 @@ static uint64_t frame_pool[FRAME_BATCH];
 static int pooled;
 static volatile int map_lock;
 static uint64_t brk_base, brk_cur;
+// Set once the process has forked or was forked: its private pages may be copy-on-write (shared
+// read-only with another process), so write is only given back to pages nobody else holds.
+static int cow;
+#define COPY_PAGE  0x0fff00000000ull // the copy window: fresh frames are filled there (copy_pages_into)
+#define COPY_BATCH FRAME_BATCH       // its pages
+
+// Takes the map's lock - after making the stack the caller runs on private (writing to a
+// copy-on-write page faults, and the fault handler needs the lock).
+static void lock_map(void)
+{
+	if (cow) {
+		volatile uint8_t *sp = (volatile uint8_t *)__builtin_frame_address(0);
+
+		sp[0] = sp[0];
+		sp[-EXO_PAGE_SIZE] = sp[-EXO_PAGE_SIZE];
+	}
+	libos_lock(&map_lock);
+}
 
 extern char _end[]; // the end of the program's data (toolchain/ld/user.ld)
 
@@ -70,23 +90,34 @@ static struct region *find(uint64_t addr)
 
 // Sets prot on the pages there of [va, va + pages * EXO_PAGE_SIZE) (pages <= EXO_MAP_BATCH_MAX); returns
 // how many there are, or the kernel's error.
-static long protect(uint64_t va, uint64_t pages, long prot)
+// After a fork, write goes back only to the private pages of a private region: the others stay
+// read-only and are copied on the first write (fill).
+static long protect(uint64_t va, uint64_t pages, long prot, int kind)
 { // PROT_NONE is rights 0: the pages stay, out of reach
-	return exo_vspace_protect_range(libos_boot->self, va, pages,
-	                                prot ? (unsigned long)exo_prot(prot) : 0);
+	long r;
+
+	if (!cow || !(prot & PROT_WRITE) || kind == SHARED)
+		return exo_vspace_protect_range(libos_boot->self, va, pages,
+		                                prot ? (unsigned long)exo_prot(prot) : 0);
+	r = exo_vspace_protect_range(libos_boot->self, va, pages,
+	                             (unsigned long)exo_prot(prot & ~PROT_WRITE));
+	if (r > 0)
+		exo_vspace_protect_range(libos_boot->self, va, pages,
+		                         EXO_PROT_IF_PRIVATE | EXO_R_READ | EXO_R_WRITE);
+	return r;
 }
 
 // Unmaps or (re)protects the pages of [start, end) in chunks the kernel's range calls take; 0 or
 // the first error.
-static long for_pages(uint64_t start, uint64_t end, long prot, int unmap)
+static long for_pages(uint64_t start, uint64_t end, long prot, int unmap, int kind)
 {
 	long err = 0;
 
 	for (uint64_t va = start; va < end; va += EXO_MAP_BATCH_MAX * EXO_PAGE_SIZE) {
 		uint64_t pages = (end - va) / EXO_PAGE_SIZE < EXO_MAP_BATCH_MAX ? (end - va) / EXO_PAGE_SIZE
 		                                                                : EXO_MAP_BATCH_MAX;
-		long r =
-		    unmap ? exo_vspace_unmap_range(libos_boot->self, va, pages) : protect(va, pages, prot);
+		long r = unmap ? exo_vspace_unmap_range(libos_boot->self, va, pages)
+		               : protect(va, pages, prot, kind);
 
 		if (r < 0 && !err)
 			err = r;
@@ -107,18 +138,18 @@ static long carve(uint64_t start, uint64_t end)
 		nregions++;
 		regions[i].end = start;
 		regions[i + 1].start = end;
-		for_pages(start, end, 0, 1);
+		for_pages(start, end, 0, 1, 0);
 		return 0;
 	}
 	if (i < nregions && regions[i].start < start) { // keep its head
-		for_pages(start, regions[i].end, 0, 1);
+		for_pages(start, regions[i].end, 0, 1, 0);
 		regions[i++].end = start;
 	}
 	int j = i;
 	while (j < nregions && regions[j].end <= end) // drop whole regions
-		for_pages(regions[j].start, regions[j].end, 0, 1), j++;
+		for_pages(regions[j].start, regions[j].end, 0, 1, 0), j++;
 	if (j < nregions && regions[j].start < end) { // keep its tail
-		for_pages(regions[j].start, end, 0, 1);
+		for_pages(regions[j].start, end, 0, 1, 0);
 		regions[j].start = end;
 	}
 	memmove(&regions[i], &regions[j], (size_t)(nregions - j) * sizeof(regions[0]));
@@ -199,7 +230,7 @@ long libos_mmap(uint64_t addr, uint64_t len, long prot, long flags, long fd, lon
 		return -EACCES; // W^X
 	if (prot & ~(long)(PROT_READ | PROT_WRITE | PROT_EXEC))
 		return -EINVAL;
-	libos_lock(&map_lock);
+	lock_map();
 	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
 		at = addr;
 		if (bad_range(at, size))
@@ -215,8 +246,12 @@ long libos_mmap(uint64_t addr, uint64_t len, long prot, long flags, long fd, lon
 		err = at ? 0 : -ENOMEM;
 	}
 	if (!err)
-		err = insert(at, at + size, prot, ANON);
+		err = insert(at, at + size, prot, flags & MAP_SHARED ? SHARED : ANON);
 	libos_unlock(&map_lock);
+	// Shared memory is there at once: a page first touched after a fork must be the same frame
+	// in both processes.
+	for (uint64_t off = 0; !err && (flags & MAP_SHARED) && prot && off < size; off += EXO_PAGE_SIZE)
+		libos_mem_fill(at + off, 0);
 	return err ? err : (long)at;
 }
 
@@ -226,7 +261,7 @@ long libos_munmap(uint64_t addr, uint64_t len)
 
 	if ((addr & (EXO_PAGE_SIZE - 1)) || len == 0 || addr + page_up(len) < addr)
 		return -EINVAL;
-	libos_lock(&map_lock);
+	lock_map();
 	err = carve(addr, addr + page_up(len));
 	libos_unlock(&map_lock);
 	return err;
@@ -286,8 +321,9 @@ static long protect_regions(uint64_t addr, uint64_t end, long prot)
 		err = split_at(addr);
 	if (!err)
 		err = split_at(end);
-	if (!err && for_pages(addr, end, prot, 0) < 0)
-		err = -EACCES;
+	for (int i = first_after(addr); !err && i < nregions && regions[i].start < end; i++)
+		if (for_pages(regions[i].start, regions[i].end, prot, 0, regions[i].kind) < 0)
+			err = -EACCES;
 	for (int i = first_after(addr); !err && i < nregions && regions[i].start < end; i++)
 		regions[i].prot = (uint8_t)prot;
 	merge_all();
@@ -306,17 +342,17 @@ long libos_mprotect(uint64_t addr, uint64_t len, long prot)
 		return -EACCES;
 	if (len == 0)
 		return 0;
-	libos_lock(&map_lock);
+	lock_map();
 	err = protect_regions(addr, end, prot);
 	libos_unlock(&map_lock);
 	return err;
 }
 
 // Copies the pages there of [from, from + len) to the same offsets from to (readable, writable).
-static void copy_pages(uint64_t from, uint64_t to, uint64_t len, long prot)
+static void copy_pages(uint64_t from, uint64_t to, uint64_t len)
 {
 	for (uint64_t off = 0; off < len; off += EXO_PAGE_SIZE)
-		if (protect(from + off, 1, prot) == 1)
+		if (protect(from + off, 1, PROT_READ, ANON) == 1) // about to go: read-only is enough
 			memcpy((void *)(to + off), (const void *)(from + off), EXO_PAGE_SIZE);
 }
 
@@ -338,7 +374,7 @@ long libos_mremap(uint64_t old, uint64_t old_len, uint64_t new_len, long flags, 
 		               flags);
 		return -EINVAL;
 	}
-	libos_lock(&map_lock);
+	lock_map();
 	r = find(old);
 	if (!r || r->end < old_end) {
 		libos_unlock(&map_lock);
@@ -362,8 +398,8 @@ long libos_mremap(uint64_t old, uint64_t old_len, uint64_t new_len, long flags, 
 			err = carve(at, at + size) ?: -ENOMEM;
 		libos_unlock(&map_lock); // the copy faults the new pages in
 		if (!err)
-			copy_pages(old, at, old_end - old, prot & PROT_READ ? prot : PROT_READ);
-		libos_lock(&map_lock);
+			copy_pages(old, at, old_end - old);
+		lock_map();
 		if (!err)
 			err = carve(old, old_end);
 		if (!err && prot != (PROT_READ | PROT_WRITE))
@@ -375,9 +411,9 @@ long libos_mremap(uint64_t old, uint64_t old_len, uint64_t new_len, long flags, 
 
 // vec[i] = 1 for each page of [va, va + pages * EXO_PAGE_SIZE) that is there (pages <= the kernel's
 // batch), asking about halves until the kernel's count is all or nothing.
-static long resident(uint64_t va, uint64_t pages, long prot, uint8_t *vec)
+static long resident(uint64_t va, uint64_t pages, long prot, int kind, uint8_t *vec)
 {
-	long n = protect(va, pages, prot);
+	long n = protect(va, pages, prot, kind);
 
 	if (n < 0)
 		return n;
@@ -385,8 +421,9 @@ static long resident(uint64_t va, uint64_t pages, long prot, uint8_t *vec)
 		memset(vec, n ? 1 : 0, pages);
 		return 0;
 	}
-	n = resident(va, pages / 2, prot, vec);
-	return n ? n : resident(va + pages / 2 * EXO_PAGE_SIZE, pages - pages / 2, prot, vec + pages / 2);
+	n = resident(va, pages / 2, prot, kind, vec);
+	return n ? n
+	         : resident(va + pages / 2 * EXO_PAGE_SIZE, pages - pages / 2, prot, kind, vec + pages / 2);
 }
 
 long libos_mincore(uint64_t addr, uint64_t len, uint8_t *vec)
@@ -400,12 +437,12 @@ long libos_mincore(uint64_t addr, uint64_t len, uint8_t *vec)
 	for (uint64_t va = addr; !err && va < end; va += pages * EXO_PAGE_SIZE, vec += pages) {
 		const struct region *r;
 
-		libos_lock(&map_lock);
+		lock_map();
 		r = covered(va, end) ? find(va) : NULL;
 		if (r) {
 			pages = ((r->end < end ? r->end : end) - va) / EXO_PAGE_SIZE;
 			pages = pages < EXO_MAP_BATCH_MAX ? pages : EXO_MAP_BATCH_MAX;
-			err = resident(va, pages, r->prot, chunk);
+			err = resident(va, pages, r->prot, r->kind, chunk);
 		}
 		libos_unlock(&map_lock); // a fault in the copy takes it
 		if (!r)
@@ -424,11 +461,11 @@ long libos_madvise(uint64_t addr, uint64_t len, long advice)
 		return -EINVAL;
 	if (advice != MADV_DONTNEED)
 		return 0; // hints
-	libos_lock(&map_lock);
+	lock_map();
 	// Private anonymous memory reads as zero after DONTNEED: drop the pages, keep the region.
 	for (int i = first_after(addr); i < nregions && regions[i].start < end; i++)
 		for_pages(regions[i].start > addr ? regions[i].start : addr,
-		          regions[i].end < end ? regions[i].end : end, 0, 1);
+		          regions[i].end < end ? regions[i].end : end, 0, 1, 0);
 	libos_unlock(&map_lock);
 	return 0;
 }
@@ -439,7 +476,7 @@ long libos_brk(uint64_t addr)
 {
 	uint64_t old_end, new_end;
 
-	libos_lock(&map_lock);
+	lock_map();
 	old_end = page_up(brk_cur), new_end = page_up(addr);
 	if (addr >= brk_base && addr <= brk_base + BRK_MAX) {
 		if (new_end > old_end && is_free(old_end, new_end) &&
@@ -457,10 +494,95 @@ int libos_mem_mapped(uint64_t addr)
 {
 	int mapped;
 
-	libos_lock(&map_lock);
+	lock_map();
 	mapped = find(addr) != NULL;
 	libos_unlock(&map_lock);
 	return mapped;
+}
+
+// A zeroed frame from the pool (refilled FRAME_BATCH at a time) into *frame; 0 or why not.
+static const char *pool_take(uint64_t *frame)
+{
+	if (!pooled) {
+		long err = exo_frame_alloc(libos_boot->quota, FRAME_BATCH, frame_pool);
+
+		if (err != FRAME_BATCH) // near the end of the quota: one at a time
+			err = exo_frame_alloc(libos_boot->quota, 1, frame_pool);
+		if (err <= 0)
+			return err == -EXO_ENOMEM   ? "out of memory (quota used up)"
+			       : err == -EXO_ENOSPC ? "no free capability slot for a frame"
+			                            : "frame allocation refused";
+		pooled = (int)err;
+	}
+	*frame = frame_pool[--pooled];
+	return 0;
+}
+
+// The copy window: pages at COPY_PAGE where fresh frames are filled before they go where they
+// belong. A page stays mapped after it, so that its page tables are not freed and made again
+// for every copy.
+static const char *copy_window(void)
+{
+	static int pinned;
+	struct exo_map_op op = { 0, COPY_PAGE + COPY_BATCH * EXO_PAGE_SIZE, EXO_R_READ | EXO_R_WRITE | EXO_MAP_MOVE };
+	const char *why;
+
+	if (pinned)
+		return 0;
+	why = pool_take(&op.frame);
+	if (!why && exo_vspace_map(libos_boot->self, &op, 1) != 1) {
+		exo_cap_delete(op.frame);
+		why = "no room to copy a page";
+	}
+	pinned = !why;
+	return why;
+}
+
+// Copies the n (<= COPY_BATCH) pages from va (readable here) into fresh frames mapped at the same
+// addresses in process with rights (replace: after unmapping what is there). 0 or why not.
+static const char *copy_pages_into(uint64_t process, uint64_t va, uint64_t n, uint64_t rights, int replace)
+{
+	struct exo_map_op ops[COPY_BATCH];
+	const char *why = copy_window();
+	uint64_t unmap[2] = { COPY_PAGE, va }, i;
+
+	for (i = 0; i < n && !why; i++) {
+		why = pool_take(&ops[i].frame);
+		ops[i].vaddr = COPY_PAGE + i * EXO_PAGE_SIZE;
+		ops[i].prot = EXO_R_READ | EXO_R_WRITE;
+	}
+	if (!why && exo_vspace_map(libos_boot->self, ops, n) != (long)n)
+		why = "no room to copy a page";
+	if (why) {
+		while (i-- > 0)
+			exo_cap_delete(ops[i].frame); // unmaps those mapped
+		return why;
+	}
+	memcpy((void *)COPY_PAGE, (const void *)va, n * EXO_PAGE_SIZE);
+	if (replace) // one call for the window's page and the page replaced
+		exo_vspace_unmap(libos_boot->self, unmap, 2);
+	else
+		exo_vspace_unmap_range(libos_boot->self, COPY_PAGE, n);
+	for (i = 0; i < n; i++)
+		ops[i].vaddr = va + i * EXO_PAGE_SIZE, ops[i].prot = rights | EXO_MAP_MOVE;
+	if (exo_vspace_map(process, ops, n) != (long)n) {
+		for (i = 0; i < n; i++)
+			exo_cap_delete(ops[i].frame);
+		return "a copied page could not be mapped";
+	}
+	return 0;
+}
+
+// A write to a present page of a writable private region: a copy-on-write page. It becomes
+// writable as it is if nobody else holds its frame any more, else it is copied.
+static const char *cow_fill(uint64_t page, const struct region *r)
+{
+	if (r->kind == SHARED || !cow)
+		return "protection violation";
+	if (exo_vspace_protect_range(libos_boot->self, page, 1,
+	                             EXO_PROT_IF_PRIVATE | EXO_R_READ | EXO_R_WRITE) == 1)
+		return 0;
+	return copy_pages_into(libos_boot->self, page, 1, (uint64_t)exo_prot(r->prot), 1);
 }
 
 const char *libos_mem_fill(uint64_t addr, uint64_t error)
@@ -481,30 +603,116 @@ const char *libos_mem_fill(uint64_t addr, uint64_t error)
 		why = "write to read-only memory";
 	else if ((error & 16) && !(r->prot & PROT_EXEC))
 		why = "execution of non-executable memory";
-	else if (error & 1)
-		why = "protection violation";
-	if (!why && !pooled) {
-		long err = exo_frame_alloc(libos_boot->quota, FRAME_BATCH, frame_pool);
-
-		if (err != FRAME_BATCH) // near the end of the quota: one at a time
-			err = exo_frame_alloc(libos_boot->quota, 1, frame_pool);
-		if (err > 0)
-			pooled = (int)err;
-		else
-			why = err == -EXO_ENOMEM   ? "out of memory (quota used up)"
-			      : err == -EXO_ENOSPC ? "no free capability slot for a frame"
-			                           : "frame allocation refused";
+	else if (error & 1) {
+		why = (error & 2) ? cow_fill(op.vaddr, r) : "protection violation";
+		libos_unlock(&map_lock);
+		return why;
 	}
+	if (!why)
+		why = pool_take(&op.frame);
 	if (!why) {
 		// The capability goes with the mapping (EXO_MAP_MOVE); if another thread filled the
-		// page first (EEXIST) the frame stays in the pool.
-		op.frame = frame_pool[pooled - 1];
+		// page first (EEXIST) the frame goes back to the pool.
 		op.prot = (uint64_t)exo_prot(r->prot) | EXO_MAP_MOVE;
-		if (exo_vspace_map(libos_boot->self, &op, 1) == 1)
-			pooled--;
+		if (exo_vspace_map(libos_boot->self, &op, 1) != 1) {
+			pooled++;
+			// Already there (another thread's fill, or a page a write is asked for ahead of
+			// time, as for a signal frame): copy-on-write still applies.
+			if ((error & 2) && cow && r->kind != SHARED)
+				why = cow_fill(op.vaddr, r);
+		}
 	}
 	libos_unlock(&map_lock);
 	return why;
+}
+
+// Copies the pages of [start, end) mapped here into the child (pages <= the kernel's batch).
+static const char *copy_present(uint64_t child, uint64_t start, uint64_t end, long prot)
+{
+	const char *why = 0;
+
+	for (uint64_t va = start; va < end && !why; va += COPY_BATCH * EXO_PAGE_SIZE) {
+		uint64_t n = (end - va) / EXO_PAGE_SIZE < COPY_BATCH ? (end - va) / EXO_PAGE_SIZE : COPY_BATCH;
+		long here = protect(va, n, prot, IMAGE); // how many are mapped here
+
+		if (here == (long)n) { // all of them, as the program's loader leaves them
+			why = copy_pages_into(child, va, n, (uint64_t)exo_prot(prot), 0);
+			continue;
+		}
+		for (uint64_t i = 0; i < n && here > 0 && !why; i++)
+			if (protect(va + i * EXO_PAGE_SIZE, 1, prot, IMAGE) == 1)
+				why = copy_pages_into(child, va + i * EXO_PAGE_SIZE, 1, (uint64_t)exo_prot(prot), 0);
+	}
+	return why;
+}
+
+static struct region snapshot[MAX_REGIONS]; // the regions a fork shares, taken under the lock
+
+// The program's writable data (libos's own state among it: the fault handler writes there) and
+// the forking thread's fault stack (wired: [wired, wired + wired_pages pages), or none) are copied
+// at once, under the lock and before anything is shared, so that nothing the lock's holder writes
+// is copy-on-write yet. Then, without the lock (a write to a page just shared faults, and the
+// fault handler takes the lock), the heap, the stacks and anonymous memory are shared
+// copy-on-write, MAP_SHARED memory as it is, wired memory not at all.
+long libos_mem_fork(uint64_t child, uint64_t wired, uint64_t wired_pages)
+{
+	const char *why = 0;
+	long err = 0;
+	int n;
+
+	lock_map();
+	cow = 1;
+	for (int i = 0; i < nregions && !why; i++)
+		if (regions[i].kind == IMAGE && (regions[i].prot & PROT_WRITE))
+			why = copy_present(child, regions[i].start, regions[i].end, regions[i].prot);
+	if (wired_pages && !why) // a thread's fault stack: LIBOS_HANDLER_STACK, within one batch
+		why = copy_pages_into(child, wired, wired_pages, EXO_R_READ | EXO_R_WRITE, 0);
+	n = nregions;
+	memcpy(snapshot, regions, (size_t)n * sizeof(regions[0]));
+	libos_unlock(&map_lock);
+	for (int i = 0; i < n && err >= 0 && !why; i++) {
+		const struct region *r = &snapshot[i];
+		uint64_t mode = r->kind == SHARED ? EXO_SHARE_SAME : EXO_SHARE_COW;
+
+		if (r->kind == WIRED || (r->kind == IMAGE && (r->prot & PROT_WRITE)))
+			continue;
+		for (uint64_t va = r->start; va < r->end && err >= 0;
+		     va += EXO_MAP_BATCH_MAX * EXO_PAGE_SIZE) {
+			uint64_t pages = (r->end - va) / EXO_PAGE_SIZE;
+
+			err = exo_vspace_share_range(libos_boot->self, va,
+			                             pages < EXO_MAP_BATCH_MAX ? pages : EXO_MAP_BATCH_MAX,
+			                             child, mode);
+		}
+	}
+	if (why)
+		libos_log("fork: %s", why);
+	return why ? -ENOMEM : err < 0 ? err : 0;
+}
+
+long libos_mem_map_wired(uint64_t len)
+{
+	uint64_t size = page_up(len), at;
+	long err;
+
+	lock_map();
+	at = find_free(size);
+	err = at ? insert(at, at + size, PROT_READ | PROT_WRITE, WIRED) : -ENOMEM;
+	libos_unlock(&map_lock);
+	for (uint64_t off = 0; !err && off < size; off += EXO_PAGE_SIZE) // there before the handler needs it
+		libos_mem_fill(at + off, 2);
+	return err ? err : (long)at;
+}
+
+void libos_mem_fork_child(uint64_t keep)
+{
+	map_lock = 0; // held by the parent while it copied the page
+	pooled = 0;   // the pool's capabilities are the parent's
+	cow = 1;
+	// The other threads' fault-handler stacks did not come along.
+	for (int i = 0; i < nregions; i++)
+		if (regions[i].kind == WIRED && (keep < regions[i].start || keep >= regions[i].end))
+			carve(regions[i].start, regions[i].end), i--;
 }
 
 // The program's segments as the kernel loaded them (so a fault there has its true reason); its
@@ -524,4 +732,16 @@ void libos_mem_init(void)
 	}
 	brk_base = brk_cur = page_up((uint64_t)_end);
 	insert(EXO_INIT_STACK_TOP - STACK_MAX, EXO_INIT_STACK_TOP, PROT_READ | PROT_WRITE, STACK);
+}
+
+long libos_mem_adopt_shared(uint64_t at, uint64_t len)
+{
+	long err;
+
+	lock_map();
+	err = bad_range(at, len) || !is_free(at, at + page_up(len))
+	          ? -EINVAL
+	          : insert(at, at + page_up(len), PROT_READ | PROT_WRITE, SHARED);
+	libos_unlock(&map_lock);
+	return err;
 }

@@ -1,18 +1,22 @@
 // SPDX-License-Identifier: MIT
-// Process identity, the file-creation mask and exit. A program started by the kernel (or by
-// exorun) is process 1 with no parent (ppid 0), run by root; there is one user until the process
-// issues bring fork and credentials. The umask starts as 022, as Linux's first process gets it;
-// libos keeps it for the file services to apply once files can be created.
+// Process identity, the file-creation mask and exit. The pid is the boot information's (the
+// process manager's: 1 for the program exorun runs, and for init or a lone program, which have
+// no manager); the parent is the manager's to say, as it changes when a parent ends. Everyone is
+// root until credentials come. The umask starts as 022, as Linux's first process gets it; libos
+// keeps it for the file services to apply once files can be created.
+#include <libos/file.h>
 #include <libos/proc.h>
 
 long libos_getpid(void)
 {
-	return 1;
+	return libos_boot->pid ? (long)libos_boot->pid : 1;
 }
 
 long libos_getppid(void)
 {
-	return 0;
+	struct libos_ids ids;
+
+	return libos_pm_ids(0, &ids) ? 0 : ids.ppid;
 }
 
 long libos_getuid(void)
@@ -52,6 +56,7 @@ long libos_uname(struct linux_utsname *u)
 
 _Noreturn void libos_exit_group(long status)
 {
+	libos_file_exit(); // the other ends of its pipes learn it
 	for (;;)
 		exo_exit(status & 0xff);
 }

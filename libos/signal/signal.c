@@ -52,7 +52,7 @@ int libos_sig_default(int sig)
 
 _Noreturn void libos_sig_terminate(int sig)
 {
-	libos_die(128 + sig, "'%s' killed by signal %d", libos_progname, sig);
+	libos_die(EXO_STATUS_SIGNAL(sig), "'%s' killed by signal %d", libos_progname, sig);
 }
 
 // Wakes a thread that can take sig: the target thread, or for the process the sender if it
@@ -153,6 +153,38 @@ void libos_signal_thread_init(int slot, int parent)
 	libos_unlock(&libos_sig_lock);
 }
 
+void libos_signal_exec_state(uint64_t *ignored, uint64_t *mask)
+{
+	*ignored = 0;
+	for (int sig = 1; sig <= LINUX_NSIG; sig++)
+		if (libos_sig_actions[sig - 1].handler == SIG_IGN)
+			*ignored |= BIT(sig);
+	*mask = libos_sig_blocked[libos_thread_slot()];
+}
+
+void libos_signal_exec_init(uint64_t ignored, uint64_t mask)
+{
+	for (int sig = 1; sig <= LINUX_NSIG; sig++)
+		if ((ignored & BIT(sig)) && !(UNBLOCKABLE & BIT(sig)))
+			libos_sig_actions[sig - 1].handler = SIG_IGN;
+	libos_sig_blocked[0] = mask & ~UNBLOCKABLE;
+}
+
+void libos_signal_fork_child(void)
+{
+	int self = libos_thread_slot();
+
+	libos_sig_lock = 0;
+	for (int i = 0; i < LIBOS_MAX_THREADS; i++)
+		if (i != self)
+			libos_sig_blocked[i] = 0, libos_sig_restore[i].active = 0;
+	memset(pending, 0, sizeof(pending)); // a child starts with none pending
+	process_pending = 0;
+	memset(queue, 0, sizeof(queue));
+	libos_signals_pending = 0;
+	libos_timer_fork_child();
+}
+
 int libos_signal_interrupts(void)
 {
 	int slot = libos_thread_slot();
@@ -226,15 +258,26 @@ static struct linux_siginfo user_info(int code)
 	return (struct linux_siginfo){ .si_code = code, .pid = (int32_t)libos_getpid() };
 }
 
+// To this process alone: queued here. To others, or a group: through the process manager,
+// which also queues it for this process if it is among the targets (taken at once).
 long libos_kill(long pid, long sig)
 {
 	struct linux_siginfo info = user_info(SI_USER);
+	long r;
 
 	if (check_sig(sig))
 		return -EINVAL;
-	if (pid != 0 && pid != -1 && pid != libos_getpid() && pid != -libos_getpid())
-		return -ESRCH; // one process for now
-	return sig ? libos_sig_post(-1, libos_thread_slot(), (int)sig, &info) : 0;
+	if (pid == libos_getpid() || !libos_pm_present()) {
+		if (pid != 0 && pid != -1 && pid != libos_getpid() && pid != -libos_getpid())
+			return -ESRCH; // alone
+		return sig ? libos_sig_post(-1, libos_thread_slot(), (int)sig, &info) : 0;
+	}
+	if (pid == -1 && sig)
+		libos_sig_post(-1, libos_thread_slot(), (int)sig, &info); // Linux: the caller too
+	r = libos_pm_kill(pid, sig);
+	if (!r && pid <= 0 && pid != -1)
+		libos_signal_remote();
+	return r;
 }
 
 long libos_tgkill(long tgid, long tid, long sig)

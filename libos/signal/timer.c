@@ -315,3 +315,11 @@ long libos_timer_delete(long id)
 	libos_unlock(&lock);
 	return i ? 0 : -EINVAL;
 }
+
+void libos_timer_fork_child(void)
+{
+	memset(timers, 0, sizeof(timers)); // alarms and timers are not inherited
+	timers[0] = (struct timer){ .used = 1, .sig = SIGALRM, .slot = -1 };
+	ntfn = 0;
+	lock = 0;
+}

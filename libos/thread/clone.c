@@ -6,12 +6,12 @@
 // and the alternate signal stack sigaltstack sets. A thread that ends clears its tid word, wakes
 // its joiner and destroys itself; the last one ends the process.
 #include <libos/mem.h>
+#include <libos/proc.h>
 #include <libos/signal.h>
 #include <libos/thread.h>
 
 #define MAX_THREADS    LIBOS_MAX_THREADS
 #define THREAD_PRIO    16 // the kernel's default priority, init's own
-#define HANDLER_STACK  16384
 #define CLONE_REQUIRED (CLONE_VM | CLONE_THREAD | CLONE_SIGHAND)
 
 struct lthread {
@@ -137,6 +137,8 @@ uint64_t libos_thread_ntfn(void)
 {
 	struct lthread *t = self();
 
+	if (!t->ntfn && t == &threads[0] && libos_boot->ntfn) // the one the process manager signals
+		t->ntfn = libos_boot->ntfn;
 	if (!t->ntfn) {
 		long n = exo_notify_create();
 
@@ -168,7 +170,7 @@ static void free_dead(void)
 static _Noreturn void thread_main(struct lthread *t)
 {
 	exo_set_fs_base(t->tls);
-	libos_mem_thread_init(t->handler_stack + HANDLER_STACK);
+	libos_mem_thread_init(t->handler_stack + LIBOS_HANDLER_STACK);
 	libos_thread_exit(t->fn(t->arg));
 }
 
@@ -178,8 +180,10 @@ int __libos_clone(int (*fn)(void *), void *stack, int flags, void *arg, int *pti
 	long cap, err;
 	uint64_t sp;
 
+	if (!(flags & CLONE_THREAD) && (flags & CLONE_VM))
+		return (int)libos_fork_call(fn, arg); // posix_spawn's: a copy-on-write child runs fn
 	if ((flags & CLONE_REQUIRED) != CLONE_REQUIRED)
-		return -ENOSYS; // a new process (fork, posix_spawn): the fork issue
+		return -ENOSYS; // a new process without CLONE_VM: fork's way (SYS_fork) only
 	libos_lock(&thread_lock);
 	free_dead();
 	for (int i = 1; i < MAX_THREADS && !t; i++)
@@ -195,11 +199,11 @@ int __libos_clone(int (*fn)(void *), void *stack, int flags, void *arg, int *pti
 	libos_signal_thread_init((int)(t - threads), libos_thread_slot());
 
 	// The fault handler's stack is touched now so that it is never demand-paged itself.
-	err = libos_mmap(0, HANDLER_STACK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	err = libos_mem_map_wired(LIBOS_HANDLER_STACK);
 	if (err < 0)
 		goto fail;
 	t->handler_stack = (uint8_t *)err;
-	memset(t->handler_stack, 0, HANDLER_STACK);
+	memset(t->handler_stack, 0, LIBOS_HANDLER_STACK);
 	cap = exo_thread_create(libos_boot->self, THREAD_PRIO);
 	err = cap < 0 ? -EAGAIN : 0;
 	if (err)
@@ -219,7 +223,7 @@ int __libos_clone(int (*fn)(void *), void *stack, int flags, void *arg, int *pti
 		libos_die(127, "clone: the kernel refused to start thread %d", t->tid);
 	return t->tid;
 fail_stack:
-	libos_munmap((uint64_t)t->handler_stack, HANDLER_STACK);
+	libos_munmap((uint64_t)t->handler_stack, LIBOS_HANDLER_STACK);
 fail:
 	t->tid = 0;
 	return (int)err;
@@ -249,8 +253,7 @@ _Noreturn void libos_thread_exit(long status)
 	t = self();
 	if (live == 1) {
 		libos_unlock(&thread_lock);
-		for (;;)
-			exo_exit(status & 0xff);
+		libos_exit_group(status);
 	}
 	live--;
 	libos_signal_thread_exit((int)(t - threads));
@@ -259,7 +262,7 @@ _Noreturn void libos_thread_exit(long status)
 		libos_futex_wake(t->clear_tid, 1);
 	}
 	if (t->handler_stack) // still this thread's fault stack until it is gone
-		free_later(t->handler_stack, HANDLER_STACK);
+		free_later(t->handler_stack, LIBOS_HANDLER_STACK);
 	if (t->ntfn)
 		exo_cap_delete(t->ntfn);
 	t->ntfn = 0;
@@ -271,4 +274,37 @@ _Noreturn void libos_thread_exit(long status)
 	libos_unlock(&thread_lock);
 	for (;;)
 		exo_thread_destroy(cap);
+}
+
+uint8_t *libos_thread_handler_top(void)
+{
+	struct lthread *t = self();
+
+	return t->handler_stack ? t->handler_stack + LIBOS_HANDLER_STACK : libos_mem_main_handler_top();
+}
+
+bool libos_thread_handler_wired(void)
+{
+	return self()->handler_stack != NULL;
+}
+
+uint64_t libos_thread_tls(void)
+{
+	return self()->tls;
+}
+
+void libos_thread_fork_child(void)
+{
+	struct lthread *me = self();
+
+	for (int i = 0; i < MAX_THREADS; i++)
+		if (&threads[i] != me)
+			threads[i] = (struct lthread){ 0 };
+	me->tid = (int)libos_getpid();
+	me->cap = libos_boot->thread;
+	me->ntfn = libos_boot->ntfn;
+	live = 1;
+	ndead = ndead_caps = 0; // the parent's to free
+	thread_lock = 0;
+	libos_futex_fork_child();
 }

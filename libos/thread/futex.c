@@ -45,7 +45,15 @@ uint64_t libos_thread_wait(uint64_t deadline)
 	bits = (uint64_t)exo_notify_wait(ntfn);
 	if (deadline)
 		exo_notify_timer(ntfn, LIBOS_TIMER_INDEX, 0, 0);
+	if (bits & LIBOS_NTFN_REMOTE)
+		libos_signal_remote();
 	return bits;
+}
+
+void libos_futex_fork_child(void)
+{
+	waiters = NULL; // the other threads' waits
+	futex_lock = 0;
 }
 
 // deadline: monotonic nanoseconds, 0 for none.

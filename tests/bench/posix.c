@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -22,6 +23,8 @@
 #define FAULT_PAGES 4096 // 16 MiB, fresh each round
 #define MMAPS       2000
 #define THREADS     200
+#define FORKS       100
+#define ROUNDTRIPS  2000
 #define PAGE        4096
 
 // What the operation being measured found wrong (the first failure), and the error number.
@@ -131,6 +134,74 @@ static int install_handler(int start)
 	return signal(SIGUSR1, start ? on_signal : SIG_DFL) == SIG_ERR ? -1 : 0;
 }
 
+static void fork_exit_wait(void)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(0);
+	if (pid < 0)
+		fail("fork", errno);
+	else if (waitpid(pid, &status, 0) != pid || status != 0)
+		fail("waitpid", errno);
+}
+
+static const char *self; // this program's path, for exec
+
+static void fork_exec_wait(void) // the program itself, which exits at once (main's "exit")
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		char *argv[] = { (char *)self, "exit", NULL };
+
+		execv(self, argv);
+		_exit(127);
+	}
+	if (pid < 0)
+		fail("fork", errno);
+	else if (waitpid(pid, &status, 0) != pid || status != 0)
+		fail("exec or waitpid", status ? 0 : errno);
+}
+
+static int to_echo[2], from_echo[2];
+static pid_t echo;
+
+static void pipe_roundtrip(void) // a byte to another process and back
+{
+	char c = 'x';
+
+	if (write(to_echo[1], &c, 1) != 1 || read(from_echo[0], &c, 1) != 1)
+		fail("pipe read or write", errno);
+}
+
+static int echo_process(int start)
+{
+	int status;
+	char c;
+
+	if (!start) {
+		close(to_echo[1]);
+		close(from_echo[0]);
+		return waitpid(echo, &status, 0) == echo ? 0 : -1;
+	}
+	if (pipe(to_echo) || pipe(from_echo) || (echo = fork()) < 0)
+		return -1;
+	if (echo == 0) {
+		close(to_echo[1]);
+		close(from_echo[0]);
+		while (read(to_echo[0], &c, 1) == 1)
+			if (write(from_echo[1], &c, 1) != 1)
+				break;
+		_exit(0);
+	}
+	close(to_echo[0]);
+	close(from_echo[1]);
+	return 0;
+}
+
 static const struct op {
 	const char *name;
 	void (*fn)(void);        // one operation
@@ -144,6 +215,9 @@ static const struct op {
 	{ "sched_yield", yield, ITERATIONS, NULL },
 	{ "thread_create_join", thread_create_join, THREADS, NULL },
 	{ "signal_self", signal_self, ITERATIONS, install_handler },
+	{ "fork_exit_wait", fork_exit_wait, FORKS, NULL },
+	{ "fork_exec_wait", fork_exec_wait, FORKS, NULL },
+	{ "pipe_roundtrip", pipe_roundtrip, ROUNDTRIPS, echo_process },
 };
 
 // Round 0 warms up; the result is the best of the others. Returns 0, or -1 if the operation failed.
@@ -156,12 +230,12 @@ static int bench(const struct op *op, uint64_t loop)
 		uint64_t v;
 
 		if (op->round && op->round(1)) {
-			fail("mmap of the region", errno);
+			fail("the round's set-up", errno);
 			break;
 		}
 		v = measure(op->fn, op->n);
 		if (op->round && op->round(0))
-			fail("munmap of the region", errno);
+			fail("the round's tear-down", errno);
 		if (r > 0 && v < best)
 			best = v;
 	}
@@ -173,11 +247,14 @@ static int bench(const struct op *op, uint64_t loop)
 	return failure ? -1 : 0;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	uint64_t loop;
 	int failed = 0;
 
+	if (argc > 1 && !strcmp(argv[1], "exit"))
+		_exit(0); // fork_exec_wait's child
+	self = access("/init", X_OK) == 0 ? "/init" : "/boot/posix-exo"; // Linux's initramfs, exo's boot files
 	measure(empty, 100);
 	loop = measure(empty, ITERATIONS);
 	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)

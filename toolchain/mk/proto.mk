@@ -7,7 +7,8 @@
 # it compiles anything, so no compile rule needs to name them; a header is only replaced when its
 # text changes, and the compilers' .d files do the rest.
 
-PROTOCOLS := names modmgr console module
+PROTOCOLS := names modmgr console module procmgr
+PROTO_IDL_procmgr := apps/launch/procmgr.idl
 PROTO_IDL_module := libexo/module.idl
 GEN_PROTO := toolchain/scripts/gen-proto
 proto_idl = $(or $(PROTO_IDL_$(1)),modules/$(1)/$(1).idl)

@@ -361,6 +361,22 @@ int pt_protect(paddr_t root, vaddr_t va, size_t len, unsigned prot)
 	return 0;
 }
 
+vaddr_t pt_skip_hole(paddr_t root, vaddr_t va)
+{
+	uint64_t *t = table(root);
+
+	for (int l = 3; l > 0; l--) {
+		uint64_t e = t[idx(va, l)];
+
+		if (!(e & PTE_P))
+			return (va | ((1ull << (12 + 9 * l)) - 1)) + 1;
+		if (e & PTE_PS)
+			return va;
+		t = table(e & PTE_ADDR);
+	}
+	return va;
+}
+
 bool pt_translate(paddr_t root, vaddr_t va, paddr_t *pa, unsigned *prot)
 {
 	size_t size;

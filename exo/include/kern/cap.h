@@ -64,6 +64,10 @@ int cap_lookup_any(struct cspace *cs, cap_handle_t h, uint16_t type, uint32_t ri
 // Copies h from src into dst with rights (a subset of the source's, else -EXO_EPERM) as a child
 // of the source. Copying into another table needs EXO_R_GRANT on the source.
 int cap_copy(struct cspace *src, cap_handle_t h, struct cspace *dst, uint32_t rights, cap_handle_t *out);
+// Copies the count capabilities with consecutive handles from h into count consecutive free
+// slots of dst (all or nothing); *out: the first new handle. -EXO_ENOSPC without such a run.
+int cap_copy_range(struct cspace *src, cap_handle_t h, uint32_t count, struct cspace *dst, uint32_t rights,
+                   cap_handle_t *out);
 // Like cap_copy within one table, also setting a badge; the source must be unbadged (-EXO_EPERM).
 int cap_mint(struct cspace *cs, cap_handle_t h, uint32_t rights, uint64_t badge, cap_handle_t *out);
 // A capability to sub (a part of h's object: a narrower port or memory range) as a child of h in

@@ -29,6 +29,8 @@ struct endpoint {
 	struct endpoint *owner_next; // the owner's list
 };
 
+#define NTFN_FORWARDS 4 // targets a notification forwards its signals to at once
+
 struct notification {
 	struct kobj obj;
 	struct charge charge; // on its creator's quota
@@ -39,6 +41,12 @@ struct notification {
 	uint64_t timer_bits;
 	struct notification *timer_next; // list of notifications with a timer
 	struct irq *irqs;                // IRQs bound to it (irq->ntfn_next)
+	struct ntfn_forward {            // notify_forward: each signal also signals these
+		struct notification *to; // a reference; NULL: a free entry
+		uint64_t bits;
+	} forwards[NTFN_FORWARDS];
+	uint32_t targeted;      // forwards to it: a target forwards nothing (no chains, no cycles)
+	uint32_t forwards_used; // entries of forwards[] in use
 };
 
 // Kernel side of signalling (IRQs and timers use it too).

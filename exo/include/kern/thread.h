@@ -115,6 +115,8 @@ struct process {
 	long exit_status;
 	uint8_t *iobitmap;          // I/O permission bitmap (1 = denied), or NULL: no ports
 	struct endpoint *endpoints; // owned: they die with the process
+	struct notification *watch; // signalled with watch_bits when the process ends (process_watch)
+	uint64_t watch_bits;
 };
 
 #define PROC_SLOTS 1024 // capability slots of a process (init: more, one per boot module page)

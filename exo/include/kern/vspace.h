@@ -51,6 +51,15 @@ int vspace_protect(struct vspace *vs, vaddr_t va, unsigned prot);
 // VM_MAYWRITE/VM_MAYEXEC it was mapped with (-EXO_EPERM beyond them, -EXO_EBUSY against W^X);
 // VM_NOACCESS keeps it mapped but out of user mode's reach.
 int vspace_reprotect(struct vspace *vs, vaddr_t va, unsigned prot);
+// Makes the page at va writable (prot, with VM_WRITE) if its frame is private to this mapping - no
+// other mapping, no capability - even beyond what it was mapped with: nobody else can see the
+// writes. Returns 1 if it did, 0 if nothing is mapped there or the frame is shared.
+int vspace_claim(struct vspace *vs, vaddr_t va, unsigned prot);
+// Maps the RAM page mapped at va in src at va in dst, with its protection and recorded on the same
+// capability (revoking it reaches the copy). cow: src's page loses VM_WRITE and dst's may not
+// regain it (until private: vspace_claim). Returns 1, 0 for a hole or device memory, or an error
+// of vspace_map.
+int vspace_share(struct vspace *src, struct vspace *dst, vaddr_t va, bool cow);
 // The mapping record of the RAM page mapped at va, or NULL.
 struct mapping *vspace_mapping_at(struct vspace *vs, vaddr_t va);
 // Unmaps every mapping of f, in every address space.

@@ -19,3 +19,5 @@ long libos_tty_ioctl(struct libos_file *f, unsigned long req, void *arg);
 bool libos_console_service(void);                                             // is there one?
 long libos_console_service_write(long stream, const void *buf, uint64_t len); // stream: 1, 2 | MORE
 long libos_console_service_read(long fd, void *buf, uint64_t len, bool wait);
+// In a fork's child: the client's lock is free (a thread of the parent may have held it).
+void libos_console_fork_child(void);

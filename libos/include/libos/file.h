@@ -10,6 +10,7 @@
 #include <stdbool.h>
 
 struct libos_file;
+struct libos_passed_file;
 
 struct libos_file_ops {
 	// nowait: return 0 rather than wait when nothing is there yet (readv after the first piece).
@@ -18,7 +19,10 @@ struct libos_file_ops {
 	long (*ioctl)(struct libos_file *f, unsigned long req, void *arg);
 	void (*stat)(struct libos_file *f, struct linux_stat *st);
 	long (*getdents)(struct libos_file *f, void *buf, uint64_t len); // directories
-	bool seekable;                                                   // has a size and an offset
+	void (*release)(struct libos_file *f); // the last descriptor to it closed (a copy of it)
+	// exec: describes f for the new image, process child (NULL: the type does not pass)
+	long (*pass)(struct libos_file *f, uint64_t child, struct libos_passed_file *out);
+	bool seekable; // has a size and an offset
 };
 
 struct libos_file {
@@ -75,3 +79,45 @@ long libos_bootfs_stat(const char *path, struct linux_stat *st);
 long libos_bootfs_contents(const char *path, const uint8_t **data, uint64_t *size);
 // The directory exorun started in (the manifest's ". PATH" line), or NULL.
 const char *libos_bootfs_start_dir(void);
+
+// Processes: at exit every descriptor is closed (unless the ending code holds the table's lock:
+// then its files go as they are); libos_file_each runs fn on every open file (fork: each type's
+// share of the child); in a fork's child, libos_file_fork_child frees the locks.
+void libos_file_exit(void);
+extern bool libos_file_exiting; // set by libos_file_exit: what goes with the process is left alone
+void libos_file_each(void (*fn)(struct libos_file *f, void *arg), void *arg);
+void libos_file_fork_child(void);
+void libos_bootfs_fork_child(void);
+
+// Pipes (pipe.c): a ring of 64 KiB in memory shared by the processes that hold its ends, woken
+// through a notification each end's process holds. libos_pipe_fork gives the child process
+// copies of the notifications (noting each handle pair with note), libos_pipe_fork_child
+// takes the child's handles (xlat: the parent's handle -> the child's).
+long libos_pipe2(int *fds, long flags);
+long libos_pipe_fork(uint64_t child, void (*note)(uint64_t parent, uint64_t child, void *ctx), void *ctx);
+void libos_pipe_fork_child(uint64_t (*xlat)(uint64_t parent, void *ctx), void *ctx);
+
+// exec hands the open descriptors without FD_CLOEXEC to the new image as these records, after
+// its arguments (libos_exec_args): each becomes an open file of its own there (dup'ed descriptors
+// no longer share an offset). libos_file_pass fills up to max records for process child (the
+// files' types share their part with it: a pipe's memory and notification); libos_file_import
+// opens them in the new image at their descriptors.
+enum { LIBOS_PASS_CONSOLE = 1, LIBOS_PASS_NULL, LIBOS_PASS_BOOTFS, LIBOS_PASS_PIPE };
+struct libos_passed_file {
+	uint32_t fd, kind;
+	int32_t flags, pad;
+	uint64_t off, a, b;
+	char path[216];
+};
+_Static_assert(sizeof(struct libos_passed_file) == 256, "passed file records");
+long libos_file_pass(uint64_t child, struct libos_passed_file *out, long max);
+void libos_file_import(const struct libos_passed_file *p, long n);
+// An exec that failed after libos_file_pass: the records' counts go back.
+void libos_file_unpass(const struct libos_passed_file *p, long n);
+void libos_pipe_unpass(const struct libos_passed_file *p);
+// The types' halves of libos_file_import: a passed record back into an open file.
+long libos_pipe_import(const struct libos_passed_file *p, struct libos_file *f);
+long libos_console_import(const struct libos_passed_file *p, struct libos_file *f);
+// The index of the boot module behind the boot file at path (absolute, normalised): exec's
+// program. -ENOENT, -EACCES for a directory or a file without any x bit.
+long libos_bootfs_module(const char *path);

@@ -82,4 +82,4 @@ bool libos_cmdline_option(const char *name, char *value, size_t size);
 void _start_c(uint64_t arg, int (*main)(int argc, char **argv, char **envp)) __attribute__((noreturn));
 // Component start-up, called in this order by the program entry before main.
 void libos_mem_init(void);
-void libos_console_init(void);
+void libos_console_init(bool files); // files: fds 0-2 on the console (not after an exec: passed)

@@ -36,9 +36,14 @@ enum linux_syscall {
 	SYS_nanosleep = 35,
 	SYS_getitimer = 36,
 	SYS_setitimer = 38,
+	SYS_pipe = 22,
 	SYS_getpid = 39,
 	SYS_clone = 56,
+	SYS_fork = 57,
+	SYS_vfork = 58,
+	SYS_execve = 59,
 	SYS_exit = 60,
+	SYS_wait4 = 61,
 	SYS_kill = 62,
 	SYS_uname = 63,
 	SYS_fcntl = 72,
@@ -50,7 +55,12 @@ enum linux_syscall {
 	SYS_getgid = 104,
 	SYS_geteuid = 107,
 	SYS_getegid = 108,
+	SYS_setpgid = 109,
 	SYS_getppid = 110,
+	SYS_getpgrp = 111,
+	SYS_setsid = 112,
+	SYS_getpgid = 121,
+	SYS_getsid = 124,
 	SYS_rt_sigpending = 127,
 	SYS_rt_sigtimedwait = 128,
 	SYS_rt_sigqueueinfo = 129,
@@ -74,10 +84,12 @@ enum linux_syscall {
 	SYS_clock_nanosleep = 230,
 	SYS_exit_group = 231,
 	SYS_tgkill = 234,
+	SYS_waitid = 247,
 	SYS_openat = 257,
 	SYS_newfstatat = 262,
 	SYS_faccessat = 269,
 	SYS_dup3 = 292,
+	SYS_pipe2 = 293,
 	SYS_rt_tgsigqueueinfo = 297,
 	SYS_membarrier = 324,
 	LINUX_NSYSCALLS = 512,
@@ -89,7 +101,10 @@ enum linux_errno {
 	ESRCH = 3,
 	EINTR = 4,
 	EIO = 5,
+	E2BIG = 7,
+	ENOEXEC = 8,
 	EBADF = 9,
+	ECHILD = 10,
 	EAGAIN = 11,
 	ENOMEM = 12,
 	EFAULT = 14,
@@ -99,13 +114,16 @@ enum linux_errno {
 	ENOTDIR = 20,
 	EISDIR = 21,
 	EINVAL = 22,
+	ENFILE = 23,
 	EMFILE = 24,
 	ENOTTY = 25,
 	ESPIPE = 29,
 	EROFS = 30,
+	EPIPE = 32,
 	ERANGE = 34,
 	ENAMETOOLONG = 36,
 	ENOSYS = 38,
+	ELOOP = 40,
 	ETIMEDOUT = 110,
 };
 
@@ -160,6 +178,7 @@ enum linux_errno {
 // ioctl
 #define TCGETS     0x5401
 #define TIOCGWINSZ 0x5413
+#define FIONREAD   0x541b
 
 // open, fcntl, stat
 #define O_ACCMODE       03
@@ -171,6 +190,7 @@ enum linux_errno {
 #define O_TRUNC         01000
 #define O_APPEND        02000
 #define O_NONBLOCK      04000
+#define O_DIRECT        040000
 #define O_DIRECTORY     0200000
 #define O_CLOEXEC       02000000
 #define AT_FDCWD        (-100)
@@ -197,9 +217,20 @@ enum linux_errno {
 #define S_IFMT          0170000
 #define S_IFDIR         0040000
 #define S_IFCHR         0020000
+#define S_IFIFO         0010000
 #define S_IFREG         0100000
 #define DT_DIR          4
 #define DT_REG          8
+
+// wait4, waitid
+#define WNOHANG    1
+#define WUNTRACED  2
+#define WEXITED    4
+#define WCONTINUED 8
+#define WNOWAIT    0x01000000
+#define P_ALL      0
+#define P_PID      1
+#define P_PGID     2
 
 // signals
 #define LINUX_NSIG   64 // signals 1..64
@@ -209,6 +240,7 @@ enum linux_errno {
 #define SIGFPE       8
 #define SIGKILL      9
 #define SIGSEGV      11
+#define SIGPIPE      13
 #define SIGCHLD      17
 #define SIGCONT      18
 #define SIGSTOP      19

@@ -22,3 +22,20 @@ void libos_mem_thread_init(void *handler_stack_top);
 const char *libos_mem_fill(uint64_t addr, uint64_t error);
 // Whether addr lies in a mapping (SIGSEGV's si_code: SEGV_ACCERR, else SEGV_MAPERR).
 int libos_mem_mapped(uint64_t addr);
+
+// fork (libos/proc/fork.c): libos_mem_fork gives the child process the address space - the
+// program's data and the wired pages [wired, + wired_pages pages) (the forking thread's fault
+// stack, if it is not in the data) copied, anonymous memory, heap and stacks copy-on-write,
+// MAP_SHARED memory shared - with batched kernel calls. 0 or an error. In the child,
+// libos_mem_fork_child forgets what was only the parent's (its frame pool, the other threads'
+// wired stacks: all but the one containing keep_wired).
+long libos_mem_fork(uint64_t child, uint64_t wired, uint64_t wired_pages);
+void libos_mem_fork_child(uint64_t keep_wired);
+// exec: the new image takes [at, at + len) - MAP_SHARED memory its maker already shared into it
+// (a pipe's) - into its map before anything else is mapped. 0 or -EINVAL.
+long libos_mem_adopt_shared(uint64_t at, uint64_t len);
+// Reserves len bytes of wired memory (mapped now, never shared with a child): a fault-handler
+// stack. Its address, or -ENOMEM.
+long libos_mem_map_wired(uint64_t len);
+// The top of the main thread's fault-handler stack.
+void *libos_mem_main_handler_top(void);

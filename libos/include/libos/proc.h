@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The process component (libos-proc.a): identity (pids, uids, uname), the umask, exit and
-// I/O-port privileges.
+// I/O-port privileges; fork, wait and exec; the process manager's client (pm.c).
 #pragma once
 
 #include <libos/libos.h>
@@ -13,3 +13,38 @@ long libos_umask(unsigned long mask);
 _Noreturn void libos_exit_group(long status);
 long libos_ioperm(uint64_t from, uint64_t num, long turn_on);
 long libos_iopl(long level);
+long libos_fork(void);
+long libos_fork_call(int (*fn)(void *), void *arg); // a child that runs fn(arg), then exits
+long libos_wait4(long pid, int *status, long options, void *rusage);
+long libos_waitid(long which, long id, struct linux_siginfo *info, long options, void *rusage);
+long libos_execve(const char *path, char *const *argv, char *const *envp);
+long libos_setpgid(long pid, long pgid);
+long libos_getpgid(long pid);
+long libos_setsid(void);
+long libos_getsid(long pid);
+
+// The process manager (apps/launch/procmgr.idl). Without one (init, a lone program) the process
+// is pid 1, alone. Results are Linux's (-errno).
+struct libos_ids {
+	long pid, ppid, pgid, sid;
+};
+struct pm_sigtake_out;
+bool libos_pm_present(void);
+long libos_pm_fork(uint64_t child, uint64_t ntfn, uint64_t *pid, uint64_t *handle);
+long libos_pm_exec(uint64_t process, uint64_t ntfn, uint64_t *handle);
+long libos_pm_wait(long pid, long options, uint64_t *child, uint64_t *status);
+long libos_pm_kill(long pid, long sig);
+long libos_pm_sigtake(struct pm_sigtake_out *out);
+long libos_pm_ids(long pid, struct libos_ids *ids);
+void libos_pm_fork_child(void);
+
+// What exec leaves the new image at LIBOS_EXEC_ARGS (its boot information's args, args_size):
+// this header, the argument and environment strings (each ending in a NUL), then nfiles
+// struct libos_passed_file (8-byte aligned): libos's start reads it instead of exorun's files.
+#define LIBOS_EXEC_ARGS 0x7ffd00000000ull
+#define LIBOS_EXEC_MAX  (256u << 10) // bytes of arguments and environment (else E2BIG)
+struct libos_exec_args {
+	uint64_t argc, envc, strings, nfiles; // strings: their bytes
+	uint64_t sigign, sigmask, umask;      // ignored signals stay ignored; the caller's mask
+	char cwd[4096];
+};

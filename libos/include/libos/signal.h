@@ -40,6 +40,14 @@ int libos_signal_interrupts(void);
 // drops the signals pending for it.
 void libos_signal_thread_init(int slot, int parent);
 void libos_signal_thread_exit(int slot);
+// Takes the signals other processes sent (the process manager's) into the pending set.
+void libos_signal_remote(void);
+// In a fork's child: nothing pending, no timers; the actions and the forking thread's mask stay.
+void libos_signal_fork_child(void);
+void libos_timer_fork_child(void);
+// exec: the ignored signals and the calling thread's mask, which the new image takes on.
+void libos_signal_exec_state(uint64_t *ignored, uint64_t *mask);
+void libos_signal_exec_init(uint64_t ignored, uint64_t mask);
 // From the fault handler: if the program handles sig, makes the thread resume in its handler
 // (never returns); otherwise returns and the fault ends the program. fill_page maps a page of
 // the frame the handler gets before it is written (the memory component's libos_mem_fill: the

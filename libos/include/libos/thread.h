@@ -16,6 +16,8 @@ _Noreturn void libos_thread_exit(long status);
 #define LIBOS_TIMER_INDEX 1 // exo_notify_timer's bit number
 #define LIBOS_NTFN_TIMER  (1ull << LIBOS_TIMER_INDEX)
 #define LIBOS_NTFN_SIGNAL 4ull
+#define LIBOS_NTFN_REMOTE 8ull  // the process manager has signals for the process (PM_NTFN_SIGNAL)
+#define LIBOS_NTFN_PIPE   16ull // a pipe the thread waits on changed (forwarded: libos/file/pipe.c)
 uint64_t libos_thread_ntfn(void);
 // Blocks until the calling thread's notification is signalled or deadline (monotonic ns; 0:
 // none) passes; returns the notification's bits.
@@ -36,3 +38,13 @@ int __libos_clone(int (*fn)(void *), void *stack, int flags, void *arg, int *pti
 _Noreturn void __libos_unmapself(void *base, uint64_t size);
 // Records the main thread's TLS pointer (arch_prctl(ARCH_SET_FS)) and sets the FS base.
 long libos_set_fs(uint64_t base);
+// fork (libos/proc/fork.c): the calling thread's fault stack (its top; whether it is wired
+// memory of its own rather than the main thread's, in the program's data) and TLS pointer; in the
+// child, libos_thread_fork_child leaves the forking thread alone, the process's first thread
+// (its boot information's thread and notification).
+#define LIBOS_HANDLER_STACK 16384
+uint8_t *libos_thread_handler_top(void);
+bool libos_thread_handler_wired(void);
+uint64_t libos_thread_tls(void);
+void libos_thread_fork_child(void);
+void libos_futex_fork_child(void);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // For tests/qemu/exorun: a program exorun starts holds no privilege. Its boot information names no
 // device capability; its capability table holds one process (itself), no I/O port, IRQ, device
-// memory or timeslice, and only a send right to the console; and no kernel call - with every
+// memory or timeslice, and only send rights to the console and to the process manager (badged
+// with its pid, without GRANT: it cannot lend its identity); and no kernel call - with every
 // handle it has and every handle it could guess (each slot of its table, three generations, and
 // beyond the table) - maps device memory, enables an I/O port, binds an IRQ or reaches another
 // process: each fails with EBADCAP, EPERM or, for its own capabilities of other types, ETYPE.
@@ -48,9 +49,11 @@ static void check_held(unsigned long h, const struct exo_cap_info *info)
 	case EXO_OBJ_TIMESLICE:
 		fail("a device or timeslice capability", h, (long)info->type);
 		break;
-	case EXO_OBJ_ENDPOINT:
-		if (h != bi->console || info->rights != EXO_R_WRITE)
-			fail("an endpoint capability beyond send on the console", h, (long)info->rights);
+	case EXO_OBJ_ENDPOINT: // send on the console (to hand on to its children) and the process manager
+		if (!((h == bi->console && info->rights == (EXO_R_WRITE | EXO_R_GRANT)) ||
+		      (h == bi->procmgr && info->rights == EXO_R_WRITE && info->badge == bi->pid)))
+			fail("an endpoint capability beyond send on the console and the process manager", h,
+			     (long)info->rights);
 		break;
 	default:
 		break;

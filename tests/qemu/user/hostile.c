@@ -485,6 +485,11 @@ static void init_sigs(void)
 	set_sig(EXO_SYS_vspace_unmap_range, APR, AV, AS, 0, 0, 0);
 	set_sig(EXO_SYS_vspace_protect_range, APR, AV, AS, AR, 0, 0);
 	set_sig(EXO_SYS_process_create, AQ, AP, 0, 0, 0, 0);
+	set_sig(EXO_SYS_process_create_slots, AQ, AP, AN, 0, 0, 0);
+	set_sig(EXO_SYS_vspace_share_range, APR, AV, AS, APR, AS, 0);
+	set_sig(EXO_SYS_cap_copy_range, AH, AS, ADEST, AR, 0, 0);
+	set_sig(EXO_SYS_process_watch, APR, AT + EXO_OBJ_NOTIFICATION, AI, 0, 0, 0);
+	set_sig(EXO_SYS_notify_forward, AT + EXO_OBJ_NOTIFICATION, AT + EXO_OBJ_NOTIFICATION, AI, 0, 0, 0);
 	set_sig(EXO_SYS_process_kill, APR, AI, 0, 0, 0, 0);
 	set_sig(EXO_SYS_process_status, APR, AO, 0, 0, 0, 0);
 	set_sig(EXO_SYS_thread_create, APR, APRIO, 0, 0, 0, 0);
@@ -584,6 +589,8 @@ static int is_creator(uint64_t nr)
 	case EXO_SYS_cap_move:
 	case EXO_SYS_quota_split:
 	case EXO_SYS_process_create:
+	case EXO_SYS_process_create_slots:
+	case EXO_SYS_cap_copy_range:
 	case EXO_SYS_thread_create:
 	case EXO_SYS_ioport_restrict:
 	case EXO_SYS_mmio_restrict:
@@ -655,6 +662,7 @@ static int plausible(uint64_t nr, const uint64_t a[6], long r)
 		return r >= 1 && (uint64_t)r <= a[2] && a[2] <= EXO_MAP_BATCH_MAX;
 	case EXO_SYS_vspace_unmap_range: // holes are skipped: 0 pages is a success
 	case EXO_SYS_vspace_protect_range:
+	case EXO_SYS_vspace_share_range:
 		return r >= 0 && (uint64_t)r <= a[2] && a[2] <= EXO_MAP_BATCH_MAX;
 	case EXO_SYS_clock_ns:
 		return r > 0 && r >= last_clock;
@@ -694,6 +702,12 @@ static void collect(uint64_t nr, const uint64_t a[6], long r)
 			else
 				retire(h);
 		}
+	} else if (nr == EXO_SYS_cap_copy_range) { // count capabilities from r, into the table a[2]
+		for (uint64_t i = 0; i < a[1] && a[2] == 0; i++)
+			if (i < 4)
+				adopt((uint64_t)r + i);
+			else
+				retire((uint64_t)r + i);
 	} else if (is_creator(nr) && !((nr == EXO_SYS_cap_copy || nr == EXO_SYS_cap_move) && a[1] != 0)) {
 		adopt((uint64_t)r);
 	}

@@ -40,6 +40,12 @@ struct exo_bootinfo {
 	char cmdline[256];
 	exo_endpoint_t console; // the console service's endpoint (exo/console.h; 0: none)
 	uint64_t realtime_ns;   // CLOCK_REALTIME minus the monotonic clock, in ns (0: unknown)
+	// A POSIX process's (libos): 0 for init and a lone program.
+	exo_endpoint_t procmgr;  // the process manager (apps/launch/procmgr.idl), badged with the pid
+	exo_notification_t ntfn; // the first thread's notification (the manager signals it)
+	uint64_t pid;
+	uint64_t args;      // address of the arguments and environment after an exec (0: none):
+	uint64_t args_size; // u64 argc, u64 envc, then the strings, each ending in a NUL
 };
 
 // The layouts are ABI: pinned here so a change cannot slip through.
@@ -50,6 +56,7 @@ _Static_assert(offsetof(struct exo_bootinfo, quota_frames) == 32 &&
                    offsetof(struct exo_bootinfo, modules) == 88 &&
                    offsetof(struct exo_bootinfo, cmdline) == 88 + 24 * 88 &&
                    offsetof(struct exo_bootinfo, console) == 88 + 24 * 88 + 256 &&
-                   sizeof(struct exo_bootinfo) == 88 + 24 * 88 + 256 + 16,
+                   offsetof(struct exo_bootinfo, procmgr) == 88 + 24 * 88 + 256 + 16 &&
+                   sizeof(struct exo_bootinfo) == 88 + 24 * 88 + 256 + 16 + 40,
                "exo_bootinfo");
 _Static_assert(sizeof(struct exo_bootinfo) <= EXO_PAGE_SIZE, "bootinfo is one page");

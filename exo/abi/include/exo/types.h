@@ -17,6 +17,15 @@ struct exo_map_op {
 // mapping keeps the frame), saving a cap_delete per page.
 #define EXO_MAP_MOVE (1ull << 63)
 
+// In vspace_protect_range's prot, with EXO_R_WRITE: only the pages whose frame nobody else holds
+// (no other mapping, no capability) are made writable - even if they were mapped without write
+// (a copy-on-write page once its last sharer is gone); the others are left as they are.
+#define EXO_PROT_IF_PRIVATE (1ull << 62)
+
+// vspace_share_range modes.
+#define EXO_SHARE_SAME 0 // the destination gets each page as the source has it (MAP_SHARED)
+#define EXO_SHARE_COW  1 // both read-only; the destination's copy may become writable only once private
+
 #define EXO_MAP_BATCH_MAX 512 // ops, handles or addresses per call
 
 // clock_params: the monotonic clock as a function of the TSC (see the call).

@@ -25,6 +25,9 @@ struct exo_fault {
 #define EXO_STATUS_FAULT(vector) (0x100 + (vector))
 // Exit status of a process ended because the quota paying for it was destroyed (quota_destroy).
 #define EXO_STATUS_QUOTA         0x200
+// Exit status of a libos process ended by signal sig (its default action, or SIGKILL): the
+// process manager reports it to wait as Linux does.
+#define EXO_STATUS_SIGNAL(sig)   (0x400 + (sig))
 
 // The layouts are ABI (exo_upcall_return reads the record back): pinned here.
 _Static_assert(sizeof(struct exo_regs) == 18 * 8 && offsetof(struct exo_regs, r8) == 64 &&

@@ -2,8 +2,10 @@
 // Unit tests for libos's address-space map (libos/mem/map.c): mmap placement and MAP_FIXED,
 // munmap splitting regions and unmapping their pages, mprotect splitting and merging, madvise,
 // brk growth and collisions, demand fills and the reasons faults are refused, argument errors,
-// a full region table, mremap in place and its errors, mincore's answers. The kernel calls are the hardware
-// here: a simulated address space records which pages are mapped with which rights.
+// a full region table, mremap in place and its errors, mincore's answers, fork's sharing (which
+// regions go copy-on-write, shared or not at all) and a write to a copy-on-write page whose
+// frame is no longer shared. The kernel calls are the hardware here: a simulated address space
+// records which pages are mapped with which rights, and which a child process shares.
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -22,8 +24,13 @@
 // The simulated address space: mapped pages and their rights (EXO_R_*).
 static struct {
 	uint64_t va, rights;
+	int shared; // the child maps the same frame
 } pages[MAX_PAGES];
 static int npages;
+static struct {
+	uint64_t va, pages, mode;
+} shares[64]; // vspace_share_range calls into the child
+static int nshares;
 static long frames_left;
 static const struct exo_bootinfo boot = { .self = 1, .quota = 2 };
 const struct exo_bootinfo *libos_boot = &boot;
@@ -31,6 +38,44 @@ const char *libos_progname = "map_test";
 char _end[100];                             // the program's data ends here: brk starts on the next page
 const struct libos_elf_header __ehdr_start; // no segments: libos_mem_init is not called
 static int logged;                          // libos_log_once calls
+
+void libos_log(const char *fmt, ...)
+{
+	(void)fmt;
+	logged++;
+}
+
+long exo_cap_delete(unsigned long cap)
+{
+	(void)cap;
+	return 0;
+}
+
+long exo_vspace_unmap(unsigned long process, const unsigned long *vaddrs, unsigned long count)
+{
+	(void)process, (void)vaddrs, (void)count;
+	fail_msg("no page is copied in these tests");
+	return 0;
+}
+
+// The child (process 9) gets every mapped page of the range; copy-on-write takes write away.
+long exo_vspace_share_range(unsigned long process, unsigned long vaddr, unsigned long n, unsigned long dest,
+                            unsigned long mode)
+{
+	long done = 0;
+
+	assert_int_equal(process, 1);
+	assert_int_equal(dest, 9);
+	assert_true(n >= 1 && n <= EXO_MAP_BATCH_MAX && nshares < 64);
+	shares[nshares].va = vaddr, shares[nshares].pages = n, shares[nshares++].mode = mode;
+	for (int i = 0; i < npages; i++)
+		if (pages[i].va >= vaddr && pages[i].va < vaddr + n * EXO_PAGE_SIZE) {
+			pages[i].shared = 1, done++;
+			if (mode == EXO_SHARE_COW)
+				pages[i].rights &= ~(uint64_t)EXO_R_WRITE;
+		}
+	return done;
+}
 
 void libos_log_once(const char *kind, const char *fmt, ...)
 {
@@ -82,6 +127,7 @@ long exo_vspace_map(unsigned long process, const struct exo_map_op *ops, unsigne
 		return -EXO_EEXIST;
 	assert_true(npages < MAX_PAGES);
 	pages[npages].va = ops[0].vaddr;
+	pages[npages].shared = 0;
 	pages[npages++].rights = ops[0].prot & ~EXO_MAP_MOVE;
 	return 1;
 }
@@ -112,9 +158,16 @@ long exo_vspace_protect_range(unsigned long process, unsigned long vaddr, unsign
 
 	assert_int_equal(process, 1);
 	assert_true(n >= 1 && n <= EXO_MAP_BATCH_MAX && vaddr % EXO_PAGE_SIZE == 0);
-	for (int i = 0; i < npages; i++)
-		if (pages[i].va >= vaddr && pages[i].va < vaddr + n * EXO_PAGE_SIZE)
-			pages[i].rights = prot, done++;
+	for (int i = 0; i < npages; i++) {
+		if (pages[i].va < vaddr || pages[i].va >= vaddr + n * EXO_PAGE_SIZE)
+			continue;
+		if (prot & EXO_PROT_IF_PRIVATE) { // write back only where the child no longer shares
+			if (!pages[i].shared)
+				pages[i].rights = prot & ~EXO_PROT_IF_PRIVATE, done++;
+			continue;
+		}
+		pages[i].rights = prot, done++;
+	}
 	return done;
 }
 
@@ -135,6 +188,7 @@ static int setup(void **state)
 {
 	(void)state;
 	npages = 0;
+	nshares = 0;
 	frames_left = 1000000;
 	// Start each test from an empty map: unmap all of it, reset brk to its base.
 	libos_munmap(0x10000, 0x7f0000000000ull - 0x10000);
@@ -398,6 +452,53 @@ static void test_mincore_reports_mapped_pages(void **state)
 	assert_int_equal(libos_mincore(a + 699 * EXO_PAGE_SIZE, 2 * EXO_PAGE_SIZE, vec), -ENOMEM);
 }
 
+static void test_fork_shares_by_kind(void **state)
+{
+	long anon = libos_mmap(0, 4 * EXO_PAGE_SIZE, RW, ANON, -1, 0);
+	long shared = libos_mmap(0, 2 * EXO_PAGE_SIZE, RW, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	long wired = libos_mem_map_wired(EXO_PAGE_SIZE);
+	int anon_shared = 0, shared_shared = 0;
+
+	(void)state;
+	assert_true(anon > 0 && shared > 0 && wired > 0);
+	touch((uint64_t)anon, WRITE);
+	assert_int_equal(rights_at((uint64_t)shared), EXO_R_READ | EXO_R_WRITE); // filled at mmap
+	assert_int_equal(libos_mem_fork(9, 0, 0), 0);
+	for (int i = 0; i < nshares; i++) { // anonymous memory copy-on-write, shared memory as it is
+		assert_true(shares[i].va != (uint64_t)wired); // the wired page is not shared
+		if (shares[i].va == (uint64_t)anon)
+			assert_int_equal(shares[i].mode, EXO_SHARE_COW), anon_shared = 1;
+		if (shares[i].va == (uint64_t)shared)
+			assert_int_equal(shares[i].mode, EXO_SHARE_SAME), shared_shared = 1;
+	}
+	assert_true(anon_shared && shared_shared);
+	assert_int_equal(rights_at((uint64_t)anon), EXO_R_READ);                 // copy-on-write now
+	assert_int_equal(rights_at((uint64_t)shared), EXO_R_READ | EXO_R_WRITE); // still shared, writable
+	// A write to a shared page of a MAP_SHARED region is a real protection fault.
+	assert_non_null(libos_mem_fill((uint64_t)shared, PRESENT_WRITE) ? "refused" : NULL);
+}
+
+static void test_cow_write_takes_back_a_private_page(void **state)
+{
+	long anon = libos_mmap(0, EXO_PAGE_SIZE, RW, ANON, -1, 0);
+	int before;
+
+	(void)state;
+	touch((uint64_t)anon, WRITE);
+	assert_int_equal(libos_mem_fork(9, 0, 0), 0);
+	assert_int_equal(rights_at((uint64_t)anon), EXO_R_READ);
+	pages[page_index((uint64_t)anon)].shared = 0; // the child let go of it
+	before = npages;
+	touch((uint64_t)anon, PRESENT_WRITE); // made writable in place: no copy, no new frame
+	assert_int_equal(rights_at((uint64_t)anon), EXO_R_READ | EXO_R_WRITE);
+	assert_int_equal(npages, before);
+	// mprotect back to RW after a fork gives write only to private pages.
+	assert_int_equal(libos_mprotect((uint64_t)anon, EXO_PAGE_SIZE, PROT_READ), 0);
+	pages[page_index((uint64_t)anon)].shared = 1;
+	assert_int_equal(libos_mprotect((uint64_t)anon, EXO_PAGE_SIZE, RW), 0);
+	assert_int_equal(rights_at((uint64_t)anon), EXO_R_READ);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -413,6 +514,8 @@ int main(void)
 		cmocka_unit_test_setup(test_full_region_table_is_enomem_not_corruption, setup),
 		cmocka_unit_test_setup(test_mremap_in_place_and_errors, setup),
 		cmocka_unit_test_setup(test_mincore_reports_mapped_pages, setup),
+		cmocka_unit_test_setup(test_fork_shares_by_kind, setup),
+		cmocka_unit_test_setup(test_cow_write_takes_back_a_private_page, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

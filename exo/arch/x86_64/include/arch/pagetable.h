@@ -67,6 +67,9 @@ int pt_unmap(paddr_t root, vaddr_t va, size_t len);
 // Changes the protection of every mapped page in [va, va+len); -EXO_ENOENT if any is unmapped.
 // VM_USER in prot is ignored: whether a page is a user page is fixed when it is mapped.
 int pt_protect(paddr_t root, vaddr_t va, size_t len, unsigned prot);
+// va if a last-level table covers it (its page may be mapped), else the first address after the
+// hole the missing table leaves: range walks skip unmapped gigabytes at once.
+vaddr_t pt_skip_hole(paddr_t root, vaddr_t va);
 // Translates va; returns true and fills *pa / *prot (if non-NULL) when mapped.
 bool pt_translate(paddr_t root, vaddr_t va, paddr_t *pa, unsigned *prot);
 // Frees all lower-level tables below entry range [first, last] of the root, then the root.
