@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: MIT
 // exo_spawn: a process from an ELF executable held in frames, built entirely in user space with
-// kernel calls - the same validator as the kernel's (exo/common/elf.c, built into libexo), fresh
-// frames filled through a scratch mapping in the caller, then mapped into the child. The parts
-// for a caller that equips the child before it runs: exo_spawn_inactive, exo_child_page.
+// kernel calls - the same validator as the kernel's (exo/common/elf.c, built into libexo). The
+// executable is mapped read-only in the caller (64 pages a call); a segment's pages that are
+// whole pages of the file are copied into the child by the kernel (vspace_copy_range, 512 a
+// call), the others (a segment's partial first and last pages, its zeroed tail) are filled
+// through a scratch mapping in the caller. The parts for a caller that equips the child before it
+// runs: exo_spawn_inactive, exo_child_page.
 #include <common/elf.h>
 #include <exo/libexo.h>
 
@@ -29,7 +32,7 @@ static long unmap_one(uint64_t process, uint64_t va)
 static long fresh_page(uint64_t self, uint64_t quota, uint64_t child, uint64_t va, uint64_t prot,
                        const uint8_t *src, size_t off, size_t len)
 {
-	uint64_t frame;
+	uint64_t frame = 0; // written first: after a fork this stack page may be copy-on-write
 	long r = exo_frame_alloc(quota, 1, &frame);
 
 	if (r < 0)
@@ -61,12 +64,33 @@ static uint64_t rights_of(unsigned prot)
 	       ((prot & ELF64_PROT_X) ? EXO_R_EXEC : 0);
 }
 
+// The pages of s from va on that are whole pages of the file, page-aligned in it: how many.
+static uint64_t whole_pages(const struct elf64_segment *s, uint64_t va, uint64_t end)
+{
+	uint64_t n = 0;
+
+	if (va < s->vaddr || (s->offset + (va - s->vaddr)) % 4096)
+		return 0;
+	while (va + (n + 1) * 4096 <= s->vaddr + s->filesz && va + n * 4096 < end && n < EXO_MAP_BATCH_MAX)
+		n++;
+	return n;
+}
+
 static long load_segment(uint64_t self, uint64_t quota, uint64_t child, const uint8_t *image,
                          const struct elf64_segment *s)
 {
 	uint64_t start = s->vaddr & ~0xfffull, end = (s->vaddr + s->memsz + 0xfff) & ~0xfffull;
 
-	for (uint64_t va = start; va < end; va += 4096) {
+	for (uint64_t va = start, n; va < end; va += 4096) {
+		if ((n = whole_pages(s, va, end))) { // copied by the kernel, n at once
+			uint64_t from = (uint64_t)image + s->offset + (va - s->vaddr);
+			long r = exo_vspace_copy_range(self, from, child, va, n, rights_of(s->prot));
+
+			if (r != (long)n)
+				return r < 0 ? r : -EXO_ENOMEM;
+			va += (n - 1) * 4096;
+			continue;
+		}
 		// The file bytes [s->vaddr, s->vaddr + filesz) that fall into this page.
 		uint64_t lo = va > s->vaddr ? va : s->vaddr;
 		uint64_t hi = va + 4096 < s->vaddr + s->filesz ? va + 4096 : s->vaddr + s->filesz;
@@ -80,21 +104,31 @@ static long load_segment(uint64_t self, uint64_t quota, uint64_t child, const ui
 	return 0;
 }
 
+#define IMAGE_BATCH 64 // pages of the executable mapped per kernel call
+
 static long map_image(uint64_t self, const struct exo_boot_module *m)
 {
-	for (uint64_t i = 0; i < m->npages; i++) {
-		long r = map_one(self, m->frames + i, SCRATCH_IMAGE + i * 4096, EXO_R_READ);
+	struct exo_map_op ops[IMAGE_BATCH];
 
-		if (r)
-			return r;
+	for (uint64_t i = 0; i < m->npages; i += IMAGE_BATCH) {
+		uint64_t n = m->npages - i < IMAGE_BATCH ? m->npages - i : IMAGE_BATCH;
+		long r;
+
+		for (uint64_t k = 0; k < n; k++)
+			ops[k] = (struct exo_map_op){ m->frames + i + k, SCRATCH_IMAGE + (i + k) * 4096,
+				                      EXO_R_READ };
+		r = exo_vspace_map(self, ops, n);
+		if (r != (long)n)
+			return r < 0 ? r : -EXO_ENOMEM;
 	}
 	return 0;
 }
 
 static void unmap_image(uint64_t self, const struct exo_boot_module *m)
 {
-	for (uint64_t i = 0; i < m->npages; i++)
-		unmap_one(self, SCRATCH_IMAGE + i * 4096);
+	for (uint64_t i = 0; i < m->npages; i += EXO_MAP_BATCH_MAX)
+		exo_vspace_unmap_range(self, SCRATCH_IMAGE + i * 4096,
+		                       m->npages - i < EXO_MAP_BATCH_MAX ? m->npages - i : EXO_MAP_BATCH_MAX);
 }
 
 long exo_spawn_inactive(uint64_t self, uint64_t quota, const struct exo_boot_module *m, const char *name,

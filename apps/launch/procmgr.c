@@ -111,10 +111,12 @@ static void ended(struct proc *p, long st)
 
 		if (c->state == FREE || c->ppid != p->pid)
 			continue;
-		if (c->state == ZOMBIE) // nobody will wait for it now
+		if (c->state == ZOMBIE) { // nobody will wait for it now
 			release(c);
-		else
+		} else {
 			c->ppid = 1;
+			exo_notify_signal(c->ntfn, PM_NTFN_SIGNAL); // its getppid changes
+		}
 	}
 	if (p->pid == 1 && on_first_end)
 		on_first_end(st);
@@ -290,6 +292,7 @@ long procmgr_on_sigtake(uint64_t badge, struct pm_sigtake_out *out)
 		out->mask = me->pending;
 		out->child = me->child;
 		out->child_status = me->child_status;
+		out->ppid = me->ppid;
 		for (int i = 0; i < 64; i++)
 			out->from[i] = me->from[i];
 		me->pending = 0;

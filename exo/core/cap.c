@@ -328,6 +328,14 @@ int cap_copy_range(struct cspace *src, cap_handle_t h, uint32_t count, struct cs
 	first = free_run(dst, count);
 	if (!first)
 		return -EXO_ENOSPC;
+	// One generation for the run, so that its handles are consecutive: each slot moves up to the
+	// highest of them (a generation only ever grows: no stale handle comes back to life).
+	uint32_t gen = 0;
+
+	for (uint32_t i = 0; i < count; i++)
+		gen = first[i].gen > gen ? first[i].gen : gen;
+	for (uint32_t i = 0; i < count; i++)
+		first[i].gen = gen;
 	for (uint32_t i = 0; i < count; i++) {
 		struct cap *c = cap_get(src, h + i);
 

@@ -119,6 +119,8 @@ static int give_modules(struct process *p, struct exo_bootinfo *bi)
 		}
 		bm->size = m->end - m->start;
 		bm->npages = ALIGN_UP(bm->size, PAGE_SIZE) / PAGE_SIZE;
+		// The last page past the module's end reads as zero, as a file mapping's tail must.
+		memset(phys_to_virt(m->end), 0, ALIGN_UP(m->end, PAGE_SIZE) - m->end);
 		strlcpy(bm->name, m->name, sizeof(bm->name));
 		for (uint64_t pg = 0; pg < bm->npages; pg++) {
 			struct uframe *f;

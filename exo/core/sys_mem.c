@@ -303,3 +303,37 @@ long sys_vspace_share_range(exo_process_t process, uint64_t vaddr, uint64_t page
 	}
 	return done;
 }
+
+long sys_vspace_copy_range(exo_process_t process, uint64_t vaddr, exo_process_t dest, uint64_t dest_vaddr,
+                           uint64_t pages, uint64_t prot)
+{
+	struct vspace *src, *dst;
+	struct cap *c;
+	long done = 0;
+	int err = target_vspace(process, &src);
+
+	if (!err)
+		err = lookup(dest, EXO_OBJ_PROCESS, EXO_R_CONTROL, &c);
+	if (err)
+		return err;
+	dst = &((struct process *)c->obj)->vs;
+	if (!(prot & EXO_R_READ) || (prot & ~(uint64_t)(EXO_R_READ | EXO_R_WRITE | EXO_R_EXEC)) ||
+	    ((prot & EXO_R_WRITE) && (prot & EXO_R_EXEC)) || pages == 0 || pages > EXO_MAP_BATCH_MAX ||
+	    ((vaddr | dest_vaddr) & PAGE_MASK) || !user_range_ok(vaddr, pages * PAGE_SIZE) ||
+	    !user_range_ok(dest_vaddr, pages * PAGE_SIZE))
+		return -EXO_EINVAL;
+	for (uint64_t off = 0; off < pages * PAGE_SIZE; off += PAGE_SIZE) {
+		vaddr_t va = vaddr + off;
+
+		if (pt_skip_hole(src->root, va) != va) { // no table there: skip its span
+			off = pt_skip_hole(src->root, va) - vaddr - PAGE_SIZE;
+			continue;
+		}
+		err = vspace_copy(src, va, dst, dest_vaddr + off, vm_prot(prot) | VM_READ | vm_may(prot),
+		                  ((struct process *)c->obj)->quota);
+		if (err < 0)
+			return done ? done : err;
+		done += err;
+	}
+	return done;
+}

@@ -298,6 +298,34 @@ int vspace_claim(struct vspace *vs, vaddr_t va, unsigned prot)
 	return err ? err : 1;
 }
 
+int vspace_copy(struct vspace *src, vaddr_t va, struct vspace *dst, vaddr_t to, unsigned prot,
+                struct quota *q)
+{
+	struct uframe *f;
+	struct mapping *m;
+	paddr_t pa;
+	int err = check(va, 0) ? check(va, 0) : check(to, prot);
+
+	if (err)
+		return err;
+	if (!pt_translate(src->root, va, &pa, NULL) || !vspace_mapping_at(src, va))
+		return 0; // a hole, or device memory
+	err = uframe_alloc(q, &f);
+	if (err)
+		return err;
+	memcpy(phys_to_virt(f->pa), phys_to_virt(pa & ~(paddr_t)PAGE_MASK), PAGE_SIZE);
+	m = vspace_mapping_at(dst, to);
+	if (m && (dst != src || to != va)) {
+		kobj_put(&f->obj);
+		return -EXO_EEXIST; // only a page copied onto itself is replaced
+	}
+	if (m) // a copy-on-write page resolved in place
+		mapping_unmap(m);
+	err = vspace_map(dst, to, f, prot, NULL);
+	kobj_put(&f->obj); // the mapping holds it, or nobody and it is freed
+	return err ? err : 1;
+}
+
 int vspace_share(struct vspace *src, struct vspace *dst, vaddr_t va, bool cow)
 {
 	struct mapping *m;

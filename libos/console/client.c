@@ -17,6 +17,14 @@ static union { // the message being sent or received (held by the console lock)
 	struct console_read_out read;
 } msg;
 
+// Registers the page for the calling thread, written first: after a fork it may be copy-on-write,
+// and the kernel writes replies into it.
+static long ready_buffer(void)
+{
+	*(volatile uint8_t *)ipc.page = 0;
+	return exo_ipc_set_buffer(&ipc);
+}
+
 bool libos_console_service(void)
 {
 	return libos_boot->console != 0;
@@ -31,7 +39,7 @@ long libos_console_service_write(long stream, const void *buf, uint64_t len)
 	msg.write = (struct console_write_in){ (uint64_t)stream, len, { 0 } };
 	r = len > CONSOLE_MAX_DATA ? -EXO_EINVAL : libos_copy(msg.write.data, buf, len) ? -EXO_EFAULT : 0;
 	if (!r)
-		r = exo_ipc_set_buffer(&ipc);
+		r = ready_buffer();
 	if (!r)
 		r = console_call_write(libos_boot->console, &ipc.b, &msg.write, &out);
 	libos_unlock(&lock);
@@ -44,7 +52,7 @@ long libos_console_service_read(long fd, void *buf, uint64_t len, bool wait)
 	long r;
 
 	libos_lock(&lock);
-	r = exo_ipc_set_buffer(&ipc);
+	r = ready_buffer();
 	if (!r)
 		r = console_call_read(libos_boot->console, &ipc.b, &in, &msg.read);
 	if (!r && msg.read.n > len)

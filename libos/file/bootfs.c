@@ -150,7 +150,9 @@ static void read_manifest(const struct entry *e)
 	}
 }
 
-// Maps e's module read-only into fresh addresses (once). 0 or -errno.
+// Maps e's module read-only into fresh addresses (once), through copies of its frame
+// capabilities handed to the mappings (EXO_MAP_MOVE): the pages do not depend on capabilities of
+// this process, so a fork's child keeps them when this process ends. 0 or -errno.
 static long map(struct entry *e)
 {
 	const struct exo_boot_module *m = module_of(e);
@@ -164,11 +166,12 @@ static long map(struct entry *e)
 	for (uint64_t p = 0; p < m->npages;) { // BATCH pages per kernel call
 		struct exo_map_op ops[BATCH];
 		uint64_t n = m->npages - p < BATCH ? m->npages - p : BATCH;
+		long first = exo_cap_copy_range(m->frames + p, n, 0, EXO_R_READ);
 
-		for (uint64_t i = 0; i < n; i++)
-			ops[i] = (struct exo_map_op){ m->frames + p + i, (uint64_t)va + (p + i) * 4096,
-				                      EXO_R_READ };
-		if (exo_vspace_map(libos_boot->self, ops, n) != (long)n) {
+		for (uint64_t i = 0; i < n && first > 0; i++)
+			ops[i] = (struct exo_map_op){ (uint64_t)first + i, (uint64_t)va + (p + i) * 4096,
+				                      EXO_R_READ | EXO_MAP_MOVE };
+		if (first < 0 || exo_vspace_map(libos_boot->self, ops, n) != (long)n) {
 			libos_munmap((uint64_t)va, m->npages * 4096);
 			return -EIO;
 		}
@@ -290,9 +293,20 @@ static long file_pass(struct libos_file *f, uint64_t child, struct libos_passed_
 	return strlen(entries[f->arg].path) < sizeof(out->path) ? 0 : -ENAMETOOLONG;
 }
 
-static const struct libos_file_ops file_ops = {
-	.read = file_read, .stat = file_stat, .pass = file_pass, .seekable = true
-};
+static long file_map_source(struct libos_file *f, const uint8_t **data, uint64_t *size)
+{
+	struct entry *e = &entries[f->arg];
+
+	*data = e->data; // mapped when it was opened
+	*size = module_of(e)->size;
+	return e->data ? 0 : -ENODEV;
+}
+
+static const struct libos_file_ops file_ops = { .read = file_read,
+	                                        .stat = file_stat,
+	                                        .map_source = file_map_source,
+	                                        .pass = file_pass,
+	                                        .seekable = true };
 static const struct libos_file_ops dir_ops = { .stat = file_stat,
 	                                       .getdents = dir_getdents,
 	                                       .pass = file_pass };

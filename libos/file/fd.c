@@ -508,3 +508,20 @@ void libos_file_import(const struct libos_passed_file *p, long n)
 			libos_log("exec: descriptor %u did not come along (error %ld)", p->fd, r);
 	}
 }
+
+long libos_file_map_source(long fd, long prot, long flags, const uint8_t **data, uint64_t *size)
+{
+	struct libos_file *f = get(fd);
+	long r;
+
+	if (!f)
+		return -EBADF;
+	if (!f->ops->map_source)
+		r = -ENODEV;
+	else if (!readable(f) || ((flags & MAP_SHARED) && (prot & PROT_WRITE)))
+		r = -EACCES; // the files are read-only
+	else
+		r = f->ops->map_source(f, data, size);
+	put(f);
+	return r;
+}

@@ -10,7 +10,7 @@
 
 #define HANDLER_STACK 16384
 
-static uint8_t main_handler_stack[HANDLER_STACK] __attribute__((aligned(16)));
+static uint8_t main_handler_stack[HANDLER_STACK] LIBOS_WIRED __attribute__((aligned(16)));
 
 struct fault_signal {
 	int sig, code; // as Linux raises them

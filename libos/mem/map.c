@@ -7,6 +7,7 @@
 // kernel's range calls. W+X is refused (EACCES), as the kernel refuses it. mremap grows,
 // shrinks and moves anonymous mappings (a move copies the pages there); mincore asks the kernel
 // which pages are there (setting a page's protection to what it is counts it, changing nothing).
+#include <libos/file.h>
 #include <libos/mem.h>
 
 #define MMAP_BASE   0x100000000000ull // anonymous mappings go in [MMAP_BASE, MMAP_TOP)
@@ -17,28 +18,32 @@
 #define MAX_REGIONS 1024
 
 // SHARED: MAP_SHARED|MAP_ANONYMOUS, shared across fork; WIRED: a thread's fault-handler stack,
-// never shared (a fork copies the forking thread's).
-enum kind { ANON, HEAP, STACK, IMAGE, SHARED, WIRED };
+// never shared (a fork copies the forking thread's); FILE: a boot file mapped, each page filled
+// with a copy of the file's page when first touched (the files are read-only: private and shared
+// mappings are alike).
+enum kind { ANON, HEAP, STACK, IMAGE, SHARED, WIRED, FILE };
 
 struct region {
 	uint64_t start, end;
-	uint8_t prot; // PROT_*
+	uint64_t src, eof; // FILE: where the file's bytes for start are mapped here, where they end
+	uint8_t prot;      // PROT_*
 	uint8_t kind;
 };
 
-static struct region regions[MAX_REGIONS]; // sorted by start, never overlapping
-static int nregions;
+// Everything written under the map's lock is wired: a copy-on-write fault there would wait for
+// the lock in the fault handler.
+static struct region regions[MAX_REGIONS] LIBOS_WIRED; // sorted by start, never overlapping
+static int nregions LIBOS_WIRED;
 // Zeroed frames allocated ahead for demand fills: one kernel call per FRAME_BATCH faults.
 #define FRAME_BATCH 16
-static uint64_t frame_pool[FRAME_BATCH];
-static int pooled;
-static volatile int map_lock;
-static uint64_t brk_base, brk_cur;
+static uint64_t frame_pool[FRAME_BATCH] LIBOS_WIRED; // the fault handler's, as the lock
+static int pooled LIBOS_WIRED;
+static volatile int map_lock LIBOS_WIRED;
+static uint64_t brk_base LIBOS_WIRED, brk_cur LIBOS_WIRED;
 // Set once the process has forked or was forked: its private pages may be copy-on-write (shared
 // read-only with another process), so write is only given back to pages nobody else holds.
-static int cow;
-#define COPY_PAGE  0x0fff00000000ull // the copy window: fresh frames are filled there (copy_pages_into)
-#define COPY_BATCH FRAME_BATCH       // its pages
+static int cow LIBOS_WIRED;
+#define EAGER_DATA 256 // pages: a program's data up to this size is copied at fork, not shared
 
 // Takes the map's lock - after making the stack the caller runs on private (writing to a
 // copy-on-write page faults, and the fault handler needs the lock).
@@ -125,6 +130,13 @@ static long for_pages(uint64_t start, uint64_t end, long prot, int unmap, int ki
 	return err;
 }
 
+// Moves r's start up to start (a file mapping's source moves with it).
+static void move_start(struct region *r, uint64_t start)
+{
+	r->src += start - r->start;
+	r->start = start;
+}
+
 // Cuts [start, end) out of the table (splitting regions at its edges) and unmaps its pages.
 // -ENOMEM if a split needs a slot the table does not have.
 static long carve(uint64_t start, uint64_t end)
@@ -137,7 +149,7 @@ static long carve(uint64_t start, uint64_t end)
 		memmove(&regions[i + 1], &regions[i], (size_t)(nregions - i) * sizeof(regions[0]));
 		nregions++;
 		regions[i].end = start;
-		regions[i + 1].start = end;
+		move_start(&regions[i + 1], end);
 		for_pages(start, end, 0, 1, 0);
 		return 0;
 	}
@@ -150,7 +162,7 @@ static long carve(uint64_t start, uint64_t end)
 		for_pages(regions[j].start, regions[j].end, 0, 1, 0), j++;
 	if (j < nregions && regions[j].start < end) { // keep its tail
 		for_pages(regions[j].start, end, 0, 1, 0);
-		regions[j].start = end;
+		move_start(&regions[j], end);
 	}
 	memmove(&regions[i], &regions[j], (size_t)(nregions - j) * sizeof(regions[0]));
 	nregions -= j - i;
@@ -159,7 +171,7 @@ static long carve(uint64_t start, uint64_t end)
 
 static int same(const struct region *a, long prot, int kind)
 {
-	return a->prot == prot && a->kind == kind;
+	return a->prot == prot && a->kind == kind && kind != FILE; // file mappings stay apart
 }
 
 // Adds [start, end) (free in the table), merging with equal neighbours.
@@ -181,7 +193,7 @@ static long insert(uint64_t start, uint64_t end, long prot, int kind)
 		if (nregions == MAX_REGIONS)
 			return -ENOMEM;
 		memmove(&regions[i + 1], &regions[i], (size_t)(nregions - i) * sizeof(regions[0]));
-		regions[i] = (struct region){ start, end, (uint8_t)prot, (uint8_t)kind };
+		regions[i] = (struct region){ start, end, 0, 0, (uint8_t)prot, (uint8_t)kind };
 		nregions++;
 	}
 	return 0;
@@ -216,16 +228,14 @@ static int bad_range(uint64_t addr, uint64_t len)
 
 long libos_mmap(uint64_t addr, uint64_t len, long prot, long flags, long fd, long off)
 {
-	uint64_t size = page_up(len), at;
+	uint64_t size = page_up(len), at, file_size = 0;
+	const uint8_t *file = NULL;
 	long err;
 
-	if (len == 0 || size < len || (off & (long)(EXO_PAGE_SIZE - 1)))
+	if (len == 0 || size < len || (off & (long)(EXO_PAGE_SIZE - 1)) || off < 0)
 		return -EINVAL;
-	if (!(flags & MAP_ANONYMOUS)) {
-		libos_log_once("mmap of a file",
-		               "mmap of fd %ld: ENODEV: files cannot be mapped (until the VFS)", fd);
-		return -ENODEV;
-	}
+	if (!(flags & MAP_ANONYMOUS) && (err = libos_file_map_source(fd, prot, flags, &file, &file_size)))
+		return err;
 	if ((prot & PROT_WRITE) && (prot & PROT_EXEC))
 		return -EACCES; // W^X
 	if (prot & ~(long)(PROT_READ | PROT_WRITE | PROT_EXEC))
@@ -245,13 +255,22 @@ long libos_mmap(uint64_t addr, uint64_t len, long prot, long flags, long fd, lon
 		         : find_free(size);
 		err = at ? 0 : -ENOMEM;
 	}
-	if (!err)
+	if (!err && file) {
+		err = insert(at, at + size, prot, FILE);
+		if (!err) {
+			struct region *r = find(at);
+
+			r->src = (uint64_t)file + (uint64_t)off;
+			r->eof = (uint64_t)file + file_size;
+		}
+	} else if (!err) {
 		err = insert(at, at + size, prot, flags & MAP_SHARED ? SHARED : ANON);
+	}
 	libos_unlock(&map_lock);
 	// Shared memory is there at once: a page first touched after a fork must be the same frame
 	// in both processes.
-	for (uint64_t off = 0; !err && (flags & MAP_SHARED) && prot && off < size; off += EXO_PAGE_SIZE)
-		libos_mem_fill(at + off, 0);
+	for (uint64_t o = 0; !err && !file && (flags & MAP_SHARED) && prot && o < size; o += EXO_PAGE_SIZE)
+		libos_mem_fill(at + o, 0);
 	return err ? err : (long)at;
 }
 
@@ -292,7 +311,7 @@ static long split_at(uint64_t a)
 	memmove(&regions[i + 1], &regions[i], (size_t)(nregions - i) * sizeof(regions[0]));
 	nregions++;
 	regions[i].end = a;
-	regions[i + 1].start = a;
+	move_start(&regions[i + 1], a);
 	return 0;
 }
 
@@ -518,57 +537,19 @@ static const char *pool_take(uint64_t *frame)
 	return 0;
 }
 
-// The copy window: pages at COPY_PAGE where fresh frames are filled before they go where they
-// belong. A page stays mapped after it, so that its page tables are not freed and made again
-// for every copy.
-static const char *copy_window(void)
+// Copies the pages of [start, end) mapped here into fresh frames at the same addresses in process
+// with prot (replacing what is there: the kernel's copy call, 512 pages at a time). 0 or why not.
+static const char *copy_range(uint64_t process, uint64_t start, uint64_t end, long prot)
 {
-	static int pinned;
-	struct exo_map_op op = { 0, COPY_PAGE + COPY_BATCH * EXO_PAGE_SIZE, EXO_R_READ | EXO_R_WRITE | EXO_MAP_MOVE };
-	const char *why;
+	for (uint64_t va = start; va < end; va += EXO_MAP_BATCH_MAX * EXO_PAGE_SIZE) {
+		uint64_t pages = (end - va) / EXO_PAGE_SIZE;
+		long r = exo_vspace_copy_range(libos_boot->self, va, process, va,
+		                               pages < EXO_MAP_BATCH_MAX ? pages : EXO_MAP_BATCH_MAX,
+		                               (uint64_t)exo_prot(prot));
 
-	if (pinned)
-		return 0;
-	why = pool_take(&op.frame);
-	if (!why && exo_vspace_map(libos_boot->self, &op, 1) != 1) {
-		exo_cap_delete(op.frame);
-		why = "no room to copy a page";
-	}
-	pinned = !why;
-	return why;
-}
-
-// Copies the n (<= COPY_BATCH) pages from va (readable here) into fresh frames mapped at the same
-// addresses in process with rights (replace: after unmapping what is there). 0 or why not.
-static const char *copy_pages_into(uint64_t process, uint64_t va, uint64_t n, uint64_t rights, int replace)
-{
-	struct exo_map_op ops[COPY_BATCH];
-	const char *why = copy_window();
-	uint64_t unmap[2] = { COPY_PAGE, va }, i;
-
-	for (i = 0; i < n && !why; i++) {
-		why = pool_take(&ops[i].frame);
-		ops[i].vaddr = COPY_PAGE + i * EXO_PAGE_SIZE;
-		ops[i].prot = EXO_R_READ | EXO_R_WRITE;
-	}
-	if (!why && exo_vspace_map(libos_boot->self, ops, n) != (long)n)
-		why = "no room to copy a page";
-	if (why) {
-		while (i-- > 0)
-			exo_cap_delete(ops[i].frame); // unmaps those mapped
-		return why;
-	}
-	memcpy((void *)COPY_PAGE, (const void *)va, n * EXO_PAGE_SIZE);
-	if (replace) // one call for the window's page and the page replaced
-		exo_vspace_unmap(libos_boot->self, unmap, 2);
-	else
-		exo_vspace_unmap_range(libos_boot->self, COPY_PAGE, n);
-	for (i = 0; i < n; i++)
-		ops[i].vaddr = va + i * EXO_PAGE_SIZE, ops[i].prot = rights | EXO_MAP_MOVE;
-	if (exo_vspace_map(process, ops, n) != (long)n) {
-		for (i = 0; i < n; i++)
-			exo_cap_delete(ops[i].frame);
-		return "a copied page could not be mapped";
+		if (r < 0)
+			return r == -EXO_ENOMEM ? "out of memory (quota used up)"
+			                        : "a page could not be copied";
 	}
 	return 0;
 }
@@ -582,7 +563,7 @@ static const char *cow_fill(uint64_t page, const struct region *r)
 	if (exo_vspace_protect_range(libos_boot->self, page, 1,
 	                             EXO_PROT_IF_PRIVATE | EXO_R_READ | EXO_R_WRITE) == 1)
 		return 0;
-	return copy_pages_into(libos_boot->self, page, 1, (uint64_t)exo_prot(r->prot), 1);
+	return copy_range(libos_boot->self, page, page + EXO_PAGE_SIZE, r->prot);
 }
 
 const char *libos_mem_fill(uint64_t addr, uint64_t error)
@@ -608,6 +589,20 @@ const char *libos_mem_fill(uint64_t addr, uint64_t error)
 		libos_unlock(&map_lock);
 		return why;
 	}
+	if (!why && r->kind == FILE) {
+		uint64_t from = r->src + (op.vaddr - r->start);
+
+		long got = from >= r->eof ? 0
+		                          : exo_vspace_copy_range(libos_boot->self, from, libos_boot->self,
+		                                                  op.vaddr, 1, (uint64_t)exo_prot(r->prot));
+
+		// EEXIST: another thread filled it first.
+		why = from >= r->eof                   ? "access beyond the end of the mapped file"
+		      : got == 1 || got == -EXO_EEXIST ? 0
+		                                       : "a page of the file could not be copied";
+		libos_unlock(&map_lock);
+		return why;
+	}
 	if (!why)
 		why = pool_take(&op.frame);
 	if (!why) {
@@ -627,62 +622,69 @@ const char *libos_mem_fill(uint64_t addr, uint64_t error)
 }
 
 // Copies the pages of [start, end) mapped here into the child (pages <= the kernel's batch).
-static const char *copy_present(uint64_t child, uint64_t start, uint64_t end, long prot)
+
+// Shares the pages of [start, end) into child with the kernel's range call; an error, or 0.
+static long share(uint64_t child, uint64_t start, uint64_t end, uint64_t mode)
 {
-	const char *why = 0;
+	long err = 0;
 
-	for (uint64_t va = start; va < end && !why; va += COPY_BATCH * EXO_PAGE_SIZE) {
-		uint64_t n = (end - va) / EXO_PAGE_SIZE < COPY_BATCH ? (end - va) / EXO_PAGE_SIZE : COPY_BATCH;
-		long here = protect(va, n, prot, IMAGE); // how many are mapped here
+	for (uint64_t va = start; va < end && err >= 0; va += EXO_MAP_BATCH_MAX * EXO_PAGE_SIZE) {
+		uint64_t pages = (end - va) / EXO_PAGE_SIZE;
 
-		if (here == (long)n) { // all of them, as the program's loader leaves them
-			why = copy_pages_into(child, va, n, (uint64_t)exo_prot(prot), 0);
-			continue;
-		}
-		for (uint64_t i = 0; i < n && here > 0 && !why; i++)
-			if (protect(va + i * EXO_PAGE_SIZE, 1, prot, IMAGE) == 1)
-				why = copy_pages_into(child, va + i * EXO_PAGE_SIZE, 1, (uint64_t)exo_prot(prot), 0);
+		err = exo_vspace_share_range(
+		    libos_boot->self, va, pages < EXO_MAP_BATCH_MAX ? pages : EXO_MAP_BATCH_MAX, child, mode);
 	}
-	return why;
+	return err < 0 ? err : 0;
 }
 
-static struct region snapshot[MAX_REGIONS]; // the regions a fork shares, taken under the lock
-
-// The program's writable data (libos's own state among it: the fault handler writes there) and
-// the forking thread's fault stack (wired: [wired, wired + wired_pages pages), or none) are copied
-// at once, under the lock and before anything is shared, so that nothing the lock's holder writes
-// is copy-on-write yet. Then, without the lock (a write to a page just shared faults, and the
-// fault handler takes the lock), the heap, the stacks and anonymous memory are shared
+// libos's wired data (libos.h: what the fault handler writes) and the forking thread's fault
+// stack (wired: [wired, wired + wired_pages pages), or none) are copied at once, under the lock
+// and before anything is shared, so that nothing the lock's holder writes is copy-on-write yet.
+// Then, without the lock (a write to a page just shared faults, and the fault handler takes the
+// lock), the program's other data, the heap, the stacks and anonymous memory are shared
 // copy-on-write, MAP_SHARED memory as it is, wired memory not at all.
 long libos_mem_fork(uint64_t child, uint64_t wired, uint64_t wired_pages)
 {
-	const char *why = 0;
+	uint64_t from = (uint64_t)__libos_wired_start, to = (uint64_t)__libos_wired_end;
+	const char *why;
 	long err = 0;
 	int n;
 
 	lock_map();
 	cow = 1;
-	for (int i = 0; i < nregions && !why; i++)
-		if (regions[i].kind == IMAGE && (regions[i].prot & PROT_WRITE))
-			why = copy_present(child, regions[i].start, regions[i].end, regions[i].prot);
-	if (wired_pages && !why) // a thread's fault stack: LIBOS_HANDLER_STACK, within one batch
-		why = copy_pages_into(child, wired, wired_pages, EXO_R_READ | EXO_R_WRITE, 0);
-	n = nregions;
-	memcpy(snapshot, regions, (size_t)n * sizeof(regions[0]));
+	why = copy_range(child, from, to, PROT_READ | PROT_WRITE);
+	if (wired_pages && !why) // a thread's fault stack
+		why = copy_range(child, wired, wired + wired_pages * EXO_PAGE_SIZE, PROT_READ | PROT_WRITE);
 	libos_unlock(&map_lock);
-	for (int i = 0; i < n && err >= 0 && !why; i++) {
-		const struct region *r = &snapshot[i];
-		uint64_t mode = r->kind == SHARED ? EXO_SHARE_SAME : EXO_SHARE_COW;
+	// Region by region, each read under the lock and shared without it.
+	for (int i = 0; err >= 0 && !why; i++) {
+		struct region r;
+		uint64_t mode;
 
-		if (r->kind == WIRED || (r->kind == IMAGE && (r->prot & PROT_WRITE)))
+		lock_map();
+		n = nregions;
+		if (i < n)
+			r = regions[i];
+		libos_unlock(&map_lock);
+		if (i >= n)
+			break;
+		mode = r.kind == SHARED ? EXO_SHARE_SAME : EXO_SHARE_COW;
+		if (r.kind == WIRED)
 			continue;
-		for (uint64_t va = r->start; va < r->end && err >= 0;
-		     va += EXO_MAP_BATCH_MAX * EXO_PAGE_SIZE) {
-			uint64_t pages = (r->end - va) / EXO_PAGE_SIZE;
-
-			err = exo_vspace_share_range(libos_boot->self, va,
-			                             pages < EXO_MAP_BATCH_MAX ? pages : EXO_MAP_BATCH_MAX,
-			                             child, mode);
+		if (r.kind == IMAGE && (r.prot & PROT_WRITE) &&
+		    r.end - r.start <= EAGER_DATA * EXO_PAGE_SIZE) {
+			// The data of most programs: copied at once is cheaper than faults on both sides.
+			why = copy_range(child, r.start, from < r.end && r.start < to ? from : r.end, r.prot);
+			if (!why && from < r.end && r.start < to)
+				why = copy_range(child, to, r.end, r.prot);
+			continue;
+		}
+		if (r.start < to && from < r.end) { // around the wired data
+			err = share(child, r.start, from, mode);
+			if (err >= 0)
+				err = share(child, to, r.end, mode);
+		} else {
+			err = share(child, r.start, r.end, mode);
 		}
 	}
 	if (why)

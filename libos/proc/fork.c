@@ -28,6 +28,7 @@ struct libos_fork_ctx {
 	uint16_t fcw;
 	uint64_t fs;
 	uint8_t *handler_top; // the fault stack: the child's own copy
+	long parent;          // the forking process's pid
 	int npairs;           // capabilities the child got beyond its boot information's:
 	struct {              // the parent's handle, the child's
 		uint64_t parent, child;
@@ -77,6 +78,7 @@ static void child_side(const struct libos_fork_ctx *ctx)
 	libos_pipe_fork_child(xlat, (void *)ctx);
 	libos_console_fork_child();
 	libos_pm_fork_child();
+	libos_proc_parent(ctx->parent);
 }
 
 static long errno_of(long r)
@@ -119,6 +121,7 @@ static long fork_with(int (*fn)(void *), void *arg)
 		r = libos_pipe_fork((uint64_t)child, note, &ctx);
 	if (r >= 0) {
 		ctx.handler_top = libos_thread_handler_top();
+		ctx.parent = libos_getpid();
 		ctx.fs = libos_thread_tls();
 		if (libos_fork_save(&ctx)) {
 			child_side(&ctx);

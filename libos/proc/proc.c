@@ -12,11 +12,22 @@ long libos_getpid(void)
 	return libos_boot->pid ? (long)libos_boot->pid : 1;
 }
 
+// The parent, as the manager last said (-1: not asked yet). It changes when the parent ends: the
+// manager then wakes this process, which takes the news with its signals (libos_proc_parent).
+static long parent = -1;
+
+void libos_proc_parent(long ppid)
+{
+	parent = ppid;
+}
+
 long libos_getppid(void)
 {
 	struct libos_ids ids;
 
-	return libos_pm_ids(0, &ids) ? 0 : ids.ppid;
+	if (parent < 0)
+		parent = libos_pm_ids(0, &ids) ? 0 : ids.ppid;
+	return parent;
 }
 
 long libos_getuid(void)

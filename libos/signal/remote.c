@@ -28,8 +28,9 @@ void libos_signal_remote(void)
 	struct pm_sigtake_out got;
 	int self = libos_thread_slot();
 
-	if (libos_pm_sigtake(&got) || !got.mask)
+	if (libos_pm_sigtake(&got))
 		return;
+	libos_proc_parent(got.ppid);
 	for (int sig = 1; sig <= LINUX_NSIG; sig++) {
 		struct linux_siginfo info = { .si_code = SI_USER, .pid = (int32_t)got.from[sig - 1] };
 

@@ -16,10 +16,11 @@ struct queued {
 	struct linux_siginfo info;
 };
 
-struct linux_sigaction libos_sig_actions[LINUX_NSIG]; // signal sig at sig - 1; SIG_DFL at start
-uint64_t libos_sig_blocked[LIBOS_MAX_THREADS];
-struct libos_sig_restore libos_sig_restore[LIBOS_MAX_THREADS];
-volatile int libos_sig_lock; // guards everything in this file and deliver.c's uses of it
+// The fault handler runs handlers (deliver.c): what it writes is wired.
+struct linux_sigaction libos_sig_actions[LINUX_NSIG] LIBOS_WIRED; // signal sig at sig - 1; SIG_DFL at start
+uint64_t libos_sig_blocked[LIBOS_MAX_THREADS] LIBOS_WIRED;
+struct libos_sig_restore libos_sig_restore[LIBOS_MAX_THREADS] LIBOS_WIRED;
+volatile int libos_sig_lock LIBOS_WIRED; // guards everything in this file and deliver.c's uses of it
 volatile int libos_signals_pending;
 static uint64_t pending[LIBOS_MAX_THREADS], process_pending;
 static struct queued queue[QUEUE_MAX];

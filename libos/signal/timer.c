@@ -6,6 +6,7 @@
 // the timers that expired and arms it again. The thread runs libos code only, on a static stack;
 // it borrows the main thread's TLS pointer (libos finds the calling thread through %fs:0).
 #include "internal.h"
+#include <libos/mem.h>
 #include <libos/time.h>
 
 #define SIGALRM         14
@@ -33,7 +34,8 @@ struct timer {
 static struct timer timers[TIMERS] = { [0] = { .used = 1, .sig = SIGALRM, .slot = -1 } };
 static uint64_t ntfn;     // 0 until the first timer
 static volatile int lock; // guards timers and ntfn
-static uint8_t stack[TIMER_STACK] __attribute__((aligned(16)));
+static uint8_t stack[TIMER_STACK] LIBOS_WIRED __attribute__((aligned(16)));
+static uint8_t fault_stack[TIMER_STACK / 2] LIBOS_WIRED __attribute__((aligned(16)));
 
 static uint64_t now_ns(void)
 {
@@ -76,6 +78,7 @@ static _Noreturn void timer_thread(uint64_t tls)
 	uint64_t now;
 
 	exo_set_fs_base(tls);
+	libos_mem_thread_init(fault_stack + sizeof(fault_stack)); // copy-on-write pages after a fork
 	for (;;) {
 		exo_notify_wait(ntfn);
 		libos_lock(&lock);
@@ -107,7 +110,8 @@ static long start(void)
 		return 0;
 	if ((n = exo_notify_create()) < 0)
 		return -EAGAIN;
-	memset(stack, 0, TIMER_STACK); // paged in now: the timer thread has no fault handler
+	memset(stack, 0, TIMER_STACK); // paged in now, as the fault stack: they are the handler's
+	memset(fault_stack, 0, sizeof(fault_stack));
 	cap = exo_thread_create(libos_boot->self, TIMER_PRIO);
 	if (cap < 0) {
 		exo_cap_delete((uint64_t)n);

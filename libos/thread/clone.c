@@ -155,7 +155,9 @@ static void free_dead(void)
 		libos_munmap((uint64_t)dead_stacks[ndead - 1].base, dead_stacks[ndead - 1].size);
 	// A capability goes once its thread is really gone (it may still be on its way out).
 	for (int i = 0; i < ndead_caps;) {
-		struct exo_cap_info info;
+		struct exo_cap_info info = {
+			0
+		}; // written here first: the kernel cannot write a copy-on-write page
 
 		if (exo_cap_info(dead_caps[i], &info) == 0 && info.b != EXO_THREAD_DEAD) {
 			i++;

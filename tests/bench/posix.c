@@ -254,7 +254,8 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && !strcmp(argv[1], "exit"))
 		_exit(0); // fork_exec_wait's child
-	self = access("/init", X_OK) == 0 ? "/init" : "/boot/posix-exo"; // Linux's initramfs, exo's boot files
+	self =
+	    access("/init", X_OK) == 0 ? "/init" : "/boot/posix-exo"; // Linux's initramfs, exo's boot files
 	measure(empty, 100);
 	loop = measure(empty, ITERATIONS);
 	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)

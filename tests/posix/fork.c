@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // fork and wait: the child is a copy (its writes to data, heap, stack and anonymous memory stay
 // its own, and the parent's after the fork stay the parent's), getpid/getppid, exit statuses
-// and death by signal through waitpid, WNOHANG, ECHILD, and many children reaped in any order.
+// and death by signal through waitpid, WNOHANG, ECHILD, many children reaped in any order, and
+// the new parent of an orphan.
 #include "check.h"
 #include <errno.h>
 #include <signal.h>
@@ -13,12 +14,17 @@
 
 static int global = 1;
 
-int main(void)
+static const char *self;
+
+int main(int argc, char **argv)
 {
 	int local = 2, status;
 	int *heap = malloc(sizeof(int));
 	char *anon = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	pid_t me = getpid(), child;
+
+	(void)argc;
+	self = argv[0];
 
 	CHECK(heap && anon != MAP_FAILED);
 	*heap = 3;
@@ -85,5 +91,57 @@ int main(void)
 	}
 	CHECK(wait(&status) == -1 && errno == ECHILD);
 	puts("ok 16 children reaped");
+
+	// An orphan gets another parent (init, or here whoever adopts orphans), and getppid says so.
+	int p[2];
+	char c = 0;
+
+	CHECK(pipe(p) == 0);
+	fflush(stdout);
+	child = fork();
+	if (child == 0) {
+		pid_t parent = getpid();
+
+		if (fork() == 0) {
+			for (int i = 0; i < 500 && getppid() == parent; i++)
+				usleep(10000);
+			_exit(write(p[1], getppid() != parent ? "y" : "n", 1) == 1 ? 0 : 1);
+		}
+		_exit(0);
+	}
+	close(p[1]);
+	CHECK(waitpid(child, &status, 0) == child && read(p[0], &c, 1) == 1 && c == 'y');
+	while (waitpid(-1, &status, 0) > 0) // here the orphan may be ours
+		;
+	close(p[0]);
+	puts("ok an orphan's getppid changes");
+
+	// A file its parent opened, read by an orphan after the parent has gone.
+	CHECK(pipe(p) == 0);
+	fflush(stdout);
+	child = fork();
+	if (child == 0) {
+		pid_t parent = getpid();
+		FILE *f = fopen(self, "r");
+		char head[4] = { 0 };
+
+		CHECK(f && fread(head, 1, 1, f) == 1); // opened and read once here
+		if (fork() == 0) {
+			for (int i = 0; i < 500 && getppid() == parent; i++)
+				usleep(10000);
+			rewind(f);
+			_exit(write(p[1],
+			            fread(head, 1, 4, f) == 4 && !memcmp(head, "\177ELF", 4) ? "y" : "n",
+			            1) == 1
+			          ? 0
+			          : 1);
+		}
+		_exit(0);
+	}
+	close(p[1]);
+	CHECK(waitpid(child, &status, 0) == child && read(p[0], &c, 1) == 1 && c == 'y');
+	while (waitpid(-1, &status, 0) > 0)
+		;
+	puts("ok an orphan reads a file its parent opened");
 	return 0;
 }

@@ -55,6 +55,11 @@ int vspace_reprotect(struct vspace *vs, vaddr_t va, unsigned prot);
 // other mapping, no capability - even beyond what it was mapped with: nobody else can see the
 // writes. Returns 1 if it did, 0 if nothing is mapped there or the frame is shared.
 int vspace_claim(struct vspace *vs, vaddr_t va, unsigned prot);
+// Maps a fresh frame of q holding a copy of the RAM page mapped at va in src at to in dst with
+// prot. A page at to is -EXO_EEXIST, unless it is the page copied (src == dst, to == va): it is
+// replaced. Returns 1, 0 for a hole or device memory, or an error.
+int vspace_copy(struct vspace *src, vaddr_t va, struct vspace *dst, vaddr_t to, unsigned prot,
+                struct quota *q);
 // Maps the RAM page mapped at va in src at va in dst, with its protection and recorded on the same
 // capability (revoking it reaches the copy). cow: src's page loses VM_WRITE and dst's may not
 // regain it (until private: vspace_claim). Returns 1, 0 for a hole or device memory, or an error

@@ -20,6 +20,8 @@ struct libos_file_ops {
 	void (*stat)(struct libos_file *f, struct linux_stat *st);
 	long (*getdents)(struct libos_file *f, void *buf, uint64_t len); // directories
 	void (*release)(struct libos_file *f); // the last descriptor to it closed (a copy of it)
+	// mmap: where f's bytes are mapped read-only in this process (NULL: it cannot be mapped)
+	long (*map_source)(struct libos_file *f, const uint8_t **data, uint64_t *size);
 	// exec: describes f for the new image, process child (NULL: the type does not pass)
 	long (*pass)(struct libos_file *f, uint64_t child, struct libos_passed_file *out);
 	bool seekable; // has a size and an offset
@@ -121,3 +123,7 @@ long libos_console_import(const struct libos_passed_file *p, struct libos_file *
 // The index of the boot module behind the boot file at path (absolute, normalised): exec's
 // program. -ENOENT, -EACCES for a directory or a file without any x bit.
 long libos_bootfs_module(const char *path);
+
+// mmap of fd (memory component): the bytes a file mapping copies its pages from. -EBADF, -ENODEV
+// (not a file that maps), -EACCES (not open for reading, or MAP_SHARED with PROT_WRITE).
+long libos_file_map_source(long fd, long prot, long flags, const uint8_t **data, uint64_t *size);

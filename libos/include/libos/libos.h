@@ -29,6 +29,14 @@ struct libos_elf_phdr {
 };
 extern const struct libos_elf_header __ehdr_start;
 
+// Wired data: what the fault handler writes (its stack, the memory map's lock and frame pool,
+// the signal actions and masks) and the stacks of threads without a fault handler. It lies in
+// pages of its own ([__libos_wired_start, __libos_wired_end), toolchain/ld/user.ld) that a fork
+// copies into the child at once; the rest of the program's data is copy-on-write, and a fault
+// handler that hit a copy-on-write page of its own would be killed by the kernel.
+#define LIBOS_WIRED __attribute__((section(".libos_wired")))
+extern char __libos_wired_start[], __libos_wired_end[];
+
 extern const struct exo_bootinfo *libos_boot; // what the program was started with
 extern const char *libos_progname;            // argv[0]
 

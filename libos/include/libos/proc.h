@@ -37,6 +37,8 @@ long libos_pm_kill(long pid, long sig);
 long libos_pm_sigtake(struct pm_sigtake_out *out);
 long libos_pm_ids(long pid, struct libos_ids *ids);
 void libos_pm_fork_child(void);
+// The parent's pid as the process manager says it now (a fork's child: its parent's pid).
+void libos_proc_parent(long ppid);
 
 // What exec leaves the new image at LIBOS_EXEC_ARGS (its boot information's args, args_size):
 // this header, the argument and environment strings (each ending in a NUL), then nfiles

@@ -57,7 +57,8 @@ int main(void)
 	}
 	if (pid == 0)
 		_exit(write(p[1], "k", 1) == 1 ? 7 : 1);
-	if (read(p[0], &c, 1) != 1 || c != 'k' || waitpid(pid, &status, 0) != pid || WEXITSTATUS(status) != 7) {
+	if (read(p[0], &c, 1) != 1 || c != 'k' || waitpid(pid, &status, 0) != pid ||
+	    WEXITSTATUS(status) != 7) {
 		printf("forkbomb: the child after the bomb did not work\n");
 		return 1;
 	}

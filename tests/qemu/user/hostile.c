@@ -488,6 +488,7 @@ static void init_sigs(void)
 	set_sig(EXO_SYS_process_create_slots, AQ, AP, AN, 0, 0, 0);
 	set_sig(EXO_SYS_vspace_share_range, APR, AV, AS, APR, AS, 0);
 	set_sig(EXO_SYS_cap_copy_range, AH, AS, ADEST, AR, 0, 0);
+	set_sig(EXO_SYS_vspace_copy_range, APR, AV, APR, AV, AS, AR);
 	set_sig(EXO_SYS_process_watch, APR, AT + EXO_OBJ_NOTIFICATION, AI, 0, 0, 0);
 	set_sig(EXO_SYS_notify_forward, AT + EXO_OBJ_NOTIFICATION, AT + EXO_OBJ_NOTIFICATION, AI, 0, 0, 0);
 	set_sig(EXO_SYS_process_kill, APR, AI, 0, 0, 0, 0);
@@ -664,6 +665,8 @@ static int plausible(uint64_t nr, const uint64_t a[6], long r)
 	case EXO_SYS_vspace_protect_range:
 	case EXO_SYS_vspace_share_range:
 		return r >= 0 && (uint64_t)r <= a[2] && a[2] <= EXO_MAP_BATCH_MAX;
+	case EXO_SYS_vspace_copy_range:
+		return r >= 0 && (uint64_t)r <= a[4] && a[4] <= EXO_MAP_BATCH_MAX;
 	case EXO_SYS_clock_ns:
 		return r > 0 && r >= last_clock;
 	case EXO_SYS_cpu_info: // this CPU's number below the count of CPUs

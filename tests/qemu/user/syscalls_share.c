@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Kernel calls for processes made in user space (fork, exec, pipes): vspace_share_range (copy-on-
 // write and shared, recorded on the source's capability), vspace_protect_range with
-// EXO_PROT_IF_PRIVATE, cap_copy_range, process_watch and notify_forward - each success with its
-// effect and every error path, as init; the fixture is tests/qemu/lib/syscalls.h.
+// EXO_PROT_IF_PRIVATE, vspace_copy_range, cap_copy_range, process_watch and notify_forward - each
+// success with its effect and every error path, as init; the fixture is tests/qemu/lib/syscalls.h.
 #include "syscalls.h"
 
 #define RW (EXO_R_READ | EXO_R_WRITE)
@@ -89,6 +89,53 @@ static void test_share_range(void)
 	CHECK_EQ(exo_cap_delete(child), 0);
 	CHECK_EQ(exo_cap_delete(thread), 0);
 	CHECK_EQ(exo_vspace_unmap_range(bi->self, VA(1), 3), 1);
+}
+
+static void test_copy_range(void)
+{
+	volatile uint64_t *p1 = (volatile uint64_t *)VA(1), *p4 = (volatile uint64_t *)VA(4);
+	uint64_t child, thread, f = map_fresh(VA(1)), g;
+	struct exo_cap_info before, after;
+
+	CHECK_EQ(spawn(CHILD_SLEEP, &child, &thread), 0);
+	*p1 = 0x1234;
+	CHECK_EQ(exo_cap_info(cq, &before), 0);
+	// Into the child at another address (a hole in between is skipped), charged to its quota.
+	CHECK_EQ(exo_vspace_copy_range(bi->self, VA(1), child, VA(7), 2, RW), 1);
+	CHECK_EQ(exo_cap_info(cq, &after), 0);
+	CHECK(after.b >= before.b + 1); // the frame (and the tables it needed there)
+	CHECK_EQ(share(child, VA(7), 1, bi->self, EXO_SHARE_SAME), 1); // see it at VA(7) here
+	CHECK_EQ(*(volatile uint64_t *)VA(7), 0x1234);
+	*p1 = 0x5678; // a copy: the original changes alone
+	CHECK_EQ(*(volatile uint64_t *)VA(7), 0x1234);
+	CHECK_EQ(exo_vspace_unmap_range(bi->self, VA(7), 1), 1);
+	// Onto itself: the page is replaced by a private, writable copy (a copy-on-write fault).
+	g = alloc1(tq);
+	CHECK_EQ(map1(bi->self, g, VA(4), EXO_R_READ), 1);
+	CHECK_EQ(exo_vspace_copy_range(bi->self, VA(4), bi->self, VA(4), 1, RW), 1);
+	*p4 = 9;
+	CHECK_EQ(*p4, 9);
+	CHECK_EQ(exo_vspace_copy_range(bi->self, VA(4), bi->self, VA(4), 1, EXO_R_READ | EXO_R_EXEC), 1);
+	CHECK(faults_write(VA(4), 1));
+	// Errors.
+	CHECK_EQ(exo_vspace_copy_range(bi->self, VA(1), child, VA(7), 1, RW | EXO_R_EXEC), E(EINVAL));
+	CHECK_EQ(exo_vspace_copy_range(bi->self, VA(1), child, VA(7), 1, EXO_R_WRITE), E(EINVAL));
+	CHECK_EQ(exo_vspace_copy_range(bi->self, VA(1), child, VA(7), 1, 0), E(EINVAL));
+	CHECK_EQ(exo_vspace_copy_range(bi->self, VA(1), child, VA(7), 0, RW), E(EINVAL));
+	CHECK_EQ(exo_vspace_copy_range(bi->self, VA(1), child, VA(7), EXO_MAP_BATCH_MAX + 1, RW), E(EINVAL));
+	CHECK_EQ(exo_vspace_copy_range(bi->self, VA(1) + 1, child, VA(7), 1, RW), E(EINVAL));
+	CHECK_EQ(exo_vspace_copy_range(bi->self, VA(1), child, KADDR, 1, RW), E(EINVAL));
+	CHECK_EQ(exo_vspace_copy_range(bi->self, VA(1), child, NONCANON - EXO_PAGE_SIZE, 2, RW), E(EINVAL));
+	CHECK_EQ(exo_vspace_copy_range(bi->self, VA(1), tq, VA(7), 1, RW), E(ETYPE));
+	CHECK_EQ(exo_vspace_copy_range(0, VA(1), child, VA(7), 1, RW), E(EBADCAP));
+	CHECK_EQ(exo_vspace_copy_range(bi->self, VA(1), child, VA(7), 1, RW), E(EEXIST)); // taken
+	CHECK_EQ(exo_vspace_copy_range(bi->self, VA(1), bi->self, VA(4), 1, RW), E(EEXIST));
+	CHECK_EQ(exo_process_kill(child, 0), 0);
+	CHECK_EQ(exo_cap_delete(child), 0);
+	CHECK_EQ(exo_cap_delete(thread), 0);
+	CHECK_EQ(exo_vspace_unmap_range(bi->self, VA(4), 1), 1);
+	CHECK_EQ(exo_cap_delete(g), 0);
+	unmap_free(VA(1), f);
 }
 
 static void test_cap_copy_range(void)
@@ -205,6 +252,7 @@ int main(uint64_t arg)
 {
 	static const struct test_case cases[] = { SYSCALLS_UP,
 		                                  TEST_CASE(test_share_range),
+		                                  TEST_CASE(test_copy_range),
 		                                  TEST_CASE(test_cap_copy_range),
 		                                  TEST_CASE(test_process_watch),
 		                                  TEST_CASE(test_notify_forward),

@@ -506,6 +506,48 @@ static void test_grant_needed_across_tables(void **state)
 	assert_int_equal(f.kobj.refs, 1);
 }
 
+// A run of capabilities into consecutive slots; slots freed before (other generations) are moved
+// to one generation so that the handles are consecutive, and the stale handles stay stale.
+static void test_copy_range_consecutive_handles(void **state)
+{
+	struct cspace src, dst;
+	struct fake f;
+	cap_handle_t a[3], out, first, stale[3];
+
+	(void)state;
+	fake_init(&f, EXO_OBJ_FRAME);
+	init(&src, 8);
+	init(&dst, 8);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(cap_insert(&src, &f.kobj, R_RW | EXO_R_GRANT, 0, &a[i]), 0);
+	assert_int_equal(a[1], a[0] + 1); // a fresh table: consecutive
+	// Slots 1..3 of dst with generations 2, 3, 2.
+	for (int i = 0; i < 3; i++)
+		stale[i] = copy(&src, a[0], &dst, EXO_R_READ);
+	assert_int_equal(cap_delete(&dst, stale[1]), 0);
+	stale[1] = copy(&src, a[0], &dst, EXO_R_READ); // slot 2 again, generation 2
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(cap_delete(&dst, stale[i]), 0);
+	assert_int_equal(cap_copy_range(&src, a[0], 3, &dst, EXO_R_READ, &first), 0);
+	for (int i = 0; i < 3; i++) {
+		assert_true(valid(&dst, first + (cap_handle_t)i));
+		assert_ptr_equal(get(&dst, first + (cap_handle_t)i)->parent, get(&src, a[i]));
+		assert_false(valid(&dst, stale[i]));
+	}
+	// Errors: rights beyond, a hole in the run, no run of free slots long enough.
+	assert_int_equal(cap_copy_range(&src, a[0], 3, &dst, R_RW | EXO_R_EXEC, &out), -EXO_EPERM);
+	assert_int_equal(cap_delete(&src, a[1]), 0);
+	assert_int_equal(cap_copy_range(&src, a[0], 3, &dst, EXO_R_READ, &out), -EXO_EBADCAP);
+	assert_int_equal(cap_copy_range(&src, a[2], 1, &dst, EXO_R_READ, &out), 0);
+	assert_int_equal(cap_copy_range(&src, a[2], 1, &dst, EXO_R_READ, &out), 0);
+	assert_int_equal(cap_copy_range(&src, a[2], 1, &dst, EXO_R_READ, &out), 0);
+	assert_int_equal(cap_copy_range(&src, a[2], 1, &dst, EXO_R_READ, &out), 0); // 7 used of 7
+	assert_int_equal(cap_copy_range(&src, a[2], 1, &dst, EXO_R_READ, &out), -EXO_ENOSPC);
+	cspace_destroy(&dst);
+	cspace_destroy(&src);
+	assert_int_equal(f.kobj.refs, 1);
+}
+
 static void test_mint_badges(void **state)
 {
 	struct cspace cs, other;
@@ -1044,6 +1086,7 @@ int main(void)
 		cmocka_unit_test_setup(test_frame_capabilities_reach_mappings, setup),
 		cmocka_unit_test_setup(test_generation_wraps_past_zero, setup),
 		cmocka_unit_test_setup(test_full_table, setup),
+		cmocka_unit_test_setup(test_copy_range_consecutive_handles, setup),
 		cmocka_unit_test_setup(test_free_slots_constant_time, setup),
 		cmocka_unit_test_setup(test_insert_rights, setup),
 		cmocka_unit_test_setup(test_insert_null_object_asserts, setup),

@@ -35,7 +35,9 @@ static long frames_left;
 static const struct exo_bootinfo boot = { .self = 1, .quota = 2 };
 const struct exo_bootinfo *libos_boot = &boot;
 const char *libos_progname = "map_test";
-char _end[100];                             // the program's data ends here: brk starts on the next page
+char _end[100];              // the program's data ends here: brk starts on the next page
+char __libos_wired_start[1]; // no wired data: an empty range
+extern char __libos_wired_end[1] __attribute__((alias("__libos_wired_start")));
 const struct libos_elf_header __ehdr_start; // no segments: libos_mem_init is not called
 static int logged;                          // libos_log_once calls
 
@@ -51,9 +53,16 @@ long exo_cap_delete(unsigned long cap)
 	return 0;
 }
 
-long exo_vspace_unmap(unsigned long process, const unsigned long *vaddrs, unsigned long count)
+long libos_file_map_source(long fd, long prot, long flags, const uint8_t **data, uint64_t *size)
 {
-	(void)process, (void)vaddrs, (void)count;
+	(void)fd, (void)prot, (void)flags, (void)data, (void)size;
+	return -ENODEV; // no file here
+}
+
+long exo_vspace_copy_range(unsigned long process, unsigned long vaddr, unsigned long dest, unsigned long to,
+                           unsigned long n, unsigned long prot)
+{
+	(void)process, (void)vaddr, (void)n, (void)dest, (void)prot, (void)to;
 	fail_msg("no page is copied in these tests");
 	return 0;
 }
