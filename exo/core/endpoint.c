@@ -75,15 +75,16 @@ static inline void ep_dequeue(struct endpoint *ep, struct thread *t)
 }
 
 // The thread at the head of the queue (NULL when idle).
-static inline struct thread *ep_first_unchecked(const struct endpoint *ep)
-{
-	return list_first_entry(&ep->queue, struct thread, wait_link);
-}
-
 static inline struct thread *ep_first(const struct endpoint *ep)
 {
 	ep_check(ep);
-	return ep_first_unchecked(ep);
+	return list_first_entry(&ep->queue, struct thread, wait_link);
+}
+
+// The head of a queue that is not empty (its state is not IDLE), unchecked.
+static inline struct thread *ep_head_unchecked(const struct endpoint *ep)
+{
+	return list_entry(ep->queue.head.next, struct thread, wait_link);
 }
 
 // ---- endpoint objects ----
@@ -575,7 +576,7 @@ long sys_ipc_call(exo_endpoint_t h, uint64_t tag, uint64_t w0, uint64_t w1, uint
 	// Fast path: the first receiver waits without a deadline (RECV -> RECV or IDLE), a short
 	// message, nothing else.
 	if (endpoint_lookup(self, h, EXO_R_WRITE, &ep, &badge) || !fast_tag(tag) || ep->state != EP_RECV ||
-	    list_node_linked(&(srv = ep_first_unchecked(ep))->deadline_link))
+	    list_node_linked(&(srv = ep_head_unchecked(ep))->deadline_link))
 		return call_slow(h, tag, w0, w1, w2, w3);
 	ep_dequeue_unchecked(ep, srv);
 	put_regs(srv, tag, badge, w0, w1, w2, w3);
