@@ -35,7 +35,7 @@ int main(int argc, char **argv)
 	b[0] = 'X';
 	b[5000] ^= 0xff;
 	CHECK(a[0] == 0x7f && a[5000] == (unsigned char)buf[5000]); // the other mapping keeps its bytes
-	CHECK(pread(fd, buf, 8, 0) == 8 && buf[0] == 0x7f);            // and so does the file
+	CHECK(pread(fd, buf, 8, 0) == 8 && buf[0] == 0x7f);         // and so does the file
 	puts("ok MAP_PRIVATE writes are private");
 
 	c = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 4096);
