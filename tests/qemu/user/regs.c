@@ -4,8 +4,9 @@
 // keeps every register but rax (the result), rcx (the return address) and r11 (rflags) - after a
 // null call, a bad number, a yield to a thread that runs the same check with other values, and
 // an upcall round trip (which returns with iretq) - so no kernel value leaks into user mode. An
-// IPC call (the fast path's switches in frame mode) keeps the callee-saved registers and returns
-// the reply in the message registers.
+// IPC call (the fast path's switches in frame mode, and a caller in frame mode woken by a reply
+// of the slow path) keeps the callee-saved registers and returns the reply in the message
+// registers.
 #include "testlib.h"
 
 // The registers regs_syscall loads before the call and stores after it, in this order.
@@ -89,11 +90,19 @@ static void server(uint64_t arg)
 
 	(void)arg;
 	exo_recv(ep, &m);
-	for (;;) { // the reply: label 7, the words plus one
+	for (unsigned n = 0;; n++) { // the reply: label 7, the words plus one
 		m.tag = EXO_TAG(7, 4, 0);
 		for (int i = 0; i < 4; i++)
 			m.w[i]++;
-		exo_reply_recv(ep, &m);
+		if (n % 3 != 2) { // the fast path: the caller resumes from its frame
+			exo_reply_recv(ep, &m);
+			continue;
+		}
+		// Every third: the reply wakes the caller, blocked in frame mode by the fast path, the
+		// slow way; it runs when recv blocks, through syscall_resume.
+		exo_reply(&m);
+		m.tag = 0;
+		exo_recv(ep, &m);
 	}
 }
 
