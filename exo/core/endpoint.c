@@ -8,12 +8,13 @@
 // IPC buffers, capabilities between the two tables, granted pages into the receiver's window.
 //
 // Calls use the L4 model of an implicit reply: the receiver of a call remembers its caller
-// (reply_to) until it replies; the caller waits in T_IPC_REPLY (blocked on the server). A call that finds a
-// receiver waiting switches straight to it (the caller's time slice is donated; no run-queue trip), and
-// reply_recv switches straight back, in frame mode when they can (kern/sched.h: the thread that
-// blocks keeps no kernel stack, the one that runs leaves from its frame). The fast paths at the top of
-// sys_ipc_call and sys_ipc_reply_recv handle that common case - short message, no capabilities, partner
-// waiting - with the same lookup and queue helpers as the general path.
+// (reply_to) until it replies; the caller waits in T_IPC_REPLY (blocked on the server). A call
+// that finds a receiver waiting switches straight to it (the caller's time slice is donated; no
+// run-queue trip), and reply_recv switches straight back, in frame mode when they can
+// (kern/sched.h: the thread that blocks keeps no kernel stack, the one that runs leaves from its
+// frame). The fast paths at the top of sys_ipc_call and sys_ipc_reply_recv handle that common
+// case - short message, no capabilities, partner waiting - with the same lookup as the general
+// path and its queue helpers in their unchecked forms.
 //
 // Death: a server dying wakes its caller with -EXO_EDEAD; a caller dying turns the reply into a
 // no-op; an endpoint dies with its owner process, waking everyone queued on it with -EXO_EDEAD.

@@ -196,8 +196,9 @@ SYSCALL_ENTRY syscall_entry_up, 0
 // Frame mode (kern/sched.h): an IPC fast path blocks the calling thread and returns to user mode
 // through the next thread's frame, which blocked the same way, instead of switching kernel stacks
 // and unwinding the next thread's C calls: nothing is left in them but returning its ipc_result.
-// void syscall_switch_frame(uint64_t *prev_ksp, uint64_t prev_kstack_top, uint64_t next_kstack_top,
-// long result): prev's ksp gets a context_switch frame at the top of its stack that resumes in syscall_resume
+// void syscall_switch_frame(uint64_t *prev_ksp, uint64_t prev_kstack_top,
+//                           uint64_t next_kstack_top, long result):
+// prev's ksp gets a context_switch frame at the top of its stack that resumes in syscall_resume
 // (six callee-saved slots, never read, and the return address just below its trap frame: the
 // slot of the kernel call's own return address, which is not needed any more); then next's
 // frame goes out through syscall_entry's exit with result in rax.

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The one place the kernel touches user memory. A fault between usercopy_start and usercopy_end
-// (no routine there pushes anything) is not a kernel bug: the page-fault handler resumes at usercopy_fixup, which returns
-// -EXO_EFAULT. Range checks and SMAP (stac/clac) are done by the C wrappers in usercopy.c.
+// (no routine there pushes anything) is not a kernel bug: the page-fault handler resumes at
+// usercopy_fixup, which returns -EXO_EFAULT. Range checks and SMAP (stac/clac) are done by the C
+// wrappers in usercopy.c.
 #include <arch/asm-defs.h>
 #include <exo/exo.h>
 
