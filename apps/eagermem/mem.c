@@ -224,3 +224,22 @@ long libos_mem_adopt_shared(uint64_t at, uint64_t len)
 	(void)at, (void)len;
 	return -EINVAL;
 }
+
+// No process-shared futexes: futexes stay within the process.
+uint64_t libos_mem_shared_ntfn(uint64_t addr)
+{
+	(void)addr;
+	return 0;
+}
+
+long libos_mem_fork_shared(uint64_t child, void (*note)(uint64_t parent, uint64_t child, void *ctx),
+                           void *ctx)
+{
+	(void)child, (void)note, (void)ctx;
+	return 0;
+}
+
+void libos_mem_fork_translate(uint64_t (*xlat)(uint64_t parent, void *ctx), void *ctx)
+{
+	(void)xlat, (void)ctx;
+}

@@ -175,7 +175,18 @@ static long enter(struct proc *p, uint32_t pid, struct exo_cap_xfer *process, st
 	return exo_process_watch(p->process, deaths, 1);
 }
 
-long procmgr_on_fork(uint64_t badge, struct pm_fork_in_caps *in_caps, struct pm_fork_out *out)
+// Processes in the table, zombies included (RLIMIT_NPROC's count: every process is root's).
+static uint64_t count(void)
+{
+	uint64_t n = 0;
+
+	for (int i = 0; i < PM_MAX_PROCS; i++)
+		n += procs[i].state != FREE;
+	return n;
+}
+
+long procmgr_on_fork(uint64_t badge, const struct pm_fork_in *in, struct pm_fork_in_caps *in_caps,
+                     struct pm_fork_out *out)
 {
 	struct proc *parent, *p;
 	long r;
@@ -183,7 +194,7 @@ long procmgr_on_fork(uint64_t badge, struct pm_fork_in_caps *in_caps, struct pm_
 	take();
 	parent = find(badge);
 	p = slot();
-	r = !parent || parent->state != LIVE ? -EXO_ENOENT : !p ? -EXO_ENOSPC : 0;
+	r = !parent || parent->state != LIVE ? -EXO_ENOENT : !p || count() >= in->nproc ? -EXO_ENOSPC : 0;
 	if (!r) {
 		out->pid = next_pid;
 		r = enter(p, next_pid, &in_caps->process, &in_caps->ntfn, &out->handle);

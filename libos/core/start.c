@@ -105,6 +105,7 @@ static void exec_finish(const struct libos_exec_args *ea)
 		return;
 	libos_file_import(exec_files(ea), (long)ea->nfiles);
 	libos_signal_exec_init(ea->sigign, ea->sigmask);
+	libos_rlimits_set(ea->rlimits);
 	libos_umask((long)ea->umask);
 	if (ea->cwd[0])
 		libos_chdir(ea->cwd);

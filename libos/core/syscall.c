@@ -160,6 +160,12 @@ static long dispatch(long nr, long a1, long a2, long a3, long a4, long a5, long 
 		return libos_pipe2(P(a1), 0);
 	case SYS_pipe2:
 		return libos_pipe2(P(a1), a2);
+	case SYS_prlimit64:
+		return libos_prlimit64(a1, a2, P(a3), P(a4));
+	case SYS_getrlimit:
+		return libos_getrlimit(a1, P(a2));
+	case SYS_setrlimit:
+		return libos_setrlimit(a1, P(a2));
 	case SYS_setpgid:
 		return libos_setpgid(a1, a2);
 	case SYS_getpgid:

@@ -3,6 +3,7 @@
 // and the calls that work on any file go through the file's operations. Open files come from a
 // fixed pool; one lock guards the table (a call's own I/O runs outside it).
 #include <libos/file.h>
+#include <libos/proc.h>
 
 #define MAX_FDS   256
 #define MAX_FILES 256
@@ -15,6 +16,14 @@ static struct {
 } fds[MAX_FDS];
 static volatile int fd_lock;
 
+// Descriptors a process may have: RLIMIT_NOFILE, within the table.
+static long fd_limit(void)
+{
+	uint64_t n = libos_rlimit(RLIMIT_NOFILE);
+
+	return n < MAX_FDS ? (long)n : MAX_FDS;
+}
+
 long libos_fd_install(const struct libos_file *f, long min, bool cloexec)
 {
 	struct libos_file *nf = NULL;
@@ -26,7 +35,7 @@ long libos_fd_install(const struct libos_file *f, long min, bool cloexec)
 	for (int i = 0; i < MAX_FILES && !nf; i++)
 		if (!files[i].refs)
 			nf = &files[i];
-	for (long i = min; i < MAX_FDS && fd < 0 && nf; i++)
+	for (long i = min; i < fd_limit() && fd < 0 && nf; i++)
 		if (!fds[i].file)
 			fd = i;
 	if (!nf) {
@@ -282,17 +291,17 @@ static long duplicate(long fd, long newfd, long min, bool cloexec)
 {
 	long r = -EBADF;
 
-	if (newfd >= MAX_FDS || min < 0 || min >= MAX_FDS)
-		return newfd >= MAX_FDS ? -EBADF : -EINVAL;
+	if (newfd >= fd_limit() || min < 0 || min >= MAX_FDS)
+		return newfd >= fd_limit() ? -EBADF : -EINVAL;
 	struct libos_file gone;
 	bool last = false;
 
 	libos_lock(&fd_lock);
 	if (fd >= 0 && fd < MAX_FDS && fds[fd].file) {
 		if (newfd < 0)
-			for (newfd = min; newfd < MAX_FDS && fds[newfd].file;)
+			for (newfd = min; newfd < fd_limit() && fds[newfd].file;)
 				newfd++;
-		if (newfd >= MAX_FDS) {
+		if (newfd >= fd_limit()) {
 			r = -EMFILE;
 		} else {
 			fds[fd].file->refs++;

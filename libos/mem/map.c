@@ -9,6 +9,7 @@
 // which pages are there (setting a page's protection to what it is counts it, changing nothing).
 #include <libos/file.h>
 #include <libos/mem.h>
+#include <libos/proc.h>
 
 #define MMAP_BASE   0x100000000000ull // anonymous mappings go in [MMAP_BASE, MMAP_TOP)
 #define MMAP_TOP    0x7f0000000000ull
@@ -26,6 +27,7 @@ enum kind { ANON, HEAP, STACK, IMAGE, SHARED, WIRED, FILE };
 struct region {
 	uint64_t start, end;
 	uint64_t src, eof; // FILE: where the file's bytes for start are mapped here, where they end
+	uint64_t ntfn;     // SHARED: the notification futex waits of every process sharing it use
 	uint8_t prot;      // PROT_*
 	uint8_t kind;
 };
@@ -137,6 +139,16 @@ static void move_start(struct region *r, uint64_t start)
 	r->start = start;
 }
 
+// A shared region's notification goes with the last region holding it outside [from, to).
+static void drop_ntfn(uint64_t ntfn, int from, int to)
+{
+	for (int i = 0; i < nregions && ntfn; i++)
+		if ((i < from || i >= to) && regions[i].ntfn == ntfn)
+			return;
+	if (ntfn)
+		exo_cap_delete(ntfn);
+}
+
 // Cuts [start, end) out of the table (splitting regions at its edges) and unmaps its pages.
 // -ENOMEM if a split needs a slot the table does not have.
 static long carve(uint64_t start, uint64_t end)
@@ -160,6 +172,8 @@ static long carve(uint64_t start, uint64_t end)
 	int j = i;
 	while (j < nregions && regions[j].end <= end) // drop whole regions
 		for_pages(regions[j].start, regions[j].end, 0, 1, 0), j++;
+	for (int k = i; k < j; k++)
+		drop_ntfn(regions[k].ntfn, i, j);
 	if (j < nregions && regions[j].start < end) { // keep its tail
 		for_pages(regions[j].start, end, 0, 1, 0);
 		move_start(&regions[j], end);
@@ -171,7 +185,7 @@ static long carve(uint64_t start, uint64_t end)
 
 static int same(const struct region *a, long prot, int kind)
 {
-	return a->prot == prot && a->kind == kind && kind != FILE; // file mappings stay apart
+	return a->prot == prot && a->kind == kind && kind != FILE && kind != SHARED; // each its own
 }
 
 // Adds [start, end) (free in the table), merging with equal neighbours.
@@ -193,7 +207,7 @@ static long insert(uint64_t start, uint64_t end, long prot, int kind)
 		if (nregions == MAX_REGIONS)
 			return -ENOMEM;
 		memmove(&regions[i + 1], &regions[i], (size_t)(nregions - i) * sizeof(regions[0]));
-		regions[i] = (struct region){ start, end, 0, 0, (uint8_t)prot, (uint8_t)kind };
+		regions[i] = (struct region){ start, end, 0, 0, 0, (uint8_t)prot, (uint8_t)kind };
 		nregions++;
 	}
 	return 0;
@@ -218,6 +232,18 @@ static uint64_t find_free(uint64_t len)
 			at = regions[i].end;
 	}
 	return at + len <= MMAP_TOP ? at : 0;
+}
+
+// Whether len more bytes of address space stay within RLIMIT_AS (the main stack's reserve is not
+// counted: its pages are, as they come, in Linux's count too).
+static int as_room(uint64_t len)
+{
+	uint64_t limit = libos_rlimit(RLIMIT_AS), total = len;
+
+	for (int i = 0; i < nregions && limit != ~0ull; i++)
+		if (regions[i].kind != STACK)
+			total += regions[i].end - regions[i].start;
+	return limit == ~0ull || total <= limit;
 }
 
 static int bad_range(uint64_t addr, uint64_t len)
@@ -255,6 +281,8 @@ long libos_mmap(uint64_t addr, uint64_t len, long prot, long flags, long fd, lon
 		         : find_free(size);
 		err = at ? 0 : -ENOMEM;
 	}
+	if (!err && !as_room(size))
+		err = -ENOMEM;
 	if (!err && file) {
 		err = insert(at, at + size, prot, FILE);
 		if (!err) {
@@ -265,6 +293,11 @@ long libos_mmap(uint64_t addr, uint64_t len, long prot, long flags, long fd, lon
 		}
 	} else if (!err) {
 		err = insert(at, at + size, prot, flags & MAP_SHARED ? SHARED : ANON);
+		if (!err && (flags & MAP_SHARED)) { // for futexes across processes
+			long n = exo_notify_create();
+
+			find(at)->ntfn = n > 0 ? (uint64_t)n : 0;
+		}
 	}
 	libos_unlock(&map_lock);
 	// Shared memory is there at once: a page first touched after a fork must be the same frame
@@ -498,7 +531,7 @@ long libos_brk(uint64_t addr)
 	lock_map();
 	old_end = page_up(brk_cur), new_end = page_up(addr);
 	if (addr >= brk_base && addr <= brk_base + BRK_MAX) {
-		if (new_end > old_end && is_free(old_end, new_end) &&
+		if (new_end > old_end && is_free(old_end, new_end) && as_room(new_end - old_end) &&
 		    insert(old_end, new_end, PROT_READ | PROT_WRITE, HEAP) == 0)
 			brk_cur = addr;
 		else if (new_end <= old_end && carve(new_end, old_end) == 0)
@@ -578,6 +611,8 @@ const char *libos_mem_fill(uint64_t addr, uint64_t error)
 		why = addr >= EXO_INIT_STACK_TOP - STACK_MAX - 64 * EXO_PAGE_SIZE && addr < EXO_INIT_STACK_TOP
 		          ? "stack overflow"
 		          : "no mapping";
+	else if (r->kind == STACK && addr < EXO_INIT_STACK_TOP - libos_rlimit(RLIMIT_STACK))
+		why = "stack overflow (RLIMIT_STACK)";
 	else if (r->prot == 0)
 		why = "access to PROT_NONE memory";
 	else if ((error & 2) && !(r->prot & PROT_WRITE))
@@ -746,4 +781,43 @@ long libos_mem_adopt_shared(uint64_t at, uint64_t len)
 	          : insert(at, at + page_up(len), PROT_READ | PROT_WRITE, SHARED);
 	libos_unlock(&map_lock);
 	return err;
+}
+
+uint64_t libos_mem_shared_ntfn(uint64_t addr)
+{
+	struct region *r;
+	uint64_t n = 0;
+
+	lock_map();
+	r = find(addr);
+	if (r && r->kind == SHARED)
+		n = r->ntfn;
+	libos_unlock(&map_lock);
+	return n;
+}
+
+long libos_mem_fork_shared(uint64_t child, void (*note)(uint64_t parent, uint64_t child, void *ctx),
+                           void *ctx)
+{
+	long r = 0;
+
+	lock_map();
+	for (int i = 0; i < nregions && r >= 0; i++)
+		if (regions[i].kind == SHARED && regions[i].ntfn) {
+			bool seen = false;
+
+			for (int k = 0; k < i; k++)
+				seen |= regions[k].ntfn == regions[i].ntfn;
+			if (!seen && (r = exo_cap_copy(regions[i].ntfn, child, EXO_R_ALL)) > 0)
+				note(regions[i].ntfn, (uint64_t)r, ctx);
+		}
+	libos_unlock(&map_lock);
+	return r < 0 ? r : 0;
+}
+
+void libos_mem_fork_translate(uint64_t (*xlat)(uint64_t parent, void *ctx), void *ctx)
+{
+	for (int i = 0; i < nregions; i++)
+		if (regions[i].kind == SHARED && regions[i].ntfn)
+			regions[i].ntfn = xlat(regions[i].ntfn, ctx);
 }

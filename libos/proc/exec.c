@@ -175,6 +175,7 @@ static long fill_block(struct libos_exec_args *h, const struct prefix *x, char *
 	libos_signal_exec_state(&ign, &mask);
 	h->sigign = ign;
 	h->sigmask = mask;
+	libos_rlimits_get(h->rlimits);
 	h->umask = (uint64_t)libos_umask(0);
 	libos_umask((long)h->umask);
 	if (libos_getcwd(h->cwd, sizeof(h->cwd)) < 0)

@@ -76,6 +76,7 @@ static void child_side(const struct libos_fork_ctx *ctx)
 	libos_signal_fork_child();
 	libos_file_fork_child();
 	libos_pipe_fork_child(xlat, (void *)ctx);
+	libos_mem_fork_translate(xlat, (void *)ctx);
 	libos_console_fork_child();
 	libos_pm_fork_child();
 	libos_proc_parent(ctx->parent);
@@ -119,6 +120,8 @@ static long fork_with(int (*fn)(void *), void *arg)
 	ctx.npairs = 0;
 	if (r >= 0)
 		r = libos_pipe_fork((uint64_t)child, note, &ctx);
+	if (r >= 0)
+		r = libos_mem_fork_shared((uint64_t)child, note, &ctx);
 	if (r >= 0) {
 		ctx.handler_top = libos_thread_handler_top();
 		ctx.parent = libos_getpid();

@@ -64,6 +64,7 @@ bool libos_pm_present(void)
 
 long libos_pm_fork(uint64_t child, uint64_t ntfn, uint64_t *pid, uint64_t *handle)
 {
+	struct pm_fork_in in = { libos_rlimit(RLIMIT_NPROC) };
 	struct pm_fork_in_caps caps = { { child, EXO_R_READ | EXO_R_CONTROL, 0 }, { ntfn, EXO_R_WRITE, 0 } };
 	struct pm_fork_out out;
 	uint64_t pm = begin();
@@ -71,7 +72,7 @@ long libos_pm_fork(uint64_t child, uint64_t ntfn, uint64_t *pid, uint64_t *handl
 
 	if (!pm)
 		return -ENOSYS;
-	r = pm_call_fork(pm, &ipc.b, &caps, &out);
+	r = pm_call_fork(pm, &ipc.b, &in, &caps, &out);
 	*pid = out.pid;
 	*handle = out.handle;
 	return end(r, -EAGAIN);

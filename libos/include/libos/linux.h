@@ -51,6 +51,7 @@ enum linux_syscall {
 	SYS_chdir = 80,
 	SYS_umask = 95,
 	SYS_gettimeofday = 96,
+	SYS_getrlimit = 97,
 	SYS_getuid = 102,
 	SYS_getgid = 104,
 	SYS_geteuid = 107,
@@ -66,6 +67,7 @@ enum linux_syscall {
 	SYS_rt_sigqueueinfo = 129,
 	SYS_rt_sigsuspend = 130,
 	SYS_sigaltstack = 131,
+	SYS_setrlimit = 160,
 	SYS_iopl = 172,
 	SYS_ioperm = 173,
 	SYS_arch_prctl = 158,
@@ -90,6 +92,7 @@ enum linux_syscall {
 	SYS_faccessat = 269,
 	SYS_dup3 = 292,
 	SYS_pipe2 = 293,
+	SYS_prlimit64 = 302,
 	SYS_rt_tgsigqueueinfo = 297,
 	SYS_membarrier = 324,
 	LINUX_NSYSCALLS = 512,
@@ -221,6 +224,27 @@ enum linux_errno {
 #define S_IFREG         0100000
 #define DT_DIR          4
 #define DT_REG          8
+
+// getrlimit, setrlimit, prlimit64
+enum {
+	RLIMIT_CPU,
+	RLIMIT_FSIZE,
+	RLIMIT_DATA,
+	RLIMIT_STACK,
+	RLIMIT_CORE,
+	RLIMIT_RSS,
+	RLIMIT_NPROC,
+	RLIMIT_NOFILE,
+	RLIMIT_MEMLOCK,
+	RLIMIT_AS,
+	RLIMIT_LOCKS,
+	RLIMIT_SIGPENDING,
+	RLIMIT_MSGQUEUE,
+	RLIMIT_NICE,
+	RLIMIT_RTPRIO,
+	RLIMIT_RTTIME,
+	LIBOS_RLIMITS
+};
 
 // wait4, waitid
 #define WNOHANG    1

@@ -34,6 +34,13 @@ void libos_mem_fork_child(uint64_t keep_wired);
 // exec: the new image takes [at, at + len) - MAP_SHARED memory its maker already shared into it
 // (a pipe's) - into its map before anything else is mapped. 0 or -EINVAL.
 long libos_mem_adopt_shared(uint64_t at, uint64_t len);
+// Futexes across processes: the notification of the MAP_SHARED region addr lies in (0: none).
+// fork gives the child copies of these notifications (libos_mem_fork_shared, noting each pair)
+// and the child takes its handles (libos_mem_fork_translate: the parent's -> the child's).
+uint64_t libos_mem_shared_ntfn(uint64_t addr);
+long libos_mem_fork_shared(uint64_t child, void (*note)(uint64_t parent, uint64_t child, void *ctx),
+                           void *ctx);
+void libos_mem_fork_translate(uint64_t (*xlat)(uint64_t parent, void *ctx), void *ctx);
 // Reserves len bytes of wired memory (mapped now, never shared with a child): a fault-handler
 // stack. Its address, or -ENOMEM.
 long libos_mem_map_wired(uint64_t len);

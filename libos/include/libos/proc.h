@@ -18,6 +18,14 @@ long libos_fork_call(int (*fn)(void *), void *arg); // a child that runs fn(arg)
 long libos_wait4(long pid, int *status, long options, void *rusage);
 long libos_waitid(long which, long id, struct linux_siginfo *info, long options, void *rusage);
 long libos_execve(const char *path, char *const *argv, char *const *envp);
+long libos_prlimit64(long pid, long resource, const void *unew, void *uold);
+long libos_getrlimit(long resource, void *old);
+long libos_setrlimit(long resource, const void *new);
+// Resource limits (limits.c): resource's soft limit, for the components that honour it; the
+// whole table as LIBOS_RLIMITS (soft, hard) pairs, for exec to pass on and the new image to take.
+uint64_t libos_rlimit(int resource);
+void libos_rlimits_get(uint64_t *out);
+void libos_rlimits_set(const uint64_t *in);
 long libos_setpgid(long pid, long pgid);
 long libos_getpgid(long pid);
 long libos_setsid(void);
@@ -48,5 +56,6 @@ void libos_proc_parent(long ppid);
 struct libos_exec_args {
 	uint64_t argc, envc, strings, nfiles; // strings: their bytes
 	uint64_t sigign, sigmask, umask;      // ignored signals stay ignored; the caller's mask
+	uint64_t rlimits[2 * LIBOS_RLIMITS];  // (soft, hard) each
 	char cwd[4096];
 };

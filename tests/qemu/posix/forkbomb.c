@@ -3,10 +3,12 @@
 // else is disturbed. Forks children that wait in pause() until fork fails; that failure must be
 // EAGAIN (the process manager's table or the quota the processes share is used up). Then every
 // child is killed and reaped, and the machine still works: a new child runs and its status comes
-// back, a pipe still carries data. Prints "forkbomb: ok: N children" and exits 0.
+// back, a pipe still carries data. Then RLIMIT_NPROC 5 allows four children. Prints
+// "forkbomb: ok: N children ..." and exits 0.
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -62,6 +64,25 @@ int main(void)
 		printf("forkbomb: the child after the bomb did not work\n");
 		return 1;
 	}
-	printf("forkbomb: ok: %d children before EAGAIN\n", n);
+	// RLIMIT_NPROC: 5 processes in all, this one included (zombies count until reaped).
+	struct rlimit lim = { 5, 5 };
+	int m = 0;
+
+	if (setrlimit(RLIMIT_NPROC, &lim) != 0) {
+		printf("forkbomb: setrlimit failed (errno %d)\n", errno);
+		return 1;
+	}
+	while ((pid = fork()) > 0 && m < 10)
+		kids[m++] = pid;
+	if (pid == 0)
+		for (;;)
+			pause();
+	if (m != 4 || errno != EAGAIN) {
+		printf("forkbomb: %d children under RLIMIT_NPROC 5 (errno %d), not 4 and EAGAIN\n", m, errno);
+		return 1;
+	}
+	for (int i = 0; i < m; i++)
+		kill(kids[i], SIGKILL), waitpid(kids[i], &status, 0);
+	printf("forkbomb: ok: %d children before EAGAIN, 4 under RLIMIT_NPROC 5\n", n);
 	return 0;
 }

@@ -53,6 +53,11 @@ long exo_cap_delete(unsigned long cap)
 	return 0;
 }
 
+uint64_t libos_rlimit(int resource)
+{
+	return resource == RLIMIT_STACK ? 8ull << 20 : ~0ull;
+}
+
 long libos_file_map_source(long fd, long prot, long flags, const uint8_t **data, uint64_t *size)
 {
 	(void)fd, (void)prot, (void)flags, (void)data, (void)size;
