@@ -47,10 +47,25 @@ void libos_log(const char *fmt, ...)
 	logged++;
 }
 
+static long notifications; // made for MAP_SHARED regions, and not yet deleted
+
+long exo_notify_create(void)
+{
+	return 500 + notifications++;
+}
+
 long exo_cap_delete(unsigned long cap)
 {
-	(void)cap;
+	notifications -= cap >= 500 && cap < 600;
 	return 0;
+}
+
+long exo_cap_copy(unsigned long cap, unsigned long dest, unsigned long rights)
+{
+	assert_true(cap >= 500 && cap < 600); // a shared region's notification, for a child
+	assert_int_equal(dest, 9);
+	(void)rights;
+	return 700;
 }
 
 uint64_t libos_rlimit(int resource)
@@ -490,6 +505,10 @@ static void test_fork_shares_by_kind(void **state)
 	assert_int_equal(rights_at((uint64_t)shared), EXO_R_READ | EXO_R_WRITE); // still shared, writable
 	// A write to a shared page of a MAP_SHARED region is a real protection fault.
 	assert_non_null(libos_mem_fill((uint64_t)shared, PRESENT_WRITE) ? "refused" : NULL);
+	assert_int_not_equal(libos_mem_shared_ntfn((uint64_t)shared), 0); // futexes across processes
+	assert_int_equal(libos_mem_shared_ntfn((uint64_t)anon), 0);
+	assert_int_equal(libos_munmap((uint64_t)shared, 2 * EXO_PAGE_SIZE), 0);
+	assert_int_equal(notifications, 0); // its notification went with it
 }
 
 static void test_cow_write_takes_back_a_private_page(void **state)
