@@ -127,7 +127,11 @@ extern bool init_exit_powers_off;
 
 static inline struct thread *current_thread(void)
 {
-	return percpu()->current;
+	struct thread *t;
+
+	// percpu()->current in one load through GS (entry and every kernel call's first line use it).
+	__asm__ volatile("mov %%gs:%c1, %0" : "=r"(t) : "i"(offsetof(struct percpu, current)));
+	return t;
 }
 
 // New process with an empty address space and a capability table of nslots; one reference for
