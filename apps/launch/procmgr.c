@@ -15,6 +15,8 @@
 
 #define SIGKILL      9
 #define SIGCHLD      17
+#define SIGCONT      18
+#define CONTINUED    0xffff // a wait status
 #define BIT(sig)     (1ull << ((sig)-1))
 #define REAPER_STACK 16384
 #define REAPER_PRIO  16
@@ -29,7 +31,9 @@ struct proc {
 	uint64_t status;  // a zombie's wait status
 	uint64_t pending;
 	uint32_t from[64];
-	uint64_t child, child_status; // the latest SIGCHLD's
+	uint64_t child, child_status;  // the latest SIGCHLD's
+	int stopped;                   // the signal it stopped on (0: it runs)
+	bool report_stop, report_cont; // for WUNTRACED, WCONTINUED
 };
 
 static struct proc procs[PM_MAX_PROCS];
@@ -99,6 +103,18 @@ static void release(struct proc *p)
 	*p = (struct proc){ 0 };
 }
 
+// SIGCHLD to p's parent about p, which now has wait status status.
+static void tell_parent(struct proc *p, uint64_t status)
+{
+	struct proc *parent = find(p->ppid);
+
+	if (!parent || parent->state != LIVE)
+		return;
+	parent->child = p->pid;
+	parent->child_status = status;
+	post(parent, SIGCHLD, 0);
+}
+
 // p has ended with kernel status st: a zombie for its parent, its children pid 1's.
 static void ended(struct proc *p, long st)
 {
@@ -120,13 +136,12 @@ static void ended(struct proc *p, long st)
 	}
 	if (p->pid == 1 && on_first_end)
 		on_first_end(st);
-	if (parent && parent->state == LIVE) {
-		parent->child = p->pid;
-		parent->child_status = p->status;
-		post(parent, SIGCHLD, 0);
-	} else {
+	p->stopped = 0;
+	p->report_stop = p->report_cont = false;
+	if (parent && parent->state == LIVE)
+		tell_parent(p, p->status);
+	else
 		release(p);
-	}
 }
 
 __attribute__((noreturn)) static void reaper(uint64_t arg)
@@ -260,6 +275,18 @@ long procmgr_on_wait(uint64_t badge, const struct pm_wait_in *in, struct pm_wait
 			release(c);
 			break;
 		}
+		if ((in->options & PM_WUNTRACED) && c->report_stop) {
+			out->pid = c->pid;
+			out->status = (uint64_t)c->stopped << 8 | 0x7f;
+			c->report_stop = false;
+			break;
+		}
+		if ((in->options & PM_WCONTINUED) && c->report_cont) {
+			out->pid = c->pid;
+			out->status = CONTINUED;
+			c->report_cont = false;
+			break;
+		}
 	}
 	if (any)
 		r = 0;
@@ -288,6 +315,12 @@ long procmgr_on_kill(uint64_t badge, const struct pm_kill_in *in)
 			exo_process_kill(t->process, EXO_STATUS_SIGNAL(SIGKILL));
 		else if (sig)
 			post(t, sig, me->pid);
+		if (sig == SIGCONT && t->stopped) { // it goes on when it takes the signal
+			t->stopped = 0;
+			t->report_stop = false;
+			t->report_cont = true;
+			tell_parent(t, CONTINUED);
+		}
 	}
 	give();
 	return hit ? 0 : -EXO_ENOENT;
@@ -307,6 +340,22 @@ long procmgr_on_sigtake(uint64_t badge, struct pm_sigtake_out *out)
 		for (int i = 0; i < 64; i++)
 			out->from[i] = me->from[i];
 		me->pending = 0;
+	}
+	give();
+	return me ? 0 : -EXO_ENOENT;
+}
+
+long procmgr_on_stopped(uint64_t badge, const struct pm_stopped_in *in)
+{
+	struct proc *me;
+
+	take();
+	me = find(badge);
+	if (me) {
+		me->stopped = (int)in->sig;
+		me->report_stop = true;
+		me->report_cont = false;
+		tell_parent(me, (uint64_t)in->sig << 8 | 0x7f);
 	}
 	give();
 	return me ? 0 : -EXO_ENOENT;

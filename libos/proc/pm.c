@@ -118,6 +118,16 @@ long libos_pm_kill(long pid, long sig)
 	return end(pm_call_kill(pm, &ipc.b, &in), -ESRCH);
 }
 
+long libos_pm_stopped(long sig)
+{
+	struct pm_stopped_in in = { (uint64_t)sig };
+	uint64_t pm = begin();
+
+	if (!pm)
+		return -ESRCH;
+	return end(pm_call_stopped(pm, &ipc.b, &in), -ESRCH);
+}
+
 long libos_pm_sigtake(struct pm_sigtake_out *out)
 {
 	uint64_t pm = begin();

@@ -63,18 +63,23 @@ long libos_waitid(long which, long id, struct linux_siginfo *uinfo, long options
 
 	(void)rusage;
 	if (!(options & WEXITED) || (options & WNOWAIT))
-		return -EINVAL; // stopped and continued children are not reported yet; no peeking
+		return -EINVAL; // waitid for stops or continues alone, or peeking: not yet
 	pid = which == P_ALL ? -1 : which == P_PID ? id : which == P_PGID ? (id ? -id : 0) : 0;
 	if (which != P_ALL && which != P_PID && which != P_PGID)
 		return -EINVAL;
-	r = take(pid, options & WNOHANG, &child, &status);
+	r = take(pid, options & (WNOHANG | WUNTRACED | WCONTINUED), &child, &status); // WSTOPPED = WUNTRACED
 	if (r)
 		return r;
 	if (child) {
 		info.si_signo = SIGCHLD;
 		info.pid = (int32_t)child;
-		info.si_code = status & 0x7f ? (status & 0x80 ? 3 : 2) : 1; // CLD_DUMPED, _KILLED, _EXITED
-		info.value = status & 0x7f ? status & 0x7f : (status >> 8) & 0xff;
+		if (status == 0xffff) // CLD_CONTINUED
+			info.si_code = 6, info.value = SIGCONT;
+		else if ((status & 0xff) == 0x7f) // CLD_STOPPED
+			info.si_code = 5, info.value = (status >> 8) & 0xff;
+		else // CLD_DUMPED, _KILLED, _EXITED
+			info.si_code = status & 0x7f ? (status & 0x80 ? 3 : 2) : 1,
+			info.value = status & 0x7f ? status & 0x7f : (status >> 8) & 0xff;
 	}
 	return uinfo && libos_copy(uinfo, &info, sizeof(info)) ? -EFAULT : 0;
 }

@@ -93,6 +93,11 @@ int libos_signal_deliver(void)
 			libos_unlock(&libos_sig_lock);
 			libos_sig_terminate(sig);
 		}
+		if (act.handler == SIG_DFL && libos_sig_default(sig) == SIG_DEFAULT_STOP) {
+			libos_unlock(&libos_sig_lock);
+			libos_sig_stop(sig);
+			continue;
+		}
 		if (act.handler == SIG_DFL || act.handler == SIG_IGN) {
 			libos_unlock(&libos_sig_lock);
 			continue;

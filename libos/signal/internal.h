@@ -9,6 +9,7 @@
 
 #define BIT(sig)    (1ull << ((sig)-1))
 #define UNBLOCKABLE (BIT(SIGKILL) | BIT(SIGSTOP))
+#define STOPS       (BIT(SIGSTOP) | BIT(SIGTSTP) | BIT(SIGTTIN) | BIT(SIGTTOU))
 
 enum { SIG_DEFAULT_TERM, SIG_DEFAULT_IGNORE, SIG_DEFAULT_STOP };
 
@@ -34,6 +35,13 @@ long libos_sig_post(int slot, int self, int sig, const struct linux_siginfo *inf
 // With the lock held: the lowest signal in allowed pending for the thread in slot (0: none),
 // and taking its oldest record.
 int libos_sig_next(int slot, uint64_t allowed);
+// Job control (stop.c): a stop signal's default action - the process reports to the manager and
+// waits (the calling thread; the others go on: stops are the process's own doing) until a
+// SIGCONT; SIGCONT, posted with the lock held, lets it go on and drops the stops pending
+// (libos_sig_discard_stops, also with the lock held).
+void libos_sig_stop(int sig);
+void libos_sig_continue(void);
+void libos_sig_discard_stops(void);
 void libos_sig_take(int slot, int sig, struct linux_siginfo *info);
 // The C half of __libos_rt_sigreturn (sigreturn.S): restores the mask; returns uc.
 struct linux_ucontext *libos_signal_return(struct linux_ucontext *uc);

@@ -6,15 +6,24 @@
 #include "internal.h"
 #include <proto/procmgr.h>
 
-#define CLD_EXITED 1
-#define CLD_KILLED 2
-#define CLD_DUMPED 3
+#define CLD_EXITED    1
+#define CLD_KILLED    2
+#define CLD_DUMPED    3
+#define CLD_STOPPED   5
+#define CLD_CONTINUED 6
+#define SA_NOCLDSTOP  1
 
 static struct linux_siginfo child_info(uint64_t pid, uint64_t status)
 {
 	struct linux_siginfo info = { .si_code = CLD_EXITED, .pid = (int32_t)pid };
 
-	if (status & 0x7f) { // a signal ended it
+	if (status == 0xffff) {
+		info.si_code = CLD_CONTINUED;
+		info.value = SIGCONT;
+	} else if ((status & 0xff) == 0x7f) {
+		info.si_code = CLD_STOPPED;
+		info.value = (status >> 8) & 0xff;
+	} else if (status & 0x7f) { // a signal ended it
 		info.si_code = status & 0x80 ? CLD_DUMPED : CLD_KILLED;
 		info.value = status & 0x7f;
 	} else {
@@ -38,6 +47,9 @@ void libos_signal_remote(void)
 			continue;
 		if (sig == SIGCHLD && got.child)
 			info = child_info(got.child, got.child_status);
+		if (sig == SIGCHLD && (info.si_code == CLD_STOPPED || info.si_code == CLD_CONTINUED) &&
+		    (libos_sig_actions[SIGCHLD - 1].flags & SA_NOCLDSTOP))
+			continue;
 		libos_sig_post(-1, self, sig, &info);
 	}
 }

@@ -29,8 +29,11 @@ static uint64_t next_seq;
 int libos_sig_ignored(int sig)
 {
 	void *h = libos_sig_actions[sig - 1].handler;
+	int d = libos_sig_default(sig);
 
-	return h == SIG_IGN || (h == SIG_DFL && libos_sig_default(sig) != SIG_DEFAULT_TERM);
+	// A stop needs someone to continue the process: the process manager.
+	return h == SIG_IGN ||
+	       (h == SIG_DFL && (d == SIG_DEFAULT_IGNORE || (d == SIG_DEFAULT_STOP && !libos_pm_present())));
 }
 
 int libos_sig_default(int sig)
@@ -41,7 +44,7 @@ int libos_sig_default(int sig)
 	case SIGWINCH:
 	case SIGCONT:
 		return SIG_DEFAULT_IGNORE;
-	case SIGSTOP: // stopping needs a process manager to continue it: later work (docs/libos.md)
+	case SIGSTOP: // stop.c: the process waits for SIGCONT (with a process manager to send it)
 	case SIGTSTP:
 	case SIGTTIN:
 	case SIGTTOU:
@@ -72,6 +75,24 @@ static void wake(int slot, int self, int sig)
 		exo_notify_signal(ntfn, LIBOS_NTFN_SIGNAL);
 }
 
+// With the lock held: drops every pending record of sig.
+static void discard(int sig)
+{
+	for (int i = 0; i < QUEUE_MAX; i++)
+		if (queue[i].sig == sig) {
+			queue[i].sig = 0;
+			libos_signals_pending--;
+		}
+	process_pending &= ~BIT(sig);
+	for (int i = 0; i < LIBOS_MAX_THREADS; i++)
+		pending[i] &= ~BIT(sig);
+}
+
+void libos_sig_discard_stops(void)
+{
+	discard(SIGSTOP), discard(SIGTSTP), discard(SIGTTIN), discard(SIGTTOU);
+}
+
 long libos_sig_post(int slot, int self, int sig, const struct linux_siginfo *info)
 {
 	uint64_t *set = slot < 0 ? &process_pending : &pending[slot];
@@ -80,6 +101,10 @@ long libos_sig_post(int slot, int self, int sig, const struct linux_siginfo *inf
 	if (sig == SIGKILL)
 		libos_sig_terminate(sig);
 	libos_lock(&libos_sig_lock);
+	if (sig == SIGCONT) // continues a stopped process, and cancels the stops pending
+		libos_sig_continue();
+	else if (BIT(sig) & STOPS)
+		discard(SIGCONT);
 	if (libos_sig_ignored(sig) && !(libos_sig_blocked[slot < 0 ? 0 : slot] & BIT(sig)))
 		goto out; // discarded, as Linux does
 	if (sig < SIGRTMIN && (*set & BIT(sig)))

@@ -43,6 +43,7 @@ long libos_pm_exec(uint64_t process, uint64_t ntfn, uint64_t *handle);
 long libos_pm_wait(long pid, long options, uint64_t *child, uint64_t *status);
 long libos_pm_kill(long pid, long sig);
 long libos_pm_sigtake(struct pm_sigtake_out *out);
+long libos_pm_stopped(long sig);
 long libos_pm_ids(long pid, struct libos_ids *ids);
 void libos_pm_fork_child(void);
 // The parent's pid as the process manager says it now (a fork's child: its parent's pid).
