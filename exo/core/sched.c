@@ -4,7 +4,7 @@
 // in its cpu field, which its affinity mask allows; IPC donation and wake-ups bring a thread to
 // the waker's CPU when its affinity allows, otherwise a wake-up onto another CPU's queue sends it
 // a reschedule IPI. The deadline list (sleeps and IPC timeouts) is global and served by CPU 0's
-// tick, which also runs the balancer. Dead threads are freed by reap(), after the switch away
+// tick, which also runs the balancer. Dead threads are freed by sched_reap(), after the switch away
 // from them. All of it runs under the big kernel lock, which is also what keeps a thread that is
 // being switched out from being picked elsewhere before its registers are saved.
 #include <arch/context.h>
@@ -29,7 +29,7 @@ struct runq {
 
 static struct runq rqs[MAX_CPUS];
 static struct list deadlines = LIST_INIT(deadlines); // through deadline_link, by wake_at_ns
-static struct thread *reap_list;
+struct thread *sched_reap_list;                      // dead threads waiting to be freed by sched_reap
 
 #define BIT(cpu) (1ull << (cpu))
 
@@ -144,12 +144,12 @@ static struct thread *pick(struct runq *rq)
 	return &rq->idle;
 }
 
-static void reap(void)
+void sched_reap(void)
 {
-	while (reap_list) {
-		struct thread *t = reap_list;
+	while (sched_reap_list) {
+		struct thread *t = sched_reap_list;
 
-		reap_list = t->reap_next;
+		sched_reap_list = t->reap_next;
 		thread_reap(t);
 	}
 }
@@ -176,11 +176,11 @@ void schedule(void)
 	if (next == prev)
 		return;
 	if (prev->state == T_DEAD) {
-		prev->reap_next = reap_list;
-		reap_list = prev;
+		prev->reap_next = sched_reap_list;
+		sched_reap_list = prev;
 	}
 	arch_switch(cpu, prev, next);
-	reap(); // now on another stack than any thread on the list
+	sched_reap(); // now on another stack than any thread on the list
 }
 
 bool sched_kick_running(struct thread *t)
@@ -337,8 +337,17 @@ void sched_switch_to(struct thread *next)
 		next->slice_left = next->slice;
 	next->state = T_RUNNING;
 	arch_switch(cpu, prev, next);
-	if (reap_list)
-		reap();
+	if (sched_reap_list)
+		sched_reap();
+}
+
+long sched_frame_resumed(void)
+{
+	struct thread *t = current_thread();
+
+	sched_reap(); // what schedule does after its switch
+	t->frame_resume = false;
+	return t->ipc_result;
 }
 
 // CPU 0's part of the tick: deadlines, notification timers, timeslice periods, the balancer.
