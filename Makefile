@@ -80,6 +80,7 @@ help:
 	@echo "make ports      build the ports (ports/NAME: Debian sources) into $(BUILD)/root with exo-port"
 	@echo "make ports-check  build every port and run all their checks on exo (tests/ports/run)"
 	@echo "make bench      instruction counts of kernel paths, exo beside Linux in the same QEMU"
+	@echo "make bench-profile  instructions per function of the kernel's fast paths (docs/performance.md)"
 	@echo "make verify     SPIN model checks of the endpoint and hot-swap protocols (docs/verification.md)"
 	@echo "make fuzz       libFuzzer on the module validator (make fuzz-check: compare with ld.so)"
 	@echo "make soak       the kernel fuzzer for 10 million calls in QEMU (SOAK_ARGS="fuzz_seed=N ...")"

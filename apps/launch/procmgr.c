@@ -13,6 +13,7 @@
 #include <proto/procmgr_server.h>
 #include <stdbool.h>
 
+#define SIGHUP       1
 #define SIGKILL      9
 #define SIGCHLD      17
 #define SIGCONT      18
@@ -115,6 +116,41 @@ static void tell_parent(struct proc *p, uint64_t status)
 	post(parent, SIGCHLD, 0);
 }
 
+// Continues a stopped process: SIGCONT for it, CLD_CONTINUED for its parent.
+static void cont(struct proc *t, uint32_t from)
+{
+	post(t, SIGCONT, from);
+	if (t->stopped) {
+		t->stopped = 0;
+		t->report_stop = false;
+		t->report_cont = true;
+		tell_parent(t, CONTINUED);
+	}
+}
+
+// POSIX: a process group becomes orphaned when no member has a parent in another group of the
+// same session; if it has a stopped member then, every member gets SIGHUP and SIGCONT.
+static void orphaned(uint32_t pgid)
+{
+	bool stopped = false;
+
+	for (int i = 0; i < PM_MAX_PROCS; i++) {
+		struct proc *m = &procs[i], *q;
+
+		if (m->state != LIVE || m->pgid != pgid)
+			continue;
+		q = find(m->ppid);
+		if (q && q->state == LIVE && q->sid == m->sid && q->pgid != pgid)
+			return; // a parent outside holds it to the session
+		stopped |= m->stopped != 0;
+	}
+	for (int i = 0; i < PM_MAX_PROCS && stopped; i++)
+		if (procs[i].state == LIVE && procs[i].pgid == pgid) {
+			post(&procs[i], SIGHUP, 0);
+			cont(&procs[i], 0);
+		}
+}
+
 // p has ended with kernel status st: a zombie for its parent, its children pid 1's.
 static void ended(struct proc *p, long st)
 {
@@ -134,6 +170,10 @@ static void ended(struct proc *p, long st)
 			exo_notify_signal(c->ntfn, PM_NTFN_SIGNAL); // its getppid changes
 		}
 	}
+	orphaned(p->pgid); // its group, and its children's groups, may have lost their last link
+	for (int i = 0; i < PM_MAX_PROCS; i++)
+		if (procs[i].state == LIVE && procs[i].ppid == 1 && procs[i].pgid != p->pgid)
+			orphaned(procs[i].pgid);
 	if (p->pid == 1 && on_first_end)
 		on_first_end(st);
 	p->stopped = 0;
@@ -313,14 +353,10 @@ long procmgr_on_kill(uint64_t badge, const struct pm_kill_in *in)
 		hit++; // one user (root) for now: every process may signal every other
 		if (sig == SIGKILL)
 			exo_process_kill(t->process, EXO_STATUS_SIGNAL(SIGKILL));
-		else if (sig)
+		else if (sig && sig != SIGCONT)
 			post(t, sig, me->pid);
-		if (sig == SIGCONT && t->stopped) { // it goes on when it takes the signal
-			t->stopped = 0;
-			t->report_stop = false;
-			t->report_cont = true;
-			tell_parent(t, CONTINUED);
-		}
+		if (sig == SIGCONT) // it goes on when it takes the signal
+			cont(t, me->pid);
 	}
 	give();
 	return hit ? 0 : -EXO_ENOENT;

@@ -51,10 +51,3 @@ void kernel_enter_slow(uint32_t ticket, int have)
 		kernel_lock_wait(ticket);
 	sched_entry_check();
 }
-
-// trap_return's release on the way to user mode (entry.S).
-void kernel_unlock_to_user(void);
-void kernel_unlock_to_user(void)
-{
-	kernel_unlock();
-}

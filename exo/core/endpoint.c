@@ -8,11 +8,13 @@
 // IPC buffers, capabilities between the two tables, granted pages into the receiver's window.
 //
 // Calls use the L4 model of an implicit reply: the receiver of a call remembers its caller
-// (reply_to) until it replies; the caller waits in T_IPC_REPLY (blocked on the server). A call that finds a
-// receiver waiting switches straight to it (the caller's time slice is donated; no run-queue trip), and
-// reply_recv switches straight back. The fast paths at the top of sys_ipc_call and
-// sys_ipc_reply_recv handle that common case - short message, no capabilities, partner waiting -
-// with the same lookup and queue helpers as the general path.
+// (reply_to) until it replies; the caller waits in T_IPC_REPLY (blocked on the server). A call
+// that finds a receiver waiting switches straight to it (the caller's time slice is donated; no
+// run-queue trip), and reply_recv switches straight back, in frame mode when they can
+// (kern/sched.h: the thread that blocks keeps no kernel stack, the one that runs leaves from its
+// frame). The fast paths at the top of sys_ipc_call and sys_ipc_reply_recv handle that common
+// case - short message, no capabilities, partner waiting - with the same lookup as the general
+// path and its queue helpers in their unchecked forms.
 //
 // Death: a server dying wakes its caller with -EXO_EDEAD; a caller dying turns the reply into a
 // no-op; an endpoint dies with its owner process, waking everyone queued on it with -EXO_EDEAD.
@@ -41,23 +43,36 @@ static inline void ep_check(const struct endpoint *ep)
 
 // Queues t, which is about to block in the thread state st stands for: IDLE -> st, or st -> st
 // behind the others.
-static inline void ep_enqueue(struct endpoint *ep, enum ep_state st, struct thread *t)
+// The fast paths (sys_ipc_call, sys_ipc_reply_recv) make the same transitions through the
+// _unchecked forms: a KASSERT there shows in make bench, which measures the debug build. The
+// general path checks every transition, as do the tests and the SPIN model of docs/verification.md.
+static inline void ep_enqueue_unchecked(struct endpoint *ep, enum ep_state st, struct thread *t)
 {
-	KASSERT(st != EP_IDLE && (ep->state == EP_IDLE || ep->state == st));
-	KASSERT(t->blocked.kind == BLOCK_NONE);
 	list_push_back(&ep->queue, &t->wait_link);
 	t->blocked = (struct block_on){ .kind = BLOCK_ENDPOINT, .ep = ep };
 	ep->state = st;
 }
 
-// Takes t off ep's queue: st -> st, or st -> IDLE with the last thread.
-static inline void ep_dequeue(struct endpoint *ep, struct thread *t)
+static inline void ep_enqueue(struct endpoint *ep, enum ep_state st, struct thread *t)
 {
-	KASSERT(t->blocked.kind == BLOCK_ENDPOINT && t->blocked.ep == ep && (int)t->state == (int)ep->state);
+	KASSERT(st != EP_IDLE && (ep->state == EP_IDLE || ep->state == st));
+	KASSERT(t->blocked.kind == BLOCK_NONE);
+	ep_enqueue_unchecked(ep, st, t);
+}
+
+// Takes t off ep's queue: st -> st, or st -> IDLE with the last thread.
+static inline void ep_dequeue_unchecked(struct endpoint *ep, struct thread *t)
+{
 	list_remove(&t->wait_link);
 	t->blocked.kind = BLOCK_NONE;
 	if (list_empty(&ep->queue))
 		ep->state = EP_IDLE;
+}
+
+static inline void ep_dequeue(struct endpoint *ep, struct thread *t)
+{
+	KASSERT(t->blocked.kind == BLOCK_ENDPOINT && t->blocked.ep == ep && (int)t->state == (int)ep->state);
+	ep_dequeue_unchecked(ep, t);
 }
 
 // The thread at the head of the queue (NULL when idle).
@@ -65,6 +80,12 @@ static inline struct thread *ep_first(const struct endpoint *ep)
 {
 	ep_check(ep);
 	return list_first_entry(&ep->queue, struct thread, wait_link);
+}
+
+// The head of a queue that is not empty (its state is not IDLE), unchecked.
+static inline struct thread *ep_head_unchecked(const struct endpoint *ep)
+{
+	return list_entry(ep->queue.head.next, struct thread, wait_link);
 }
 
 // ---- endpoint objects ----
@@ -377,9 +398,8 @@ static long block(enum thread_state st, uint64_t tag)
 
 // A call reached server: the caller waits for the reply (the caller's deadline, if any, stays).
 // Until the wait ends, server->reply_to names the caller and server->reply_pending is set.
-static inline void await_reply(struct thread *caller, struct thread *server)
+static inline void await_reply_unchecked(struct thread *caller, struct thread *server)
 {
-	KASSERT(caller->blocked.kind == BLOCK_NONE && !server->reply_to);
 	caller->blocked = (struct block_on){ .kind = BLOCK_REPLY, .server = server };
 	caller->state = T_IPC_REPLY;
 	caller->ipc_result = 0;
@@ -387,13 +407,24 @@ static inline void await_reply(struct thread *caller, struct thread *server)
 	server->reply_pending = true;
 }
 
+static inline void await_reply(struct thread *caller, struct thread *server)
+{
+	KASSERT(caller->blocked.kind == BLOCK_NONE && !server->reply_to);
+	await_reply_unchecked(caller, server);
+}
+
 // The wait of caller for server's reply ends (reply, timeout, death): both forget it.
+static inline void end_reply_wait_unchecked(struct thread *caller, struct thread *server)
+{
+	caller->blocked.kind = BLOCK_NONE;
+	server->reply_to = NULL;
+}
+
 static inline void end_reply_wait(struct thread *caller, struct thread *server)
 {
 	KASSERT(caller->blocked.kind == BLOCK_REPLY && caller->blocked.server == server);
 	KASSERT(server->reply_to == caller);
-	caller->blocked.kind = BLOCK_NONE;
-	server->reply_to = NULL;
+	end_reply_wait_unchecked(caller, server);
 }
 
 void ipc_cancel(struct thread *t)
@@ -514,6 +545,21 @@ static inline void put_regs(struct thread *dst, uint64_t tag, uint64_t badge, ui
 	tf->r9 = w3;
 }
 
+// Switches to next, a blocked partner that is to run now with next_result, and returns self's
+// result when self runs again: in frame mode (kern/sched.h) when next waits in it and may run on
+// this CPU, as all a fast path has left to do is return that result.
+static inline long ipc_switch(struct thread *self, struct thread *next, long next_result)
+{
+	struct percpu *cpu = percpu();
+
+	self->frame_resume = true;
+	if (next->frame_resume && (next->affinity & (1ull << cpu->cpu_id)))
+		sched_switch_frame(cpu, self, next, next_result);
+	sched_switch_to(next);
+	self->frame_resume = false;
+	return self->ipc_result;
+}
+
 static __attribute__((noinline)) long call_slow(uint64_t ep, uint64_t tag, uint64_t w0, uint64_t w1,
                                                 uint64_t w2, uint64_t w3)
 {
@@ -531,14 +577,13 @@ long sys_ipc_call(exo_endpoint_t h, uint64_t tag, uint64_t w0, uint64_t w1, uint
 	// Fast path: the first receiver waits without a deadline (RECV -> RECV or IDLE), a short
 	// message, nothing else.
 	if (endpoint_lookup(self, h, EXO_R_WRITE, &ep, &badge) || !fast_tag(tag) || ep->state != EP_RECV ||
-	    list_node_linked(&(srv = ep_first(ep))->deadline_link))
+	    list_node_linked(&(srv = ep_head_unchecked(ep))->deadline_link))
 		return call_slow(h, tag, w0, w1, w2, w3);
-	ep_dequeue(ep, srv);
+	ep_dequeue_unchecked(ep, srv);
 	put_regs(srv, tag, badge, w0, w1, w2, w3);
 	srv->ipc_result = 0;
-	await_reply(self, srv);
-	sched_switch_to(srv);
-	return self->ipc_result;
+	await_reply_unchecked(self, srv);
+	return ipc_switch(self, srv, 0);
 }
 
 // Takes the first waiting sender's message if there is one: SEND -> SEND or IDLE; 1 taken, 0 none.
@@ -603,11 +648,17 @@ long sys_ipc_recv(exo_endpoint_t ep, uint64_t tag)
 
 // The reply to caller c (off the deadline list) was delivered: it ends its wait with result 0
 // (not yet woken).
-static inline void reply_done(struct thread *self, struct thread *c)
+static inline void reply_done_unchecked(struct thread *self, struct thread *c)
 {
-	end_reply_wait(c, self);
+	end_reply_wait_unchecked(c, self);
 	self->reply_pending = false;
 	c->ipc_result = 0;
+}
+
+static inline void reply_done(struct thread *self, struct thread *c)
+{
+	KASSERT(c->blocked.kind == BLOCK_REPLY && c->blocked.server == self && self->reply_to == c);
+	reply_done_unchecked(self, c);
 }
 
 // Delivers the reply; the caller is returned (not yet woken) through *caller, or NULL when the
@@ -650,12 +701,11 @@ long sys_ipc_reply(uint64_t tag, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t
 // Waits on ep as a receiver (IDLE or RECV -> RECV) while the answered caller c runs at once.
 static inline long recv_and_switch(struct thread *self, struct endpoint *ep, struct thread *c)
 {
-	ep_enqueue(ep, EP_RECV, self);
+	ep_enqueue_unchecked(ep, EP_RECV, self); // IDLE or RECV, self not blocked (both callers checked)
 	self->state = T_IPC_RECV;
 	self->ipc_result = 0;
 	c->state = T_INACTIVE;
-	sched_switch_to(c);
-	return self->ipc_result;
+	return ipc_switch(self, c, c->ipc_result);
 }
 
 static __attribute__((noinline)) long reply_recv_slow(uint64_t h, uint64_t tag, uint64_t w0, uint64_t w1,
@@ -706,6 +756,6 @@ long sys_ipc_reply_recv(exo_endpoint_t h, uint64_t tag, uint64_t w0, uint64_t w1
 	    list_node_linked(&c->deadline_link) || ep->state == EP_SEND)
 		return reply_recv_slow(h, tag, w0, w1, w2, w3);
 	put_regs(c, tag, 0, w0, w1, w2, w3);
-	reply_done(self, c);
+	reply_done_unchecked(self, c);
 	return recv_and_switch(self, ep, c);
 }

@@ -4,23 +4,23 @@
 // in its cpu field, which its affinity mask allows; IPC donation and wake-ups bring a thread to
 // the waker's CPU when its affinity allows, otherwise a wake-up onto another CPU's queue sends it
 // a reschedule IPI. The deadline list (sleeps and IPC timeouts) is global and served by CPU 0's
-// tick. Dead threads are freed by reap(), after the switch away from them. All of it runs under
-// the big kernel lock, which is also what keeps a thread that is being switched out from being
-// picked elsewhere before its registers are saved.
+// tick. Dead threads are freed by sched_reap(), after the switch away from them. All of it runs
+// under the big kernel lock, which is also what keeps a thread that is being switched out from
+// being picked elsewhere before its registers are saved.
 //
-// The load balancer (docs/decisions.md, "Load balancing") keeps one invariant: no CPU stays idle
-// for longer than a balancing period (BALANCE_TICKS) while a thread that may run on it has waited
-// as long on the queue of a CPU with two or more threads. A queued thread may run on CPU c when
-// its affinity allows c, its process has CPU budget left (a throttled process's threads wait for
-// their period where they are) and it is not held back by priority on its own CPU: a thread below
-// the one running there whose slice did not run out waits as it would on one CPU (user code
-// starts a child at a low priority and finishes building it before it raises it). A CPU going idle pulls
-// such a thread, CPU 0's tick pulls one for every CPU that sleeps idle, and every BALANCE_TICKS
-// it evens the queues. A thread whose slice ran out moves at once, another (a new one, a woken
-// one - the partner of the thread that woke it, best on the same CPU - or one a higher priority
-// put back) once it has waited a balancing period, so partners that wake each other sooner stay
-// together. The test kernel, or
-// balance_check=1 on the command line, checks the invariant on every tick of CPU 0.
+// The load balancer (docs/decisions.md, "SMP load balancing") keeps one invariant: no CPU stays
+// idle for longer than a balancing period (BALANCE_TICKS) while a thread that may run on it has
+// waited as long on the queue of a CPU with two or more threads. A queued thread may run on CPU c
+// when its affinity allows c, its process has CPU budget left (a throttled process's threads wait
+// for their period where they are) and it is not held back by priority on its own CPU: a thread
+// below the one running there whose slice did not run out waits as it would on one CPU (user
+// code starts a child at a low priority and finishes building it before it raises it). A CPU
+// going idle pulls such a thread, CPU 0's tick pulls one for every CPU that sleeps idle, and
+// every BALANCE_TICKS it evens the queues. A thread whose slice ran out moves at once, another (a
+// new one, a woken one - the partner of the thread that woke it, best on the same CPU - or one a
+// higher priority put back) once it has waited a balancing period, so partners that wake each
+// other sooner stay together. The test kernel, or balance_check=1 on the command line, checks the
+// invariant on every tick of CPU 0.
 #include <arch/context.h>
 #include <arch/cpu.h>
 #include <arch/percpu.h>
@@ -47,7 +47,7 @@ struct runq {
 
 static struct runq rqs[MAX_CPUS];
 static struct list deadlines = LIST_INIT(deadlines); // through deadline_link, by wake_at_ns
-static struct thread *reap_list;
+struct thread *sched_reap_list;                      // dead threads waiting to be freed by sched_reap
 
 bool sched_balance_check; // check the invariant (the test kernel, or balance_check)
 bool sched_balance_off;   // no balancing (balance=off): the check can be seen to fail
@@ -171,12 +171,12 @@ static inline __attribute__((always_inline)) struct thread *pick(struct runq *rq
 	return &rq->idle;
 }
 
-static void reap(void)
+void sched_reap(void)
 {
-	while (reap_list) {
-		struct thread *t = reap_list;
+	while (sched_reap_list) {
+		struct thread *t = sched_reap_list;
 
-		reap_list = t->reap_next;
+		sched_reap_list = t->reap_next;
 		thread_reap(t);
 	}
 }
@@ -412,11 +412,11 @@ void schedule(void)
 		return;
 	rq->switches++;
 	if (prev->state == T_DEAD) {
-		prev->reap_next = reap_list;
-		reap_list = prev;
+		prev->reap_next = sched_reap_list;
+		sched_reap_list = prev;
 	}
 	arch_switch(cpu, prev, next);
-	reap(); // now on another stack than any thread on the list
+	sched_reap(); // now on another stack than any thread on the list
 }
 
 bool sched_kick_running(struct thread *t)
@@ -549,8 +549,17 @@ void sched_switch_to(struct thread *next)
 		next->slice_left = next->slice;
 	next->state = T_RUNNING;
 	arch_switch(cpu, prev, next);
-	if (reap_list)
-		reap();
+	if (sched_reap_list)
+		sched_reap();
+}
+
+long sched_frame_resumed(void)
+{
+	struct thread *t = current_thread();
+
+	sched_reap(); // what schedule does after its switch
+	t->frame_resume = false;
+	return t->ipc_result;
 }
 
 // CPU 0's part of the tick: deadlines, notification timers, timeslice periods, the balancer and

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Kernel call entry (C side of syscall_entry) and the calls that concern the caller itself.
+// syscall_entry's slow way out (C side) and the calls that concern the caller itself.
 #include <arch/percpu.h>
 #include <arch/trap.h>
 #include <kern/printf.h>
@@ -8,24 +8,28 @@
 
 #define DEBUG_WRITE_MAX 4096
 
-// Returns non-zero when the frame must go back with iretq instead of sysretq: the call rewrote
-// the frame (upcall return), or rip is not a canonical user address - SYSRET to a non-canonical
-// rip would fault in kernel mode with the user's stack (the SYSRET hazard).
-int syscall_handler(struct trap_frame *tf)
+// The C side of syscall_entry's slow way out (entry.S), taken when percpu's need_resched or
+// frame_replaced is set or the frame's rip is not below USER_TOP: the call's result goes into the
+// frame (unless the call replaced it) and a pending reschedule happens. Returns non-zero when the
+// frame must go back with iretq instead of sysretq: the call rewrote the frame (upcall return),
+// or rip is not a user address - SYSRET to a non-canonical rip would fault in kernel mode with the
+// user's stack (the SYSRET hazard).
+int syscall_exit_slow(struct trap_frame *tf, long result)
 {
-	struct thread *t = current_thread();
-	long r = syscall_dispatch(tf->rax, tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9);
-	bool iret = false;
+	struct percpu *cpu = percpu();
+	bool iret = cpu->frame_replaced;
 
-	if (t->frame_replaced) {
-		t->frame_replaced = false;
-		iret = true;
-	} else {
-		tf->rax = (uint64_t)r;
-	}
-	if (percpu()->need_resched)
+	cpu->frame_replaced = false; // before a switch: the flag is this CPU's, the frame this thread's
+	if (!iret)
+		tf->rax = (uint64_t)result;
+	if (cpu->need_resched)
 		schedule();
 	return iret || tf->rip >= USER_TOP;
+}
+
+long sys_enosys(void)
+{
+	return -EXO_ENOSYS;
 }
 
 long sys_null(void)

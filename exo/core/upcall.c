@@ -11,36 +11,11 @@
 #include <kern/printf.h>
 #include <kern/syscall.h>
 
-// Flags user code may change on return from a handler: CF PF AF ZF SF TF DF OF (IF stays on).
-#define RFLAGS_USER  0x0dd5ull
-#define RFLAGS_FIXED 0x0202ull
-
-static void regs_from_frame(struct exo_regs *r, const struct trap_frame *tf)
-{
-	*r = (struct exo_regs){ tf->rax, tf->rbx, tf->rcx, tf->rdx, tf->rsi, tf->rdi,
-		                tf->rbp, tf->rsp, tf->r8,  tf->r9,  tf->r10, tf->r11,
-		                tf->r12, tf->r13, tf->r14, tf->r15, tf->rip, tf->rflags };
-}
-
-static void regs_to_frame(struct trap_frame *tf, const struct exo_regs *r)
-{
-	tf->rax = r->rax, tf->rbx = r->rbx, tf->rcx = r->rcx, tf->rdx = r->rdx;
-	tf->rsi = r->rsi, tf->rdi = r->rdi, tf->rbp = r->rbp, tf->rsp = r->rsp;
-	tf->r8 = r->r8, tf->r9 = r->r9, tf->r10 = r->r10, tf->r11 = r->r11;
-	tf->r12 = r->r12, tf->r13 = r->r13, tf->r14 = r->r14, tf->r15 = r->r15;
-	tf->rip = r->rip;
-	tf->rflags = (r->rflags & RFLAGS_USER) | RFLAGS_FIXED;
-	tf->cs = 0x23;
-	tf->ss = 0x1b;
-}
-
 static int deliver(struct thread *t, struct trap_frame *tf, uint64_t addr)
 {
-	struct exo_fault f = { tf->vector, tf->error, addr, { 0 } };
-	uint64_t at = ALIGN_DOWN(t->upcall_sp - sizeof(f), 16);
+	uint64_t at = ALIGN_DOWN(t->upcall_sp - sizeof(struct exo_fault), 16);
 
-	regs_from_frame(&f.regs, tf);
-	if (copyout(at, &f, sizeof(f)))
+	if (copyout_fault(at, tf, addr)) // the record, straight from the frame
 		return -EXO_EFAULT;
 	tf->rip = t->upcall_rip;
 	tf->rsp = at - 8; // as if called: rsp + 8 is 16-byte aligned at the handler's entry
@@ -63,14 +38,11 @@ static void describe(char *buf, size_t size, const struct trap_frame *tf, uint64
 		          tf->rip);
 }
 
-void user_fault(struct trap_frame *tf)
+// The fault could not be delivered: the process ends with a reason.
+static __attribute__((noinline)) void fault_kills(struct thread *t, struct trap_frame *tf, uint64_t addr)
 {
-	struct thread *t = current_thread();
-	uint64_t addr = tf->vector == VEC_PF ? read_cr2() : 0;
 	char why[160];
 
-	if (t->upcall_rip && !t->in_upcall && deliver(t, tf, addr) == 0)
-		return;
 	describe(why, sizeof(why), tf, addr);
 	if (t->in_upcall) {
 		size_t n = strlen(why);
@@ -78,6 +50,15 @@ void user_fault(struct trap_frame *tf)
 		ksnprintf(why + n, sizeof(why) - n, " in its fault handler");
 	}
 	process_exit(t->proc, EXO_STATUS_FAULT(tf->vector), why);
+}
+
+void user_fault(struct trap_frame *tf)
+{
+	struct thread *t = current_thread();
+	uint64_t addr = tf->vector == VEC_PF ? read_cr2() : 0;
+
+	if (!t->upcall_rip || t->in_upcall || deliver(t, tf, addr))
+		fault_kills(t, tf, addr);
 }
 
 long sys_upcall_set(uint64_t rip, uint64_t stack_top)
@@ -98,18 +79,14 @@ long sys_upcall_set(uint64_t rip, uint64_t stack_top)
 long sys_upcall_return(uint64_t record)
 {
 	struct thread *t = current_thread();
-	struct exo_fault f;
 	int err;
 
 	if (!t->in_upcall)
 		return -EXO_EINVAL;
-	err = copyin(&f, record, sizeof(f));
+	err = copyin_fault_regs(thread_frame(t), record); // checks rip, sanitises rflags, cs and ss
 	if (err)
 		return err;
-	if (!user_range_ok(f.regs.rip, 1))
-		return -EXO_EINVAL;
-	regs_to_frame(thread_frame(t), &f.regs);
 	t->in_upcall = false;
-	t->frame_replaced = true;
+	percpu()->frame_replaced = true; // syscall_entry returns with iretq
 	return 0;
 }

@@ -25,6 +25,11 @@ $(BUILD)/bench/%.cpio: $(BUILD)/bench/%-linux
 $(LINUX_KERNEL): toolchain/scripts/fetch-linux
 	$(Q)toolchain/scripts/fetch-linux $(@D)
 
+# `make bench-profile`: instructions per function of one call of each kernel fast path (gdb).
+.PHONY: bench-profile
+bench-profile: $(KERNEL_TEST_ELF) $(BENCH_EXO) $(LIBEXO_SO) $(SO_MODULE_FILES)
+	$(Q)BUILD=$(BUILD) tests/bench/profile
+
 .PHONY: bench
 bench: $(KERNEL_ELF) $(KERNEL_TEST_ELF) $(BENCH_EXO) $(BENCH_POSIX_EXO) $(BUILD)/user/launch $(BENCH_INITRAMFS) $(LINUX_KERNEL) $(LIBEXO_SO) $(SO_MODULE_FILES)
 	$(Q)BUILD=$(BUILD) tests/bench/run

@@ -19,7 +19,7 @@
 #define XCR0_SSE       2
 #define XCR0_AVX       4
 
-bool fpu_use_xsave;
+bool fpu_use_xsave, fpu_use_xsaveopt;
 uint64_t fpu_xcr0;
 #define use_xsave fpu_use_xsave
 #define xcr0      fpu_xcr0
@@ -49,6 +49,8 @@ void fpu_init(void)
 		if (r[1] > sizeof(template_area))
 			panic("fpu: XSAVE area of %u bytes does not fit a frame", r[1]);
 		use_xsave = true;
+		cpuid(0xd, 1, r);
+		fpu_use_xsaveopt = r[0] & 1;
 	}
 	fpu_save(template_area);
 }

@@ -146,11 +146,22 @@ void trap_report(const struct trap_frame *tf)
 	backtrace_print(tf->rip, tf->rbp);
 }
 
-// Exceptions in user mode go to the thread's upcall handler (or kill its process); in kernel
-// mode they are fatal unless raised by a checked user copy. On the way back to user mode the
-// scheduler may switch threads. An entry from user mode takes the kernel lock (trap_return drops
-// it), so does an interrupt of the idle loop, which halts without it; a TLB shootdown is served
-// first, without the lock: its sender holds the lock and waits for it.
+// An exception of user code (vectors 0-31 from user mode, sent here by trap_common): reflected to
+// the thread's upcall handler (or its process killed). Takes the kernel lock; trap_return drops it.
+void user_exception(struct trap_frame *tf)
+{
+	kernel_lock();
+	sched_entry_check(); // a thread stopped meanwhile does not get its fault handled
+	user_fault(tf);      // returns only if the fault went to the handler: the thread runs on
+	if (percpu()->need_resched)
+		schedule();
+}
+
+// Interrupts, and exceptions in kernel mode: those are fatal unless raised by a checked user
+// copy. On the way back to user mode the scheduler may switch threads. An entry from user mode
+// takes the kernel lock (trap_return drops it), so does an interrupt of the idle loop, which
+// halts without it; a TLB shootdown is served first, without the lock: its sender holds the lock
+// and waits for it.
 void trap_dispatch(struct trap_frame *tf)
 {
 	unsigned v = (unsigned)tf->vector;
@@ -170,10 +181,8 @@ void trap_dispatch(struct trap_frame *tf)
 	if (entered)
 		kernel_lock();
 	if (v < 32) {
-		if (from_user) {
-			sched_entry_check(); // a thread stopped meanwhile does not get its fault handled
-			user_fault(tf);
-		} else if (!(v == VEC_PF && usercopy_fixup_fault(tf))) {
+		KASSERT(!from_user); // trap_common sends those to user_exception
+		if (!(v == VEC_PF && usercopy_fixup_fault(tf))) {
 			trap_report(tf);
 			panic("unhandled %s in kernel mode", trap_name(v));
 		}

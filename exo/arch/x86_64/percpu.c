@@ -24,8 +24,10 @@ unsigned ncpus = 1;
 _Static_assert(SEL_UDATA == ((STAR_USER_BASE + 8) | 3) && SEL_UCODE == ((STAR_USER_BASE + 16) | 3) &&
                    SEL_KDATA == SEL_KCODE + 8,
                "the GDT's order is the one SYSCALL and SYSRET assume");
-void syscall_entry(void);    // with the kernel lock
-void syscall_entry_up(void); // without: one CPU runs (kern/bkl.h)
+void syscall_entry(void);      // with the kernel lock
+void syscall_entry_up(void);   // without: one CPU runs (kern/bkl.h)
+void syscall_entry_exit(void); // their ways out (entry.S), for syscall_switch_frame
+extern void *syscall_exit_path;
 
 void percpu_init(unsigned id)
 {
@@ -49,4 +51,5 @@ void percpu_init(unsigned id)
 void percpu_lock_syscalls(void)
 {
 	wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
+	syscall_exit_path = (void *)syscall_entry_exit;
 }

@@ -5,10 +5,15 @@
 #include <arch/pagetable.h>
 #include <arch/trap.h>
 #include <arch/usercopy.h>
+#include <exo/upcall.h>
 #include <kern/errno.h>
 #include <kern/thread.h>
 
+const uint64_t usercopy_user_top = USER_TOP;
+
 long usercopy_raw(void *dst, const void *src, size_t n);
+long usercopy_fault_raw(uaddr_t dst, const struct trap_frame *tf, uint64_t addr);
+long usercopy_frame_raw(struct trap_frame *tf, uaddr_t src);
 extern const char usercopy_start[], usercopy_end[], usercopy_fixup[];
 
 static inline void smap_open(void)
@@ -65,6 +70,30 @@ int copyout(uaddr_t dst, const void *src, size_t len)
 		return -EXO_EFAULT;
 	smap_open();
 	r = usercopy_raw((void *)dst, src, len);
+	smap_close();
+	return (int)r;
+}
+
+int copyout_fault(uaddr_t dst, const struct trap_frame *tf, uint64_t addr)
+{
+	long r;
+
+	if (!user_range_ok(dst, sizeof(struct exo_fault)))
+		return -EXO_EFAULT;
+	smap_open();
+	r = usercopy_fault_raw(dst, tf, addr);
+	smap_close();
+	return (int)r;
+}
+
+int copyin_fault_regs(struct trap_frame *tf, uaddr_t src)
+{
+	long r;
+
+	if (!user_range_ok(src, sizeof(struct exo_fault)) || !readable(src, sizeof(struct exo_fault)))
+		return -EXO_EFAULT;
+	smap_open();
+	r = usercopy_frame_raw(tf, src);
 	smap_close();
 	return (int)r;
 }

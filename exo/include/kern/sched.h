@@ -5,8 +5,12 @@
 // function here runs under the big kernel lock (kern/bkl.h).
 #pragma once
 
+#include <arch/context.h>
 #include <kern/bkl.h>
 #include <kern/thread.h>
+
+extern struct thread *sched_reap_list; // dead threads, freed by sched_reap once off their stacks
+void sched_reap(void);
 
 // This CPU's queues and idle thread (the current context: the boot thread on CPU 0).
 void sched_init_cpu(void);
@@ -23,6 +27,31 @@ void sched_tick(void);                // timer interrupt: slices and sleepers
 // partners in IPC share a CPU), unless its affinity excludes this CPU: then it is woken on its
 // own. The current thread must already be blocked.
 void sched_switch_to(struct thread *next);
+// Frame mode, the IPC fast paths' switch: a thread that blocks in a fast path has nothing left to
+// do when it wakes but return its ipc_result from the kernel call, so its kernel stack need not
+// be kept; it says so with frame_resume while it waits. sched_switch_frame(cpu, prev, next,
+// result), for a next that waits so and may run on this CPU, from a current thread prev that
+// does, does what sched_switch_to does but goes straight to next's user mode from its trap frame,
+// with result, leaving next's kernel stack unwound, and blocks prev so that it resumes in
+// syscall_resume. A thread in frame mode that something else wakes (a reply by the slow path, a
+// timeout, a death) is switched to as any other and ends its call in sched_frame_resumed
+// (entry.S's syscall_resume).
+static inline __attribute__((always_inline)) void __noreturn sched_switch_frame(struct percpu *cpu,
+                                                                                struct thread *prev,
+                                                                                struct thread *next,
+                                                                                long result)
+{
+	cpu->need_resched = false;
+	if (next->slice_left == 0)
+		next->slice_left = next->slice;
+	next->state = T_RUNNING;
+	next->frame_resume = false;
+	next->cpu = cpu->cpu_id;
+	if (sched_reap_list)
+		sched_reap(); // on prev's stack: no thread on the list runs on it
+	arch_switch_frame(cpu, prev, next, result);
+}
+long sched_frame_resumed(void);
 // Puts a thread blocked elsewhere (IPC) on the sleep list too, so it times out at ns.
 void sched_add_deadline(struct thread *t, uint64_t ns);
 void sched_remove_deadline(struct thread *t);

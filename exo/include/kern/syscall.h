@@ -10,11 +10,18 @@
 
 struct trap_frame;
 
-long syscall_dispatch(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
-                      uint64_t a5);
+// The dispatch table (generated): entry.S calls syscall_table[nr] directly. Every handler is
+// `long sys_NAME(up to six 64-bit arguments)` (gen-abi makes them so), which the SysV calling
+// convention passes in the registers SYSCALL brought them in; the entries are cast to one type
+// only to sit in one array and are never called from C.
+typedef void (*syscall_fn)(void);
+extern const syscall_fn syscall_table[EXO_NSYSCALLS];
 extern const char *const syscall_names[EXO_NSYSCALLS];
-// Entered from entry.S for every kernel call but the IPC fast paths; non-zero: return with iretq.
-int syscall_handler(struct trap_frame *tf);
+// A number without a call.
+long sys_enosys(void);
+// syscall_entry's way out when the fast one will not do (a reschedule is pending, the call
+// replaced the frame, rip is not a user address): non-zero means return with iretq.
+int syscall_exit_slow(struct trap_frame *tf, long result);
 
 // The caller's process (never NULL inside a kernel call).
 static inline struct process *current_process(void)

@@ -73,13 +73,13 @@ struct thread {
 	bool preempted;             // queued because its slice ran out (the balancer moves it at once)
 	uint64_t queued_tick;       // the first tick of CPU 0 that saw it queued (0: none yet)
 	uint64_t ksp;               // saved kernel rsp while switched out
+	bool frame_resume;          // blocked in frame mode: ksp resumes in syscall_resume (sched.h)
 	uint64_t kstack_top;
 	void *fpu;
 	uint64_t fs_base;
 	uint64_t upcall_rip, upcall_sp;
 	bool in_upcall;
 	bool holds_proc;                // started: keeps a reference on proc
-	bool frame_replaced;            // the call rewrote the whole user frame: return with iretq
 	uint64_t wake_at_ns;            // on the deadline list: when it wakes or times out
 	struct list_node rq_link;       // the run queue of its priority (T_RUNNABLE)
 	struct list_node deadline_link; // the deadline list: T_BLOCKED, or an IPC wait with a timeout
@@ -128,7 +128,11 @@ extern bool init_exit_powers_off;
 
 static inline struct thread *current_thread(void)
 {
-	return percpu()->current;
+	struct thread *t;
+
+	// percpu()->current in one load through GS (entry and every kernel call's first line use it).
+	__asm__ volatile("mov %%gs:%c1, %0" : "=r"(t) : "i"(offsetof(struct percpu, current)));
+	return t;
 }
 
 // New process with an empty address space and a capability table of nslots; one reference for

@@ -1,13 +1,17 @@
 // SPDX-License-Identifier: MIT
 // Faults reflected to user space, as init: a page-fault handler that maps the missing page
 // (demand paging) and resumes; divide errors and invalid opcodes skipped by editing the saved
-// registers; FPU/SSE state kept per thread across switches; and a handler that faults itself,
-// which kills its process (checked in a child).
+// registers; FPU/SSE state kept per thread across switches; and a handler that faults itself, or
+// an upcall stack the kernel cannot write the fault record on (unmapped, read-only), which kills
+// its process (checked in children).
 #include "testlib.h"
 
 #define DEMAND               0x800000000ull // nothing mapped here until the handler does it
 #define STACK                0x900000000ull // upcall stack (one page) and thread stacks above it
 #define CHILD_FAULTY_HANDLER 1
+#define CHILD_UNMAPPED_STACK 2
+#define CHILD_RO_STACK       3
+#define UNMAPPED             0x600000000ull
 
 static const struct exo_bootinfo *bi;
 static int faults;
@@ -100,6 +104,13 @@ int main(uint64_t arg)
 		exo_upcall_set((void *)faulty_handler, (void *)(0x7ffffff00000ull - 0x8000));
 		return (int)*(volatile uint64_t *)DEMAND;
 	}
+	if (arg == CHILD_UNMAPPED_STACK || arg == CHILD_RO_STACK) { // the record cannot be written
+		uint64_t top =
+		    arg == CHILD_RO_STACK ? ((uint64_t)main & ~0xfffull) + 0x1000 : UNMAPPED + 0x1000;
+
+		exo_upcall_set((void *)handler, (void *)top);
+		return (int)*(volatile uint64_t *)DEMAND;
+	}
 	bi = test_begin("upcalls", arg);
 	if (!bi)
 		return test_end();
@@ -125,6 +136,12 @@ int main(uint64_t arg)
 	CHECK_EQ(test_wait_status(p, 3000), EXO_STATUS_FAULT(14));
 	exo_cap_delete(t);
 	exo_cap_delete(p);
+	for (uint64_t role = CHILD_UNMAPPED_STACK; role <= CHILD_RO_STACK; role++) {
+		CHECK(exo_spawn(bi->self, bi->quota, &bi->modules[0], "badstack", 16, role, &p, &t) == 0);
+		CHECK_EQ(test_wait_status(p, 3000), EXO_STATUS_FAULT(14));
+		exo_cap_delete(t);
+		exo_cap_delete(p);
+	}
 
 	uint64_t vas[9];
 	for (int i = 0; i < 8; i++)

@@ -31,7 +31,7 @@
 // struct percpu, in bytes.
 #define PERCPU_KSTACK  8  // kstack_top: syscall_entry switches to it
 #define PERCPU_URSP    16 // user_rsp: syscall_entry's scratch
-#define PERCPU_RESCHED 40 // need_resched: checked on the IPC fast path's way out
+#define PERCPU_RESCHED 40 // need_resched, then frame_replaced: one 16-bit test on the way out
 #define PERCPU_CPU_ID  44 // cpu_id: the kernel lock's owner
 
 // struct big_lock (kern/bkl.h), in bytes: entry.S takes and drops the lock inline.
@@ -40,7 +40,25 @@
 #define BKL_OWNER    8
 #define BKL_NO_OWNER 0xffffffff
 
-// struct trap_frame offsets of the argument registers syscall_entry reloads after a wait.
+// struct trap_frame offsets of the callee-saved registers a switch in frame mode reloads.
+#define TF_R15   (0 * 8)
+#define TF_R14   (1 * 8)
+#define TF_R13   (2 * 8)
+#define TF_R12   (3 * 8)
+#define TF_RBX   (13 * 8)
+// ... and the rest, for usercopy_fault_raw (usercopy.S), which writes a fault record from a frame.
+#define TF_R11   (4 * 8)
+#define TF_RCX   (12 * 8)
+#define TF_ERROR (16 * 8)
+
+// The lowest user address (arch/usercopy.h) and the rflags bits user code may set through an
+// upcall return: CF PF AF ZF SF TF DF OF; IF and bit 1 always on.
+#define USER_BASE    0x1000
+#define RFLAGS_USER  0x0dd5
+#define RFLAGS_FIXED 0x0202
+
+// struct trap_frame offsets of the argument registers syscall_entry reloads after a wait and
+// restores on its way out (IPC delivers messages in them).
 #define TF_R8  (7 * 8)
 #define TF_R9  (6 * 8)
 #define TF_R10 (5 * 8)

@@ -22,6 +22,7 @@ struct percpu {
 	struct thread *current;
 	struct thread *idle;
 	bool need_resched;
+	bool frame_replaced; // the kernel call rewrote the caller's frame: return with iretq
 	uint32_t cpu_id;
 	uint64_t fs_base; // the value in MSR_FS_BASE
 	uint32_t apic_id;
@@ -35,6 +36,7 @@ struct percpu {
 _Static_assert(offsetof(struct percpu, self) == 0 && offsetof(struct percpu, kstack_top) == PERCPU_KSTACK &&
                    offsetof(struct percpu, user_rsp) == PERCPU_URSP &&
                    offsetof(struct percpu, need_resched) == PERCPU_RESCHED &&
+                   offsetof(struct percpu, frame_replaced) == PERCPU_RESCHED + 1 &&
                    offsetof(struct percpu, cpu_id) == PERCPU_CPU_ID,
                "entry.S reaches struct percpu by these offsets (arch/asm-defs.h)");
 

@@ -13,7 +13,14 @@ struct trap_frame {
 	uint64_t rip, cs, rflags, rsp, ss;
 };
 _Static_assert(offsetof(struct trap_frame, r15) == 0 && offsetof(struct trap_frame, rbp) == TF_RBP &&
-                   offsetof(struct trap_frame, rax) == TF_RAX &&
+                   offsetof(struct trap_frame, rax) == TF_RAX && offsetof(struct trap_frame, rbx) == TF_RBX &&
+                   offsetof(struct trap_frame, r12) == TF_R12 && offsetof(struct trap_frame, r13) == TF_R13 &&
+                   offsetof(struct trap_frame, r14) == TF_R14 && offsetof(struct trap_frame, r10) == TF_R10 &&
+                   offsetof(struct trap_frame, r8) == TF_R8 && offsetof(struct trap_frame, r9) == TF_R9 &&
+                   offsetof(struct trap_frame, rdi) == TF_RDI && offsetof(struct trap_frame, rsi) == TF_RSI &&
+                   offsetof(struct trap_frame, rdx) == TF_RDX && offsetof(struct trap_frame, r15) == TF_R15 &&
+                   offsetof(struct trap_frame, r11) == TF_R11 && offsetof(struct trap_frame, rcx) == TF_RCX &&
+                   offsetof(struct trap_frame, error) == TF_ERROR &&
                    offsetof(struct trap_frame, vector) == TF_VECTOR &&
                    offsetof(struct trap_frame, rip) == TF_RIP && offsetof(struct trap_frame, cs) == TF_CS &&
                    offsetof(struct trap_frame, rflags) == TF_RFLAGS &&
@@ -69,6 +76,7 @@ void idt_init(void);
 void idt_load(void); // an application processor loads the IDT idt_init built
 // Entered from entry.S with the frame of every interrupt and exception.
 void trap_dispatch(struct trap_frame *tf);
+void user_exception(struct trap_frame *tf); // trap_common's way for exceptions of user code
 // A fault in user mode: to the thread's upcall handler, or the process dies (core/upcall.c).
 void user_fault(struct trap_frame *tf);
 // Installs the handler for a vector >= 32; returns -EXO_EEXIST if one is set already.
