@@ -196,21 +196,21 @@ static void parent_outside(struct cspace *cs, struct cap *c)
 // capability's nearest ancestor outside cs, and every capability of cs ends up a lone root.
 // Deleting the capabilities one at a time would do the same but hoist one child again and
 // again up a chain of capabilities in cs: quadratic. Each pass here is linear.
-static void cspace_detach(struct cspace *cs)
+static void cspace_detach(struct cspace *cs, uint32_t top)
 {
 	struct cap *c, *child, *next;
 	uint32_t i;
 
 	// Leave the child lists of outside parents; keep c->parent as c's nearest outside ancestor.
-	for (i = 1, c = &cs->slots[1]; i < cs->nslots; i++, c++)
+	for (i = 1, c = &cs->slots[1]; i < top; i++, c++)
 		if (c->obj && c->parent && c->parent->owner != cs)
 			list_remove(&c->sibling);
 	// From here on, c->parent of a capability in cs is its nearest outside ancestor; the child
 	// lists of capabilities in cs are untouched.
-	for (i = 1, c = &cs->slots[1]; i < cs->nslots; i++, c++)
+	for (i = 1, c = &cs->slots[1]; i < top; i++, c++)
 		if (c->obj)
 			parent_outside(cs, c);
-	for (i = 1, c = &cs->slots[1]; i < cs->nslots; i++, c++) {
+	for (i = 1, c = &cs->slots[1]; i < top; i++, c++) {
 		if (!c->obj)
 			continue;
 		for (child = first_child(c); child; child = next) {
@@ -223,7 +223,7 @@ static void cspace_detach(struct cspace *cs)
 		}
 	}
 	// What is left in the child lists of cs is in cs: take every capability out of the tree.
-	for (i = 1, c = &cs->slots[1]; i < cs->nslots; i++, c++) {
+	for (i = 1, c = &cs->slots[1]; i < top; i++, c++) {
 		if (!c->obj)
 			continue;
 		while (list_pop_front(&c->children))
@@ -237,8 +237,13 @@ void cspace_destroy(struct cspace *cs)
 	KASSERT(cs);
 	if (!cs->slots)
 		return; // never initialised, or destroyed already
-	cspace_detach(cs);
-	for (uint32_t i = 1; i < cs->nslots; i++)
+	// The slots above the last capability are empty: no pass needs to look at them.
+	uint32_t top = cs->nslots;
+
+	while (top > 1 && !cs->slots[top - 1].obj)
+		top--;
+	cspace_detach(cs, top);
+	for (uint32_t i = 1; i < top; i++)
 		if (cs->slots[i].obj)
 			cap_remove(&cs->slots[i]);
 	KASSERT(cs->used == 0);

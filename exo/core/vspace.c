@@ -360,7 +360,7 @@ static void drop_level(struct vspace *vs, paddr_t table, int level, vaddr_t base
 	for (unsigned i = 0; i < PT_ENTRIES; i++) {
 		vaddr_t va = base + ((vaddr_t)i << (12 + 9 * level));
 		struct mapping *m;
-		unsigned prot = 0;
+		struct uframe *f;
 
 		if (!(e[i] & PTE_P))
 			continue;
@@ -368,11 +368,15 @@ static void drop_level(struct vspace *vs, paddr_t table, int level, vaddr_t base
 			drop_level(vs, e[i] & PTE_ADDR, level - 1, va);
 			continue;
 		}
-		m = vspace_mapping_at(vs, va);
-		if (m) {
-			pt_translate(vs->root, va, NULL, &prot);
-			mapping_drop(m, prot);
-		}
+		// The entry is at hand: its frame's records give the mapping without another walk.
+		f = uframe_of(e[i] & PTE_ADDR);
+		m = NULL;
+		if (f)
+			list_for_each(&f->maps, m, frame_link)
+				if (m->vs == vs && m->va == va)
+					break;
+		if (m)
+			mapping_drop(m, pt_entry_prot(e[i]));
 	}
 }
 

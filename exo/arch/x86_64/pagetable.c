@@ -361,6 +361,11 @@ int pt_protect(paddr_t root, vaddr_t va, size_t len, unsigned prot)
 	return 0;
 }
 
+unsigned pt_entry_prot(uint64_t pte)
+{
+	return prot_of(pte);
+}
+
 vaddr_t pt_skip_hole(paddr_t root, vaddr_t va)
 {
 	uint64_t *t = table(root);

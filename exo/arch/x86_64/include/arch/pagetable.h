@@ -67,6 +67,8 @@ int pt_unmap(paddr_t root, vaddr_t va, size_t len);
 // Changes the protection of every mapped page in [va, va+len); -EXO_ENOENT if any is unmapped.
 // VM_USER in prot is ignored: whether a page is a user page is fixed when it is mapped.
 int pt_protect(paddr_t root, vaddr_t va, size_t len, unsigned prot);
+// The VM_* protection a page-table entry grants (what pt_translate reports for it).
+unsigned pt_entry_prot(uint64_t pte);
 // va if a last-level table covers it (its page may be mapped), else the first address after the
 // hole the missing table leaves: range walks skip unmapped gigabytes at once.
 vaddr_t pt_skip_hole(paddr_t root, vaddr_t va);
