@@ -376,6 +376,20 @@ long libos_pipe_fork(uint64_t child, void (*note)(uint64_t parent, uint64_t chil
 	return r < 0 ? r : 0;
 }
 
+// A fork that failed after libos_pipe_fork: its child's ends count no more.
+static void uncount_end(struct libos_file *f, void *arg)
+{
+	(void)arg;
+	if (f->ops == &pipe_ops)
+		__atomic_fetch_sub(reading(f) ? &pipe_of(f)->sh->readers : &pipe_of(f)->sh->writers, 1,
+		                   __ATOMIC_RELEASE);
+}
+
+void libos_pipe_fork_failed(void)
+{
+	libos_file_each(uncount_end, NULL);
+}
+
 void libos_pipe_fork_child(uint64_t (*xlat)(uint64_t parent, void *ctx), void *ctx)
 {
 	table_lock = 0;

@@ -98,6 +98,7 @@ static long fork_with(int (*fn)(void *), void *arg)
 	uint64_t pid = 0;
 	long child, r;
 	volatile long thread = -1, ntfn = -1; // kept in memory across libos_fork_save
+	volatile int counted = 0;             // the child's pipe ends are counted
 
 	if (!libos_pm_present())
 		return -ENOSYS; // no process manager: a lone program (docs/libos.md)
@@ -118,8 +119,8 @@ static long fork_with(int (*fn)(void *), void *arg)
 		                   EXO_R_READ, &bi, sizeof(bi));
 	}
 	ctx.npairs = 0;
-	if (r >= 0)
-		r = libos_pipe_fork((uint64_t)child, note, &ctx);
+	if (r >= 0 && (r = libos_pipe_fork((uint64_t)child, note, &ctx)) >= 0)
+		counted = 1;
 	if (r >= 0)
 		r = libos_mem_fork_shared((uint64_t)child, note, &ctx);
 	if (r >= 0) {
@@ -138,6 +139,8 @@ static long fork_with(int (*fn)(void *), void *arg)
 	if (r >= 0)
 		r = exo_thread_start((uint64_t)thread, (uint64_t)libos_fork_entry,
 		                     (uint64_t)ctx.handler_top - ENTRY_SPACE, (uint64_t)&ctx);
+	if (r < 0 && counted)
+		libos_pipe_fork_failed();
 	if (r < 0) // a registered child is reported as killed: its parent's wait takes it
 		exo_process_kill((uint64_t)child, EXO_STATUS_SIGNAL(9));
 	exo_cap_delete((uint64_t)child);

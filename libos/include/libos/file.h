@@ -98,6 +98,7 @@ void libos_bootfs_fork_child(void);
 long libos_pipe2(int *fds, long flags);
 long libos_pipe_fork(uint64_t child, void (*note)(uint64_t parent, uint64_t child, void *ctx), void *ctx);
 void libos_pipe_fork_child(uint64_t (*xlat)(uint64_t parent, void *ctx), void *ctx);
+void libos_pipe_fork_failed(void); // the child never ran: its ends count no more
 
 // exec hands the open descriptors without FD_CLOEXEC to the new image as these records, after
 // its arguments (libos_exec_args): each becomes an open file of its own there (dup'ed descriptors
