@@ -168,12 +168,13 @@ static void ended(struct proc *p, long st)
 		} else {
 			c->ppid = 1;
 			exo_notify_signal(c->ntfn, PM_NTFN_SIGNAL); // its getppid changes
+			if (c->pgid != p->pgid && c->sid == p->sid)
+				orphaned(
+				    c->pgid); // p was a link of c's group to the session: perhaps the last
 		}
 	}
-	orphaned(p->pgid); // its group, and its children's groups, may have lost their last link
-	for (int i = 0; i < PM_MAX_PROCS; i++)
-		if (procs[i].state == LIVE && procs[i].ppid == 1 && procs[i].pgid != p->pgid)
-			orphaned(procs[i].pgid);
+	if (parent && parent->sid == p->sid && parent->pgid != p->pgid)
+		orphaned(p->pgid); // p's parent linked p's group to the session: perhaps the last link
 	if (p->pid == 1 && on_first_end)
 		on_first_end(st);
 	p->stopped = 0;
