@@ -14,9 +14,9 @@ uint64_t libos_child_slots(void)
 	return n;
 }
 
-void libos_child_name(char *name)
+void libos_child_name(const char *path, char *name)
 {
-	const char *b = libos_progname;
+	const char *b = path;
 
 	for (const char *p = b; *p; p++)
 		if (*p == '/')

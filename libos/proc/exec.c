@@ -228,13 +228,7 @@ long libos_execve(const char *upath, char *const *argv, char *const *envp)
 	x = (struct prefix *)((char *)h + BLOCK);
 	r = module = program(path, x, &skip, abs);
 	if (r >= 0) {
-		const char *b = abs;
-
-		for (const char *p = abs; *p; p++)
-			if (*p == '/')
-				b = p + 1;
-		for (int i = 0; i < LIBOS_CHILD_NAME && b[i]; i++)
-			name[i] = b[i];
+		libos_child_name(abs, name);
 		r = exo_spawn_inactive(libos_boot->self, libos_boot->quota, &libos_boot->modules[module],
 		                       name, libos_child_slots(), LIBOS_CHILD_PRIO, &proc, &thread, &entry,
 		                       why, sizeof(why));

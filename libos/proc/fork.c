@@ -84,9 +84,7 @@ static void child_side(const struct libos_fork_ctx *ctx)
 
 static long errno_of(long r)
 {
-	return r == -EXO_ENOMEM || r == -EXO_ENOSPC || r == -EAGAIN ? -EAGAIN
-	       : r == -ENOMEM                                       ? -ENOMEM
-	                                                            : -EAGAIN;
+	return r == -ENOMEM ? -ENOMEM : -EAGAIN; // the kernel's ENOMEM and ENOSPC too: out of resources
 }
 
 // fork, or (fn) posix_spawn's clone: the child runs fn(arg) and exits with what it returns.
@@ -102,7 +100,7 @@ static long fork_with(int (*fn)(void *), void *arg)
 
 	if (!libos_pm_present())
 		return -ENOSYS; // no process manager: a lone program (docs/libos.md)
-	libos_child_name(name);
+	libos_child_name(libos_progname, name);
 	child = exo_process_create_slots(libos_boot->quota, name, LIBOS_CHILD_SLOTS);
 	if (child < 0)
 		return errno_of(child);

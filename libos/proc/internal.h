@@ -10,8 +10,8 @@
 
 // Capability slots for a new process: the usual 1,024 and one per boot file page.
 uint64_t libos_child_slots(void);
-// The program's name (argv[0] after its last '/'), at most LIBOS_CHILD_NAME characters, into name.
-void libos_child_name(char *name);
+// A process's name for path (after its last '/'), at most LIBOS_CHILD_NAME characters, into name.
+void libos_child_name(const char *path, char *name);
 // Copies into child the capabilities of its boot information - itself and thread (READ, WRITE,
 // CONTROL), the quota and the console (with GRANT, for its own children), ntfn and the boot
 // files (READ, GRANT) - and fills bi (this process's boot information, the child's handles).
